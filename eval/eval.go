@@ -1,0 +1,50 @@
+// Package eval defines compiled expressions: closures over a flat row.
+//
+// The planner compiles SQL expressions into Funcs once; operators call them
+// per row and know nothing of SQL text.
+package eval
+
+import "github.com/streamsql/streamsql/value"
+
+// Ctx carries per-evaluation state. Evaluating a row never returns an error
+// value: a failing expression records the first error in Ctx.Err and returns
+// NULL, and the operator checks Err once per row (cheap on the hot path).
+type Ctx struct {
+	Err error
+	// Rowtime is the ROWTIME of the row being produced (unqualified ROWTIME).
+	Rowtime int64
+	// QueryStart fixes CURRENT_TIMESTAMP and friends for the life of a pump.
+	QueryStart int64
+	// Now returns wall-clock milliseconds for CURRENT_ROW_TIMESTAMP.
+	Now func() int64
+}
+
+// Fail records err as the row's error unless one is already recorded.
+func (c *Ctx) Fail(err error) {
+	if c.Err == nil {
+		c.Err = err
+	}
+}
+
+// Func evaluates an expression over one row.
+type Func func(c *Ctx, row []value.Value) value.Value
+
+// RowError is a runtime error attributable to one row. Name becomes the
+// error_stream ERROR_NAME column.
+type RowError struct {
+	Name string
+	Msg  string
+}
+
+func (e *RowError) Error() string { return e.Msg }
+
+// Error names used on error_stream.
+const (
+	ErrArithmetic = "ArithmeticException"
+	ErrConversion = "Type conversion error"
+	ErrParse      = "Parse error"
+	ErrOrder      = "Out of order row"
+)
+
+// Errorf builds a RowError.
+func Errorf(name, msg string) *RowError { return &RowError{Name: name, Msg: msg} }

@@ -1,0 +1,60 @@
+// Package engine wires an application into a running operator graph:
+// sources (replays), the planned pumps, and sinks.
+package engine
+
+import (
+	"io"
+	"time"
+
+	"github.com/streamsql/streamsql/app"
+)
+
+// Replay feeds an in-application source stream from a recording file.
+// Stream "" means the application's input (every in-application stream of it).
+type Replay struct {
+	Stream string
+	Path   string
+}
+
+// Out binds an in-application stream to "-" (stdout) or a file path.
+type Out struct {
+	Stream string
+	Dest   string
+}
+
+// Options configure one run.
+type Options struct {
+	App     *app.Application
+	Replays []Replay
+	// Plain NDJSON payload files: arrival time from a field, or a synthetic
+	// clock of Rate records per second starting at Start.
+	ArrivalField string
+	Rate         float64
+	Start        time.Time
+	// References binds reference tables to local CSV/JSON files.
+	References map[string]string
+	// Outs binds streams to destinations; empty means the application's
+	// Outputs (or DESTINATION_SQL_STREAM) to Stdout.
+	Outs []Out
+	// Writers binds streams to writers directly (tests); it wins over Outs.
+	Writers map[string]io.Writer
+	// Format is "table", "ndjson" or "csv"; "" picks table on a terminal.
+	Format string
+	// Rowtime adds a ROWTIME field to every output row.
+	Rowtime bool
+	// InsertionTime gives ROWTIME the processing clock instead of the
+	// record's arrival time (KDA's own behaviour; not deterministic).
+	InsertionTime bool
+	Stdout        io.Writer
+	Stderr        io.Writer
+	IsTerminal    bool
+}
+
+// Stats summarise a run.
+type Stats struct {
+	RecordsIn   int64
+	RowsOut     map[string]int64
+	ErrorRows   int64
+	LateRows    int64
+	ElapsedTime time.Duration
+}

@@ -1,0 +1,420 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/streamsql/streamsql/decode"
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/reference"
+	"github.com/streamsql/streamsql/sink"
+)
+
+// batchRecords is how many source records are decoded before the batch is
+// pushed through the graph and time advances.
+const batchRecords = 1024
+
+// Run executes an application over its replays until they end (or ctx is
+// cancelled) and delivers every in-application stream asked for.
+func Run(ctx context.Context, o Options) (Stats, error) {
+	start := time.Now()
+	stats := Stats{RowsOut: map[string]int64{}}
+	if o.App == nil {
+		return stats, errors.New("no application")
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	l, err := load(o.App)
+	if err != nil {
+		return stats, err
+	}
+	g := l.graph
+	if len(g.Unimplemented) > 0 {
+		return stats, plan.NotImplemented(g.Unimplemented)
+	}
+	errs := &errorFanout{}
+	if err := loadReferences(l, o, errs); err != nil {
+		return stats, err
+	}
+	format := o.Format
+	if format == "" {
+		format = "ndjson"
+		if o.IsTerminal {
+			format = "table"
+		}
+	}
+	f, err := sink.ParseFormat(format)
+	if err != nil {
+		return stats, &ConfigError{Field: "--format", Msg: err.Error()}
+	}
+	closers, counters, err := attachOutputs(l, o, f, errs)
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	if err != nil {
+		return stats, err
+	}
+	now := start.UnixMilli()
+	if err := g.Build(errs, eval.Ctx{QueryStart: now, Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
+		return stats, err
+	}
+	n, err := replay(ctx, l, o, errs)
+	stats.RecordsIn = n
+	for name, c := range counters {
+		stats.RowsOut[name] = c.n
+	}
+	stats.ErrorRows = errs.count
+	stats.LateRows = g.Late()
+	stats.ElapsedTime = time.Since(start)
+	if errs.count > 0 && !errs.routed {
+		fmt.Fprintf(o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", errs.count, errs.first)
+		fmt.Fprintf(o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
+	}
+	return stats, err
+}
+
+func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
+	for name := range o.References {
+		if _, ok := l.tables[name]; !ok {
+			return &ConfigError{Field: "--reference " + name, Msg: "the application has no reference table of that name" + tableHint(l)}
+		}
+	}
+	names := make([]string, 0, len(l.tables))
+	for n := range l.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		path, ok := o.References[name]
+		if !ok {
+			return &ConfigError{Field: "ReferenceDataSources " + name,
+				Msg: fmt.Sprintf("bind the table to a local file with --reference %s=FILE (loading from S3 comes with the live connectors)", name)}
+		}
+		if !isAbs(path) && o.App.Dir != "" && !exists(path) {
+			path = join(o.App.Dir, path)
+		}
+		t, err := reference.LoadFile(name, path, l.tables[name], errs)
+		if err != nil {
+			return fmt.Errorf("reference table %s: %w", name, err)
+		}
+		l.graph.SetTable(name, t.Rows)
+	}
+	return nil
+}
+
+func tableHint(l *loaded) string {
+	var names []string
+	for n := range l.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return " (it has " + strings.Join(names, ", ") + ")"
+}
+
+// rowCounter counts rows delivered to one output.
+type rowCounter struct{ n int64 }
+
+func (c *rowCounter) Push(b *operators.Batch) { c.n += int64(b.Len()) }
+func (c *rowCounter) Advance(int64)           {}
+
+// outputs decides which streams go where: Writers, else --out, else the
+// application's Outputs (or DESTINATION_SQL_STREAM, or bare queries) to stdout.
+func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io.Closer, map[string]*rowCounter, error) {
+	g := l.graph
+	type target struct {
+		stream string
+		w      io.Writer
+	}
+	var targets []target
+	var closers []io.Closer
+	switch {
+	case len(o.Writers) > 0:
+		names := make([]string, 0, len(o.Writers))
+		for n := range o.Writers {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			targets = append(targets, target{n, o.Writers[n]})
+		}
+	case len(o.Outs) > 0:
+		for _, out := range o.Outs {
+			if out.Dest == "-" || out.Dest == "" {
+				targets = append(targets, target{out.Stream, o.Stdout})
+				continue
+			}
+			file, err := os.Create(out.Dest)
+			if err != nil {
+				return closers, nil, &ConfigError{Field: "--out " + out.Stream, Msg: err.Error()}
+			}
+			closers = append(closers, file)
+			targets = append(targets, target{out.Stream, file})
+		}
+	default:
+		seen := map[string]bool{}
+		for _, out := range o.App.Outputs {
+			if !seen[out.Name] {
+				seen[out.Name] = true
+				targets = append(targets, target{out.Name, o.Stdout})
+			}
+		}
+		if len(targets) == 0 {
+			if g.Catalog.Stream("DESTINATION_SQL_STREAM") != nil {
+				targets = append(targets, target{"DESTINATION_SQL_STREAM", o.Stdout})
+			}
+			for _, q := range g.Queries {
+				targets = append(targets, target{q.Name, o.Stdout})
+			}
+		}
+		if len(targets) == 0 {
+			return closers, nil, &ConfigError{Field: "Outputs", Msg: "nothing to print: the application has no Outputs and no DESTINATION_SQL_STREAM; name a stream with --out STREAM=-"}
+		}
+	}
+	counters := map[string]*rowCounter{}
+	for _, t := range targets {
+		if t.stream == "error_stream" {
+			errs.sinks = append(errs.sinks, sink.NewErrorStream(f, t.w, o.Rowtime))
+			errs.routed = true
+			continue
+		}
+		s := g.Catalog.Stream(t.stream)
+		if s == nil {
+			return closers, nil, g.Attach(t.stream, nil)
+		}
+		var cols []sink.Column
+		for _, c := range s.Visible() {
+			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
+		}
+		if err := g.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime)); err != nil {
+			return closers, nil, err
+		}
+		c := &rowCounter{}
+		counters[t.stream] = c
+		g.Attach(t.stream, c)
+	}
+	return closers, counters, nil
+}
+
+// errorFanout receives every rejected record: it counts them, remembers
+// the first for the summary, and writes them to error_stream outputs.
+type errorFanout struct {
+	sinks  []operators.ErrorSink
+	count  int64
+	first  string
+	routed bool
+}
+
+func (e *errorFanout) Error(r operators.ErrorRecord) {
+	e.count++
+	if e.count == 1 {
+		e.first = r.Name + ": " + r.Message
+		if r.Pump != "" {
+			e.first += " (pump " + r.Pump + ")"
+		}
+	}
+	for _, s := range e.sinks {
+		s.Error(r)
+	}
+}
+
+// source is one replay bound to an input.
+type source struct {
+	input  int
+	stream int // -1: spread over the input's streams by shard
+	rd     input.Reader
+	name   string
+	next   input.Record
+	ok     bool
+	order  int
+}
+
+func replay(ctx context.Context, l *loaded, o Options, errs *errorFanout) (int64, error) {
+	g := l.graph
+	var sources []*source
+	defer func() {
+		for _, s := range sources {
+			s.rd.Close()
+		}
+	}()
+	if len(o.Replays) == 0 && len(l.inputs) > 0 {
+		return 0, &ConfigError{Field: "--replay", Msg: "no recording given: feed the input with --replay FILE (a recording of Kinesis records, or NDJSON with --arrival-field/--rate)"}
+	}
+	opts := input.Options{ArrivalField: o.ArrivalField, Rate: o.Rate, Start: o.Start}
+	for i, r := range o.Replays {
+		in, st, err := bindReplay(l, r.Stream)
+		if err != nil {
+			return 0, err
+		}
+		path := r.Path
+		if path != "-" && !isAbs(path) && o.App.Dir != "" && !exists(path) {
+			path = join(o.App.Dir, path)
+		}
+		rd, err := input.Open(path, opts)
+		if err != nil {
+			return 0, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
+		}
+		sources = append(sources, &source{input: in, stream: st, rd: rd, name: path, order: i})
+	}
+	decoders := make([]*decode.Decoder, len(l.inputs))
+	for i, in := range l.inputs {
+		d, err := decode.New(in.schema)
+		if err != nil {
+			return 0, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
+		}
+		decoders[i] = d
+	}
+	// One batch per in-application source stream.
+	type target struct {
+		op    operators.Operator
+		batch *operators.Batch
+	}
+	targets := make([][]*target, len(l.inputs))
+	for i, in := range l.inputs {
+		for _, name := range in.streams {
+			targets[i] = append(targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(decoders[i].Width(), batchRecords)})
+		}
+	}
+	shardSlot := map[string]int{}
+	advance := func(t int64) {
+		for _, ts := range targets {
+			for _, tg := range ts {
+				if tg.batch.Len() > 0 {
+					tg.op.Push(tg.batch)
+					tg.batch.Reset()
+				}
+				tg.op.Advance(t)
+			}
+		}
+		for _, op := range g.IdleInputs() {
+			op.Advance(t)
+		}
+	}
+	for _, s := range sources {
+		s.pull(errs)
+	}
+	var n int64
+	var last int64 = -1 << 62
+	pending := 0
+	for {
+		s := earliest(sources)
+		if s == nil {
+			break
+		}
+		rec := s.next
+		s.pull(errs)
+		rowtime := rec.Arrival
+		if o.InsertionTime {
+			rowtime = time.Now().UnixMilli()
+		}
+		if rowtime < last {
+			rowtime = last
+		}
+		last = rowtime
+		ts := targets[s.input]
+		slot := s.stream
+		if slot < 0 {
+			shard := rec.ShardID
+			k, ok := shardSlot[shard]
+			if !ok {
+				k = len(shardSlot)
+				shardSlot[shard] = k
+			}
+			slot = k % len(ts)
+		}
+		tg := ts[slot]
+		decoders[s.input].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+			SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, tg.batch, errs)
+		n++
+		pending++
+		if pending >= batchRecords {
+			pending = 0
+			advance(last)
+			if err := ctx.Err(); err != nil {
+				advance(operators.EndOfTime)
+				return n, nil
+			}
+		}
+	}
+	advance(operators.EndOfTime)
+	return n, nil
+}
+
+// pull reads the source's next record; unreadable lines go to error_stream.
+func (s *source) pull(errs *errorFanout) {
+	for {
+		rec, err := s.rd.Next()
+		if err == nil {
+			s.next, s.ok = rec, true
+			return
+		}
+		if errors.Is(err, io.EOF) {
+			s.ok = false
+			return
+		}
+		var le *input.LineError
+		if errors.As(err, &le) {
+			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
+			continue
+		}
+		errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: s.name + ": " + err.Error()})
+		s.ok = false
+		return
+	}
+}
+
+// earliest picks the source whose next record arrived first (ties: the
+// earlier --replay), so several recordings merge by arrival time.
+func earliest(sources []*source) *source {
+	var best *source
+	for _, s := range sources {
+		if !s.ok {
+			continue
+		}
+		if best == nil || s.next.Arrival < best.next.Arrival {
+			best = s
+		}
+	}
+	return best
+}
+
+// bindReplay maps a --replay STREAM to an input and, optionally, one of its
+// in-application streams.
+func bindReplay(l *loaded, stream string) (int, int, error) {
+	if len(l.inputs) == 0 {
+		return 0, 0, &ConfigError{Field: "--replay", Msg: "the application has no Inputs to feed"}
+	}
+	if stream == "" {
+		return 0, -1, nil
+	}
+	var names []string
+	for i, in := range l.inputs {
+		if in.prefix == stream {
+			return i, -1, nil
+		}
+		for k, s := range in.streams {
+			if s == stream {
+				return i, k, nil
+			}
+			names = append(names, s)
+		}
+	}
+	return 0, 0, &ConfigError{Field: "--replay " + stream, Msg: "no input stream of that name; the application reads " + strings.Join(names, ", ")}
+}

@@ -1,0 +1,75 @@
+package operators
+
+import (
+	"fmt"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/value"
+)
+
+// Insert is the end of a pump: it places each row's values into the target
+// stream's columns (Slots[i] is the target column of source value i),
+// coerces them to the declared types, and optionally takes the row's
+// ROWTIME from a source value (SELECT ... AS ROWTIME).
+type Insert struct {
+	Types      []value.Type // target stream columns
+	Slots      []int        // target column of each source value; -1 skips it
+	RowtimeArg int          // source value that overrides ROWTIME, or -1
+	Out        Operator
+	Errors     ErrorSink
+	Pump       string
+
+	buf  *Batch
+	last int64 // last ROWTIME emitted when ROWTIME is overridden
+}
+
+func (ins *Insert) Push(b *Batch) {
+	if ins.buf == nil {
+		ins.buf = NewBatch(len(ins.Types), b.Len())
+	}
+	out := ins.buf
+	out.Reset()
+	for i, n := 0, b.Len(); i < n; i++ {
+		row := b.Row(i)
+		t := b.Times[i]
+		if ins.RowtimeArg >= 0 {
+			v := row[ins.RowtimeArg]
+			if v.K != value.KTimestamp {
+				ins.fail(eval.Errorf(eval.ErrConversion, "ROWTIME must be a non-NULL TIMESTAMP"), t, row)
+				continue
+			}
+			if v.I < ins.last {
+				ins.fail(eval.Errorf(eval.ErrOrder, fmt.Sprintf("ROWTIME %s is before the stream's last ROWTIME %s",
+					value.FormatTimestamp(v.I), value.FormatTimestamp(ins.last))), t, row)
+				continue
+			}
+			t = v.I
+			ins.last = t
+		}
+		k := out.Len()
+		dst := out.Grow(t)
+		var err error
+		for j, v := range row {
+			slot := ins.Slots[j]
+			if slot < 0 {
+				continue
+			}
+			if dst[slot], err = value.Assign(v, ins.Types[slot]); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			out.Truncate(k)
+			ins.fail(err, t, row)
+		}
+	}
+	if out.Len() > 0 {
+		ins.Out.Push(out)
+	}
+}
+
+func (ins *Insert) fail(err error, t int64, row []value.Value) {
+	reportRow(ins.Errors, err, t, row, ins.Pump)
+}
+
+func (ins *Insert) Advance(t int64) { ins.Out.Advance(t) }

@@ -1,0 +1,124 @@
+package operators
+
+import "math"
+
+// Merge is the fan-in point of an in-application stream written by several
+// pumps. Each producer pushes into its own Input; Merge releases rows in
+// ROWTIME order once every producer's bound has passed them, so the stream
+// stays non-decreasing in ROWTIME however its producers interleave.
+type Merge struct {
+	Out    Operator
+	inputs []*MergeInput
+	bound  int64 // last bound forwarded
+	out    *Batch
+}
+
+// MergeInput is one producer's side of a Merge.
+type MergeInput struct {
+	m     *Merge
+	bound int64
+	q     *Batch // rows waiting for the other producers' bounds
+	head  int    // first unreleased row of q
+}
+
+// NewMerge creates a merge feeding out.
+func NewMerge(out Operator) *Merge { return &Merge{Out: out, bound: math.MinInt64} }
+
+// NewInput adds a producer. All inputs must be added before rows flow.
+func (m *Merge) NewInput() *MergeInput {
+	in := &MergeInput{m: m, bound: math.MinInt64}
+	m.inputs = append(m.inputs, in)
+	return in
+}
+
+// Push queues rows (or passes them straight on when there is one producer).
+func (in *MergeInput) Push(b *Batch) {
+	m := in.m
+	if len(m.inputs) == 1 {
+		m.Out.Push(b)
+		return
+	}
+	if b.Len() == 0 {
+		return
+	}
+	if in.q == nil {
+		in.q = NewBatch(b.Width, b.Len())
+	}
+	in.q.Vals = append(in.q.Vals, b.Vals...)
+	in.q.Times = append(in.q.Times, b.Times...)
+	if last := b.Times[b.Len()-1]; last > in.bound {
+		in.bound = last
+	}
+	m.release()
+}
+
+// Advance records the producer's bound and releases what it allows.
+func (in *MergeInput) Advance(t int64) {
+	if t > in.bound {
+		in.bound = t
+	}
+	m := in.m
+	if len(m.inputs) == 1 {
+		if t > m.bound {
+			m.bound = t
+			m.Out.Advance(t)
+		}
+		return
+	}
+	m.release()
+}
+
+// release emits, in ROWTIME order, every queued row at or below the lowest
+// producer bound, then forwards that bound.
+func (m *Merge) release() {
+	low := int64(math.MaxInt64)
+	for _, in := range m.inputs {
+		if in.bound < low {
+			low = in.bound
+		}
+	}
+	for {
+		var best *MergeInput
+		for _, in := range m.inputs {
+			if in.q == nil || in.head >= in.q.Len() {
+				continue
+			}
+			t := in.q.Times[in.head]
+			if t > low {
+				continue
+			}
+			if best == nil || t < best.q.Times[best.head] {
+				best = in
+			}
+		}
+		if best == nil {
+			break
+		}
+		if m.out == nil || m.out.Width != best.q.Width {
+			m.out = NewBatch(best.q.Width, 64)
+		}
+		m.out.Append(best.q.Times[best.head], best.q.Row(best.head))
+		best.head++
+		if m.out.Len() >= 1024 {
+			m.flush()
+		}
+	}
+	m.flush()
+	for _, in := range m.inputs {
+		if in.q != nil && in.head == in.q.Len() {
+			in.q.Reset()
+			in.head = 0
+		}
+	}
+	if low > m.bound {
+		m.bound = low
+		m.Out.Advance(low)
+	}
+}
+
+func (m *Merge) flush() {
+	if m.out != nil && m.out.Len() > 0 {
+		m.Out.Push(m.out)
+		m.out.Reset()
+	}
+}

@@ -1,0 +1,329 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/expr"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+	"github.com/streamsql/streamsql/window"
+)
+
+// collectAggregates finds the aggregate calls of a select (in the select
+// list, HAVING and ORDER BY) and the first windowed (OVER) call, if any.
+func (p *planner) collectAggregates(s *parser.Select) ([]*parser.FuncCall, parser.Node) {
+	var aggs []*parser.FuncCall
+	var windowed parser.Node
+	visit := func(e parser.Expr) {
+		if e == nil {
+			return
+		}
+		parser.Inspect(e, func(n parser.Node) bool {
+			switch x := n.(type) {
+			case *parser.CursorExpr:
+				return false
+			case *parser.FuncCall:
+				if x.Over != nil || x.OverName != nil {
+					if windowed == nil {
+						windowed = x
+					}
+					return false
+				}
+				if expr.IsAggregateName(x.Name.Name) {
+					aggs = append(aggs, x)
+					return false
+				}
+			}
+			return true
+		})
+	}
+	for _, it := range s.Items {
+		visit(it.Expr)
+	}
+	visit(s.Having)
+	for _, o := range s.OrderBy {
+		visit(o.X)
+	}
+	return aggs, windowed
+}
+
+// aggregate plans a streaming GROUP BY: a tumbling window keyed by a
+// monotonic time expression, then HAVING and the select list over the
+// groups.
+func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall) (rel, bool) {
+	in := from
+	sc := &relScope{cols: from.columns(), hasRowtime: true}
+	if s.Where != nil {
+		where, ok := p.predicate(s.Where, sc, "WHERE")
+		if !ok {
+			return nil, false
+		}
+		in = &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}
+	}
+	if len(s.GroupBy) == 0 {
+		p.errorf(calls[0].Pos(), "aggregate %s on a stream needs GROUP BY with a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE); without one the query would never emit a row", calls[0].Name.Name)
+		return nil, false
+	}
+	var cfg window.TumblingConfig
+	cfg.TimeKey = -1
+	var keyTypes []value.Type
+	var keyNames []string
+	keySlots := map[int]int{}
+	ok := true
+	var timeFn eval.Func
+	for i, g := range s.GroupBy {
+		ks := &relScope{cols: sc.cols, hasRowtime: true}
+		c, good := p.compile(g, ks)
+		if !good {
+			ok = false
+			continue
+		}
+		cfg.Keys = append(cfg.Keys, c.Eval)
+		keyTypes = append(keyTypes, c.Type)
+		keyNames = append(keyNames, exprLabel(g))
+		if cr, isRef := unparen(g).(*parser.ColumnRef); isRef {
+			if slot, _, err := sc.Column(cr); err == nil && slot >= 0 {
+				keySlots[slot] = i
+			}
+		}
+		if cfg.TimeKey >= 0 {
+			continue
+		}
+		switch {
+		case ks.usedRowtime && !ks.usedColumns:
+			cfg.TimeKey = i
+			timeFn = c.Eval
+		case isMonotonicCall(g):
+			cfg.TimeKey = i
+			if !ks.usedColumns {
+				timeFn = c.Eval
+			}
+		}
+	}
+	if !ok {
+		return nil, false
+	}
+	if cfg.TimeKey < 0 {
+		p.errorf(s.GroupBy[0].Pos(), "a streaming GROUP BY needs a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(s.ROWTIME TO MINUTE), or MONOTONIC(expr); grouping only by %s would never emit a row",
+			strings.Join(keyNames, ", "))
+		return nil, false
+	}
+	if timeFn != nil {
+		cfg.KeyAt, cfg.WindowEnd = timeFunctions(timeFn)
+	}
+	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}}
+	for _, call := range calls {
+		spec, good := p.aggSpec(call, sc)
+		if !good {
+			ok = false
+			continue
+		}
+		post.aggs[call] = len(cfg.Keys) + len(cfg.Aggs)
+		post.aggTypes = append(post.aggTypes, spec.ResultType)
+		cfg.Aggs = append(cfg.Aggs, spec)
+	}
+	if !ok {
+		return nil, false
+	}
+	var aggCols []relCol
+	for i, t := range keyTypes {
+		aggCols = append(aggCols, relCol{Name: keyNames[i], Type: t})
+	}
+	for i, t := range post.aggTypes {
+		aggCols = append(aggCols, relCol{Name: fmt.Sprintf("AGG$%d", i), Type: t})
+	}
+	agg := &aggRel{in: in, cfg: cfg, cols: aggCols,
+		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=%d", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), len(cfg.Aggs))}
+	var having *expr.Compiled
+	if s.Having != nil {
+		if having, ok = p.predicate(s.Having, post, "HAVING"); !ok {
+			return nil, false
+		}
+	}
+	exprs, cols, ok := p.items(s.Items, nil, post)
+	if !ok {
+		return nil, false
+	}
+	r := &selectRel{in: agg, exprs: exprs, cols: cols, desc: "Project " + colNames(cols)}
+	if having != nil {
+		r.where = having.Eval
+		r.desc = "Having+" + r.desc
+	}
+	return r, true
+}
+
+func isMonotonicCall(e parser.Expr) bool {
+	fc, ok := unparen(e).(*parser.FuncCall)
+	return ok && fc.Name.Name == "MONOTONIC"
+}
+
+// aggSpec compiles one aggregate call over the input scope.
+func (p *planner) aggSpec(call *parser.FuncCall, sc *relScope) (window.AggSpec, bool) {
+	name := call.Name.Name
+	kind, ok := window.ParseAggKind(name)
+	if !ok {
+		p.errorf(call.Pos(), "%s needs an OVER window (it is an analytic function)", name)
+		return window.AggSpec{}, false
+	}
+	if call.Distinct {
+		p.errorf(call.Pos(), "%s(DISTINCT ...) is not allowed in streaming aggregation; use COUNT_DISTINCT_ITEMS_TUMBLING or a SELECT STREAM DISTINCT subquery", name)
+		return window.AggSpec{}, false
+	}
+	if call.Star {
+		if name != "COUNT" {
+			p.errorf(call.Pos(), "only COUNT accepts *")
+			return window.AggSpec{}, false
+		}
+		return window.AggSpec{Kind: window.AggCountStar, ResultType: value.Bigint}, true
+	}
+	if len(call.Args) != 1 {
+		p.errorf(call.Pos(), "%s takes one argument, got %d", name, len(call.Args))
+		return window.AggSpec{}, false
+	}
+	for _, a := range call.Args {
+		nested := false
+		parser.Inspect(a, func(n parser.Node) bool {
+			if fc, ok := n.(*parser.FuncCall); ok && expr.IsAggregateName(fc.Name.Name) && fc.Over == nil {
+				nested = true
+			}
+			return !nested
+		})
+		if nested {
+			p.errorf(a.Pos(), "aggregate calls cannot be nested")
+			return window.AggSpec{}, false
+		}
+	}
+	c, ok := p.compile(call.Args[0], sc)
+	if !ok {
+		return window.AggSpec{}, false
+	}
+	rt, err := window.ResultType(kind, c.Type)
+	if err != nil {
+		p.errorf(call.Pos(), "%s: %v", name, err)
+		return window.AggSpec{}, false
+	}
+	return window.AggSpec{Kind: kind, Arg: c.Eval, ArgType: c.Type, ResultType: rt}, true
+}
+
+// aggScope resolves names over the groups: GROUP BY expressions and
+// aggregate calls map to slots of the window's output rows.
+type aggScope struct {
+	in       *relScope
+	keys     []parser.Expr
+	keyTypes []value.Type
+	keySlots map[int]int // input slot of a plain-column key -> key index
+	aggs     map[*parser.FuncCall]int
+	aggTypes []value.Type
+}
+
+func (s *aggScope) Replace(e parser.Expr) (int, value.Type, bool) {
+	if fc, ok := e.(*parser.FuncCall); ok {
+		if slot, ok := s.aggs[fc]; ok {
+			return slot, s.aggTypes[slot-len(s.keys)], true
+		}
+	}
+	for i, k := range s.keys {
+		if sameExpr(e, k) {
+			return i, s.keyTypes[i], true
+		}
+	}
+	if cr, ok := e.(*parser.ColumnRef); ok {
+		probe := &relScope{cols: s.in.cols, hasRowtime: true}
+		if slot, _, err := probe.Column(cr); err == nil && slot >= 0 {
+			if k, ok := s.keySlots[slot]; ok {
+				return k, s.keyTypes[k], true
+			}
+		}
+	}
+	return 0, value.Type{}, false
+}
+
+func (s *aggScope) Column(ref *parser.ColumnRef) (int, value.Type, error) {
+	if len(ref.Parts) == 1 && ref.Parts[0].Name == "ROWTIME" {
+		// Unqualified ROWTIME is the time of the row being produced: the window end.
+		return expr.SlotRowtime, value.Type{Base: value.TTimestamp, NotNull: true}, nil
+	}
+	probe := &relScope{cols: s.in.cols, hasRowtime: true}
+	if _, _, err := probe.Column(ref); err != nil {
+		return 0, value.Type{}, err
+	}
+	return 0, value.Type{}, &expr.Error{Pos: ref.Parts[0].NamePos, Msg: fmt.Sprintf(
+		"column %s must appear in GROUP BY or inside an aggregate function", ref.Name())}
+}
+
+// Time range searched for window ends: years 1 to 9999.
+const (
+	minTime = -62135596800000
+	maxTime = 253402300799999
+)
+
+// timeFunctions derives, from a group key that depends on ROWTIME alone,
+// the key at a bound (KeyAt) and the end of a window (WindowEnd): the first
+// instant whose key is greater. The key is monotonic in ROWTIME, so the end
+// is found by binary search; this covers STEP, FLOOR and the legacy
+// FLOOR((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND)
+// form alike, without special cases.
+func timeFunctions(key eval.Func) (func(int64) value.Value, func(value.Value) int64) {
+	ctx := &eval.Ctx{}
+	keyAt := func(t int64) value.Value {
+		ctx.Rowtime = t
+		ctx.Err = nil
+		v := key(ctx, nil)
+		if ctx.Err != nil {
+			return value.Null
+		}
+		return v
+	}
+	var lastKey value.Value
+	var lastEnd int64
+	var have bool
+	windowEnd := func(k value.Value) int64 {
+		if have && value.Identical(k, lastKey) {
+			return lastEnd
+		}
+		after := func(t int64) bool {
+			v := keyAt(t)
+			c, ok := value.Compare(v, k)
+			return ok && c > 0
+		}
+		lo, hi := int64(minTime), int64(maxTime)
+		if !after(hi) {
+			return hi
+		}
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if after(mid) {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		lastKey, lastEnd, have = k, lo, true
+		return lo
+	}
+	return keyAt, windowEnd
+}
+
+// exprLabel is a short readable form of an expression for explain output
+// and generated column names.
+func exprLabel(e parser.Expr) string {
+	switch x := unparen(e).(type) {
+	case *parser.ColumnRef:
+		return x.Name()
+	case *parser.StepExpr:
+		return "STEP(" + exprLabel(x.X) + " BY " + exprLabel(x.By) + ")"
+	case *parser.FloorCeil:
+		fn := "FLOOR"
+		if x.Ceil {
+			fn = "CEIL"
+		}
+		return fn + "(" + exprLabel(x.X) + " TO " + x.Unit.String() + ")"
+	case *parser.IntervalLit:
+		return "INTERVAL '" + x.Value + "' " + x.From.String()
+	case *parser.FuncCall:
+		return x.Name.Name + "(...)"
+	}
+	return "expr"
+}

@@ -1,0 +1,320 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/expr"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+// items compiles the select list against sc, expanding * and t.* over in.
+func (p *planner) items(items []*parser.SelectItem, in []relCol, sc expr.Scope) ([]eval.Func, []relCol, bool) {
+	var exprs []eval.Func
+	var cols []relCol
+	ok := true
+	for i, it := range items {
+		if it.Star {
+			if in == nil {
+				p.errorf(it.Pos(), "* cannot be used with GROUP BY; list the group keys and aggregates")
+				ok = false
+				continue
+			}
+			n := 0
+			for slot, c := range in {
+				if c.Hidden {
+					continue
+				}
+				if it.Qualifier != nil && !hasQual(c, it.Qualifier.Name) {
+					continue
+				}
+				exprs = append(exprs, slotFunc(slot))
+				cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+				n++
+			}
+			if n == 0 && it.Qualifier != nil {
+				p.errorf(it.Pos(), "%s.* matches no columns", quoteName(it.Qualifier.Name))
+				ok = false
+			}
+			continue
+		}
+		c, good := p.compile(it.Expr, sc)
+		if !good {
+			ok = false
+			continue
+		}
+		exprs = append(exprs, c.Eval)
+		cols = append(cols, relCol{Name: itemName(it, i), Type: c.Type})
+	}
+	seen := map[string]bool{}
+	for i, c := range cols {
+		if seen[c.Name] && i < len(items) && !items[i].Star {
+			p.errorf(items[i].Pos(), "the select list names column %s twice; give one an alias", quoteName(c.Name))
+			ok = false
+		}
+		seen[c.Name] = true
+	}
+	return exprs, cols, ok
+}
+
+func hasQual(c relCol, q string) bool {
+	for _, cq := range c.Quals {
+		if cq == q {
+			return true
+		}
+	}
+	return false
+}
+
+func slotFunc(slot int) eval.Func {
+	return func(_ *eval.Ctx, row []value.Value) value.Value { return row[slot] }
+}
+
+// itemName is the output name of a select item: its alias, the name of a
+// plain column, or EXPR$n.
+func itemName(it *parser.SelectItem, i int) string {
+	if it.Alias != nil {
+		return it.Alias.Name
+	}
+	if cr, ok := it.Expr.(*parser.ColumnRef); ok {
+		return cr.Parts[len(cr.Parts)-1].Name
+	}
+	return fmt.Sprintf("EXPR$%d", i)
+}
+
+// from plans one FROM item.
+func (p *planner) from(item parser.FromItem) (rel, bool) {
+	switch f := item.(type) {
+	case *parser.TableRef:
+		return p.tableRef(f)
+	case *parser.SubqueryRef:
+		r, ok := p.query(f.Query)
+		if !ok {
+			return nil, false
+		}
+		cols := append([]relCol(nil), r.columns()...)
+		if len(f.ColAliases) > 0 {
+			if len(f.ColAliases) != len(cols) {
+				p.errorf(f.ColAliases[0].Pos(), "%d column aliases for a subquery returning %d columns", len(f.ColAliases), len(cols))
+				return nil, false
+			}
+		}
+		for i := range cols {
+			cols[i].Quals = nil
+			if f.Alias != nil {
+				cols[i].Quals = []string{f.Alias.Name}
+			}
+			if len(f.ColAliases) > 0 {
+				cols[i].Name = f.ColAliases[i].Name
+			}
+		}
+		return &renameRel{rel: r, cols: cols}, true
+	case *parser.TableFunc:
+		return p.tableFunc(f)
+	case *parser.Join:
+		return p.join(f)
+	}
+	p.errorf(item.Pos(), "unsupported FROM item")
+	return nil, false
+}
+
+func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
+	name := f.Name.Name
+	quals := []string{name}
+	if f.Alias != nil {
+		quals = []string{f.Alias.Name, name}
+	}
+	if s := p.cat.Stream(name); s != nil {
+		if f.Over != nil || f.OverName != nil {
+			p.unimplemented(f.Pos(), "a window on a stream in FROM (stream-to-stream join)")
+		}
+		p.reads = append(p.reads, name)
+		cols := make([]relCol, len(s.Columns))
+		for i, c := range s.Columns {
+			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden}
+		}
+		return &scanRel{stream: s, cols: cols}, true
+	}
+	if t := p.cat.Table(name); t != nil {
+		cols := make([]relCol, len(t.Columns))
+		for i, c := range t.Columns {
+			cols[i] = relCol{Quals: append(append([]string(nil), quals...), tableMarker), Name: c.Name, Type: c.Type}
+		}
+		return &tableOnlyRel{table: t, cols: cols}, true
+	}
+	if name == "error_stream" {
+		p.errorf(f.Pos(), "error_stream cannot be read by SQL; route it to an output instead")
+		return nil, false
+	}
+	var names []string
+	for _, s := range p.cat.Streams() {
+		names = append(names, s.Name)
+	}
+	for _, t := range p.cat.Tables() {
+		names = append(names, t.Name)
+	}
+	msg := fmt.Sprintf("unknown stream or table %s", quoteName(name))
+	if sug := suggestName(name, names); sug != "" {
+		msg += fmt.Sprintf("; did you mean %s? (quoted names keep their case, unquoted names are upper-cased)", quoteName(sug))
+	} else if len(names) > 0 {
+		q := make([]string, len(names))
+		for i, n := range names {
+			q[i] = quoteName(n)
+		}
+		msg += "; known: " + strings.Join(q, ", ")
+	}
+	p.errorf(f.Name.Pos(), "%s", msg)
+	return nil, false
+}
+
+// tableOnlyRel is a reference table named in FROM; it is valid only as the
+// right side of a join with a stream.
+type tableOnlyRel struct {
+	table *Table
+	cols  []relCol
+}
+
+func (r *tableOnlyRel) columns() []relCol { return r.cols }
+func (r *tableOnlyRel) build(*builder, operators.Operator) error {
+	return fmt.Errorf("reference table %s read without a stream", quoteName(r.table.Name))
+}
+func (r *tableOnlyRel) describe(w *strings.Builder, d int) {
+	indent(w, d, "Table %s", quoteName(r.table.Name))
+}
+
+// renameRel gives a subquery's columns their alias.
+type renameRel struct {
+	rel
+	cols []relCol
+}
+
+func (r *renameRel) columns() []relCol { return r.cols }
+
+// unimplRel stands for a relation that validates but cannot run yet.
+type unimplRel struct {
+	cols []relCol
+	what string
+}
+
+func (r *unimplRel) columns() []relCol { return r.cols }
+func (r *unimplRel) build(*builder, operators.Operator) error {
+	return fmt.Errorf("%s is not implemented yet", r.what)
+}
+func (r *unimplRel) describe(w *strings.Builder, d int) {
+	indent(w, d, "%s (not implemented yet)", r.what)
+}
+
+func (p *planner) unimplRel(item parser.FromItem) (rel, bool) {
+	r, ok := p.from(item)
+	if !ok {
+		return nil, false
+	}
+	return &unimplRel{cols: r.columns(), what: "this FROM clause"}, true
+}
+
+// unimplementedSelect validates what it can of a select whose window kind
+// is not implemented yet and returns its output shape.
+func (p *planner) unimplementedSelect(s *parser.Select, from rel) (rel, bool) {
+	sc := &laxScope{relScope{cols: from.columns(), hasRowtime: true}}
+	if s.Where != nil {
+		p.predicate(s.Where, &sc.relScope, "WHERE")
+	}
+	var cols []relCol
+	for i, it := range s.Items {
+		if it.Star {
+			for _, c := range from.columns() {
+				if !c.Hidden {
+					cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+				}
+			}
+			continue
+		}
+		t := value.Type{Base: value.TUnknown}
+		if c, err := expr.Compile(it.Expr, sc); err == nil {
+			t = c.Type
+		}
+		cols = append(cols, relCol{Name: itemName(it, i), Type: t})
+	}
+	return &unimplRel{cols: cols, what: "this windowed query"}, true
+}
+
+// laxScope resolves columns but lets aggregate and windowed calls through
+// as unknown-typed placeholders, to shape queries that cannot run yet.
+type laxScope struct{ relScope }
+
+func (s *laxScope) Replace(e parser.Expr) (int, value.Type, bool) {
+	if fc, ok := e.(*parser.FuncCall); ok && (expr.IsAggregateName(fc.Name.Name) || fc.Over != nil || fc.OverName != nil) {
+		return expr.SlotRowtime, value.Type{Base: value.TUnknown}, true
+	}
+	return 0, value.Type{}, false
+}
+
+// tableFunc shapes TABLE(fn(CURSOR(...), ...)): the analytic table
+// functions validate now and run in a later release.
+func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
+	call := f.Call
+	name := call.Name.Name
+	if len(call.Args) == 0 {
+		p.errorf(call.Pos(), "%s needs a CURSOR(SELECT STREAM ...) argument", name)
+		return nil, false
+	}
+	cur, ok := call.Args[0].(*parser.CursorExpr)
+	if !ok {
+		p.errorf(call.Args[0].Pos(), "the first argument of %s must be CURSOR(SELECT STREAM ...)", name)
+		return nil, false
+	}
+	in, ok := p.query(cur.Query)
+	if !ok {
+		return nil, false
+	}
+	for _, a := range call.Args[1:] {
+		if _, err := expr.Compile(a, &relScope{}); err != nil {
+			p.exprErr(err, a.Pos())
+			return nil, false
+		}
+	}
+	var cols []relCol
+	pass := func() {
+		for _, c := range in.columns() {
+			cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+		}
+	}
+	switch name {
+	case "HOTSPOTS":
+		pass()
+		cols = append(cols, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
+	case "RANDOM_CUT_FOREST":
+		pass()
+		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double})
+	case "RANDOM_CUT_FOREST_WITH_EXPLANATION":
+		pass()
+		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double},
+			relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
+	case "COUNT_DISTINCT_ITEMS_TUMBLING":
+		cols = append(cols, relCol{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint})
+	case "TOP_K_ITEMS_TUMBLING":
+		if len(call.Args) > 1 {
+			if sl, ok := call.Args[1].(*parser.StringLit); ok {
+				for _, c := range in.columns() {
+					if c.Name == sl.Value {
+						cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+					}
+				}
+			}
+		}
+		cols = append(cols, relCol{Name: "MOST_FREQUENT_VALUES", Type: value.Bigint})
+	default:
+		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
+		return nil, false
+	}
+	if f.Alias != nil {
+		for i := range cols {
+			cols[i].Quals = []string{f.Alias.Name}
+		}
+	}
+	p.unimplemented(f.Pos(), "the table function "+name)
+	return &unimplRel{cols: cols, what: "the table function " + name}, true
+}

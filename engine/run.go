@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/input"
@@ -26,28 +28,85 @@ const batchRecords = 1024
 // Run executes an application over its replays until they end (or ctx is
 // cancelled) and delivers every in-application stream asked for.
 func Run(ctx context.Context, o Options) (Stats, error) {
-	start := time.Now()
-	stats := Stats{RowsOut: map[string]int64{}}
+	p, err := Start(o)
+	if err != nil {
+		return Stats{RowsOut: map[string]int64{}}, err
+	}
+	var sources []*source
+	defer func() {
+		for _, s := range sources {
+			s.rd.Close()
+		}
+	}()
+	sources, err = p.openReplays(o)
+	if err != nil {
+		p.Finish()
+		return p.stats, err
+	}
+	for _, s := range sources {
+		s.pull(p.errs)
+	}
+	for {
+		s := earliest(sources)
+		if s == nil {
+			break
+		}
+		rec := s.next
+		s.pull(p.errs)
+		if p.Push(s.input, s.stream, rec) && ctx.Err() != nil {
+			break
+		}
+	}
+	return p.Finish(), nil
+}
+
+// Pipeline is a started application: records pushed in flow through the
+// graph to the outputs.
+type Pipeline struct {
+	o         Options
+	l         *loaded
+	errs      *errorFanout
+	counters  map[string]*rowCounter
+	closers   []io.Closer
+	decoders  []*decode.Decoder
+	targets   [][]*target
+	shardSlot map[string]int
+	last      int64
+	pending   int
+	start     time.Time
+	stats     Stats
+}
+
+type target struct {
+	op    operators.Operator
+	batch *operators.Batch
+}
+
+// Start loads and plans the application, binds references and outputs, and
+// builds the operator graph.
+func Start(o Options) (*Pipeline, error) {
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62}
+	p.stats.RowsOut = map[string]int64{}
 	if o.App == nil {
-		return stats, errors.New("no application")
+		return nil, errors.New("no application")
 	}
-	if o.Stdout == nil {
-		o.Stdout = os.Stdout
+	if p.o.Stdout == nil {
+		p.o.Stdout = os.Stdout
 	}
-	if o.Stderr == nil {
-		o.Stderr = os.Stderr
+	if p.o.Stderr == nil {
+		p.o.Stderr = os.Stderr
 	}
 	l, err := load(o.App)
 	if err != nil {
-		return stats, err
+		return nil, err
 	}
+	p.l = l
 	g := l.graph
 	if len(g.Unimplemented) > 0 {
-		return stats, plan.NotImplemented(g.Unimplemented)
+		return nil, plan.NotImplemented(g.Unimplemented)
 	}
-	errs := &errorFanout{}
-	if err := loadReferences(l, o, errs); err != nil {
-		return stats, err
+	if err := loadReferences(l, o, p.errs); err != nil {
+		return nil, err
 	}
 	format := o.Format
 	if format == "" {
@@ -58,34 +117,106 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}
 	f, err := sink.ParseFormat(format)
 	if err != nil {
-		return stats, &ConfigError{Field: "--format", Msg: err.Error()}
+		return nil, &ConfigError{Field: "--format", Msg: err.Error()}
 	}
-	closers, counters, err := attachOutputs(l, o, f, errs)
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
+	p.closers, p.counters, err = attachOutputs(l, p.o, f, p.errs)
 	if err != nil {
-		return stats, err
+		p.close()
+		return nil, err
 	}
-	now := start.UnixMilli()
-	if err := g.Build(errs, eval.Ctx{QueryStart: now, Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
-		return stats, err
+	if err := g.Build(p.errs, eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
+		p.close()
+		return nil, err
 	}
-	n, err := replay(ctx, l, o, errs)
-	stats.RecordsIn = n
-	for name, c := range counters {
-		stats.RowsOut[name] = c.n
+	p.decoders = make([]*decode.Decoder, len(l.inputs))
+	p.targets = make([][]*target, len(l.inputs))
+	for i, in := range l.inputs {
+		d, err := decode.New(in.schema)
+		if err != nil {
+			p.close()
+			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
+		}
+		p.decoders[i] = d
+		for _, name := range in.streams {
+			p.targets[i] = append(p.targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+		}
 	}
-	stats.ErrorRows = errs.count
-	stats.LateRows = g.Late()
-	stats.ElapsedTime = time.Since(start)
-	if errs.count > 0 && !errs.routed {
-		fmt.Fprintf(o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", errs.count, errs.first)
-		fmt.Fprintf(o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
+	return p, nil
+}
+
+func (p *Pipeline) close() {
+	for _, c := range p.closers {
+		c.Close()
 	}
-	return stats, err
+	p.closers = nil
+}
+
+// Push decodes one record of input `in` into its in-application stream
+// (stream -1: chosen by shard). Every batchRecords records the batch flows
+// and time advances; Push reports when that happened.
+func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
+	rowtime := rec.Arrival
+	if p.o.InsertionTime {
+		rowtime = time.Now().UnixMilli()
+	}
+	if rowtime < p.last {
+		rowtime = p.last
+	}
+	p.last = rowtime
+	ts := p.targets[in]
+	slot := stream
+	if slot < 0 {
+		k, ok := p.shardSlot[rec.ShardID]
+		if !ok {
+			k = len(p.shardSlot)
+			p.shardSlot[rec.ShardID] = k
+		}
+		slot = k % len(ts)
+	}
+	p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
+	p.stats.RecordsIn++
+	p.pending++
+	if p.pending >= batchRecords {
+		p.advance(p.last)
+		return true
+	}
+	return false
+}
+
+// advance pushes the pending batches and moves every source to bound t.
+func (p *Pipeline) advance(t int64) {
+	p.pending = 0
+	for _, ts := range p.targets {
+		for _, tg := range ts {
+			if tg.batch.Len() > 0 {
+				tg.op.Push(tg.batch)
+				tg.batch.Reset()
+			}
+			tg.op.Advance(t)
+		}
+	}
+	for _, op := range p.l.graph.IdleInputs() {
+		op.Advance(t)
+	}
+}
+
+// Finish ends the input: every window closes, outputs flush, and the
+// run's figures are returned.
+func (p *Pipeline) Finish() Stats {
+	p.advance(operators.EndOfTime)
+	p.close()
+	for name, c := range p.counters {
+		p.stats.RowsOut[name] = c.n
+	}
+	p.stats.ErrorRows = p.errs.count
+	p.stats.LateRows = p.l.graph.Late()
+	p.stats.ElapsedTime = time.Since(p.start)
+	if p.errs.count > 0 && !p.errs.routed {
+		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
+		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
+	}
+	return p.stats
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
@@ -102,6 +233,9 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 	for _, name := range names {
 		path, ok := o.References[name]
 		if !ok {
+			path, ok = localReference(o.App, name)
+		}
+		if !ok {
 			return &ConfigError{Field: "ReferenceDataSources " + name,
 				Msg: fmt.Sprintf("bind the table to a local file with --reference %s=FILE (loading from S3 comes with the live connectors)", name)}
 		}
@@ -115,6 +249,22 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 		l.graph.SetTable(name, t.Rows)
 	}
 	return nil
+}
+
+// localReference finds a reference table's object next to the application
+// file, by the base name of its S3 FileKey: the layout of a project that keeps
+// its reference data beside its SQL.
+func localReference(a *app.Application, table string) (string, bool) {
+	for _, r := range a.ReferenceDataSources {
+		if r.TableName != table || r.S3ReferenceDataSource == nil || r.S3ReferenceDataSource.FileKey == "" {
+			continue
+		}
+		p := join(a.Dir, filepath.Base(r.S3ReferenceDataSource.FileKey))
+		if exists(p) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 func tableHint(l *loaded) string {
@@ -246,22 +396,18 @@ type source struct {
 	order  int
 }
 
-func replay(ctx context.Context, l *loaded, o Options, errs *errorFanout) (int64, error) {
-	g := l.graph
+// openReplays opens the recordings and binds each to an input.
+func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 	var sources []*source
-	defer func() {
-		for _, s := range sources {
-			s.rd.Close()
-		}
-	}()
-	if len(o.Replays) == 0 && len(l.inputs) > 0 {
-		return 0, &ConfigError{Field: "--replay", Msg: "no recording given: feed the input with --replay FILE (a recording of Kinesis records, or NDJSON with --arrival-field/--rate)"}
+	if len(o.Replays) == 0 && len(p.l.inputs) > 0 {
+		return nil, &ConfigError{Field: "--replay", Msg: "no recording given: feed the input with --replay FILE (a recording of Kinesis records, or NDJSON with --arrival-field/--rate)"}
 	}
 	opts := input.Options{ArrivalField: o.ArrivalField, Rate: o.Rate, Start: o.Start}
 	for i, r := range o.Replays {
-		in, st, err := bindReplay(l, r.Stream)
+		in, st, err := bindReplay(p.l, r.Stream)
 		if err != nil {
-			return 0, err
+			closeAll(sources)
+			return nil, err
 		}
 		path := r.Path
 		if path != "-" && !isAbs(path) && o.App.Dir != "" && !exists(path) {
@@ -269,92 +415,18 @@ func replay(ctx context.Context, l *loaded, o Options, errs *errorFanout) (int64
 		}
 		rd, err := input.Open(path, opts)
 		if err != nil {
-			return 0, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
+			closeAll(sources)
+			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
 		sources = append(sources, &source{input: in, stream: st, rd: rd, name: path, order: i})
 	}
-	decoders := make([]*decode.Decoder, len(l.inputs))
-	for i, in := range l.inputs {
-		d, err := decode.New(in.schema)
-		if err != nil {
-			return 0, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
-		}
-		decoders[i] = d
-	}
-	// One batch per in-application source stream.
-	type target struct {
-		op    operators.Operator
-		batch *operators.Batch
-	}
-	targets := make([][]*target, len(l.inputs))
-	for i, in := range l.inputs {
-		for _, name := range in.streams {
-			targets[i] = append(targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(decoders[i].Width(), batchRecords)})
-		}
-	}
-	shardSlot := map[string]int{}
-	advance := func(t int64) {
-		for _, ts := range targets {
-			for _, tg := range ts {
-				if tg.batch.Len() > 0 {
-					tg.op.Push(tg.batch)
-					tg.batch.Reset()
-				}
-				tg.op.Advance(t)
-			}
-		}
-		for _, op := range g.IdleInputs() {
-			op.Advance(t)
-		}
-	}
+	return sources, nil
+}
+
+func closeAll(sources []*source) {
 	for _, s := range sources {
-		s.pull(errs)
+		s.rd.Close()
 	}
-	var n int64
-	var last int64 = -1 << 62
-	pending := 0
-	for {
-		s := earliest(sources)
-		if s == nil {
-			break
-		}
-		rec := s.next
-		s.pull(errs)
-		rowtime := rec.Arrival
-		if o.InsertionTime {
-			rowtime = time.Now().UnixMilli()
-		}
-		if rowtime < last {
-			rowtime = last
-		}
-		last = rowtime
-		ts := targets[s.input]
-		slot := s.stream
-		if slot < 0 {
-			shard := rec.ShardID
-			k, ok := shardSlot[shard]
-			if !ok {
-				k = len(shardSlot)
-				shardSlot[shard] = k
-			}
-			slot = k % len(ts)
-		}
-		tg := ts[slot]
-		decoders[s.input].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
-			SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, tg.batch, errs)
-		n++
-		pending++
-		if pending >= batchRecords {
-			pending = 0
-			advance(last)
-			if err := ctx.Err(); err != nil {
-				advance(operators.EndOfTime)
-				return n, nil
-			}
-		}
-	}
-	advance(operators.EndOfTime)
-	return n, nil
 }
 
 // pull reads the source's next record; unreadable lines go to error_stream.

@@ -1,0 +1,214 @@
+package window
+
+import (
+	"fmt"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/value"
+)
+
+// TumblingConfig describes a streaming GROUP BY.
+type TumblingConfig struct {
+	// Keys are the group key expressions, in GROUP BY order.
+	Keys []eval.Func
+	// TimeKey is the index in Keys of the monotonic (window) key.
+	TimeKey int
+	// KeyAt evaluates the time key for a bare ROWTIME bound; nil when the
+	// key is not a function of ROWTIME (MONOTONIC(col)).
+	KeyAt func(t int64) value.Value
+	// WindowEnd is the ROWTIME of the rows emitted for window k; nil when
+	// KeyAt is nil (the closing row's or bound's ROWTIME is used).
+	WindowEnd func(k value.Value) int64
+	Aggs      []AggSpec
+	Errors    operators.ErrorSink
+	Pump      string
+}
+
+// Tumbling is the operator: rows in, one row per group per window out.
+type Tumbling struct {
+	cfg  TumblingConfig
+	out  operators.Operator
+	ctx  eval.Ctx
+	wins []*win // open windows in key order
+	// closed is the key of the last window emitted (for late rows).
+	closed    value.Value
+	hasClosed bool
+	late      int64
+	lastTime  int64
+	keyBuf    []byte
+	keyVals   []value.Value
+	argVals   []value.Value
+	outBatch  *operators.Batch
+	rowText   []byte
+}
+
+// win is one open window: its groups in first-seen order.
+type win struct {
+	key   value.Value
+	index map[string]int
+	keys  [][]value.Value // per group: key values
+	accs  []acc           // per group × aggregate
+}
+
+// NewTumbling creates the operator feeding out.
+func NewTumbling(cfg TumblingConfig, out operators.Operator) operators.Operator {
+	return &Tumbling{
+		cfg: cfg, out: out,
+		keyVals:  make([]value.Value, len(cfg.Keys)),
+		argVals:  make([]value.Value, len(cfg.Aggs)),
+		outBatch: operators.NewBatch(len(cfg.Keys)+len(cfg.Aggs), 64),
+	}
+}
+
+// Late counts rows that arrived for a window already emitted.
+func (t *Tumbling) Late() int64 { return t.late }
+
+// Push aggregates a batch.
+func (t *Tumbling) Push(b *operators.Batch) {
+	c := &t.ctx
+	nk := len(t.cfg.Keys)
+	for i, n := 0, b.Len(); i < n; i++ {
+		row := b.Row(i)
+		tm := b.Times[i]
+		t.lastTime = tm
+		c.Rowtime = tm
+		c.Err = nil
+		for k, f := range t.cfg.Keys {
+			t.keyVals[k] = f(c, row)
+		}
+		for k := range t.cfg.Aggs {
+			if a := t.cfg.Aggs[k].Arg; a != nil {
+				t.argVals[k] = a(c, row)
+			}
+		}
+		if c.Err != nil {
+			t.fail(c.Err, tm, row)
+			continue
+		}
+		tk := t.keyVals[t.cfg.TimeKey]
+		if t.hasClosed {
+			if cmp, ok := value.Compare(tk, t.closed); ok && cmp <= 0 {
+				t.late++
+				t.fail(eval.Errorf("Late row", fmt.Sprintf("the row's window (%s) was already emitted", value.Text(tk, value.Type{}))), tm, row)
+				continue
+			}
+		}
+		// A row with a greater time key closes the windows before it.
+		for len(t.wins) > 0 {
+			if cmp, ok := value.Compare(t.wins[0].key, tk); ok && cmp < 0 {
+				t.emit(t.wins[0], tm)
+				t.wins = t.wins[1:]
+				continue
+			}
+			break
+		}
+		w := t.window(tk)
+		t.keyBuf = t.keyBuf[:0]
+		for _, v := range t.keyVals {
+			t.keyBuf = value.AppendKey(t.keyBuf, v)
+		}
+		g, ok := w.index[string(t.keyBuf)]
+		if !ok {
+			g = len(w.keys)
+			w.index[string(t.keyBuf)] = g
+			w.keys = append(w.keys, append(make([]value.Value, 0, nk), t.keyVals...))
+			w.accs = append(w.accs, make([]acc, len(t.cfg.Aggs))...)
+		}
+		accs := w.accs[g*len(t.cfg.Aggs) : (g+1)*len(t.cfg.Aggs)]
+		for k := range t.cfg.Aggs {
+			accs[k].add(&t.cfg.Aggs[k], t.argVals[k])
+		}
+	}
+	if t.cfg.KeyAt != nil && b.Len() > 0 {
+		t.closeBefore(b.Times[b.Len()-1])
+	}
+	t.flush()
+}
+
+// window finds or opens the window for time key tk.
+func (t *Tumbling) window(tk value.Value) *win {
+	for _, w := range t.wins {
+		if value.Identical(w.key, tk) {
+			return w
+		}
+	}
+	w := &win{key: tk, index: map[string]int{}}
+	t.wins = append(t.wins, w)
+	return w
+}
+
+// closeBefore emits every window whose key is below the key at bound tm.
+func (t *Tumbling) closeBefore(tm int64) {
+	if len(t.wins) == 0 {
+		return
+	}
+	at := t.cfg.KeyAt(tm)
+	for len(t.wins) > 0 {
+		if cmp, ok := value.Compare(t.wins[0].key, at); ok && cmp < 0 {
+			t.emit(t.wins[0], tm)
+			t.wins = t.wins[1:]
+			continue
+		}
+		break
+	}
+}
+
+// Advance closes what the bound allows, then forwards it.
+func (t *Tumbling) Advance(tm int64) {
+	if tm == operators.EndOfTime {
+		for _, w := range t.wins {
+			t.emit(w, t.lastTime)
+		}
+		t.wins = nil
+	} else if t.cfg.KeyAt != nil {
+		t.closeBefore(tm)
+	}
+	t.flush()
+	t.out.Advance(tm)
+}
+
+// emit appends a closed window's groups to the output batch.
+func (t *Tumbling) emit(w *win, closing int64) {
+	rt := closing
+	if t.cfg.WindowEnd != nil {
+		rt = t.cfg.WindowEnd(w.key)
+	}
+	na := len(t.cfg.Aggs)
+	for g, keys := range w.keys {
+		n := t.outBatch.Len()
+		row := t.outBatch.Grow(rt)
+		copy(row, keys)
+		var err error
+		for k := range t.cfg.Aggs {
+			if row[len(keys)+k], err = w.accs[g*na+k].result(&t.cfg.Aggs[k]); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			t.outBatch.Truncate(n)
+			t.fail(err, rt, keys)
+		}
+	}
+	t.closed, t.hasClosed = w.key, true
+}
+
+func (t *Tumbling) flush() {
+	if t.outBatch.Len() > 0 {
+		t.out.Push(t.outBatch)
+		t.outBatch.Reset()
+	}
+}
+
+func (t *Tumbling) fail(err error, tm int64, row []value.Value) {
+	if t.cfg.Errors == nil {
+		return
+	}
+	name := eval.ErrConversion
+	if re, ok := err.(*eval.RowError); ok {
+		name = re.Name
+	}
+	t.rowText = operators.RowText(t.rowText[:0], row)
+	t.cfg.Errors.Error(operators.ErrorRecord{Time: tm, Level: "ERROR", Name: name, Message: err.Error(),
+		DataRowtime: tm, DataRow: append([]byte(nil), t.rowText...), Pump: t.cfg.Pump})
+}

@@ -1,0 +1,269 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads an application file (YAML or JSON). It returns warnings for
+// fields it does not know, each named by its path.
+func Load(path string) (*Application, []string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '{' {
+		var probe any
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return nil, nil, fmt.Errorf("%s: %s", path, jsonError(b, err))
+		}
+	}
+	var a Application
+	if err := root.Decode(&a); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var warnings []string
+	if len(root.Content) > 0 {
+		unknownFields(root.Content[0], "", &warnings)
+	}
+	a.Dir = filepath.Dir(path)
+	a.CodePath = path
+	if a.ApplicationCode != "" {
+		a.CodeLine = codeLine(root.Content, "ApplicationCode")
+	}
+	if err := a.Validate(); err != nil {
+		return nil, warnings, fmt.Errorf("%s: %w", path, err)
+	}
+	if a.ApplicationCodeFile != "" {
+		p := a.ApplicationCodeFile
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(a.Dir, p)
+		}
+		code, err := os.ReadFile(p)
+		if err != nil {
+			return nil, warnings, fmt.Errorf("%s: ApplicationCodeFile: %w", path, err)
+		}
+		a.ApplicationCode, a.CodePath, a.CodeLine = string(code), p, 1
+	}
+	return &a, warnings, nil
+}
+
+// jsonError adds line:column to a JSON syntax error.
+func jsonError(b []byte, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		line, col := 1, 1
+		// Offset counts the offending byte; report the column it stands in.
+		for _, c := range b[:max(se.Offset-1, 0)] {
+			if c == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+		return fmt.Sprintf("%d:%d: %v", line, col, err)
+	}
+	return err.Error()
+}
+
+// codeLine finds the line where the inline SQL text starts.
+func codeLine(doc []*yaml.Node, key string) int {
+	if len(doc) == 0 || doc[0].Kind != yaml.MappingNode {
+		return 0
+	}
+	m := doc[0].Content
+	for i := 0; i+1 < len(m); i += 2 {
+		if m[i].Value == key {
+			v := m[i+1]
+			if v.Style == yaml.LiteralStyle || v.Style == yaml.FoldedStyle {
+				return v.Line + 1
+			}
+			return v.Line
+		}
+	}
+	return 0
+}
+
+// ignored are AWS-only fields accepted without a warning.
+var ignored = map[string]bool{"CloudWatchLoggingOptions": true, "Tags": true, "ApplicationARN": true,
+	"ApplicationVersionId": true, "ApplicationStatus": true, "CreateTimestamp": true, "LastUpdateTimestamp": true}
+
+// unknownFields walks a mapping node and reports keys the model lacks.
+func unknownFields(n *yaml.Node, path string, warnings *[]string) {
+	known := knownKeys(path)
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			sub := k
+			if path != "" {
+				sub = path + "." + k
+			}
+			if known != nil && !known[k] && !ignored[k] {
+				*warnings = append(*warnings, fmt.Sprintf("%s: unknown field (line %d), ignored", sub, n.Content[i].Line))
+				continue
+			}
+			unknownFields(n.Content[i+1], sub, warnings)
+		}
+	}
+	if n.Kind == yaml.SequenceNode {
+		for i, c := range n.Content {
+			unknownFields(c, fmt.Sprintf("%s[%d]", path, i), warnings)
+		}
+	}
+}
+
+// knownKeys lists the keys allowed at a path (indexes stripped), or nil
+// where anything goes.
+func knownKeys(path string) map[string]bool {
+	p := path
+	for {
+		i := strings.Index(p, "[")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(p[i:], "]")
+		p = p[:i] + p[i+j+1:]
+	}
+	keys, ok := schemaKeys[p]
+	if !ok {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, k := range strings.Fields(keys) {
+		m[k] = true
+	}
+	return m
+}
+
+const (
+	resourceKeys = "ResourceARN RoleARN"
+	sourceSchema = "RecordFormat RecordEncoding RecordColumns"
+)
+
+var schemaKeys = map[string]string{
+	"":                                "ApplicationName ApplicationDescription ApplicationCode ApplicationCodeFile Inputs Outputs ReferenceDataSources",
+	"Inputs":                          "NamePrefix KinesisStreamsInput KinesisFirehoseInput InputParallelism InputProcessingConfiguration InputSchema InputStartingPositionConfiguration",
+	"Inputs.KinesisStreamsInput":      resourceKeys,
+	"Inputs.KinesisFirehoseInput":     resourceKeys,
+	"Inputs.InputParallelism":         "Count",
+	"Inputs.InputSchema":              sourceSchema,
+	"Inputs.InputSchema.RecordFormat": "RecordFormatType MappingParameters",
+	"Inputs.InputSchema.RecordFormat.MappingParameters":                   "JSONMappingParameters CSVMappingParameters",
+	"Inputs.InputSchema.RecordColumns":                                    "Name Mapping SqlType",
+	"Inputs.InputStartingPositionConfiguration":                           "InputStartingPosition",
+	"ReferenceDataSources":                                                "TableName S3ReferenceDataSource ReferenceSchema",
+	"ReferenceDataSources.S3ReferenceDataSource":                          "BucketARN FileKey ReferenceRoleARN",
+	"ReferenceDataSources.ReferenceSchema":                                sourceSchema,
+	"ReferenceDataSources.ReferenceSchema.RecordFormat":                   "RecordFormatType MappingParameters",
+	"ReferenceDataSources.ReferenceSchema.RecordFormat.MappingParameters": "JSONMappingParameters CSVMappingParameters",
+	"ReferenceDataSources.ReferenceSchema.RecordColumns":                  "Name Mapping SqlType IsDropped",
+	"Outputs":                       "Name DestinationSchema KinesisStreamsOutput KinesisFirehoseOutput LambdaOutput",
+	"Outputs.DestinationSchema":     "RecordFormatType",
+	"Outputs.KinesisStreamsOutput":  resourceKeys,
+	"Outputs.KinesisFirehoseOutput": resourceKeys,
+	"Outputs.LambdaOutput":          resourceKeys,
+}
+
+// Validate checks the rules of the KDA API, naming the field at fault.
+func (a *Application) Validate() error {
+	switch {
+	case a.ApplicationCode == "" && a.ApplicationCodeFile == "":
+		return fmt.Errorf("ApplicationCode: missing (give ApplicationCode or ApplicationCodeFile)")
+	case a.ApplicationCode != "" && a.ApplicationCodeFile != "":
+		return fmt.Errorf("ApplicationCodeFile: give ApplicationCode or ApplicationCodeFile, not both")
+	case len(a.Inputs) > 1:
+		return fmt.Errorf("Inputs: KDA allows one streaming source, got %d", len(a.Inputs))
+	case len(a.Outputs) > 3:
+		return fmt.Errorf("Outputs: KDA allows at most 3 destinations, got %d", len(a.Outputs))
+	case len(a.ReferenceDataSources) > 1:
+		return fmt.Errorf("ReferenceDataSources: KDA allows one reference data source, got %d", len(a.ReferenceDataSources))
+	}
+	for i, in := range a.Inputs {
+		f := fmt.Sprintf("Inputs[%d]", i)
+		if in.NamePrefix == "" {
+			return fmt.Errorf("%s.NamePrefix: missing", f)
+		}
+		if in.InputParallelism != nil && (in.InputParallelism.Count < 1 || in.InputParallelism.Count > 64) {
+			return fmt.Errorf("%s.InputParallelism.Count: %d is outside 1..64", f, in.InputParallelism.Count)
+		}
+		if err := in.InputSchema.validate(f + ".InputSchema"); err != nil {
+			return err
+		}
+	}
+	for i, r := range a.ReferenceDataSources {
+		f := fmt.Sprintf("ReferenceDataSources[%d]", i)
+		if r.TableName == "" {
+			return fmt.Errorf("%s.TableName: missing", f)
+		}
+		if err := r.ReferenceSchema.validate(f + ".ReferenceSchema"); err != nil {
+			return err
+		}
+	}
+	for i, o := range a.Outputs {
+		f := fmt.Sprintf("Outputs[%d]", i)
+		if o.Name == "" {
+			return fmt.Errorf("%s.Name: missing", f)
+		}
+		if t := strings.ToUpper(o.DestinationSchema.RecordFormatType); t != "JSON" && t != "CSV" {
+			return fmt.Errorf("%s.DestinationSchema.RecordFormatType: %q is not JSON or CSV", f, o.DestinationSchema.RecordFormatType)
+		}
+	}
+	return nil
+}
+
+func (s SourceSchema) validate(f string) error {
+	t := strings.ToUpper(s.RecordFormat.RecordFormatType)
+	if t != "JSON" && t != "CSV" {
+		return fmt.Errorf("%s.RecordFormat.RecordFormatType: %q is not JSON or CSV", f, s.RecordFormat.RecordFormatType)
+	}
+	if n := len(s.RecordColumns); n == 0 || n > 1000 {
+		return fmt.Errorf("%s.RecordColumns: KDA needs 1 to 1000 columns, got %d", f, n)
+	}
+	for i, c := range s.RecordColumns {
+		if c.Name == "" {
+			return fmt.Errorf("%s.RecordColumns[%d].Name: missing", f, i)
+		}
+		if c.SqlType == "" {
+			return fmt.Errorf("%s.RecordColumns[%d].SqlType: missing", f, i)
+		}
+		if t == "JSON" && c.Mapping == "" {
+			return fmt.Errorf("%s.RecordColumns[%d].Mapping: a JSON column needs a JSONPath mapping such as $.%s", f, i, c.Name)
+		}
+	}
+	return nil
+}
+
+// FromSQL makes an application from a bare .sql file and an optional
+// input-schema file (YAML or JSON holding an InputSchema object).
+func FromSQL(sqlPath, schemaPath string) (*Application, error) {
+	code, err := os.ReadFile(sqlPath)
+	if err != nil {
+		return nil, err
+	}
+	a := &Application{ApplicationName: strings.TrimSuffix(filepath.Base(sqlPath), filepath.Ext(sqlPath)),
+		ApplicationCode: string(code), CodePath: sqlPath, CodeLine: 1, Dir: filepath.Dir(sqlPath)}
+	if schemaPath != "" {
+		b, err := os.ReadFile(schemaPath)
+		if err != nil {
+			return nil, err
+		}
+		var s SourceSchema
+		if err := yaml.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("%s: %w", schemaPath, err)
+		}
+		if err := s.validate(schemaPath); err != nil {
+			return nil, err
+		}
+		a.Inputs = []Input{{NamePrefix: "SOURCE_SQL_STREAM", InputSchema: s}}
+	}
+	return a, nil
+}

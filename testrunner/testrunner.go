@@ -1,0 +1,243 @@
+// Package testrunner runs `streamsql test`: folders holding a case.yaml that
+// names an application, recordings and the expected output of its streams.
+package testrunner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/engine"
+)
+
+// Case is one test case folder.
+type Case struct {
+	Dir          string            `yaml:"-"`
+	Description  string            `yaml:"description"`
+	App          string            `yaml:"app"`
+	Schema       string            `yaml:"schema"`
+	Replay       []string          `yaml:"replay"`
+	Reference    map[string]string `yaml:"reference"`
+	ArrivalField string            `yaml:"arrival_field"`
+	Rate         float64           `yaml:"rate"`
+	Expect       map[string]string `yaml:"expect"`
+}
+
+// Discover finds every folder under root (root included) with a case.yaml.
+func Discover(root string) ([]*Case, error) {
+	var cases []*Case
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || d.Name() != "case.yaml" {
+			return nil
+		}
+		c, err := ReadCase(filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		cases = append(cases, c)
+		return nil
+	})
+	sort.Slice(cases, func(i, j int) bool { return cases[i].Dir < cases[j].Dir })
+	return cases, err
+}
+
+// ReadCase reads dir/case.yaml.
+func ReadCase(dir string) (*Case, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "case.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var c Case
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "case.yaml"), err)
+	}
+	c.Dir = dir
+	if c.App == "" {
+		return nil, fmt.Errorf("%s: case.yaml needs app", dir)
+	}
+	if len(c.Expect) == 0 {
+		return nil, fmt.Errorf("%s: case.yaml needs expect (STREAM: FILE)", dir)
+	}
+	return &c, nil
+}
+
+// Result is the outcome of one case.
+type Result struct {
+	Case    *Case
+	Pass    bool
+	Diff    string
+	Err     error
+	Elapsed time.Duration
+}
+
+func (c *Case) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// LoadApp loads the case's application.
+func (c *Case) LoadApp() (*app.Application, error) {
+	p := c.path(c.App)
+	if strings.HasSuffix(p, ".sql") {
+		schema := ""
+		if c.Schema != "" {
+			schema = c.path(c.Schema)
+		}
+		return app.FromSQL(p, schema)
+	}
+	a, _, err := app.Load(p)
+	return a, err
+}
+
+// RunCase runs a case and compares every expected stream; update rewrites
+// the expected files instead.
+func RunCase(ctx context.Context, c *Case, update bool) Result {
+	start := time.Now()
+	r := Result{Case: c}
+	a, err := c.LoadApp()
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	o := engine.Options{App: a, Format: "ndjson", Rowtime: true, ArrivalField: c.ArrivalField, Rate: c.Rate,
+		References: map[string]string{}, Writers: map[string]io.Writer{}, Stderr: io.Discard}
+	for _, rp := range c.Replay {
+		stream, file, ok := strings.Cut(rp, "=")
+		if !ok {
+			stream, file = "", rp
+		}
+		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: c.path(file)})
+	}
+	for t, f := range c.Reference {
+		o.References[t] = c.path(f)
+	}
+	got := map[string]*bytes.Buffer{}
+	for s := range c.Expect {
+		got[s] = &bytes.Buffer{}
+		o.Writers[s] = got[s]
+	}
+	if _, err := engine.Run(ctx, o); err != nil {
+		r.Err = err
+		r.Elapsed = time.Since(start)
+		return r
+	}
+	r.Pass = true
+	streams := make([]string, 0, len(c.Expect))
+	for s := range c.Expect {
+		streams = append(streams, s)
+	}
+	sort.Strings(streams)
+	var diffs []string
+	for _, s := range streams {
+		file := c.path(c.Expect[s])
+		if update {
+			if err := os.WriteFile(file, got[s].Bytes(), 0o644); err != nil {
+				r.Err = err
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			r.Err = err
+			r.Pass = false
+			continue
+		}
+		if d := Diff(string(want), got[s].String()); d != "" {
+			r.Pass = false
+			diffs = append(diffs, fmt.Sprintf("stream %s (%s):\n%s", s, c.Expect[s], d))
+		}
+	}
+	r.Diff = strings.Join(diffs, "\n")
+	r.Elapsed = time.Since(start)
+	return r
+}
+
+// Diff compares expected and actual output line by line and describes the
+// differences (at most 40 lines); "" when they are equal.
+func Diff(want, got string) string {
+	if want == got {
+		return ""
+	}
+	w := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if want == "" {
+		w = nil
+	}
+	if got == "" {
+		g = nil
+	}
+	var b strings.Builder
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 40; i++ {
+		var wl, gl string
+		hw, hg := i < len(w), i < len(g)
+		if hw {
+			wl = w[i]
+		}
+		if hg {
+			gl = g[i]
+		}
+		if hw && hg && wl == gl {
+			continue
+		}
+		if hw {
+			fmt.Fprintf(&b, "  line %d -expected %s\n", i+1, wl)
+			shown++
+		}
+		if hg {
+			fmt.Fprintf(&b, "  line %d +actual   %s\n", i+1, gl)
+			shown++
+		}
+	}
+	fmt.Fprintf(&b, "  (%d expected lines, %d actual)\n", len(w), len(g))
+	return b.String()
+}
+
+// Run runs every case under root, printing one line per case and a closing
+// "N passed, M failed" line.
+func Run(ctx context.Context, root string, w io.Writer, update bool) (passed, failed int, err error) {
+	cases, err := Discover(root)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(cases) == 0 {
+		return 0, 0, fmt.Errorf("no case.yaml under %s", root)
+	}
+	for _, c := range cases {
+		r := RunCase(ctx, c, update)
+		switch {
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(w, "FAIL %s (%v)\n     %v\n", c.Dir, r.Elapsed.Round(time.Millisecond), r.Err)
+		case !r.Pass:
+			failed++
+			fmt.Fprintf(w, "FAIL %s (%v)\n%s", c.Dir, r.Elapsed.Round(time.Millisecond), r.Diff)
+		default:
+			passed++
+			verb := "ok  "
+			if update {
+				verb = "updated"
+			}
+			fmt.Fprintf(w, "%s %s (%v)\n", verb, c.Dir, r.Elapsed.Round(time.Millisecond))
+		}
+	}
+	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
+	return passed, failed, nil
+}

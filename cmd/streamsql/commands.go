@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/examples"
+	"github.com/streamsql/streamsql/testrunner"
+)
+
+// loadApp reads an application file or a bare .sql file.
+func loadApp(path, schema string, stderr io.Writer) (*app.Application, error) {
+	if strings.HasSuffix(strings.ToLower(path), ".sql") {
+		return app.FromSQL(path, schema)
+	}
+	a, warnings, err := app.Load(path)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return nil, &configError{err}
+	}
+	return a, nil
+}
+
+// configError marks an application-file error (exit 2).
+type configError struct{ err error }
+
+func (e *configError) Error() string  { return e.err.Error() }
+func (e *configError) Detail() string { return "streamsql: " + e.err.Error() }
+
+func oneArg(pos []string, what string) (string, error) {
+	if len(pos) != 1 {
+		return "", &usageError{fmt.Sprintf("expected one %s, got %d arguments", what, len(pos))}
+	}
+	return pos[0], nil
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]", stderr)
+	var replays, refs, outs multi
+	fs.Var(&replays, "replay", "feed the input (or STREAM) from a recording `[STREAM=]FILE`; repeatable")
+	fs.Var(&refs, "reference", "load reference table from a local CSV/JSON file: `TABLE=FILE`; repeatable")
+	fs.Var(&outs, "out", "send an in-application stream to - (stdout) or a file: `STREAM=DEST`; repeatable")
+	format := fs.String("format", "", "output format: table, ndjson or csv (default: table on a terminal, else ndjson)")
+	rowtime := fs.Bool("rowtime", false, "add a ROWTIME field to every output row")
+	arrival := fs.String("arrival-field", "", "for plain NDJSON payloads: the field holding each record's arrival time")
+	rate := fs.Float64("rate", 0, "for plain NDJSON payloads: synthetic arrival clock, records per second")
+	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
+	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(pos, "application file")
+	if err != nil {
+		return err
+	}
+	a, err := loadApp(path, *schema, stderr)
+	if err != nil {
+		return err
+	}
+	o := engine.Options{App: a, Format: *format, Rowtime: *rowtime, ArrivalField: *arrival, Rate: *rate,
+		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
+	if *start != "" {
+		t, err := parseTime(*start)
+		if err != nil {
+			return &usageError{"--start: " + err.Error()}
+		}
+		o.Start = t
+	}
+	for _, r := range replays {
+		stream, file, ok := strings.Cut(r, "=")
+		if !ok {
+			stream, file = "", r
+		}
+		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: file})
+	}
+	for _, r := range refs {
+		table, file, ok := strings.Cut(r, "=")
+		if !ok {
+			return &usageError{fmt.Sprintf("--reference %q: want TABLE=FILE", r)}
+		}
+		o.References[table] = file
+	}
+	for _, r := range outs {
+		stream, dest, ok := strings.Cut(r, "=")
+		if !ok {
+			return &usageError{fmt.Sprintf("--out %q: want STREAM=DEST (DEST - for stdout)", r)}
+		}
+		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
+	}
+	_, err = engine.Run(ctx, o)
+	return err
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "check APP|FILE.sql [--schema FILE]", stderr)
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(pos, "application or .sql file")
+	if err != nil {
+		return err
+	}
+	a, err := loadApp(path, *schema, stderr)
+	if err != nil {
+		return err
+	}
+	notes, err := engine.Unimplemented(a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok: %s\n", path)
+	for _, n := range notes {
+		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
+	}
+	return nil
+}
+
+func cmdExplain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("explain", "explain APP [--schema FILE]", stderr)
+	schema := fs.String("schema", "", "input schema for a bare .sql file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneArg(pos, "application file")
+	if err != nil {
+		return err
+	}
+	a, err := loadApp(path, *schema, stderr)
+	if err != nil {
+		return err
+	}
+	s, err := engine.Explain(a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, s)
+	return nil
+}
+
+func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("test", "test DIR [--update]", stderr)
+	update := fs.Bool("update", false, "rewrite the expected files with the actual output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	dir, err := oneArg(pos, "folder")
+	if err != nil {
+		return err
+	}
+	_, failed, err := testrunner.Run(ctx, dir, stdout, *update)
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return &failedError{}
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "demo [--format table|ndjson|csv]", stderr)
+	format := fs.String("format", "", "output format (default: table on a terminal, else ndjson)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "streamsql-demo")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	appFile, rec, err := examples.WriteNews(dir)
+	if err != nil {
+		return err
+	}
+	a, err := loadApp(appFile, "", stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "streamsql demo: news personalization (examples/news): clicks LEFT JOIN users, impressions and clicks per minute")
+	format2 := *format
+	if format2 == "" && isTerminal(stdout) {
+		format2 = "table"
+	}
+	_, err = engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
+		Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal(stdout)})
+	return err
+}

@@ -1,0 +1,138 @@
+// Command streamsql runs Kinesis Data Analytics for SQL applications.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const version = "0.1.0"
+
+const usage = `streamsql runs Kinesis Data Analytics for SQL applications.
+
+Usage:
+  streamsql run APP --replay [STREAM=]FILE ...   run an application on recordings
+  streamsql check APP|FILE.sql                   validate; errors point at line:column
+  streamsql explain APP                          print the operator graph
+  streamsql test DIR [--update]                  run every case folder under DIR
+  streamsql demo                                 run the bundled news example
+  streamsql version
+
+APP is an application file (the KDA CreateApplication shape, YAML or JSON)
+or a .sql file (with --schema FILE for its input). Run "streamsql COMMAND
+--help" for a command's flags. Exit codes: 0 success, 1 runtime failure,
+2 usage, configuration or SQL errors.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake in the command line (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// detailer is an error the user fixes in their files: SQL errors with
+// line:column and caret, configuration errors naming the field (exit 2).
+type detailer interface{ Detail() string }
+
+// run is the whole program, testable without os.Exit.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = cmdCheck(args[1:], stdout, stderr)
+	case "explain":
+		err = cmdExplain(args[1:], stdout, stderr)
+	case "test":
+		err = cmdTest(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "streamsql", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = &usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
+	}
+	return report(err, stderr)
+}
+
+// report prints err and maps it to the exit code.
+func report(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "streamsql: %s\n", ue.msg)
+		return 2
+	}
+	var d detailer
+	if errors.As(err, &d) {
+		fmt.Fprintf(stderr, "%s\n", d.Detail())
+		return 2
+	}
+	var fe *failedError
+	if errors.As(err, &fe) {
+		return 1
+	}
+	fmt.Fprintf(stderr, "streamsql: %v\n", err)
+	return 1
+}
+
+// failedError: the command already said what failed (test cases).
+type failedError struct{}
+
+func (*failedError) Error() string { return "failed" }
+
+// newFlags makes a flag set whose --help prints the command's usage.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: streamsql %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags, also accepting flags after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// multi is a repeatable flag.
+type multi []string
+
+func (m *multi) String() string     { return fmt.Sprint(*m) }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }

@@ -79,7 +79,7 @@ func TestTumblingWindowsEmitAtTheirEnd(t *testing.T) {
 	op := NewTumbling(stepConfig(countStar, sumInt), out)
 	// 14999 is in the first window; 15000 is exactly on the boundary and opens the second.
 	op.Push(rows(2, 1000, "b", 5, 2000, "a", 7, 14999, "b", 1, 15000, "a", 2))
-	if got := strings.Join(out.rows, " "); got != "15000:b,0,2,6 15000:a,0,1,7" {
+	if got := strings.Join(out.rows, " "); got != "15000:b,1970-01-01 00:00:00.000,2,6 15000:a,1970-01-01 00:00:00.000,1,7" {
 		t.Fatalf("after the boundary row: %q", got)
 	}
 	// Nothing arrives for the second window; a bound past its end closes it.
@@ -88,13 +88,13 @@ func TestTumblingWindowsEmitAtTheirEnd(t *testing.T) {
 		t.Fatalf("closed too early: %v", out.rows)
 	}
 	op.Advance(30000)
-	if got := out.rows[2]; got != "30000:a,15000,1,2" {
+	if got := out.rows[2]; got != "30000:a,1970-01-01 00:00:15.000,1,2" {
 		t.Fatalf("second window: %q", got)
 	}
 	// An empty window (30000..45000) emits nothing; the next data lands in its own window.
 	op.Push(rows(2, 50000, "c", 3))
 	op.Advance(operators.EndOfTime)
-	if got := out.rows[3]; got != "60000:c,45000,1,3" || len(out.rows) != 4 {
+	if got := out.rows[3]; got != "60000:c,1970-01-01 00:00:45.000,1,3" || len(out.rows) != 4 {
 		t.Fatalf("end of input: %v", out.rows)
 	}
 }
@@ -108,7 +108,7 @@ func TestTumblingNullsAndIntegerAverage(t *testing.T) {
 	b.Append(6, []value.Value{value.Null, value.Null})
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
-	want := "15000:Denver,0,4,4,154,38 15000:,0,2,0,,"
+	want := "15000:Denver,1970-01-01 00:00:00.000,4,4,154,38 15000:,1970-01-01 00:00:00.000,2,0,,"
 	if got := strings.Join(out.rows, " "); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
@@ -141,7 +141,7 @@ func TestTumblingMinMaxStddev(t *testing.T) {
 	for _, x := range xs {
 		ss += (x - mean) * (x - mean)
 	}
-	want := fmt.Sprintf("15000:0,m,o,%s,%s", fmtF(math.Sqrt(ss/8)), fmtF(ss/7))
+	want := fmt.Sprintf("15000:1970-01-01 00:00:00.000,m,o,%s,%s", fmtF(math.Sqrt(ss/8)), fmtF(ss/7))
 	if len(out.rows) != 1 || out.rows[0] != want {
 		t.Fatalf("got %v want %s", out.rows, want)
 	}
@@ -176,7 +176,7 @@ func TestTumblingSumOverflowIsAnErrorRow(t *testing.T) {
 	b.Append(3, []value.Value{value.NewString("y"), value.NewInt(1)})
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
-	if len(out.rows) != 1 || out.rows[0] != "15000:y,0,1" || len(e.recs) != 1 || e.recs[0].Name != eval.ErrArithmetic {
+	if len(out.rows) != 1 || out.rows[0] != "15000:y,1970-01-01 00:00:00.000,1" || len(e.recs) != 1 || e.recs[0].Name != eval.ErrArithmetic {
 		t.Fatalf("rows %v errors %+v", out.rows, e.recs)
 	}
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.sql")
+	os.WriteFile(bad, []byte("CREATE STREAM S (A INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM B FROM NOWHERE;\n"), 0o644)
+	tests := []struct {
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{nil, 2, "", "Usage:"},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"run", "--help"}, 0, "", "--replay"},
+		{[]string{"check", "--help"}, 0, "", "Usage: streamsql check"},
+		{[]string{"version"}, 0, "streamsql " + version, ""},
+		{[]string{"check", "../../examples/spend/app.yaml"}, 0, "ok: ../../examples/spend/app.yaml", ""},
+		{[]string{"check", "../../examples/hotspots/app.yaml"}, 0, "note: ", ""},
+		{[]string{"check", bad}, 2, "", "bad.sql:2:51: unknown stream or table NOWHERE"},
+		{[]string{"run", "../../examples/spend/app.yaml"}, 2, "", "--replay: no recording given"},
+		{[]string{"run", "../../examples/spend/app.yaml", "--replay", "nope.jsonl"}, 2, "", "nope.jsonl"},
+		{[]string{"run", "../../examples/spend/app.yaml", "--out", "bad"}, 2, "", "want STREAM=DEST"},
+		{[]string{"test", "../../examples/spend"}, 0, "1 passed, 0 failed", ""},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLI(tt.args...)
+		if code != tt.code || !strings.Contains(out, tt.inStdout) || !strings.Contains(errOut, tt.inStderr) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d with %q / %q", tt.args, code, out, errOut, tt.code, tt.inStdout, tt.inStderr)
+		}
+	}
+}
+
+func TestRunPrintsRowsAndExplain(t *testing.T) {
+	code, out, errOut := runCLI("run", "../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl", "--rowtime", "--format", "ndjson")
+	want, _ := os.ReadFile("../../examples/spend/expected.ndjson")
+	if code != 0 || out != string(want) {
+		t.Fatalf("exit %d stderr %q\n%s", code, errOut, out)
+	}
+	code, out, _ = runCLI("explain", "../../examples/news/app.yaml")
+	if code != 0 || !strings.Contains(out, "LEFT JOIN reference table users") || !strings.Contains(out, "TumblingWindow") {
+		t.Fatalf("explain exit %d:\n%s", code, out)
+	}
+	code, out, errOut = runCLI("demo", "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") < 10 || !strings.Contains(errOut, "news personalization") {
+		t.Fatalf("demo exit %d stderr %q out %q", code, errOut, out)
+	}
+}
+
+func TestErrorStreamAndSummary(t *testing.T) {
+	dir := t.TempDir()
+	errFile := filepath.Join(dir, "errors.ndjson")
+	code, _, errOut := runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
+		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out.ndjson"), "--out", "error_stream="+errFile)
+	b, _ := os.ReadFile(errFile)
+	if code != 0 || strings.Count(string(b), "\n") != 2 || errOut != "" {
+		t.Fatalf("exit %d stderr %q errors:\n%s", code, errOut, b)
+	}
+	// Without an error_stream output the count still reaches the user.
+	code, _, errOut = runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
+		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out2.ndjson"))
+	if code != 0 || !strings.Contains(errOut, "2 row(s) went to error_stream") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+}

@@ -1,0 +1,313 @@
+// Package input reads recordings: Kinesis records as JSON Lines (the shape
+// the Kinesis API returns), `aws kinesis get-records` output, or plain
+// NDJSON payloads with arrival times from a field or a synthetic clock.
+// Gzip files are read transparently.
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Record is one Kinesis record.
+type Record struct {
+	Data           []byte
+	Arrival        int64 // ApproximateArrivalTimestamp, ms since the epoch (UTC)
+	PartitionKey   string
+	SequenceNumber string
+	ShardID        string
+}
+
+// Options give arrival times to plain NDJSON payload files.
+type Options struct {
+	ArrivalField string
+	Rate         float64 // records per second
+	Start        time.Time
+}
+
+// Reader yields records; Next returns io.EOF at the end. A *LineError is
+// one bad line: the next call continues after it.
+type Reader interface {
+	Next() (Record, error)
+	Close() error
+}
+
+// LineError is a line that could not be read as a record.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Open opens a recording; "-" is standard input.
+func Open(path string, o Options) (Reader, error) {
+	var f *os.File
+	if path == "-" {
+		f = os.Stdin
+	} else {
+		var err error
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
+	}
+	r, err := NewReader(f, path, o)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.(*reader).closer = f
+	return r, nil
+}
+
+type format int
+
+const (
+	kinesisLines format = iota
+	getRecords
+	payloadLines
+)
+
+type reader struct {
+	name    string
+	br      *bufio.Reader
+	closer  io.Closer
+	o       Options
+	format  format
+	line    int
+	n       int // records yielded (synthetic clock)
+	pending []kinesisRecord
+	first   []byte // first line, read during detection
+}
+
+// kinesisRecord is the Kinesis API's record shape.
+type kinesisRecord struct {
+	SequenceNumber              string          `json:"SequenceNumber"`
+	ApproximateArrivalTimestamp json.RawMessage `json:"ApproximateArrivalTimestamp"`
+	Data                        *string         `json:"Data"`
+	PartitionKey                string          `json:"PartitionKey"`
+	ShardID                     string          `json:"ShardId"`
+}
+
+// NewReader reads a recording from r; name is used in messages.
+func NewReader(r io.Reader, name string, o Options) (Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		br = bufio.NewReaderSize(gz, 1<<20)
+	}
+	rd := &reader{name: name, br: br, o: o}
+	// Detect the format from the first non-blank line.
+	for {
+		line, err := rd.readLine()
+		if len(bytes.TrimSpace(line)) > 0 {
+			rd.first = line
+			break
+		}
+		if err != nil {
+			rd.format = kinesisLines
+			return rd, nil
+		}
+	}
+	trimmed := bytes.TrimSpace(rd.first)
+	var probe map[string]json.RawMessage
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("{")) && json.Unmarshal(trimmed, &probe) == nil && probe["Data"] != nil:
+		rd.format = kinesisLines
+	case bytes.HasPrefix(trimmed, []byte("{")) && (probe == nil || probe["Records"] != nil) && bytes.Contains(trimmed, []byte(`"Records"`)) || (probe == nil && bytes.Equal(trimmed, []byte("{"))):
+		rest, err := io.ReadAll(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		var doc struct{ Records []kinesisRecord }
+		if err := json.Unmarshal(append(rd.first, rest...), &doc); err != nil {
+			return nil, fmt.Errorf("%s: not a recording: %w", name, err)
+		}
+		rd.format, rd.pending, rd.first = getRecords, doc.Records, nil
+	default:
+		if o.ArrivalField == "" && o.Rate <= 0 {
+			return nil, fmt.Errorf("%s: the lines are plain payloads without Kinesis metadata; give their arrival times with --arrival-field FIELD or --rate N (records per second)", name)
+		}
+		rd.format = payloadLines
+	}
+	return rd, nil
+}
+
+func (r *reader) readLine() ([]byte, error) {
+	line, err := r.br.ReadBytes('\n')
+	if len(line) > 0 || err == nil {
+		r.line++
+	}
+	return line, err
+}
+
+func (r *reader) Close() error {
+	if r.closer != nil && r.closer != os.Stdin {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+func (r *reader) Next() (Record, error) {
+	if r.format == getRecords {
+		if len(r.pending) == 0 {
+			return Record{}, io.EOF
+		}
+		kr := r.pending[0]
+		r.pending = r.pending[1:]
+		rec, err := kr.record()
+		if err != nil {
+			return Record{}, &LineError{File: r.name, Line: 0, Err: err}
+		}
+		return rec, nil
+	}
+	for {
+		var line []byte
+		var err error
+		if r.first != nil {
+			line, r.first = r.first, nil
+		} else {
+			line, err = r.readLine()
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					return Record{}, io.EOF
+				}
+				return Record{}, err
+			}
+			continue
+		}
+		rec, perr := r.parse(line)
+		if perr != nil {
+			return Record{}, &LineError{File: r.name, Line: r.line, Err: perr}
+		}
+		r.n++
+		return rec, nil
+	}
+}
+
+func (r *reader) parse(line []byte) (Record, error) {
+	if r.format == payloadLines {
+		data := append([]byte(nil), line...)
+		rec := Record{Data: data}
+		if r.o.ArrivalField != "" {
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(line, &obj); err != nil {
+				return Record{}, fmt.Errorf("not a JSON object: %v", err)
+			}
+			raw, ok := obj[r.o.ArrivalField]
+			if !ok {
+				return Record{}, fmt.Errorf("no field %q for the arrival time", r.o.ArrivalField)
+			}
+			ms, err := parseArrival(raw)
+			if err != nil {
+				return Record{}, err
+			}
+			rec.Arrival = ms
+		} else {
+			rec.Arrival = r.o.Start.UnixMilli() + int64(math.Round(float64(r.n)*1000/r.o.Rate))
+		}
+		return rec, nil
+	}
+	var kr kinesisRecord
+	if err := json.Unmarshal(line, &kr); err != nil {
+		return Record{}, fmt.Errorf("not a Kinesis record: %v", err)
+	}
+	return kr.record()
+}
+
+func (kr kinesisRecord) record() (Record, error) {
+	if kr.Data == nil {
+		return Record{}, errors.New("record has no Data")
+	}
+	data, err := base64.StdEncoding.DecodeString(*kr.Data)
+	if err != nil {
+		return Record{}, fmt.Errorf("Data is not base64: %v", err)
+	}
+	if kr.ApproximateArrivalTimestamp == nil {
+		return Record{}, errors.New("record has no ApproximateArrivalTimestamp")
+	}
+	ms, err := parseArrival(kr.ApproximateArrivalTimestamp)
+	if err != nil {
+		return Record{}, err
+	}
+	shard := kr.ShardID
+	if shard == "" {
+		shard = "shardId-000000000000"
+	}
+	return Record{Data: data, Arrival: ms, PartitionKey: kr.PartitionKey, SequenceNumber: kr.SequenceNumber, ShardID: shard}, nil
+}
+
+// parseArrival reads a timestamp string (RFC 3339 or yyyy-MM-dd HH:mm:ss)
+// or an epoch number: seconds (possibly fractional) below 1e11, else ms.
+func parseArrival(raw json.RawMessage) (int64, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UnixMilli(), nil
+			}
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return epoch(f), nil
+		}
+		return 0, fmt.Errorf("cannot read arrival time %q", s)
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return 0, fmt.Errorf("cannot read arrival time %s", raw)
+	}
+	return epoch(f), nil
+}
+
+func epoch(f float64) int64 {
+	if math.Abs(f) < 1e11 {
+		return int64(math.Round(f * 1000))
+	}
+	return int64(math.Round(f))
+}
+
+// Writer writes records in the canonical recording shape.
+type Writer struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+// NewWriter writes a recording to w; call Flush at the end.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: bufio.NewWriter(w)} }
+
+// Write appends one record line.
+func (w *Writer) Write(r Record) error {
+	line, err := json.Marshal(struct {
+		SequenceNumber              string `json:"SequenceNumber,omitempty"`
+		ApproximateArrivalTimestamp string `json:"ApproximateArrivalTimestamp"`
+		Data                        []byte `json:"Data"`
+		PartitionKey                string `json:"PartitionKey"`
+		ShardID                     string `json:"ShardId,omitempty"`
+	}{r.SequenceNumber, time.UnixMilli(r.Arrival).UTC().Format("2006-01-02T15:04:05.000Z"), r.Data, r.PartitionKey, r.ShardID})
+	if err != nil {
+		return err
+	}
+	w.w.Write(line)
+	return w.w.WriteByte('\n')
+}
+
+// Flush writes buffered lines out.
+func (w *Writer) Flush() error { return w.w.Flush() }

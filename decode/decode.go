@@ -1,0 +1,393 @@
+// Package decode turns Kinesis record payloads into typed rows, following
+// the application's input schema: JSON through JSONPath mappings (compiled
+// once into gjson paths) or CSV by position, with KDA's JSON-to-SQL
+// conversion rules. A record that cannot be mapped goes to error_stream.
+package decode
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/value"
+)
+
+// Column is one input column: name, SQL type and (for JSON) JSONPath.
+type Column struct {
+	Name    string
+	Type    value.Type
+	Mapping string
+}
+
+// Format is the record format of a schema.
+type Format struct {
+	Type            string // JSON or CSV
+	RecordRowPath   string
+	RowDelimiter    string
+	ColumnDelimiter string
+}
+
+// Schema is a record format and its columns.
+type Schema struct {
+	Format  Format
+	Columns []Column
+}
+
+// Meta is the Kinesis metadata of a record.
+type Meta struct {
+	Arrival                               int64
+	PartitionKey, SequenceNumber, ShardID string
+}
+
+// MetaColumns follow the declared columns of every source row.
+var MetaColumns = []Column{
+	{Name: "APPROXIMATE_ARRIVAL_TIME", Type: value.Timestamp},
+	{Name: "PARTITION_KEY", Type: value.Type{Base: value.TVarchar, Len: 256}},
+	{Name: "SEQUENCE_NUMBER", Type: value.Type{Base: value.TVarchar, Len: 128}},
+	{Name: "SHARD_ID", Type: value.Type{Base: value.TVarchar, Len: 64}},
+}
+
+// Decoder maps records of one schema.
+type Decoder struct {
+	s       Schema
+	json    bool
+	paths   []string // gjson path per column
+	flatten int      // column index of the one "[0:]." column that flattens an array, or -1
+	arrPath string   // gjson path of that array
+	elem    string   // gjson path inside each element
+	rowPath string   // gjson path of RecordRowPath ("" = whole record)
+	rowArr  bool
+}
+
+// New compiles a schema.
+func New(s Schema) (*Decoder, error) {
+	d := &Decoder{s: s, flatten: -1}
+	switch strings.ToUpper(s.Format.Type) {
+	case "JSON":
+		d.json = true
+		rp, arr, err := compilePath(s.Format.RecordRowPath)
+		if err != nil {
+			return nil, fmt.Errorf("RecordRowPath %q: %v", s.Format.RecordRowPath, err)
+		}
+		d.rowPath, d.rowArr = rp, arr != ""
+		if arr != "" {
+			d.rowPath = arr
+		}
+		for i, c := range s.Columns {
+			p, arr, err := compilePath(c.Mapping)
+			if err != nil {
+				return nil, fmt.Errorf("column %s: mapping %q: %v", c.Name, c.Mapping, err)
+			}
+			if arr != "" && p != "" {
+				if d.flatten >= 0 && arr != d.arrPath {
+					return nil, fmt.Errorf("column %s: only one array can be flattened per schema", c.Name)
+				}
+				d.flatten, d.arrPath = i, arr
+			}
+			if arr != "" && p == "" {
+				p = arr // "$.arr[0:]": the whole array as text
+			}
+			d.paths = append(d.paths, p)
+		}
+		// Every column under the flattened array reads from the element.
+		if d.flatten >= 0 {
+			for i, c := range s.Columns {
+				if _, arr, _ := compilePath(c.Mapping); arr == d.arrPath && d.paths[i] != arr {
+					d.paths[i] = "\x00" + d.paths[i]
+				}
+			}
+		}
+	case "CSV":
+		if s.Format.RowDelimiter == "" {
+			d.s.Format.RowDelimiter = "\n"
+		}
+		if s.Format.ColumnDelimiter == "" {
+			d.s.Format.ColumnDelimiter = ","
+		}
+	default:
+		return nil, fmt.Errorf("record format %q is not JSON or CSV", s.Format.Type)
+	}
+	return d, nil
+}
+
+// compilePath turns a KDA JSONPath into a gjson path. A "[0:]" step splits
+// the path: arr is the array's path and rest the path inside each element.
+func compilePath(p string) (rest, arr string, err error) {
+	p = strings.TrimSpace(p)
+	if p == "" || p == "$" {
+		return "", "", nil
+	}
+	if !strings.HasPrefix(p, "$") {
+		return "", "", fmt.Errorf("a JSONPath starts with $")
+	}
+	p = p[1:]
+	var parts []string
+	for len(p) > 0 {
+		switch {
+		case p[0] == '.':
+			p = p[1:]
+			n := strings.IndexAny(p, ".[")
+			if n < 0 {
+				n = len(p)
+			}
+			if n == 0 {
+				return "", "", fmt.Errorf("empty name")
+			}
+			parts = append(parts, escape(p[:n]))
+			p = p[n:]
+		case p[0] == '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return "", "", fmt.Errorf("missing ]")
+			}
+			in := strings.TrimSpace(p[1:end])
+			p = p[end+1:]
+			switch {
+			case in == "0:" || in == "*":
+				if arr != "" {
+					return "", "", fmt.Errorf("only one level of array can be flattened")
+				}
+				arr = strings.Join(parts, ".")
+				parts = nil
+			case len(in) > 1 && (in[0] == '\'' || in[0] == '"'):
+				parts = append(parts, escape(in[1:len(in)-1]))
+			default:
+				for _, c := range in {
+					if c < '0' || c > '9' {
+						return "", "", fmt.Errorf("unsupported index [%s]", in)
+					}
+				}
+				parts = append(parts, in)
+			}
+		default:
+			return "", "", fmt.Errorf("unexpected %q", p[:1])
+		}
+	}
+	return strings.Join(parts, "."), arr, nil
+}
+
+func escape(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if strings.ContainsRune(`.*?|#@\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Width is the number of values in a decoded source row.
+func (d *Decoder) Width() int { return len(d.s.Columns) + len(MetaColumns) }
+
+// Decode appends the rows of one record to out and returns how many.
+func (d *Decoder) Decode(rowtime int64, data []byte, meta Meta, out *operators.Batch, errs operators.ErrorSink) int {
+	before := out.Len()
+	emit := func(fill func(row []value.Value) error, raw []byte) {
+		n := out.Len()
+		row := out.Grow(rowtime)
+		if err := fill(row); err != nil {
+			out.Truncate(n)
+			report(errs, rowtime, eval.ErrConversion, err.Error(), raw)
+			return
+		}
+		m := row[len(d.s.Columns):]
+		m[0] = value.NewTimestamp(meta.Arrival)
+		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
+	}
+	if d.json {
+		d.eachJSONRow(rowtime, data, errs, func(obj gjson.Result, elem gjson.Result, hasElem bool) {
+			emit(func(row []value.Value) error { return d.fillJSON(row, obj, elem, hasElem) }, data)
+		})
+	} else {
+		d.eachCSVRow(data, func(line string) {
+			emit(func(row []value.Value) error { return d.fillCSV(row, line) }, []byte(line))
+		})
+	}
+	return out.Len() - before
+}
+
+// DecodeTable maps a whole reference object into rows of the declared columns.
+func (d *Decoder) DecodeTable(data []byte, errs operators.ErrorSink) [][]value.Value {
+	var rows [][]value.Value
+	width := len(d.s.Columns)
+	add := func(fill func(row []value.Value) error, raw []byte) {
+		row := make([]value.Value, width)
+		if err := fill(row); err != nil {
+			report(errs, 0, eval.ErrConversion, err.Error(), raw)
+			return
+		}
+		rows = append(rows, row)
+	}
+	if d.json {
+		d.eachJSONRow(0, data, errs, func(obj, elem gjson.Result, hasElem bool) {
+			add(func(row []value.Value) error { return d.fillJSON(row, obj, elem, hasElem) }, []byte(obj.Raw))
+		})
+		return rows
+	}
+	d.eachCSVRow(data, func(line string) {
+		add(func(row []value.Value) error { return d.fillCSV(row, line) }, []byte(line))
+	})
+	return rows
+}
+
+func text(s string) value.Value {
+	if s == "" {
+		return value.Null
+	}
+	return value.NewString(s)
+}
+
+func report(errs operators.ErrorSink, t int64, name, msg string, raw []byte) {
+	if errs != nil {
+		errs.Error(operators.ErrorRecord{Time: t, Level: "ERROR", Name: name, Message: msg, DataRowtime: t,
+			DataRow: append([]byte(nil), raw...)})
+	}
+}
+
+// eachJSONRow calls f for every row of a record: every JSON document in it,
+// every element of the RecordRowPath array, every element of a flattened
+// column array.
+func (d *Decoder) eachJSONRow(t int64, data []byte, errs operators.ErrorSink, f func(obj, elem gjson.Result, hasElem bool)) {
+	rest := data
+	for {
+		i := 0
+		for i < len(rest) && (rest[i] == ' ' || rest[i] == '\n' || rest[i] == '\r' || rest[i] == '\t') {
+			i++
+		}
+		rest = rest[i:]
+		if len(rest) == 0 {
+			return
+		}
+		n := docEnd(rest)
+		if n == 0 || !gjson.ValidBytes(rest[:n]) {
+			report(errs, t, eval.ErrParse, "invalid JSON record", data)
+			return
+		}
+		doc := gjson.ParseBytes(rest[:n])
+		rest = rest[n:]
+		var objs []gjson.Result
+		switch {
+		case d.rowPath == "":
+			objs = []gjson.Result{doc}
+		case d.rowArr:
+			objs = doc.Get(d.rowPath).Array()
+		default:
+			objs = []gjson.Result{doc.Get(d.rowPath)}
+		}
+		for _, obj := range objs {
+			if d.flatten < 0 {
+				f(obj, gjson.Result{}, false)
+				continue
+			}
+			elems := obj.Get(d.arrPath).Array()
+			if len(elems) == 0 {
+				f(obj, gjson.Result{}, true) // one all-NULL row for an empty array
+				continue
+			}
+			for _, e := range elems {
+				f(obj, e, true)
+			}
+		}
+	}
+}
+
+func (d *Decoder) fillJSON(row []value.Value, obj, elem gjson.Result, hasElem bool) error {
+	for i, c := range d.s.Columns {
+		p := d.paths[i]
+		var r gjson.Result
+		switch {
+		case strings.HasPrefix(p, "\x00"):
+			if hasElem && elem.Exists() {
+				if p == "\x00" {
+					r = elem
+				} else {
+					r = elem.Get(p[1:])
+				}
+			}
+		case p == "":
+			r = obj
+		default:
+			r = obj.Get(p)
+		}
+		v, err := fromJSON(r, c.Type)
+		if err != nil {
+			return fmt.Errorf("%s: %v", c.Name, err)
+		}
+		row[i] = v
+	}
+	return nil
+}
+
+// eachCSVRow splits a record into rows; a trailing delimiter adds no row.
+func (d *Decoder) eachCSVRow(data []byte, f func(line string)) {
+	s := string(data)
+	for _, line := range strings.Split(s, d.s.Format.RowDelimiter) {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		f(line)
+	}
+}
+
+func (d *Decoder) fillCSV(row []value.Value, line string) error {
+	fields := strings.Split(line, d.s.Format.ColumnDelimiter)
+	if len(fields) < len(d.s.Columns) {
+		return fmt.Errorf("%d fields, the schema has %d columns", len(fields), len(d.s.Columns))
+	}
+	for i, c := range d.s.Columns {
+		f := fields[i]
+		if f == "" && !c.Type.IsString() {
+			row[i] = value.Null
+			continue
+		}
+		v, err := fromString(f, c.Type)
+		if err != nil {
+			return fmt.Errorf("%s: %v", c.Name, err)
+		}
+		row[i] = v
+	}
+	return nil
+}
+
+// docEnd finds the end of the first JSON document in b, so a record holding
+// several concatenated documents yields several rows. 0 means no end found.
+func docEnd(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	if b[0] != '{' && b[0] != '[' {
+		for i, c := range b {
+			if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+				return i
+			}
+		}
+		return len(b)
+	}
+	depth, inStr := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,139 @@
+package decode
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/value"
+)
+
+type errs struct{ recs []operators.ErrorRecord }
+
+func (e *errs) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
+
+func vc(n int) value.Type { return value.Type{Base: value.TVarchar, Len: n} }
+
+func decodeAll(t *testing.T, s Schema, data string) ([]string, *errs) {
+	t.Helper()
+	d, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := operators.NewBatch(d.Width(), 4)
+	e := &errs{}
+	d.Decode(1000, []byte(data), Meta{Arrival: 900, PartitionKey: "pk", ShardID: "shardId-000000000001"}, b, e)
+	var rows []string
+	for i := 0; i < b.Len(); i++ {
+		rows = append(rows, string(operators.RowText(nil, b.Row(i)[:len(s.Columns)])))
+	}
+	return rows, e
+}
+
+func TestJSONMappingAndConversions(t *testing.T) {
+	s := Schema{Format: Format{Type: "JSON", RecordRowPath: "$"}, Columns: []Column{
+		{"TICKER", vc(4), "$.ticker"},
+		{"PRICE", value.Double, "$.price"},
+		{"QTY", value.Integer, "$.qty"},
+		{"AMOUNT", value.Type{Base: value.TDecimal, Precision: 8, Scale: 2}, "$.amount"},
+		{"OK", value.Boolean, "$.ok"},
+		{"CITY", vc(16), "$.address.city"},
+		{"FIRST_TAG", vc(8), "$.tags[0]"},
+		{"TS", value.Timestamp, "$.ts"},
+		{"MISSING", value.Integer, "$.nope"},
+		{"ORDERS", vc(64), "$.orders[0:]"},
+	}}
+	rows, e := decodeAll(t, s, `{"ticker":"AMAZON","price":12.5,"qty":true,"amount":3.456,"ok":"TRUE","address":{"city":"Seattle"},"tags":["a","b"],"ts":"1992-02-14 18:35:44.0","orders":[1,2]}`)
+	want := "AMAZ,12.5,1,3.46,TRUE,Seattle,a,1992-02-14 18:35:44.000,,[1,2]"
+	if len(e.recs) != 0 || len(rows) != 1 || rows[0] != want {
+		t.Fatalf("rows %v errors %+v\nwant %s", rows, e.recs, want)
+	}
+}
+
+func TestJSONErrorsGoToTheErrorStream(t *testing.T) {
+	s := Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"QTY", value.Integer, "$.qty"}, {"TS", value.Timestamp, "$.ts"}}}
+	for _, tc := range []struct{ data, name, msg string }{
+		{`{"qty":123.4}`, eval.ErrConversion, "QTY: 123.4 does not fit INTEGER"},
+		{`{"qty":"many"}`, eval.ErrConversion, `QTY: cannot convert "many" to INTEGER`},
+		{`{"qty":1,"ts":true}`, eval.ErrConversion, "TS:"},
+		{`{"qty":3000000000}`, eval.ErrConversion, "out of range"},
+		{`{"qty": 1, oops`, eval.ErrParse, "invalid JSON"},
+	} {
+		rows, e := decodeAll(t, s, tc.data)
+		if len(rows) != 0 || len(e.recs) != 1 || e.recs[0].Name != tc.name || !strings.Contains(e.recs[0].Message, tc.msg) ||
+			string(e.recs[0].DataRow) != tc.data || e.recs[0].DataRowtime != 1000 {
+			t.Errorf("%s: rows %v errors %+v", tc.data, rows, e.recs)
+		}
+	}
+}
+
+func TestJSONSeveralDocumentsAndFlattening(t *testing.T) {
+	s := Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"NAME", vc(8), "$.name"}, {"ID", value.Integer, "$.orders[0:].id"}}}
+	rows, e := decodeAll(t, s, `{"name":"a","orders":[{"id":1},{"id":2}]} {"name":"b","orders":[]}
+{"name":"c"}`)
+	if got := strings.Join(rows, " "); got != "a,1 a,2 b, c," || len(e.recs) != 0 {
+		t.Fatalf("rows %q errors %v", got, e.recs)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	s := Schema{Format: Format{Type: "CSV", RowDelimiter: "\r\n", ColumnDelimiter: ","}, Columns: []Column{
+		{"A", vc(4), ""}, {"B", value.Integer, ""}, {"C", value.Double, ""}}}
+	rows, e := decodeAll(t, s, "x,1,2.5,extra\r\ny,,\r\nz,2\r\n")
+	if strings.Join(rows, " ") != "x,1,2.5 y,," || len(e.recs) != 1 || !strings.Contains(e.recs[0].Message, "2 fields, the schema has 3 columns") {
+		t.Fatalf("rows %v errors %+v", rows, e.recs)
+	}
+}
+
+func TestMetaColumnsAndTable(t *testing.T) {
+	d, _ := New(Schema{Format: Format{Type: "CSV"}, Columns: []Column{{"A", vc(4), ""}}})
+	b := operators.NewBatch(d.Width(), 1)
+	d.Decode(5, []byte("x"), Meta{Arrival: 4, PartitionKey: "pk", SequenceNumber: "9", ShardID: "s"}, b, nil)
+	if got := string(operators.RowText(nil, b.Row(0))); got != "x,1970-01-01 00:00:00.004,pk,9,s" || b.Times[0] != 5 {
+		t.Fatalf("row %q time %d", got, b.Times[0])
+	}
+	rows := d.DecodeTable([]byte("u1\nu2\n"), nil)
+	if len(rows) != 2 || rows[1][0].S != "u2" || len(rows[1]) != 1 {
+		t.Fatalf("table %v", rows)
+	}
+}
+
+func TestBadMappings(t *testing.T) {
+	for _, m := range []string{"a.b", "$.a[", "$.a[x]", "$..a"} {
+		if _, err := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"A", vc(4), m}}}); err == nil || !strings.Contains(err.Error(), "column A") {
+			t.Errorf("%q: %v", m, err)
+		}
+	}
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	s := Schema{Format: Format{Type: "JSON"}, Columns: []Column{
+		{"TICKER_SYMBOL", vc(8), "$.TICKER_SYMBOL"}, {"SECTOR", vc(16), "$.SECTOR"}, {"CHANGE", value.Double, "$.CHANGE"},
+		{"PRICE", value.Double, "$.PRICE"}, {"VOLUME", value.Bigint, "$.VOLUME"}, {"EXCHANGE", vc(8), "$.EXCHANGE"}, {"TRADER", vc(16), "$.TRADER"}}}
+	d, _ := New(s)
+	data := []byte(fmt.Sprintf(`{"TICKER_SYMBOL":"T042","SECTOR":"TECHNOLOGY","CHANGE":-1.23,"PRICE":123.45,"VOLUME":4242,"EXCHANGE":"NASDAQ","TRADER":"trader-00042","NOTE":"recorded for the streamsql benchmark"}`))
+	batch := operators.NewBatch(d.Width(), 1024)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if batch.Len() == 1024 {
+			batch.Reset()
+		}
+		d.Decode(int64(i), data, Meta{Arrival: int64(i), ShardID: "shardId-000000000000"}, batch, nil)
+	}
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	f.Add([]byte(`{"a":1,"b":[{"c":"x"}]}`))
+	f.Add([]byte(`{"a":"1992-02-14"} [1]`))
+	d, _ := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{
+		{"A", value.Integer, "$.a"}, {"C", vc(4), "$.b[0:].c"}, {"T", value.Timestamp, "$.a"}}})
+	c, _ := New(Schema{Format: Format{Type: "CSV"}, Columns: []Column{{"A", value.Integer, ""}, {"B", vc(2), ""}}})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b := operators.NewBatch(d.Width(), 1)
+		d.Decode(0, data, Meta{}, b, &errs{})
+		c.Decode(0, data, Meta{}, b, &errs{})
+	})
+}

@@ -1,0 +1,1242 @@
+package parser
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// parser is a recursive-descent parser with one method per production and
+// precedence climbing for binary operators.
+type parser struct {
+	file *File
+	sc   scanner
+	errs ErrorList
+	t    tok // current token
+	la   []tok
+}
+
+// bailout unwinds to the statement loop after an error.
+type bailout struct{}
+
+func newParser(filename, src string) *parser {
+	p := &parser{file: NewFile(filename, src)}
+	p.sc = scanner{file: p.file, src: src, errs: &p.errs}
+	p.next()
+	return p
+}
+
+func (p *parser) next() {
+	if len(p.la) > 0 {
+		p.t, p.la = p.la[0], p.la[1:]
+		return
+	}
+	p.t = p.sc.next()
+	if p.t.kind == ILLEGAL {
+		p.errs.Add(p.file, p.t.pos, "unexpected character %q", p.t.lit)
+		p.t = p.sc.next()
+	}
+}
+
+// peek returns the token n ahead of the current one (1 = next).
+func (p *parser) peek(n int) tok {
+	for len(p.la) < n {
+		t := p.sc.next()
+		for t.kind == ILLEGAL {
+			t = p.sc.next()
+		}
+		p.la = append(p.la, t)
+	}
+	return p.la[n-1]
+}
+
+func (p *parser) fail(pos Pos, format string, args ...any) {
+	p.errs.Add(p.file, pos, format, args...)
+	panic(bailout{})
+}
+
+func describe(t tok) string {
+	switch t.kind {
+	case EOF:
+		return "end of input"
+	case IDENT:
+		if t.quoted {
+			return `"` + t.lit + `"`
+		}
+		return t.lit
+	case STRING:
+		return "'" + t.lit + "'"
+	}
+	if t.raw != "" {
+		return fmt.Sprintf("%q", t.raw)
+	}
+	return t.lit
+}
+
+func (p *parser) errorExpected(what string) {
+	p.fail(p.t.pos, "expected %s, found %s", what, describe(p.t))
+}
+
+// isKw reports whether the current token is the unquoted keyword kw.
+func (p *parser) isKw(kw string) bool { return p.t.kind == IDENT && !p.t.quoted && p.t.lit == kw }
+
+func isKwTok(t tok, kw string) bool { return t.kind == IDENT && !t.quoted && t.lit == kw }
+
+func (p *parser) gotKw(kw string) bool {
+	if p.isKw(kw) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectKw(kw string) Pos {
+	pos := p.t.pos
+	if !p.isKw(kw) {
+		p.errorExpected(kw)
+	}
+	p.next()
+	return pos
+}
+
+func (p *parser) isOp(op string) bool { return p.t.kind == OP && p.t.lit == op }
+
+func (p *parser) gotOp(op string) bool {
+	if p.isOp(op) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectOp(op, context string) Pos {
+	pos := p.t.pos
+	if !p.isOp(op) {
+		what := fmt.Sprintf("%q", op)
+		if context != "" {
+			what += " " + context
+		}
+		p.errorExpected(what)
+	}
+	p.next()
+	return pos
+}
+
+// reserved words cannot be unquoted names.
+var reserved = map[string]bool{
+	"SELECT": true, "FROM": true, "WHERE": true, "GROUP": true, "BY": true, "HAVING": true, "WINDOW": true,
+	"WINDOWED": true, "ORDER": true, "UNION": true, "JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true,
+	"FULL": true, "OUTER": true, "CROSS": true, "ON": true, "AS": true, "AND": true, "OR": true, "NOT": true,
+	"IN": true, "IS": true, "LIKE": true, "SIMILAR": true, "BETWEEN": true, "CASE": true, "WHEN": true,
+	"THEN": true, "ELSE": true, "END": true, "NULL": true, "TRUE": true, "FALSE": true, "CREATE": true,
+	"INSERT": true, "INTO": true, "OVER": true, "PARTITION": true, "DISTINCT": true, "ALL": true, "ESCAPE": true,
+	"UNKNOWN": true, "INTERVAL": true, "CAST": true, "CURSOR": true, "TABLE": true, "ASC": true, "DESC": true,
+	"ROWS": true, "RANGE": true, "PRECEDING": true, "FOLLOWING": true, "USING": true, "VALUES": true,
+}
+
+func (p *parser) isName() bool {
+	return p.t.kind == IDENT && (p.t.quoted || !reserved[p.t.lit])
+}
+
+func (p *parser) ident(what string) *Ident {
+	if !p.isName() {
+		p.errorExpected(what)
+	}
+	id := &Ident{NamePos: p.t.pos, Name: p.t.lit, Quoted: p.t.quoted, EndPos: p.t.end}
+	p.next()
+	return id
+}
+
+// ParseScript parses application code: statements separated by ";".
+func ParseScript(filename, src string) (*Script, error) {
+	p := newParser(filename, src)
+	s := &Script{File: p.file}
+	for p.t.kind != EOF {
+		if p.gotOp(";") {
+			continue
+		}
+		if st := p.stmtRecover(); st != nil {
+			s.Stmts = append(s.Stmts, st)
+		}
+	}
+	p.errs.Sort()
+	return s, p.errs.Err()
+}
+
+// stmtRecover parses one statement; after an error it skips to the next
+// ";" at parenthesis depth 0 so later statements are still checked.
+func (p *parser) stmtRecover() (st Stmt) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			st = nil
+			depth := 0
+			for p.t.kind != EOF {
+				if p.isOp("(") {
+					depth++
+				} else if p.isOp(")") {
+					depth--
+				} else if p.isOp(";") && depth <= 0 {
+					break
+				}
+				p.next()
+			}
+		}
+	}()
+	st = p.stmt()
+	if p.t.kind != EOF && !p.isOp(";") {
+		p.errorExpected(`";" or the end of the statement`)
+	}
+	return st
+}
+
+func (p *parser) stmt() Stmt {
+	switch {
+	case p.isKw("CREATE"):
+		return p.create()
+	case p.isKw("INSERT"):
+		return p.insert()
+	case p.isKw("SELECT") || p.isOp("("):
+		return &QueryStmt{Query: p.query()}
+	}
+	p.errorExpected("CREATE, INSERT or SELECT")
+	return nil
+}
+
+func (p *parser) create() Stmt {
+	pos := p.expectKw("CREATE")
+	orReplace := false
+	if p.gotKw("OR") {
+		p.expectKw("REPLACE")
+		orReplace = true
+	}
+	switch {
+	case p.gotKw("STREAM"):
+		return p.createStream(pos, orReplace)
+	case p.gotKw("PUMP"):
+		return p.createPump(pos, orReplace)
+	case p.gotKw("FUNCTION"):
+		name := p.ident("a function name")
+		depth := 0
+		end := p.t.pos
+		for p.t.kind != EOF && !(p.isOp(";") && depth == 0) {
+			if p.isOp("(") {
+				depth++
+			} else if p.isOp(")") {
+				depth--
+			}
+			end = p.t.end
+			p.next()
+		}
+		return &CreateFunction{Create: pos, Name: name, EndPos: end}
+	}
+	p.errorExpected("STREAM, PUMP or FUNCTION after CREATE")
+	return nil
+}
+
+func (p *parser) createStream(pos Pos, orReplace bool) Stmt {
+	s := &CreateStream{Create: pos, OrReplace: orReplace, Name: p.ident("a stream name")}
+	p.expectOp("(", "to start the column list")
+	for {
+		c := &ColumnDef{Name: p.ident("a column name")}
+		c.Type = p.typeName()
+		c.EndPos = c.Type.EndPos
+		if p.isKw("NOT") {
+			p.next()
+			p.expectKw("NULL")
+			c.NotNull = true
+		}
+		s.Columns = append(s.Columns, c)
+		if !p.gotOp(",") {
+			break
+		}
+	}
+	s.EndPos = p.expectOp(")", "to close the column list") + 1
+	if p.gotKw("DESCRIPTION") {
+		s.Description = p.stringLit()
+		s.EndPos = s.Description.EndPos
+	}
+	return s
+}
+
+func (p *parser) stringLit() *StringLit {
+	if p.t.kind != STRING {
+		p.errorExpected("a string literal")
+	}
+	s := &StringLit{ValuePos: p.t.pos, Value: p.t.lit, EndPos: p.t.end}
+	p.next()
+	return s
+}
+
+func (p *parser) createPump(pos Pos, orReplace bool) Stmt {
+	s := &CreatePump{Create: pos, OrReplace: orReplace, Name: p.ident("a pump name")}
+	if p.gotKw("STOPPED") {
+		s.Stopped = true
+	}
+	if p.gotKw("DESCRIPTION") {
+		s.Description = p.stringLit()
+	}
+	p.expectKw("AS")
+	s.Insert = p.insert()
+	return s
+}
+
+func (p *parser) insert() *Insert {
+	ins := &Insert{InsertPos: p.expectKw("INSERT")}
+	p.expectKw("INTO")
+	ins.Target = p.ident("a stream name")
+	if p.isOp("(") && !isKwTok(p.peek(1), "SELECT") {
+		p.next()
+		for {
+			ins.Columns = append(ins.Columns, p.ident("a column name"))
+			if !p.gotOp(",") {
+				break
+			}
+		}
+		p.expectOp(")", "to close the column list")
+	}
+	ins.Query = p.query()
+	return ins
+}
+
+// typeName parses a column type.
+func (p *parser) typeName() *TypeName {
+	if p.t.kind != IDENT || p.t.quoted {
+		p.errorExpected("a type name")
+	}
+	tn := &TypeName{NamePos: p.t.pos}
+	name := p.t.lit
+	end := p.t.end
+	p.next()
+	switch name {
+	case "INT":
+		name = "INTEGER"
+	case "DEC", "NUMERIC":
+		name = "DECIMAL"
+	case "DOUBLE":
+		if p.isKw("PRECISION") {
+			end = p.t.end
+			p.next()
+		}
+	case "CHARACTER":
+		name = "CHAR"
+		if p.isKw("VARYING") {
+			end = p.t.end
+			p.next()
+			name = "VARCHAR"
+		}
+	case "CHAR":
+		if p.isKw("VARYING") {
+			end = p.t.end
+			p.next()
+			name = "VARCHAR"
+		}
+	case "INTERVAL":
+		tn.Name = name
+		tn.From, _ = p.unit()
+		tn.To = UnitNone
+		if p.gotKw("TO") {
+			tn.To, _ = p.unit()
+		}
+		tn.EndPos = p.t.pos
+		return tn
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "FLOAT", "BOOLEAN", "VARCHAR",
+		"BINARY", "VARBINARY", "DATE", "TIME", "TIMESTAMP":
+	default:
+		p.fail(tn.NamePos, "unknown type %s", name)
+	}
+	tn.Name = name
+	if p.isOp("(") {
+		p.next()
+		for {
+			if p.t.kind != NUMBER {
+				p.errorExpected("a number in the type's parentheses")
+			}
+			n, err := strconv.Atoi(p.t.lit)
+			if err != nil {
+				p.fail(p.t.pos, "bad type argument %s", p.t.lit)
+			}
+			tn.Args = append(tn.Args, n)
+			p.next()
+			if !p.gotOp(",") {
+				break
+			}
+		}
+		end = p.expectOp(")", "to close the type's arguments") + 1
+	}
+	tn.EndPos = end
+	return tn
+}
+
+var unitNames = map[string]TimeUnit{"YEAR": UnitYear, "MONTH": UnitMonth, "DAY": UnitDay, "HOUR": UnitHour,
+	"MINUTE": UnitMinute, "SECOND": UnitSecond, "MILLISECOND": UnitMillisecond, "QUARTER": UnitQuarter,
+	"WEEK": UnitWeek, "DOW": UnitDOW, "DOY": UnitDOY, "EPOCH": UnitEpoch}
+
+func (p *parser) isUnit() bool {
+	if p.t.kind != IDENT || p.t.quoted {
+		return false
+	}
+	u, ok := unitNames[p.t.lit]
+	return ok && u <= UnitSecond
+}
+
+// unit parses a time unit with an optional (precision).
+func (p *parser) unit() (TimeUnit, int) {
+	if p.t.kind != IDENT || p.t.quoted {
+		p.errorExpected("a time unit (YEAR, MONTH, DAY, HOUR, MINUTE or SECOND)")
+	}
+	u, ok := unitNames[p.t.lit]
+	if !ok {
+		p.errorExpected("a time unit (YEAR, MONTH, DAY, HOUR, MINUTE or SECOND)")
+	}
+	p.next()
+	prec := -1
+	if p.isOp("(") && p.peek(1).kind == NUMBER {
+		p.next()
+		prec, _ = strconv.Atoi(p.t.lit)
+		p.next()
+		if p.gotOp(",") { // SECOND(p, s)
+			p.next()
+		}
+		p.expectOp(")", "to close the unit's precision")
+	}
+	return u, prec
+}
+
+// ---- queries ----
+
+func (p *parser) query() Query {
+	q := p.queryTerm()
+	for p.isKw("UNION") {
+		p.next()
+		all := p.gotKw("ALL")
+		right := p.queryTerm()
+		q = &Union{Left: q, Right: right, All: all, EndPos: right.End()}
+	}
+	if p.isKw("ORDER") {
+		order := p.orderBy()
+		switch x := q.(type) {
+		case *Union:
+			x.OrderBy = order
+		case *Select:
+			x.OrderBy = order
+		}
+	}
+	return q
+}
+
+func (p *parser) queryTerm() Query {
+	if p.isOp("(") {
+		p.next()
+		q := p.query()
+		p.expectOp(")", "to close the subquery")
+		return q
+	}
+	return p.selectBlock()
+}
+
+func (p *parser) orderBy() []*OrderItem {
+	p.expectKw("ORDER")
+	p.expectKw("BY")
+	var items []*OrderItem
+	for {
+		it := &OrderItem{X: p.expr()}
+		if p.gotKw("DESC") {
+			it.Desc = true
+		} else {
+			p.gotKw("ASC")
+		}
+		items = append(items, it)
+		if !p.gotOp(",") {
+			return items
+		}
+	}
+}
+
+func (p *parser) exprList() []Expr {
+	var l []Expr
+	for {
+		l = append(l, p.expr())
+		if !p.gotOp(",") {
+			return l
+		}
+	}
+}
+
+func (p *parser) selectBlock() *Select {
+	s := &Select{SelectPos: p.expectKw("SELECT")}
+	if p.gotKw("STREAM") {
+		s.Stream = true
+	}
+	if p.gotKw("DISTINCT") {
+		s.Distinct = true
+	} else {
+		p.gotKw("ALL")
+	}
+	for {
+		s.Items = append(s.Items, p.selectItem())
+		if !p.gotOp(",") {
+			break
+		}
+	}
+	if p.isKw("FROM") {
+		p.next()
+		for {
+			s.From = append(s.From, p.fromItem())
+			if !p.gotOp(",") {
+				break
+			}
+		}
+	} else {
+		p.errorExpected("FROM")
+	}
+	if p.gotKw("WHERE") {
+		s.Where = p.expr()
+	}
+	if p.isKw("GROUP") {
+		p.next()
+		p.expectKw("BY")
+		s.GroupBy = p.exprList()
+	}
+	if p.isKw("WINDOWED") {
+		st := &Stagger{Windowed: p.t.pos}
+		p.next()
+		p.expectKw("BY")
+		p.expectKw("STAGGER")
+		p.expectOp("(", "after STAGGER")
+		p.expectKw("PARTITION")
+		p.expectKw("BY")
+		st.PartitionBy = p.exprList()
+		p.expectKw("RANGE")
+		st.Range = p.intervalLit()
+		st.EndPos = p.expectOp(")", "to close STAGGER") + 1
+		s.Stagger = st
+	}
+	if p.gotKw("HAVING") {
+		s.Having = p.expr()
+	}
+	if p.gotKw("WINDOW") {
+		for {
+			def := &WindowDef{Name: p.ident("a window name")}
+			p.expectKw("AS")
+			def.Spec = p.windowSpec()
+			s.Windows = append(s.Windows, def)
+			if !p.gotOp(",") {
+				break
+			}
+		}
+	}
+	s.EndPos = p.t.pos
+	return s
+}
+
+func (p *parser) selectItem() *SelectItem {
+	it := &SelectItem{StartPos: p.t.pos}
+	if p.isOp("*") {
+		it.Star = true
+		it.EndPos = p.t.end
+		p.next()
+		return it
+	}
+	if p.isName() && p.peek(1).kind == OP && p.peek(1).lit == "." && p.peek(2).kind == OP && p.peek(2).lit == "*" {
+		it.Qualifier = p.ident("a name")
+		p.next()
+		it.Star = true
+		it.EndPos = p.t.end
+		p.next()
+		return it
+	}
+	it.Expr = p.expr()
+	it.EndPos = it.Expr.End()
+	if p.gotKw("AS") {
+		it.Alias = p.ident("an alias after AS")
+	} else if p.isName() && !p.isKw("FROM") {
+		it.Alias = p.ident("an alias")
+	}
+	if it.Alias != nil {
+		it.EndPos = it.Alias.EndPos
+	}
+	return it
+}
+
+func (p *parser) alias() *Ident {
+	if p.gotKw("AS") {
+		return p.ident("an alias after AS")
+	}
+	if p.isName() && !p.isKw("WINDOWED") && !p.isKw("NATURAL") {
+		return p.ident("an alias")
+	}
+	return nil
+}
+
+func (p *parser) colAliases() []*Ident {
+	var l []*Ident
+	if p.isOp("(") {
+		p.next()
+		for {
+			l = append(l, p.ident("a column alias"))
+			if !p.gotOp(",") {
+				break
+			}
+		}
+		p.expectOp(")", "to close the column aliases")
+	}
+	return l
+}
+
+func (p *parser) fromItem() FromItem {
+	left := p.fromPrimary()
+	for {
+		pos := p.t.pos
+		var kind JoinKind
+		switch {
+		case p.isKw("JOIN"):
+			kind = JoinInner
+		case p.isKw("INNER"):
+			p.next()
+			kind = JoinInner
+		case p.isKw("LEFT"), p.isKw("RIGHT"), p.isKw("FULL"):
+			kind = map[string]JoinKind{"LEFT": JoinLeft, "RIGHT": JoinRight, "FULL": JoinFull}[p.t.lit]
+			p.next()
+			p.gotKw("OUTER")
+		case p.isKw("CROSS"):
+			p.next()
+			kind = JoinCross
+		default:
+			return left
+		}
+		p.expectKw("JOIN")
+		j := &Join{Left: left, Kind: kind, JoinPos: pos, Right: p.fromPrimary()}
+		if p.gotKw("ON") {
+			j.On = p.expr()
+		}
+		left = j
+	}
+}
+
+func (p *parser) fromPrimary() FromItem {
+	switch {
+	case p.isOp("("):
+		sq := &SubqueryRef{Lparen: p.t.pos}
+		p.next()
+		sq.Query = p.query()
+		sq.EndPos = p.expectOp(")", "to close the subquery") + 1
+		sq.Alias = p.alias()
+		sq.ColAliases = p.colAliases()
+		return sq
+	case p.isKw("TABLE"):
+		tf := &TableFunc{TablePos: p.t.pos}
+		p.next()
+		p.expectOp("(", "after TABLE")
+		e := p.expr()
+		call, ok := e.(*FuncCall)
+		if !ok {
+			p.fail(e.Pos(), "TABLE(...) needs a table function call such as HOTSPOTS(CURSOR(...), ...)")
+		}
+		tf.Call = call
+		tf.EndPos = p.expectOp(")", "to close TABLE(") + 1
+		tf.Alias = p.alias()
+		tf.ColAliases = p.colAliases()
+		return tf
+	}
+	tr := &TableRef{Name: p.ident("a stream or table name")}
+	tr.EndPos = tr.Name.EndPos
+	if p.gotKw("OVER") {
+		if p.isOp("(") {
+			tr.Over = p.windowSpec()
+		} else {
+			tr.OverName = p.ident("a window name")
+		}
+	}
+	tr.Alias = p.alias()
+	return tr
+}
+
+func (p *parser) windowSpec() *WindowSpec {
+	w := &WindowSpec{Lparen: p.expectOp("(", "to start the window specification")}
+	if p.isName() && !p.isKw("PARTITION") && !p.isKw("ORDER") && !p.isKw("ROWS") && !p.isKw("RANGE") {
+		w.Base = p.ident("a window name")
+	}
+	if p.isKw("PARTITION") {
+		p.next()
+		p.expectKw("BY")
+		w.PartitionBy = p.exprList()
+	}
+	if p.isKw("ORDER") {
+		w.OrderBy = p.orderBy()
+	}
+	if p.isKw("ROWS") || p.isKw("RANGE") {
+		f := &Frame{FramePos: p.t.pos}
+		if p.isKw("ROWS") {
+			f.Kind = FrameRows
+		}
+		p.next()
+		if p.gotKw("BETWEEN") {
+			f.Start = p.frameBound()
+			p.expectKw("AND")
+			end := p.frameBound()
+			f.End = &end
+		} else {
+			f.Start = p.frameBound()
+		}
+		f.EndPos = p.t.pos
+		w.Frame = f
+	}
+	w.Rparen = p.expectOp(")", "to close the window specification")
+	return w
+}
+
+func (p *parser) frameBound() FrameBound {
+	switch {
+	case p.gotKw("UNBOUNDED"):
+		if p.gotKw("FOLLOWING") {
+			return FrameBound{Kind: BoundUnboundedFollowing}
+		}
+		p.expectKw("PRECEDING")
+		return FrameBound{Kind: BoundUnboundedPreceding}
+	case p.isKw("CURRENT"):
+		p.next()
+		p.expectKw("ROW")
+		return FrameBound{Kind: BoundCurrentRow}
+	}
+	b := FrameBound{Offset: p.unary()}
+	if p.gotKw("FOLLOWING") {
+		b.Kind = BoundFollowing
+	} else {
+		p.expectKw("PRECEDING")
+		b.Kind = BoundPreceding
+	}
+	return b
+}
+
+// ---- expressions ----
+
+func (p *parser) expr() Expr { return p.or() }
+
+func (p *parser) or() Expr {
+	x := p.and()
+	for p.isKw("OR") {
+		pos := p.t.pos
+		p.next()
+		x = &BinaryExpr{X: x, Op: OpOr, OpPos: pos, Y: p.and()}
+	}
+	return x
+}
+
+func (p *parser) and() Expr {
+	x := p.not()
+	for p.isKw("AND") {
+		pos := p.t.pos
+		p.next()
+		x = &BinaryExpr{X: x, Op: OpAnd, OpPos: pos, Y: p.not()}
+	}
+	return x
+}
+
+func (p *parser) not() Expr {
+	if p.isKw("NOT") {
+		pos := p.t.pos
+		p.next()
+		return &UnaryExpr{OpPos: pos, Op: OpNot, X: p.not()}
+	}
+	return p.predicate()
+}
+
+var compareOps = map[string]Op{"=": OpEq, "<>": OpNe, "!=": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe}
+
+func (p *parser) predicate() Expr {
+	x := p.concat()
+	for {
+		if p.t.kind == OP {
+			if op, ok := compareOps[p.t.lit]; ok {
+				pos := p.t.pos
+				p.next()
+				x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.concat()}
+				continue
+			}
+		}
+		if p.isKw("IS") {
+			p.next()
+			not := p.gotKw("NOT")
+			switch {
+			case p.isKw("NULL"), p.isKw("TRUE"), p.isKw("FALSE"), p.isKw("UNKNOWN"):
+				what := map[string]IsKind{"NULL": IsNull, "TRUE": IsTrue, "FALSE": IsFalse, "UNKNOWN": IsUnknown}[p.t.lit]
+				end := p.t.end
+				p.next()
+				x = &IsExpr{X: x, Not: not, What: what, EndPos: end}
+			case p.isKw("DISTINCT"):
+				p.next()
+				p.expectKw("FROM")
+				x = &DistinctFrom{X: x, Y: p.concat(), Not: not}
+			default:
+				p.errorExpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS")
+			}
+			continue
+		}
+		not := false
+		if p.isKw("NOT") {
+			nt := p.peek(1)
+			if isKwTok(nt, "LIKE") || isKwTok(nt, "SIMILAR") || isKwTok(nt, "IN") || isKwTok(nt, "BETWEEN") {
+				p.next()
+				not = true
+			}
+		}
+		switch {
+		case p.isKw("LIKE"), p.isKw("SIMILAR"):
+			similar := p.isKw("SIMILAR")
+			p.next()
+			if similar {
+				p.expectKw("TO")
+			}
+			l := &LikeExpr{X: x, Not: not, Similar: similar, Pattern: p.concat()}
+			if p.gotKw("ESCAPE") {
+				l.Escape = p.concat()
+			}
+			x = l
+		case p.isKw("IN"):
+			p.next()
+			p.expectOp("(", "after IN")
+			in := &InExpr{X: x, Not: not, List: p.exprList()}
+			in.EndPos = p.expectOp(")", "to close the IN list") + 1
+			x = in
+		case p.isKw("BETWEEN"):
+			p.next()
+			b := &BetweenExpr{X: x, Not: not}
+			b.Symmetric = p.gotKw("SYMMETRIC")
+			if !b.Symmetric {
+				p.gotKw("ASYMMETRIC")
+			}
+			b.Lo = p.concat()
+			p.expectKw("AND")
+			b.Hi = p.concat()
+			x = b
+		default:
+			return x
+		}
+	}
+}
+
+func (p *parser) concat() Expr {
+	x := p.additive()
+	for p.isOp("||") {
+		pos := p.t.pos
+		p.next()
+		x = &BinaryExpr{X: x, Op: OpConcat, OpPos: pos, Y: p.additive()}
+	}
+	return x
+}
+
+func (p *parser) additive() Expr {
+	x := p.multiplicative()
+	for p.isOp("+") || p.isOp("-") {
+		op, pos := OpAdd, p.t.pos
+		if p.t.lit == "-" {
+			op = OpSub
+		}
+		p.next()
+		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.multiplicative()}
+	}
+	return x
+}
+
+func (p *parser) multiplicative() Expr {
+	x := p.unary()
+	for p.isOp("*") || p.isOp("/") {
+		op, pos := OpMul, p.t.pos
+		if p.t.lit == "/" {
+			op = OpDiv
+		}
+		p.next()
+		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.unary()}
+	}
+	return x
+}
+
+func (p *parser) unary() Expr {
+	if p.isOp("-") || p.isOp("+") {
+		op, pos := OpNeg, p.t.pos
+		if p.t.lit == "+" {
+			op = OpPlus
+		}
+		p.next()
+		return &UnaryExpr{OpPos: pos, Op: op, X: p.unary()}
+	}
+	return p.postfix()
+}
+
+func (p *parser) postfix() Expr {
+	x := p.primary()
+	for p.isOp(".") && p.peek(1).kind == IDENT {
+		if _, ok := x.(*ParenExpr); !ok {
+			if _, ok := x.(*FieldAccess); !ok {
+				break
+			}
+		}
+		p.next()
+		x = &FieldAccess{X: x, Field: p.ident("a field name")}
+	}
+	return x
+}
+
+var niladic = map[string]bool{"CURRENT_TIMESTAMP": true, "CURRENT_DATE": true, "CURRENT_TIME": true,
+	"LOCALTIME": true, "LOCALTIMESTAMP": true, "CURRENT_ROW_TIMESTAMP": true}
+
+func (p *parser) primary() Expr {
+	t := p.t
+	switch t.kind {
+	case NUMBER:
+		p.next()
+		kind := NumInteger
+		if strings.ContainsAny(t.lit, "eE") {
+			kind = NumFloat
+		} else if strings.Contains(t.lit, ".") {
+			kind = NumDecimal
+		}
+		return &NumberLit{ValuePos: t.pos, Raw: t.lit, Kind: kind, EndPos: t.end}
+	case STRING:
+		p.next()
+		return &StringLit{ValuePos: t.pos, Value: t.lit, EndPos: t.end}
+	case BINARY:
+		p.next()
+		b, err := hex.DecodeString(t.lit)
+		if err != nil {
+			p.fail(t.pos, "binary literal X'%s' needs an even number of hex digits", t.lit)
+		}
+		return &BinaryLit{ValuePos: t.pos, Value: string(b), EndPos: t.end}
+	case OP:
+		if t.lit == "(" {
+			p.next()
+			if p.isKw("SELECT") {
+				p.fail(p.t.pos, "a subquery cannot be used as a value here")
+			}
+			x := p.expr()
+			rp := p.expectOp(")", "to close the parenthesis")
+			if p.isUnit() {
+				q := &IntervalQualifier{X: x}
+				q.From, q.FromPrec = p.unit()
+				q.ToPrec = -1
+				if p.gotKw("TO") {
+					q.To, q.ToPrec = p.unit()
+				}
+				q.EndPos = p.t.pos
+				return q
+			}
+			return &ParenExpr{Lparen: t.pos, X: x, Rparen: rp}
+		}
+		p.errorExpected("an expression")
+	case IDENT:
+		if t.quoted {
+			return p.nameOrCall()
+		}
+		switch t.lit {
+		case "NULL":
+			p.next()
+			return &NullLit{ValuePos: t.pos, EndPos: t.end}
+		case "TRUE", "FALSE", "UNKNOWN":
+			p.next()
+			return &BoolLit{ValuePos: t.pos, Value: t.lit == "TRUE", Unknown: t.lit == "UNKNOWN", EndPos: t.end}
+		case "DATE", "TIME", "TIMESTAMP":
+			if p.peek(1).kind == STRING {
+				p.next()
+				s := p.t
+				p.next()
+				return &DatetimeLit{KindPos: t.pos, Kind: t.lit, Value: s.lit, EndPos: s.end}
+			}
+		case "INTERVAL":
+			return p.intervalLit()
+		case "CASE":
+			return p.caseExpr()
+		case "CAST":
+			return p.castExpr()
+		case "CURSOR":
+			p.next()
+			c := &CursorExpr{CursorPos: t.pos}
+			p.expectOp("(", "after CURSOR")
+			c.Query = p.query()
+			c.Rparen = p.expectOp(")", "to close CURSOR(")
+			return c
+		case "FLOOR", "CEIL", "CEILING", "STEP", "EXTRACT", "POSITION", "SUBSTRING", "TRIM", "OVERLAY":
+			if p.peek(1).kind == OP && p.peek(1).lit == "(" {
+				return p.special()
+			}
+		}
+		if niladic[t.lit] && !(p.peek(1).kind == OP && p.peek(1).lit == "(") {
+			p.next()
+			return &FuncCall{Name: &Ident{NamePos: t.pos, Name: t.lit, EndPos: t.end}, NoParens: true, EndPos: t.end}
+		}
+		if reserved[t.lit] {
+			p.errorExpected("an expression")
+		}
+		return p.nameOrCall()
+	}
+	p.errorExpected("an expression")
+	return nil
+}
+
+func (p *parser) intervalLit() *IntervalLit {
+	l := &IntervalLit{IntervalPos: p.expectKw("INTERVAL"), FromPrec: -1, ToPrec: -1}
+	if p.gotOp("-") {
+		l.Negative = true
+	} else {
+		p.gotOp("+")
+	}
+	if p.t.kind != STRING {
+		p.errorExpected("a quoted interval value such as '15'")
+	}
+	l.Value = p.t.lit
+	p.next()
+	l.From, l.FromPrec = p.unit()
+	if p.gotKw("TO") {
+		l.To, l.ToPrec = p.unit()
+	}
+	l.EndPos = p.t.pos
+	return l
+}
+
+func (p *parser) caseExpr() Expr {
+	c := &CaseExpr{CasePos: p.expectKw("CASE")}
+	if !p.isKw("WHEN") {
+		c.Operand = p.expr()
+	}
+	for p.gotKw("WHEN") {
+		w := &When{Cond: p.expr()}
+		p.expectKw("THEN")
+		w.Result = p.expr()
+		c.Whens = append(c.Whens, w)
+	}
+	if len(c.Whens) == 0 {
+		p.errorExpected("WHEN")
+	}
+	if p.gotKw("ELSE") {
+		c.Else = p.expr()
+	}
+	c.EndPos = p.t.end
+	p.expectKw("END")
+	return c
+}
+
+func (p *parser) castExpr() Expr {
+	c := &CastExpr{CastPos: p.expectKw("CAST")}
+	p.expectOp("(", "after CAST")
+	c.X = p.expr()
+	p.expectKw("AS")
+	c.Type = p.typeName()
+	c.Rparen = p.expectOp(")", "to close CAST(")
+	return c
+}
+
+// special parses the functions with keyword syntax inside the parentheses.
+func (p *parser) special() Expr {
+	t := p.t
+	p.next()
+	p.expectOp("(", "after "+t.lit)
+	closeCall := func() Pos { return p.expectOp(")", "to close "+t.lit+"(") }
+	switch t.lit {
+	case "FLOOR", "CEIL", "CEILING":
+		x := p.expr()
+		if p.gotKw("TO") {
+			u, _ := p.unit()
+			return &FloorCeil{FuncPos: t.pos, Ceil: t.lit != "FLOOR", X: x, Unit: u, Rparen: closeCall()}
+		}
+		args := []Expr{x}
+		for p.gotOp(",") {
+			args = append(args, p.expr())
+		}
+		rp := closeCall()
+		return &FuncCall{Name: &Ident{NamePos: t.pos, Name: t.lit, EndPos: t.end}, Args: args, Rparen: rp, EndPos: rp + 1}
+	case "STEP":
+		s := &StepExpr{StepPos: t.pos, X: p.expr()}
+		p.expectKw("BY")
+		s.By = p.expr()
+		s.Rparen = closeCall()
+		return s
+	case "EXTRACT":
+		u, _ := p.unit()
+		p.expectKw("FROM")
+		return &ExtractExpr{ExtractPos: t.pos, Unit: u, X: p.expr(), Rparen: closeCall()}
+	case "POSITION":
+		e := &PositionExpr{PositionPos: t.pos, Sub: p.concat()}
+		p.expectKw("IN")
+		e.X = p.concat()
+		if p.gotKw("FROM") {
+			e.From = p.expr()
+		}
+		e.Rparen = closeCall()
+		return e
+	case "SUBSTRING":
+		s := &SubstringExpr{SubstringPos: t.pos, X: p.expr()}
+		switch {
+		case p.gotKw("FROM"):
+			s.From = p.expr()
+			if p.gotKw("FOR") {
+				s.For = p.expr()
+			}
+		case p.gotKw("SIMILAR"):
+			s.Similar = p.expr()
+			if p.gotKw("ESCAPE") {
+				s.Escape = p.expr()
+			}
+		case p.gotOp(","):
+			s.From = p.expr()
+			if p.gotOp(",") {
+				s.For = p.expr()
+			}
+		}
+		s.Rparen = closeCall()
+		return s
+	case "TRIM":
+		e := &TrimExpr{TrimPos: t.pos}
+		switch {
+		case p.gotKw("BOTH"):
+		case p.gotKw("LEADING"):
+			e.Side = TrimLeading
+		case p.gotKw("TRAILING"):
+			e.Side = TrimTrailing
+		}
+		if p.gotKw("FROM") {
+			e.X = p.expr()
+		} else {
+			first := p.expr()
+			if p.gotKw("FROM") {
+				e.Chars, e.X = first, p.expr()
+			} else {
+				e.X = first
+			}
+		}
+		e.Rparen = closeCall()
+		return e
+	case "OVERLAY":
+		e := &OverlayExpr{OverlayPos: t.pos, X: p.expr()}
+		p.expectKw("PLACING")
+		e.Repl = p.expr()
+		p.expectKw("FROM")
+		e.From = p.expr()
+		if p.gotKw("FOR") {
+			e.For = p.expr()
+		}
+		e.Rparen = closeCall()
+		return e
+	}
+	p.errorExpected("an expression")
+	return nil
+}
+
+// nameOrCall parses a.b.c or name(args) [IGNORE NULLS] [OVER ...].
+func (p *parser) nameOrCall() Expr {
+	first := p.ident("a name")
+	if p.isOp("(") {
+		return p.call(first)
+	}
+	ref := &ColumnRef{Parts: []*Ident{first}}
+	for p.isOp(".") && p.peek(1).kind == IDENT {
+		p.next()
+		ref.Parts = append(ref.Parts, p.ident("a name after ."))
+	}
+	return ref
+}
+
+func (p *parser) call(name *Ident) Expr {
+	fc := &FuncCall{Name: name}
+	p.expectOp("(", "")
+	switch {
+	case p.isOp("*"):
+		fc.Star = true
+		p.next()
+	case p.isOp(")"):
+	default:
+		if p.gotKw("DISTINCT") {
+			fc.Distinct = true
+		} else {
+			p.gotKw("ALL")
+		}
+		fc.Args = p.exprList()
+		p.nullTreatment(fc)
+	}
+	fc.Rparen = p.expectOp(")", "to close the argument list of "+name.Name)
+	fc.EndPos = fc.Rparen + 1
+	if p.isKw("FROM") && (isKwTok(p.peek(1), "FIRST") || isKwTok(p.peek(1), "LAST")) {
+		p.next()
+		fc.FromLast = p.isKw("LAST")
+		p.next()
+	}
+	p.nullTreatment(fc)
+	if p.isKw("OVER") {
+		p.next()
+		if p.isOp("(") {
+			fc.Over = p.windowSpec()
+			fc.EndPos = fc.Over.Rparen + 1
+		} else {
+			fc.OverName = p.ident("a window name after OVER")
+			fc.EndPos = fc.OverName.EndPos
+		}
+	}
+	return fc
+}
+
+func (p *parser) nullTreatment(fc *FuncCall) {
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKwTok(p.peek(1), "NULLS") {
+		fc.Nulls = NullsRespect
+		if p.isKw("IGNORE") {
+			fc.Nulls = NullsIgnore
+		}
+		p.next()
+		p.next()
+	}
+}
+
+// ParseExpr parses one expression.
+func ParseExpr(src string) (e Expr, err error) {
+	p := newParser("", src)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			e, err = nil, p.errs
+		}
+	}()
+	e = p.expr()
+	if p.t.kind != EOF {
+		p.errorExpected("the end of the expression")
+	}
+	return e, p.errs.Err()
+}
+
+// ParseType parses a type name such as VARCHAR(4) or DECIMAL(5,2).
+func ParseType(src string) (tn *TypeName, err error) {
+	p := newParser("", src)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			tn, err = nil, p.errs
+		}
+	}()
+	tn = p.typeName()
+	if p.t.kind != EOF {
+		p.errorExpected("the end of the type")
+	}
+	return tn, p.errs.Err()
+}
+
+// ParseQuery parses one query.
+func ParseQuery(src string) (q Query, err error) {
+	p := newParser("", src)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			q, err = nil, p.errs
+		}
+	}()
+	q = p.query()
+	if p.t.kind != EOF && !p.isOp(";") {
+		p.errorExpected("the end of the query")
+	}
+	return q, p.errs.Err()
+}

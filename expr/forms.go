@@ -1,0 +1,726 @@
+package expr
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+func isExpr(x *parser.IsExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	f, what, not := a.Eval, x.What, x.Not
+	return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		var r bool
+		switch what {
+		case parser.IsNull, parser.IsUnknown:
+			r = v.K == value.KNull
+		case parser.IsTrue:
+			r = v.K == value.KBool && v.I != 0
+		case parser.IsFalse:
+			r = v.K == value.KBool && v.I == 0
+		}
+		return value.NewBool(r != not)
+	}), nil
+}
+
+func distinctFrom(x *parser.DistinctFrom, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	b, err := compile(x.Y, sc)
+	if err != nil {
+		return nil, err
+	}
+	fa, fb, not := a.Eval, b.Eval, x.Not
+	return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+		same := value.Identical(fa(c, row), fb(c, row))
+		return value.NewBool(same == not)
+	}), nil
+}
+
+// likeRegexp translates a LIKE pattern (or a SIMILAR TO pattern) to Go.
+func likeRegexp(pattern string, escape rune, similar bool) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("(?s)^(?:")
+	esc := false
+	for _, r := range pattern {
+		switch {
+		case esc:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+			esc = false
+		case escape != 0 && r == escape:
+			esc = true
+		case r == '%':
+			b.WriteString(".*")
+		case r == '_':
+			b.WriteString(".")
+		case similar && strings.ContainsRune("|*+()[]?{}", r):
+			b.WriteRune(r)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	if esc {
+		return nil, fmt.Errorf("pattern ends with the escape character")
+	}
+	b.WriteString(")$")
+	return regexp.Compile(b.String())
+}
+
+func like(x *parser.LikeExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	p, err := compile(x.Pattern, sc)
+	if err != nil {
+		return nil, err
+	}
+	var escape rune
+	if x.Escape != nil {
+		e, err := compile(x.Escape, sc)
+		if err != nil {
+			return nil, err
+		}
+		if !e.Const || e.Value.K != value.KString || utf8.RuneCountInString(e.Value.S) != 1 {
+			return nil, errorf(x.Escape, "ESCAPE needs a one-character string literal")
+		}
+		escape, _ = utf8.DecodeRuneInString(e.Value.S)
+	}
+	kw := "LIKE"
+	if x.Similar {
+		kw = "SIMILAR TO"
+	}
+	if !a.Type.IsString() && a.Type.Base != value.TUnknown {
+		return nil, errorf(x, "%s needs a string, not %s", kw, a.Type)
+	}
+	fa, not, similar := a.Eval, x.Not, x.Similar
+	if p.Const {
+		if p.Value.K == value.KNull {
+			return constant(value.Null, value.Boolean), nil
+		}
+		re, err := likeRegexp(p.Value.S, escape, similar)
+		if err != nil {
+			return nil, errorf(x.Pattern, "invalid %s pattern: %v", kw, err)
+		}
+		return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+			v := fa(c, row)
+			if v.K == value.KNull {
+				return v
+			}
+			return value.NewBool(re.MatchString(v.S) != not)
+		}), nil
+	}
+	fp := p.Eval
+	cache := map[string]*regexp.Regexp{}
+	return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+		v, pv := fa(c, row), fp(c, row)
+		if v.K == value.KNull || pv.K == value.KNull {
+			return value.Null
+		}
+		re, ok := cache[pv.S]
+		if !ok {
+			var err error
+			if re, err = likeRegexp(pv.S, escape, similar); err != nil {
+				c.Fail(eval.Errorf(eval.ErrConversion, "invalid pattern: "+err.Error()))
+				return value.Null
+			}
+			if len(cache) > 1000 {
+				clear(cache)
+			}
+			cache[pv.S] = re
+		}
+		return value.NewBool(re.MatchString(v.S) != not)
+	}), nil
+}
+
+func inExpr(x *parser.InExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	var items []eval.Func
+	for _, e := range x.List {
+		c, err := compile(e, sc)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := value.Common(a.Type, c.Type); !ok {
+			return nil, errorf(e, "cannot compare %s with %s in IN", a.Type, c.Type)
+		}
+		items = append(items, c.Eval)
+	}
+	fa, not := a.Eval, x.Not
+	return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+		v := fa(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		sawNull := false
+		for _, f := range items {
+			w := f(c, row)
+			if w.K == value.KNull {
+				sawNull = true
+				continue
+			}
+			if d, ok := value.Compare(v, w); ok && d == 0 {
+				return value.NewBool(!not)
+			}
+		}
+		if sawNull {
+			return value.Null
+		}
+		return value.NewBool(not)
+	}), nil
+}
+
+func caseExpr(x *parser.CaseExpr, sc Scope) (*Compiled, error) {
+	var operand eval.Func
+	if x.Operand != nil {
+		o, err := compile(x.Operand, sc)
+		if err != nil {
+			return nil, err
+		}
+		operand = o.Eval
+	}
+	var conds, results []eval.Func
+	t := value.Unknown
+	for _, w := range x.Whens {
+		c, err := compile(w.Cond, sc)
+		if err != nil {
+			return nil, err
+		}
+		if operand == nil && c.Type.Base != value.TBoolean && c.Type.Base != value.TUnknown {
+			return nil, errorf(w.Cond, "WHEN needs a BOOLEAN condition, not %s", c.Type)
+		}
+		r, err := compile(w.Result, sc)
+		if err != nil {
+			return nil, err
+		}
+		nt, ok := value.Common(t, r.Type)
+		if !ok {
+			return nil, errorf(w.Result, "CASE arms have types %s and %s", t, r.Type)
+		}
+		t = nt
+		conds, results = append(conds, c.Eval), append(results, r.Eval)
+	}
+	var elseF eval.Func
+	if x.Else != nil {
+		e, err := compile(x.Else, sc)
+		if err != nil {
+			return nil, err
+		}
+		nt, ok := value.Common(t, e.Type)
+		if !ok {
+			return nil, errorf(x.Else, "CASE arms have types %s and %s", t, e.Type)
+		}
+		t, elseF = nt, e.Eval
+	}
+	rt := t
+	return &Compiled{Type: rt, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		var op value.Value
+		if operand != nil {
+			op = operand(c, row)
+		}
+		for i, cond := range conds {
+			v := cond(c, row)
+			hit := false
+			if operand != nil {
+				d, ok := value.Compare(op, v)
+				hit = ok && d == 0
+			} else {
+				hit = v.K == value.KBool && v.I != 0
+			}
+			if hit {
+				return coerce(c, results[i](c, row), rt)
+			}
+		}
+		if elseF != nil {
+			return coerce(c, elseF(c, row), rt)
+		}
+		return value.Null
+	}}, nil
+}
+
+// coerce brings an arm's value to the CASE result type (numbers only).
+func coerce(c *eval.Ctx, v value.Value, t value.Type) value.Value {
+	if v.K == value.KNull || v.K == t.Kind() || !t.IsNumeric() {
+		return v
+	}
+	out, err := value.Cast(v, t)
+	if err != nil {
+		c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+		return value.Null
+	}
+	return out
+}
+
+func castExpr(x *parser.CastExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	if x.Type.Name == "INTERVAL" {
+		return nil, errorf(x.Type, "CAST to INTERVAL is not supported; use an interval literal")
+	}
+	t, err := value.ResolveType(x.Type.Name, x.Type.Args)
+	if err != nil {
+		return nil, errorf(x.Type, "%v", err)
+	}
+	f := a.Eval
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v, err := value.Cast(f(c, row), t)
+		if err != nil {
+			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+			return value.Null
+		}
+		return v
+	}}
+	if a.Const {
+		if folded, err := fold(out); err == nil {
+			return folded, nil
+		}
+	}
+	return out, nil
+}
+
+var unitMs = map[parser.TimeUnit]int64{parser.UnitDay: 86400000, parser.UnitHour: 3600000, parser.UnitMinute: 60000, parser.UnitSecond: 1000}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// truncTime floors (or ceils) a millisecond timestamp to a unit.
+func truncTime(ms int64, u parser.TimeUnit, ceil bool) int64 {
+	if w, ok := unitMs[u]; ok {
+		f := floorDiv(ms, w) * w
+		if ceil && f != ms {
+			f += w
+		}
+		return f
+	}
+	t := time.UnixMilli(ms).UTC()
+	var f time.Time
+	switch u {
+	case parser.UnitYear:
+		f = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+		if ceil && !f.Equal(t) {
+			f = f.AddDate(1, 0, 0)
+		}
+	default: // MONTH
+		f = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if ceil && !f.Equal(t) {
+			f = f.AddDate(0, 1, 0)
+		}
+	}
+	return f.UnixMilli()
+}
+
+func floorCeil(x *parser.FloorCeil, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	u, ceil := x.Unit, x.Ceil
+	name := "FLOOR"
+	if ceil {
+		name = "CEIL"
+	}
+	switch {
+	case a.Type.IsDatetime():
+		if u < parser.UnitYear || u > parser.UnitSecond {
+			return nil, errorf(x, "%s ... TO %s is not supported", name, u)
+		}
+	case a.Type.Base == value.TIntervalDT:
+		if _, ok := unitMs[u]; !ok {
+			return nil, errorf(x, "%s of a day-time interval TO %s is not supported", name, u)
+		}
+	case a.Type.Base == value.TUnknown:
+	default:
+		return nil, errorf(x, "%s ... TO %s needs a date, time, timestamp or interval, not %s", name, u, a.Type)
+	}
+	f := a.Eval
+	out := &Compiled{Type: a.Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		v.I = truncTime(v.I, u, ceil)
+		return v
+	}}
+	if a.Const {
+		return fold(out)
+	}
+	return out, nil
+}
+
+func step(x *parser.StepExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	by, err := compile(x.By, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !by.Const || by.Value.K == value.KNull {
+		return nil, errorf(x.By, "STEP needs a constant width after BY")
+	}
+	w := by.Value
+	f := a.Eval
+	switch {
+	case a.Type.IsDatetime() && w.K == value.KIntervalDT:
+		if w.I <= 0 {
+			return nil, errorf(x.By, "STEP width must be positive")
+		}
+		width := w.I
+		return &Compiled{Type: a.Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+			v := f(c, row)
+			if v.K != value.KNull {
+				v.I = floorDiv(v.I, width) * width
+			}
+			return v
+		}}, nil
+	case a.Type.IsDatetime() && w.K == value.KIntervalYM:
+		if w.I <= 0 {
+			return nil, errorf(x.By, "STEP width must be positive")
+		}
+		months := w.I
+		return &Compiled{Type: a.Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+			v := f(c, row)
+			if v.K == value.KNull {
+				return v
+			}
+			t := time.UnixMilli(v.I).UTC()
+			m := int64(t.Year()-1970)*12 + int64(t.Month()-1)
+			m = floorDiv(m, months) * months
+			v.I = time.Date(1970+int(floorDiv(m, 12)), time.Month(m-floorDiv(m, 12)*12+1), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+			return v
+		}}, nil
+	case a.Type.IsInteger() && w.K == value.KInt:
+		if w.I <= 0 {
+			return nil, errorf(x.By, "STEP width must be positive")
+		}
+		width := w.I
+		return &Compiled{Type: a.Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+			v := f(c, row)
+			if v.K != value.KNull {
+				v.I = floorDiv(v.I, width) * width
+			}
+			return v
+		}}, nil
+	}
+	return nil, errorf(x, "STEP needs a datetime BY an interval or an integer BY an integer, not %s BY %s", a.Type, by.Type)
+}
+
+func extract(x *parser.ExtractExpr, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Type.IsDatetime() && !a.Type.IsInterval() && a.Type.Base != value.TUnknown {
+		return nil, errorf(x, "EXTRACT needs a datetime or interval, not %s", a.Type)
+	}
+	f, u := a.Eval, x.Unit
+	return &Compiled{Type: value.Bigint, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		switch v.K {
+		case value.KNull:
+			return v
+		case value.KIntervalDT:
+			if w, ok := unitMs[u]; ok {
+				return value.NewInt(v.I / w)
+			}
+			return value.NewInt(v.I)
+		case value.KIntervalYM:
+			if u == parser.UnitYear {
+				return value.NewInt(v.I / 12)
+			}
+			return value.NewInt(v.I)
+		}
+		t := time.UnixMilli(v.I).UTC()
+		var r int
+		switch u {
+		case parser.UnitYear:
+			r = t.Year()
+		case parser.UnitMonth:
+			r = int(t.Month())
+		case parser.UnitDay:
+			r = t.Day()
+		case parser.UnitHour:
+			r = t.Hour()
+		case parser.UnitMinute:
+			r = t.Minute()
+		case parser.UnitSecond:
+			r = t.Second()
+		case parser.UnitMillisecond:
+			r = t.Nanosecond() / 1e6
+		case parser.UnitQuarter:
+			r = (int(t.Month())-1)/3 + 1
+		case parser.UnitWeek:
+			_, r = t.ISOWeek()
+		case parser.UnitDOW:
+			r = int(t.Weekday()) + 1
+		case parser.UnitDOY:
+			r = t.YearDay()
+		case parser.UnitEpoch:
+			return value.NewInt(floorDiv(v.I, 1000))
+		}
+		return value.NewInt(int64(r))
+	}}, nil
+}
+
+// qualifier gives a datetime difference its unit: (a - b) SECOND is an
+// interval counted in whole seconds.
+func qualifier(x *parser.IntervalQualifier, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	if a.Type.Base != value.TIntervalDT && a.Type.Base != value.TUnknown {
+		return nil, errorf(x, "an interval qualifier needs a datetime difference such as (t1 - t2) SECOND, not %s", a.Type)
+	}
+	last := x.To
+	if last == parser.UnitNone {
+		last = x.From
+	}
+	w, ok := unitMs[last]
+	if !ok {
+		return nil, errorf(x, "interval qualifier %s is not a day-time unit", last)
+	}
+	f := a.Eval
+	return &Compiled{Type: value.Type{Base: value.TIntervalDT}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K != value.KNull {
+			v.I = (v.I / w) * w // truncated to the qualifier's last unit
+		}
+		return v
+	}}, nil
+}
+
+func strArg(e parser.Expr, sc Scope, fn string) (*Compiled, error) {
+	c, err := compile(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Type.IsString() && c.Type.Base != value.TUnknown {
+		return nil, errorf(e, "%s needs a string, not %s", fn, c.Type)
+	}
+	return c, nil
+}
+
+func intArg(e parser.Expr, sc Scope, fn string) (*Compiled, error) {
+	c, err := compile(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Type.IsInteger() && c.Type.Base != value.TUnknown {
+		return nil, errorf(e, "%s needs an integer, not %s", fn, c.Type)
+	}
+	return c, nil
+}
+
+func position(x *parser.PositionExpr, sc Scope) (*Compiled, error) {
+	sub, err := strArg(x.Sub, sc, "POSITION")
+	if err != nil {
+		return nil, err
+	}
+	s, err := strArg(x.X, sc, "POSITION")
+	if err != nil {
+		return nil, err
+	}
+	var from eval.Func
+	if x.From != nil {
+		fc, err := intArg(x.From, sc, "POSITION ... FROM")
+		if err != nil {
+			return nil, err
+		}
+		from = fc.Eval
+	}
+	fs, fx := sub.Eval, s.Eval
+	return &Compiled{Type: value.Integer, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		a, b := fs(c, row), fx(c, row)
+		if a.K == value.KNull || b.K == value.KNull {
+			return value.Null
+		}
+		start := 1
+		if from != nil {
+			f := from(c, row)
+			if f.K == value.KNull {
+				return value.Null
+			}
+			start = max(int(f.I), 1)
+		}
+		runes := []rune(b.S)
+		if start > len(runes)+1 {
+			return value.NewInt(0)
+		}
+		i := strings.Index(string(runes[start-1:]), a.S)
+		if i < 0 {
+			return value.NewInt(0)
+		}
+		return value.NewInt(int64(start + utf8.RuneCountInString(string(runes[start-1:])[:i])))
+	}}, nil
+}
+
+func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
+	if x.Similar != nil {
+		return nil, errorf(x, "SUBSTRING ... SIMILAR is not supported yet")
+	}
+	s, err := strArg(x.X, sc, "SUBSTRING")
+	if err != nil {
+		return nil, err
+	}
+	from, err := intArg(x.From, sc, "SUBSTRING")
+	if err != nil {
+		return nil, err
+	}
+	var length eval.Func
+	if x.For != nil {
+		l, err := intArg(x.For, sc, "SUBSTRING")
+		if err != nil {
+			return nil, err
+		}
+		length = l.Eval
+	}
+	fs, ff := s.Eval, from.Eval
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v, f := fs(c, row), ff(c, row)
+		if v.K == value.KNull || f.K == value.KNull {
+			return value.Null
+		}
+		runes := []rune(v.S)
+		start := f.I - 1
+		end := int64(len(runes))
+		if length != nil {
+			l := length(c, row)
+			if l.K == value.KNull {
+				return value.Null
+			}
+			if l.I < 0 {
+				c.Fail(eval.Errorf(eval.ErrConversion, "SUBSTRING length is negative"))
+				return value.Null
+			}
+			end = min(end, start+l.I)
+		}
+		start = max(start, 0)
+		if start >= end {
+			return value.NewString("")
+		}
+		return value.NewString(string(runes[start:end]))
+	}}, nil
+}
+
+func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
+	s, err := strArg(x.X, sc, "TRIM")
+	if err != nil {
+		return nil, err
+	}
+	chars := eval.Func(func(*eval.Ctx, []value.Value) value.Value { return value.NewString(" ") })
+	if x.Chars != nil {
+		cc, err := strArg(x.Chars, sc, "TRIM")
+		if err != nil {
+			return nil, err
+		}
+		chars = cc.Eval
+	}
+	fs, side := s.Eval, x.Side
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v, ch := fs(c, row), chars(c, row)
+		if v.K == value.KNull || ch.K == value.KNull {
+			return value.Null
+		}
+		out := v.S
+		if side != parser.TrimTrailing {
+			out = strings.TrimLeft(out, ch.S)
+		}
+		if side != parser.TrimLeading {
+			out = strings.TrimRight(out, ch.S)
+		}
+		return value.NewString(out)
+	}}, nil
+}
+
+func overlay(x *parser.OverlayExpr, sc Scope) (*Compiled, error) {
+	s, err := strArg(x.X, sc, "OVERLAY")
+	if err != nil {
+		return nil, err
+	}
+	r, err := strArg(x.Repl, sc, "OVERLAY")
+	if err != nil {
+		return nil, err
+	}
+	from, err := intArg(x.From, sc, "OVERLAY")
+	if err != nil {
+		return nil, err
+	}
+	var forF eval.Func
+	if x.For != nil {
+		fc, err := intArg(x.For, sc, "OVERLAY")
+		if err != nil {
+			return nil, err
+		}
+		forF = fc.Eval
+	}
+	fs, fr, ff := s.Eval, r.Eval, from.Eval
+	return &Compiled{Type: value.Varchar, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v, rv, f := fs(c, row), fr(c, row), ff(c, row)
+		if v.K == value.KNull || rv.K == value.KNull || f.K == value.KNull {
+			return value.Null
+		}
+		runes := []rune(v.S)
+		n := int64(utf8.RuneCountInString(rv.S))
+		if forF != nil {
+			l := forF(c, row)
+			if l.K == value.KNull {
+				return value.Null
+			}
+			n = l.I
+		}
+		start := min(max(f.I-1, 0), int64(len(runes)))
+		end := min(max(start+n, start), int64(len(runes)))
+		return value.NewString(string(runes[:start]) + rv.S + string(runes[end:]))
+	}}, nil
+}
+
+func fieldAccess(x *parser.FieldAccess, sc Scope) (*Compiled, error) {
+	a, err := compile(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	if a.Type.Base != value.TRow {
+		return nil, errorf(x, "field access .%s needs a ROW value, not %s", x.Field.Name, a.Type)
+	}
+	idx := -1
+	for i, fd := range a.Type.Fields {
+		if fd.Name == x.Field.Name {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, errorf(x.Field, "the row has no field %s", x.Field.Name)
+	}
+	f := a.Eval
+	return &Compiled{Type: a.Type.Fields[idx].Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K != value.KRow || v.R == nil || idx >= len(v.R.Fields) {
+			return value.Null
+		}
+		return v.R.Fields[idx]
+	}}, nil
+}

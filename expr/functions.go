@@ -1,0 +1,442 @@
+package expr
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+// Function is one scalar function: its arity, result-type rule,
+// implementation and a one-line description. Adding a function is one
+// entry in the table below plus its tests.
+type Function struct {
+	Name        string
+	Args        string // signature for documentation, e.g. "(numeric)"
+	Description string
+	MinArgs     int
+	MaxArgs     int
+	// Return checks argument types and gives the result type.
+	Return func(args []value.Type) (value.Type, error)
+	// Impl computes the result; NULL arguments give NULL unless NullSafe.
+	Impl     func(c *eval.Ctx, args []value.Value) value.Value
+	NullSafe bool
+	// Volatile functions (clocks) are never folded into constants.
+	Volatile bool
+	// Prepare, when set, builds an implementation from the constant
+	// arguments at plan time (a compiled regular expression, say).
+	Prepare func(consts []*Compiled) (func(c *eval.Ctx, args []value.Value) value.Value, error)
+}
+
+func numericArgs(args []value.Type) error {
+	for _, a := range args {
+		if !a.IsNumeric() && a.Base != value.TUnknown {
+			return fmt.Errorf("needs numeric arguments, not %s", a)
+		}
+	}
+	return nil
+}
+
+func stringArgs(args []value.Type) error {
+	for _, a := range args {
+		if !a.IsString() && a.Base != value.TUnknown {
+			return fmt.Errorf("needs string arguments, not %s", a)
+		}
+	}
+	return nil
+}
+
+func returns(t value.Type, check func([]value.Type) error) func([]value.Type) (value.Type, error) {
+	return func(args []value.Type) (value.Type, error) {
+		if check != nil {
+			if err := check(args); err != nil {
+				return value.Type{}, err
+			}
+		}
+		return t, nil
+	}
+}
+
+// sameAsArg returns the first argument's type (numeric functions).
+func sameAsArg(args []value.Type) (value.Type, error) {
+	if err := numericArgs(args); err != nil {
+		return value.Type{}, err
+	}
+	t := args[0]
+	t.NotNull = false
+	return t, nil
+}
+
+func floatFn(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.Value {
+	return func(c *eval.Ctx, a []value.Value) value.Value {
+		r := f(a[0].Float64())
+		if math.IsNaN(r) || math.IsInf(r, 0) {
+			c.Fail(eval.Errorf(eval.ErrArithmetic, "result is not a finite number"))
+			return value.Null
+		}
+		return value.NewFloat(r)
+	}
+}
+
+// roundTo rounds numerics toward a function, keeping the argument's kind.
+func roundTo(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.Value {
+	return func(c *eval.Ctx, a []value.Value) value.Value {
+		v := a[0]
+		switch v.K {
+		case value.KInt:
+			return v
+		case value.KDecimal:
+			d := math.Pow10(int(v.Scale))
+			return value.NewDecimal(int64(f(float64(v.I)/d)*d), v.Scale)
+		}
+		return value.NewFloat(f(v.Float64()))
+	}
+}
+
+func now(c *eval.Ctx) int64 {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return c.QueryStart
+}
+
+var functions = map[string]*Function{}
+
+func init() {
+	ts := value.Timestamp
+	for _, f := range []*Function{
+		{Name: "ABS", Args: "(numeric)", Description: "absolute value", MinArgs: 1, MaxArgs: 1, Return: sameAsArg,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				v := a[0]
+				switch v.K {
+				case value.KFloat:
+					v.F = math.Abs(v.F)
+				default:
+					if v.I < 0 {
+						v.I = -v.I
+					}
+				}
+				return v
+			}},
+		{Name: "CEIL", Args: "(numeric)", Description: "smallest integer not below x", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
+		{Name: "CEILING", Args: "(numeric)", Description: "same as CEIL", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
+		{Name: "FLOOR", Args: "(numeric)", Description: "largest integer not above x (FLOOR(t TO unit) rounds datetimes)", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Floor)},
+		{Name: "EXP", Args: "(numeric)", Description: "e raised to x", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Exp)},
+		{Name: "LN", Args: "(numeric)", Description: "natural logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log)},
+		{Name: "LOG10", Args: "(numeric)", Description: "base-10 logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log10)},
+		{Name: "SQRT", Args: "(numeric)", Description: "square root", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Sqrt)},
+		{Name: "POWER", Args: "(numeric, numeric)", Description: "x raised to y", MinArgs: 2, MaxArgs: 2, Return: returns(value.Double, numericArgs),
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return floatFn(func(x float64) float64 { return math.Pow(x, a[1].Float64()) })(c, a)
+			}},
+		{Name: "MOD", Args: "(integer, integer)", Description: "remainder of x / y", MinArgs: 2, MaxArgs: 2,
+			Return: func(args []value.Type) (value.Type, error) {
+				for _, a := range args {
+					if !a.IsInteger() && a.Base != value.TUnknown {
+						return value.Type{}, fmt.Errorf("needs integer arguments, not %s", a)
+					}
+				}
+				return args[1], nil
+			},
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				if a[1].I == 0 {
+					c.Fail(errDivZero)
+					return value.Null
+				}
+				return value.NewInt(a[0].I % a[1].I)
+			}},
+		{Name: "ROUND", Args: "(numeric [, places])", Description: "round half away from zero to places digits", MinArgs: 1, MaxArgs: 2, Return: sameAsArg,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				places := 0
+				if len(a) > 1 {
+					places = int(a[1].I)
+				}
+				v := a[0]
+				switch v.K {
+				case value.KFloat:
+					p := math.Pow10(places)
+					return value.NewFloat(math.Round(v.F*p) / p)
+				case value.KDecimal:
+					p := math.Pow10(places)
+					return value.NewDecimal(int64(math.Round(v.Float64()*p)/p*math.Pow10(int(v.Scale))), v.Scale)
+				}
+				if places >= 0 {
+					return v
+				}
+				p := int64(math.Pow10(-places))
+				r := (v.I + p/2) / p * p
+				if v.I < 0 {
+					r = (v.I - p/2) / p * p
+				}
+				return value.NewInt(r)
+			}},
+		{Name: "CHAR_LENGTH", Args: "(string)", Description: "length in characters", MinArgs: 1, MaxArgs: 1, Return: returns(value.Integer, stringArgs),
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return value.NewInt(int64(utf8.RuneCountInString(a[0].S)))
+			}},
+		{Name: "CHARACTER_LENGTH", Args: "(string)", Description: "same as CHAR_LENGTH", MinArgs: 1, MaxArgs: 1, Return: returns(value.Integer, stringArgs),
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return value.NewInt(int64(utf8.RuneCountInString(a[0].S)))
+			}},
+		{Name: "LOWER", Args: "(string)", Description: "lower case", MinArgs: 1, MaxArgs: 1, Return: stringResult,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewString(strings.ToLower(a[0].S)) }},
+		{Name: "UPPER", Args: "(string)", Description: "upper case", MinArgs: 1, MaxArgs: 1, Return: stringResult,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewString(strings.ToUpper(a[0].S)) }},
+		{Name: "INITCAP", Args: "(string)", Description: "first letter of each word upper case, the rest lower", MinArgs: 1, MaxArgs: 1, Return: stringResult,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewString(initcap(a[0].S)) }},
+		{Name: "COALESCE", Args: "(x, y, ...)", Description: "first non-NULL argument", MinArgs: 1, MaxArgs: -1, NullSafe: true, Return: commonResult,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				for _, v := range a {
+					if v.K != value.KNull {
+						return v
+					}
+				}
+				return value.Null
+			}},
+		{Name: "NULLIF", Args: "(x, y)", Description: "NULL if x = y, else x", MinArgs: 2, MaxArgs: 2, NullSafe: true,
+			Return: func(args []value.Type) (value.Type, error) {
+				if _, ok := value.Common(args[0], args[1]); !ok {
+					return value.Type{}, fmt.Errorf("cannot compare %s with %s", args[0], args[1])
+				}
+				return args[0], nil
+			},
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				if d, ok := value.Compare(a[0], a[1]); ok && d == 0 {
+					return value.Null
+				}
+				return a[0]
+			}},
+		{Name: "CURRENT_TIMESTAMP", Description: "the time the query started (UTC)", Return: returns(ts, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryStart) }},
+		{Name: "LOCALTIMESTAMP", Description: "same as CURRENT_TIMESTAMP (the system clock is UTC)", Return: returns(ts, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryStart) }},
+		{Name: "CURRENT_DATE", Description: "the date the query started", Return: returns(value.Type{Base: value.TDate}, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return value.NewDate(floorDiv(c.QueryStart, 86400000) * 86400000)
+			}},
+		{Name: "CURRENT_TIME", Description: "the time of day the query started", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return value.NewTime(c.QueryStart - floorDiv(c.QueryStart, 86400000)*86400000)
+			}},
+		{Name: "LOCALTIME", Description: "same as CURRENT_TIME", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				return value.NewTime(c.QueryStart - floorDiv(c.QueryStart, 86400000)*86400000)
+			}},
+		{Name: "CURRENT_ROW_TIMESTAMP", Description: "the wall clock when the row is evaluated", Return: returns(ts, nil), Volatile: true,
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(now(c)) }},
+		{Name: "UNIX_TIMESTAMP", Args: "(timestamp)", Description: "milliseconds since 1970-01-01 00:00:00 UTC", MinArgs: 1, MaxArgs: 1,
+			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I) }},
+		{Name: "TO_TIMESTAMP", Args: "(bigint)", Description: "the timestamp of a count of milliseconds since the epoch", MinArgs: 1, MaxArgs: 1,
+			Return: returns(ts, numericArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(int64(a[0].Float64())) }},
+		{Name: "TSDIFF", Args: "(timestamp, timestamp)", Description: "milliseconds from the second timestamp to the first", MinArgs: 2, MaxArgs: 2,
+			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I - a[1].I) }},
+		{Name: "MONOTONIC", Args: "(x)", Description: "x, declared monotonic so it can key a streaming GROUP BY", MinArgs: 1, MaxArgs: 1, NullSafe: true,
+			Return: func(args []value.Type) (value.Type, error) { return args[0], nil },
+			Impl:   func(c *eval.Ctx, a []value.Value) value.Value { return a[0] }},
+		{Name: "REGEX_REPLACE", Args: "(string, regex, replacement [, start [, occurrence]])",
+			Description: "replace matches of a regular expression (occurrence 0: all; k: only the k-th) from a 1-based start",
+			MinArgs:     3, MaxArgs: 5, Return: returns(value.Varchar, nil), Prepare: prepareRegexReplace},
+	} {
+		functions[f.Name] = f
+	}
+}
+
+func stringResult(args []value.Type) (value.Type, error) {
+	if err := stringArgs(args); err != nil {
+		return value.Type{}, err
+	}
+	return value.Type{Base: value.TVarchar, Len: args[0].Len}, nil
+}
+
+func commonResult(args []value.Type) (value.Type, error) {
+	t := value.Unknown
+	for _, a := range args {
+		var ok bool
+		if t, ok = value.Common(t, a); !ok {
+			return value.Type{}, fmt.Errorf("arguments of types %s and %s do not mix", t, a)
+		}
+	}
+	return t, nil
+}
+
+func datetimeArgs(args []value.Type) error {
+	for _, a := range args {
+		if !a.IsDatetime() && a.Base != value.TUnknown {
+			return fmt.Errorf("needs timestamp arguments, not %s", a)
+		}
+	}
+	return nil
+}
+
+func initcap(s string) string {
+	var b strings.Builder
+	start := true
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start {
+				b.WriteRune(unicode.ToUpper(r))
+			} else {
+				b.WriteRune(unicode.ToLower(r))
+			}
+			start = false
+			continue
+		}
+		b.WriteRune(r)
+		start = true
+	}
+	return b.String()
+}
+
+// javaReplacement turns Java's $1 group references into Go's ${1}.
+var javaGroup = regexp.MustCompile(`\$(\d+)`)
+
+func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value) value.Value, error) {
+	if consts[1] == nil {
+		return nil, fmt.Errorf("the regular expression must be a constant")
+	}
+	re, err := regexp.Compile(consts[1].Value.S)
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression: %v", err)
+	}
+	return func(c *eval.Ctx, a []value.Value) value.Value {
+		src, repl := a[0].S, javaGroup.ReplaceAllString(a[2].S, "$${$1}")
+		start, occ := 1, int64(0)
+		if len(a) > 3 {
+			start = max(int(a[3].I), 1)
+		}
+		if len(a) > 4 {
+			occ = a[4].I
+		}
+		runes := []rune(src)
+		if start > len(runes)+1 {
+			return value.NewString(src)
+		}
+		head, tail := string(runes[:start-1]), string(runes[start-1:])
+		if occ == 0 {
+			return value.NewString(head + re.ReplaceAllString(tail, repl))
+		}
+		n := int64(0)
+		out := re.ReplaceAllStringFunc(tail, func(m string) string {
+			n++
+			if n != occ {
+				return m
+			}
+			return re.ReplaceAllString(m, repl)
+		})
+		return value.NewString(head + out)
+	}, nil
+}
+
+// Functions lists the scalar functions, sorted by name.
+func Functions() []*Function {
+	out := make([]*Function, 0, len(functions))
+	for _, f := range functions {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
+	name := x.Name.Name
+	if aggregates[name] {
+		return nil, errorf(x, "aggregate function %s is not allowed here", name)
+	}
+	f, ok := functions[name]
+	if !ok {
+		msg := fmt.Sprintf("unknown function %s", name)
+		for _, g := range Functions() {
+			if strings.EqualFold(g.Name, name) || (len(name) > 3 && strings.HasPrefix(g.Name, name[:3])) {
+				msg += fmt.Sprintf("; did you mean %s?", g.Name)
+				break
+			}
+		}
+		return nil, errorf(x, "%s", msg)
+	}
+	if x.Star || x.Distinct || x.Over != nil || x.OverName != nil {
+		return nil, errorf(x, "%s is a scalar function: no *, DISTINCT or OVER", name)
+	}
+	n := len(x.Args)
+	if n < f.MinArgs || (f.MaxArgs >= 0 && n > f.MaxArgs) {
+		want := fmt.Sprintf("%d", f.MinArgs)
+		if f.MaxArgs != f.MinArgs {
+			if f.MaxArgs < 0 {
+				want = fmt.Sprintf("at least %d", f.MinArgs)
+			} else {
+				want = fmt.Sprintf("%d to %d", f.MinArgs, f.MaxArgs)
+			}
+		}
+		return nil, errorf(x, "%s takes %s arguments, got %d", name, want, n)
+	}
+	args := make([]*Compiled, n)
+	types := make([]value.Type, n)
+	allConst := true
+	for i, a := range x.Args {
+		c, err := compile(a, sc)
+		if err != nil {
+			return nil, err
+		}
+		args[i], types[i] = c, c.Type
+		allConst = allConst && c.Const
+	}
+	t, err := f.Return(types)
+	if err != nil {
+		return nil, errorf(x, "%s %v", name, err)
+	}
+	impl := f.Impl
+	if f.Prepare != nil {
+		consts := make([]*Compiled, n)
+		for i, a := range args {
+			if a.Const {
+				consts[i] = a
+			}
+		}
+		if impl, err = f.Prepare(consts); err != nil {
+			return nil, errorf(x, "%s: %v", name, err)
+		}
+	}
+	fns := make([]eval.Func, n)
+	for i, a := range args {
+		fns[i] = a.Eval
+	}
+	nullSafe := f.NullSafe
+	var out *Compiled
+	switch n {
+	case 1:
+		f0 := fns[0]
+		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+			var buf [1]value.Value
+			buf[0] = f0(c, row)
+			if !nullSafe && buf[0].K == value.KNull {
+				return value.Null
+			}
+			return impl(c, buf[:])
+		}}
+	default:
+		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+			var buf [8]value.Value
+			vals := buf[:0]
+			for _, fn := range fns {
+				v := fn(c, row)
+				if !nullSafe && v.K == value.KNull {
+					return value.Null
+				}
+				vals = append(vals, v)
+			}
+			return impl(c, vals)
+		}}
+	}
+	if allConst && !f.Volatile {
+		if folded, err := fold(out); err == nil {
+			return folded, nil
+		}
+	}
+	return out, nil
+}

@@ -44,11 +44,11 @@ func TestPlanErrorsPointAtTheProblem(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown stream", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, 1 FROM "SOURCE_SQL_STREAM_02";`,
-			`app.sql:2:71: unknown stream or table "SOURCE_SQL_STREAM_02"`},
+			`app.sql:2:73: unknown stream or table SOURCE_SQL_STREAM_02`},
 		{"case of a quoted column", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, amount FROM "SOURCE_SQL_STREAM_001";`,
 			`app.sql:2:66: unknown column AMOUNT; did you mean "Amount"?`},
 		{"GROUP BY without a time key", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY TICKER_SYMBOL;`,
-			`app.sql:2:116: a streaming GROUP BY needs a time key`},
+			`app.sql:2:113: a streaming GROUP BY needs a time key`},
 		{"aggregate without GROUP BY", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, COUNT(*) FROM "SOURCE_SQL_STREAM_001";`,
 			`app.sql:2:66: aggregate COUNT on a stream needs GROUP BY`},
 		{"COUNT DISTINCT", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, COUNT(DISTINCT SECTOR) FROM "SOURCE_SQL_STREAM_001" GROUP BY TICKER_SYMBOL, FLOOR(ROWTIME TO MINUTE);`,
@@ -57,11 +57,11 @@ func TestPlanErrorsPointAtTheProblem(t *testing.T) {
 			`app.sql:2:51: column SECTOR must appear in GROUP BY or inside an aggregate function`},
 		{"INSERT column count", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL FROM "SOURCE_SQL_STREAM_001";`,
 			`the query returns 1 columns but stream DEST has 2`},
-		{"INSERT type", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, ROWTIME FROM "SOURCE_SQL_STREAM_001";`,
+		{"INSERT type", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER_SYMBOL, CURRENT_ROW_TIMESTAMP FROM "SOURCE_SQL_STREAM_001";`,
 			`app.sql:2:66: cannot insert TIMESTAMP into column N BIGINT of stream DEST`},
 		{"ambiguous column", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM TICKER, 1 FROM "SOURCE_SQL_STREAM_001" AS s JOIN "users" AS u ON s.TICKER_SYMBOL = u.TICKER JOIN "users" AS v ON s.TICKER_SYMBOL = v.TICKER;`,
 			`column TICKER is ambiguous`},
-		{"stream made twice", dest + dest, `app.sql:3:26: stream DEST already exists (use CREATE OR REPLACE STREAM)`},
+		{"stream made twice", dest + `CREATE STREAM "DEST" (X INTEGER);`, `app.sql:2:15: stream DEST already exists (use CREATE OR REPLACE STREAM)`},
 		{"insert into the input", dest + `CREATE PUMP P AS INSERT INTO "SOURCE_SQL_STREAM_001" SELECT STREAM * FROM "SOURCE_SQL_STREAM_001";`,
 			`is an input stream`},
 		{"RIGHT JOIN with a table", dest + `CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM s.TICKER_SYMBOL, 1 FROM "SOURCE_SQL_STREAM_001" AS s RIGHT JOIN "users" AS u ON s.TICKER_SYMBOL = u.TICKER;`,
@@ -123,7 +123,7 @@ CREATE OR REPLACE PUMP "AGG" AS INSERT INTO "DESTINATION_SQL_STREAM"
 	ex := g.Explain()
 	for _, want := range []string{
 		`PUMP ENRICH: INSERT INTO TMP`,
-		`LEFT JOIN reference table users (hash lookup)`,
+		`LEFT JOIN reference table "users" (hash lookup)`,
 		`TumblingWindow key=FLOOR(TMP.ROWTIME TO MINUTE) groups=(COMPANY, FLOOR(TMP.ROWTIME TO MINUTE)) aggregates=3`,
 		`Having+Project`,
 	} {

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -149,10 +150,9 @@ func spend(dir string) {
 		}
 		must(json.Unmarshal(r.data, &rec))
 		whole, frac, _ := strings.Cut(rec.Amount.String(), ".")
-		var c int64
-		fmt.Sscan(whole, &c)
-		var f int64
-		fmt.Sscan((frac + "00")[:2], &f)
+		// strconv, not fmt.Sscan: Sscan reads "08" as a (bad) octal number.
+		c, _ := strconv.ParseInt(whole, 10, 64)
+		f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
 		a := g.get(rec.Block)
 		a.cents += c*100 + f
 		a.n++

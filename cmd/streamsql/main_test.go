@@ -31,7 +31,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"version"}, 0, "streamsql " + version, ""},
 		{[]string{"check", "../../examples/spend/app.yaml"}, 0, "ok: ../../examples/spend/app.yaml", ""},
 		{[]string{"check", "../../examples/hotspots/app.yaml"}, 0, "note: ", ""},
-		{[]string{"check", bad}, 2, "", "bad.sql:2:51: unknown stream or table NOWHERE"},
+		{[]string{"check", bad}, 2, "", "bad.sql:2:53: unknown stream or table NOWHERE"},
 		{[]string{"run", "../../examples/spend/app.yaml"}, 2, "", "--replay: no recording given"},
 		{[]string{"run", "../../examples/spend/app.yaml", "--replay", "nope.jsonl"}, 2, "", "nope.jsonl"},
 		{[]string{"run", "../../examples/spend/app.yaml", "--out", "bad"}, 2, "", "want STREAM=DEST"},
@@ -52,7 +52,7 @@ func TestRunPrintsRowsAndExplain(t *testing.T) {
 		t.Fatalf("exit %d stderr %q\n%s", code, errOut, out)
 	}
 	code, out, _ = runCLI("explain", "../../examples/news/app.yaml")
-	if code != 0 || !strings.Contains(out, "LEFT JOIN reference table users") || !strings.Contains(out, "TumblingWindow") {
+	if code != 0 || !strings.Contains(out, `LEFT JOIN reference table "users"`) || !strings.Contains(out, "TumblingWindow") {
 		t.Fatalf("explain exit %d:\n%s", code, out)
 	}
 	code, out, errOut = runCLI("demo", "--format", "csv")

@@ -44,7 +44,9 @@ func (e *Error) Error() string { return e.Msg }
 
 func errorf(n parser.Node, format string, args ...any) error {
 	var pos parser.Pos
-	if n != nil {
+	if b, ok := n.(*parser.BinaryExpr); ok && b.OpPos.IsValid() {
+		pos = b.OpPos // point at the operator, not the left operand
+	} else if n != nil {
 		pos = n.Pos()
 	}
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}

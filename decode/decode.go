@@ -5,6 +5,7 @@
 package decode
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -60,6 +61,9 @@ type Decoder struct {
 	elem    string   // gjson path inside each element
 	rowPath string   // gjson path of RecordRowPath ("" = whole record)
 	rowArr  bool
+	// topLevel maps a top-level key to its column when every mapping is a
+	// plain "$.name": the object is then walked once instead of once per column.
+	topLevel map[string]int
 }
 
 // New compiles a schema.
@@ -100,6 +104,7 @@ func New(s Schema) (*Decoder, error) {
 				}
 			}
 		}
+		d.topLevel = topLevelKeys(s.Columns, d)
 	case "CSV":
 		if s.Format.RowDelimiter == "" {
 			d.s.Format.RowDelimiter = "\n"
@@ -262,8 +267,14 @@ func (d *Decoder) eachJSONRow(t int64, data []byte, errs operators.ErrorSink, f 
 		if len(rest) == 0 {
 			return
 		}
-		n := docEnd(rest)
-		if n == 0 || !gjson.ValidBytes(rest[:n]) {
+		// One valid document is the common case: a single validation pass.
+		// Several concatenated documents are invalid as a whole, so only
+		// then is the first one's end looked for.
+		n := len(rest)
+		if !gjson.ValidBytes(rest) {
+			n = docEnd(rest)
+		}
+		if n == 0 || (n < len(rest) && !gjson.ValidBytes(rest[:n])) {
 			report(errs, t, eval.ErrParse, "invalid JSON record", data)
 			return
 		}
@@ -295,7 +306,43 @@ func (d *Decoder) eachJSONRow(t int64, data []byte, errs operators.ErrorSink, f 
 	}
 }
 
+// topLevelKeys returns the key-to-column map when every column maps a
+// distinct top-level field, else nil.
+func topLevelKeys(cols []Column, d *Decoder) map[string]int {
+	if d.flatten >= 0 || d.rowPath != "" {
+		return nil
+	}
+	m := make(map[string]int, len(cols))
+	for i, c := range cols {
+		name := strings.TrimPrefix(strings.TrimSpace(c.Mapping), "$.")
+		if name == "" || strings.ContainsAny(name, ".[]*?|#@\\$") || !strings.HasPrefix(strings.TrimSpace(c.Mapping), "$.") {
+			return nil
+		}
+		if _, dup := m[name]; dup {
+			return nil
+		}
+		m[name] = i
+	}
+	return m
+}
+
 func (d *Decoder) fillJSON(row []value.Value, obj, elem gjson.Result, hasElem bool) error {
+	if d.topLevel != nil && obj.IsObject() {
+		var err error
+		obj.ForEach(func(k, v gjson.Result) bool {
+			i, ok := d.topLevel[k.Str]
+			if !ok {
+				return true
+			}
+			c := &d.s.Columns[i]
+			if row[i], err = fromJSON(v, c.Type); err != nil {
+				err = fmt.Errorf("%s: %v", c.Name, err)
+				return false
+			}
+			return true
+		})
+		return err
+	}
 	for i, c := range d.s.Columns {
 		p := d.paths[i]
 		var r gjson.Result
@@ -368,26 +415,43 @@ func docEnd(b []byte) int {
 		}
 		return len(b)
 	}
-	depth, inStr := 0, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case inStr:
-			if c == '\\' {
+	// Jump between the bytes that matter instead of looking at every one.
+	depth := 0
+	for i := 0; i < len(b); {
+		k := bytes.IndexAny(b[i:], `"{}[]`)
+		if k < 0 {
+			return 0
+		}
+		i += k
+		switch b[i] {
+		case '"':
+			i++
+			for {
+				q := bytes.IndexByte(b[i:], '"')
+				if q < 0 {
+					return 0
+				}
+				i += q
+				// An escaped quote has an odd run of backslashes before it.
+				bs := 0
+				for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+					bs++
+				}
 				i++
-			} else if c == '"' {
-				inStr = false
+				if bs%2 == 0 {
+					break
+				}
 			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
+			continue
+		case '{', '[':
 			depth++
-		case c == '}' || c == ']':
+		default:
 			depth--
 			if depth == 0 {
 				return i + 1
 			}
 		}
+		i++
 	}
 	return 0
 }

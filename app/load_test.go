@@ -40,8 +40,8 @@ func TestLoadErrorsNameTheField(t *testing.T) {
 	dir := t.TempDir()
 	tests := map[string]string{
 		`{"ApplicationName": "x"}`: "ApplicationCode: missing",
-		`{"ApplicationName": "x", "ApplicationCode": "x", "Inputs": [{"NamePrefix": "S", "InputSchema": {"RecordFormat": {"RecordFormatType": "XML"}, "RecordColumns": [{"Name":"a","SqlType":"INT"}]}}]}`: `Inputs[0].InputSchema.RecordFormat.RecordFormatType: "XML" is not JSON or CSV`,
-		`{"ApplicationName": "x", "ApplicationCode": "x", "Inputs": [{"NamePrefix": "S", "InputSchema": {"RecordFormat": {"RecordFormatType": "JSON"}, "RecordColumns": [{"Name":"a","SqlType":"INT"}]}}]}`: `RecordColumns[0].Mapping: a JSON column needs a JSONPath mapping`,
+		`{"ApplicationName": "x", "ApplicationCode": "x", "Inputs": [{"NamePrefix": "S", "InputSchema": {"RecordFormat": {"RecordFormatType": "XML"}, "RecordColumns": [{"Name":"a","SqlType":"INT"}]}}]}`:                                    `Inputs[0].InputSchema.RecordFormat.RecordFormatType: "XML" is not JSON or CSV`,
+		`{"ApplicationName": "x", "ApplicationCode": "x", "Inputs": [{"NamePrefix": "S", "InputSchema": {"RecordFormat": {"RecordFormatType": "JSON"}, "RecordColumns": [{"Name":"a","SqlType":"INT"}]}}]}`:                                   `RecordColumns[0].Mapping: a JSON column needs a JSONPath mapping`,
 		`{"ApplicationName": "x", "ApplicationCode": "x", "Inputs": [{"NamePrefix": "S", "InputParallelism": {"Count": 65}, "InputSchema": {"RecordFormat": {"RecordFormatType": "CSV"}, "RecordColumns": [{"Name":"a","SqlType":"INT"}]}}]}`: `InputParallelism.Count: 65 is outside 1..64`,
 		"{\"ApplicationName\": \"x\",\n  \"ApplicationCode\": }": "2:22",
 	}

@@ -1187,56 +1187,36 @@ func (p *parser) nullTreatment(fc *FuncCall) {
 	}
 }
 
-// ParseExpr parses one expression.
-func ParseExpr(src string) (e Expr, err error) {
+// parseWhole runs one production over src and requires it to use all input.
+func parseWhole[T any](src, what string, prod func(p *parser) T) (out T, err error) {
 	p := newParser("", src)
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(bailout); !ok {
 				panic(r)
 			}
-			e, err = nil, p.errs
+			var zero T
+			out, err = zero, p.errs
 		}
 	}()
-	e = p.expr()
-	if p.t.kind != EOF {
-		p.errorExpected("the end of the expression")
+	out = prod(p)
+	if p.t.kind != EOF && !(what == "query" && p.isOp(";")) {
+		p.errorExpected("the end of the " + what)
 	}
-	return e, p.errs.Err()
+	return out, p.errs.Err()
+}
+
+// ParseExpr parses one expression.
+func ParseExpr(src string) (Expr, error) {
+	return parseWhole(src, "expression", (*parser).expr)
 }
 
 // ParseType parses a type name such as VARCHAR(4) or DECIMAL(5,2).
-func ParseType(src string) (tn *TypeName, err error) {
-	p := newParser("", src)
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-			tn, err = nil, p.errs
-		}
-	}()
-	tn = p.typeName()
-	if p.t.kind != EOF {
-		p.errorExpected("the end of the type")
-	}
-	return tn, p.errs.Err()
+func ParseType(src string) (*TypeName, error) {
+	return parseWhole(src, "type", (*parser).typeName)
 }
 
 // ParseQuery parses one query.
-func ParseQuery(src string) (q Query, err error) {
-	p := newParser("", src)
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-			q, err = nil, p.errs
-		}
-	}()
-	q = p.query()
-	if p.t.kind != EOF && !p.isOp(";") {
-		p.errorExpected("the end of the query")
-	}
-	return q, p.errs.Err()
+func ParseQuery(src string) (Query, error) {
+	return parseWhole(src, "query", (*parser).query)
 }

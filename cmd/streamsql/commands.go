@@ -119,18 +119,25 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func cmdCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check APP|FILE.sql [--schema FILE]", stderr)
+// appCommand parses the flags of a command taking one application (check,
+// explain) and loads it.
+func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
+	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	path, err := oneArg(pos, "application or .sql file")
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	a, err := loadApp(path, *schema, stderr)
+	return path, a, err
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	path, a, err := appCommand("check", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -146,17 +153,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("explain", "explain APP [--schema FILE]", stderr)
-	schema := fs.String("schema", "", "input schema for a bare .sql file")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneArg(pos, "application file")
-	if err != nil {
-		return err
-	}
-	a, err := loadApp(path, *schema, stderr)
+	_, a, err := appCommand("explain", args, stderr)
 	if err != nil {
 		return err
 	}

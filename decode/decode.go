@@ -6,6 +6,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -64,6 +65,7 @@ type Decoder struct {
 	// topLevel maps a top-level key to its column when every mapping is a
 	// plain "$.name": the object is then walked once instead of once per column.
 	topLevel map[string]int
+	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
 }
 
 // New compiles a schema.
@@ -203,6 +205,9 @@ func (d *Decoder) Decode(rowtime int64, data []byte, meta Meta, out *operators.B
 		m[0] = value.NewTimestamp(meta.Arrival)
 		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
 	}
+	if d.topLevel != nil && d.decodeFlat(rowtime, data, meta, out, errs) {
+		return out.Len() - before
+	}
 	if d.json {
 		d.eachJSONRow(rowtime, data, errs, func(obj gjson.Result, elem gjson.Result, hasElem bool) {
 			emit(func(row []value.Value) error { return d.fillJSON(row, obj, elem, hasElem) }, data)
@@ -239,6 +244,47 @@ func (d *Decoder) DecodeTable(data []byte, errs operators.ErrorSink) [][]value.V
 	return rows
 }
 
+// decodeFlat is the single-pass path for one object of top-level fields;
+// false means the record needs the general path.
+func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operators.Batch, errs operators.ErrorSink) bool {
+	s := string(data)
+	n := out.Len()
+	row := out.Grow(rowtime)
+	if len(d.seen) != len(d.s.Columns) {
+		d.seen = make([]bool, len(d.s.Columns))
+	}
+	clear(d.seen)
+	var ferr error
+	ok, valid := scanFlat(s, func(key string, v gjson.Result) bool {
+		i, hit := d.topLevel[key]
+		if !hit || d.seen[i] || ferr != nil {
+			return true // keep scanning: malformed JSON outranks a conversion error
+		}
+		d.seen[i] = true
+		c := &d.s.Columns[i]
+		if row[i], ferr = fromJSON(v, c.Type); ferr != nil {
+			ferr = fmt.Errorf("%s: %v", c.Name, ferr)
+		}
+		return true
+	})
+	switch {
+	case !ok:
+		out.Truncate(n)
+		return false
+	case !valid:
+		out.Truncate(n)
+		report(errs, rowtime, eval.ErrParse, "invalid JSON record", data)
+	case ferr != nil:
+		out.Truncate(n)
+		report(errs, rowtime, eval.ErrConversion, ferr.Error(), data)
+	default:
+		m := row[len(d.s.Columns):]
+		m[0] = value.NewTimestamp(meta.Arrival)
+		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
+	}
+	return true
+}
+
 func text(s string) value.Value {
 	if s == "" {
 		return value.Null
@@ -270,11 +316,12 @@ func (d *Decoder) eachJSONRow(t int64, data []byte, errs operators.ErrorSink, f 
 		// One valid document is the common case: a single validation pass.
 		// Several concatenated documents are invalid as a whole, so only
 		// then is the first one's end looked for.
-		n := len(rest)
-		if !gjson.ValidBytes(rest) {
+		n, valid := len(rest), json.Valid(rest)
+		if !valid {
 			n = docEnd(rest)
+			valid = n > 0 && n < len(rest) && json.Valid(rest[:n])
 		}
-		if n == 0 || (n < len(rest) && !gjson.ValidBytes(rest[:n])) {
+		if !valid {
 			report(errs, t, eval.ErrParse, "invalid JSON record", data)
 			return
 		}

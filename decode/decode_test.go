@@ -137,3 +137,38 @@ func FuzzDecodeJSON(f *testing.F) {
 		c.Decode(0, data, Meta{}, b, &errs{})
 	})
 }
+
+// FuzzFlatMatchesGeneral checks the single-pass path against the general
+// gjson path: same rows, same errors, for any input.
+func FuzzFlatMatchesGeneral(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":"x","c":true}`, `{"a":1.5}`, `{"a":"2"} {"a":3}`, `{"b":"\u00e9\"","a":-0.5e3}`,
+		`{"a":1,"a":2}`, `{"n":{"x":[1,2]},"a":null}`, `{"a":01}`, `{"a":1,}`, `  {}  `, `{"a":"x`} {
+		f.Add([]byte(s))
+	}
+	schema := Schema{Format: Format{Type: "JSON", RecordRowPath: "$"}, Columns: []Column{
+		{"A", value.Double, "$.a"}, {"B", vc(4), "$.b"}, {"C", value.Boolean, "$.c"}, {"N", vc(20), "$.n"}}}
+	fast, _ := New(schema)
+	slow, _ := New(schema)
+	slow.topLevel = nil
+	if fast.topLevel == nil {
+		f.Fatal("the fast path is not in use")
+	}
+	run := func(d *Decoder, data []byte) string {
+		b := operators.NewBatch(d.Width(), 2)
+		e := &errs{}
+		d.Decode(1, data, Meta{}, b, e)
+		var out []string
+		for i := 0; i < b.Len(); i++ {
+			out = append(out, string(operators.RowText(nil, b.Row(i))))
+		}
+		for _, r := range e.recs {
+			out = append(out, "error:"+r.Name)
+		}
+		return strings.Join(out, "|")
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if a, b := run(fast, data), run(slow, data); a != b {
+			t.Fatalf("input %q\nfast    %s\ngeneral %s", data, a, b)
+		}
+	})
+}

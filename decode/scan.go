@@ -1,0 +1,194 @@
+package decode
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/tidwall/gjson"
+)
+
+// scanFlat is the fast path for the common record: one JSON object whose
+// mapped columns are all top-level fields. In a single pass it validates
+// the document and hands each field to set (key, value as a gjson.Result
+// over s). It reports ok=false when the input is not exactly one object it
+// can read this way (escaped keys, several documents), so the caller falls
+// back to the general path; valid=false means the JSON is malformed.
+func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return false, true
+	}
+	i = skipWS(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		return skipWS(s, i+1) == len(s), true
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return true, false
+		}
+		kend, esc, good := scanString(s, i)
+		if !good {
+			return true, false
+		}
+		if esc {
+			return false, true
+		}
+		key := s[i+1 : kend-1]
+		i = skipWS(s, kend)
+		if i >= len(s) || s[i] != ':' {
+			return true, false
+		}
+		i = skipWS(s, i+1)
+		if i >= len(s) {
+			return true, false
+		}
+		var r gjson.Result
+		start := i
+		switch c := s[i]; {
+		case c == '"':
+			end, esc, good := scanString(s, i)
+			if !good {
+				return true, false
+			}
+			i = end
+			r.Type, r.Raw = gjson.String, s[start:i]
+			if esc {
+				r.Str = gjson.Parse(r.Raw).Str
+			} else {
+				r.Str = s[start+1 : i-1]
+			}
+		case c == '{' || c == '[':
+			n := docEnd([]byte(s[i:]))
+			if n == 0 || !json.Valid([]byte(s[i:i+n])) {
+				return true, false
+			}
+			i += n
+			r.Type, r.Raw = gjson.JSON, s[start:i]
+		case c == 't' || c == 'f' || c == 'n':
+			lit, typ := "null", gjson.Null
+			if c == 't' {
+				lit, typ = "true", gjson.True
+			} else if c == 'f' {
+				lit, typ = "false", gjson.False
+			}
+			if len(s)-i < len(lit) || s[i:i+len(lit)] != lit {
+				return true, false
+			}
+			i += len(lit)
+			r.Raw, r.Type = lit, typ
+		default:
+			end := scanNumber(s, i)
+			if end == i {
+				return true, false
+			}
+			f, err := strconv.ParseFloat(s[i:end], 64)
+			if err != nil {
+				return true, false
+			}
+			i = end
+			r.Type, r.Raw, r.Num = gjson.Number, s[start:i], f
+		}
+		if !set(key, r) {
+			return true, true
+		}
+		i = skipWS(s, i)
+		if i >= len(s) {
+			return true, false
+		}
+		if s[i] == '}' {
+			// Anything after the object but white space is a second document.
+			return skipWS(s, i+1) == len(s), true
+		}
+		if s[i] != ',' {
+			return true, false
+		}
+		i = skipWS(s, i+1)
+	}
+}
+
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// scanString returns the index after the closing quote of the string at i,
+// whether it holds escapes, and whether it is well formed.
+func scanString(s string, i int) (end int, esc, ok bool) {
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return j + 1, esc, true
+		case c == '\\':
+			esc = true
+			j++
+			if j >= len(s) {
+				return 0, esc, false
+			}
+			if s[j] == 'u' {
+				if j+4 >= len(s) {
+					return 0, esc, false
+				}
+				for _, h := range s[j+1 : j+5] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return 0, esc, false
+					}
+				}
+				j += 4
+			} else if !isEscape(s[j]) {
+				return 0, esc, false
+			}
+		case c < 0x20:
+			return 0, esc, false
+		}
+	}
+	return 0, esc, false
+}
+
+func isEscape(c byte) bool {
+	switch c {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return true
+	}
+	return false
+}
+
+// scanNumber returns the end of a JSON number starting at i (i if none).
+func scanNumber(s string, i int) int {
+	j := i
+	if j < len(s) && s[j] == '-' {
+		j++
+	}
+	digits := j
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == digits || (s[digits] == '0' && j-digits > 1) {
+		return i
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		f := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == f {
+			return i
+		}
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		e := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == e {
+			return i
+		}
+	}
+	return j
+}

@@ -411,20 +411,25 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 	if len(s.OrderBy) > 0 {
 		p.unimplemented(s.OrderBy[0].X.Pos(), "ORDER BY on a stream")
 	}
-	if s.Stagger != nil {
-		p.unimplemented(s.Stagger.Pos(), "stagger windows (WINDOWED BY STAGGER)")
-	}
 	aggs, windowed := p.collectAggregates(s)
-	if windowed != nil {
-		p.unimplemented(windowed.Pos(), "windowed aggregation (OVER), sliding windows")
-	}
 	if p.isTableOnly(from) {
 		p.errorf(s.From[0].Pos(), "a reference table cannot be the source of a streaming query; join it to a stream")
 		return nil, false
 	}
-	if len(s.GroupBy) > 0 || len(aggs) > 0 || s.Stagger != nil || windowed != nil {
-		if s.Stagger != nil || windowed != nil {
-			return p.unimplementedSelect(s, from)
+	if windowed != nil {
+		if len(aggs) > 0 {
+			p.errorf(aggs[0].Pos(), "%s without OVER cannot be mixed with windowed (OVER) calls in one query", aggs[0].Name.Name)
+			return nil, false
+		}
+		if s.Stagger != nil {
+			p.errorf(s.Stagger.Pos(), "a stagger window cannot be combined with windowed (OVER) calls")
+			return nil, false
+		}
+		return p.sliding(s, from)
+	}
+	if len(s.GroupBy) > 0 || len(aggs) > 0 || s.Stagger != nil {
+		if s.Stagger != nil {
+			return p.stagger(s, from, aggs)
 		}
 		return p.aggregate(s, from, aggs)
 	}

@@ -31,13 +31,16 @@ func Plan(script *parser.Script, cat *Catalog) (*Graph, error) {
 }
 
 type planner struct {
-	file   *parser.File
-	cat    *Catalog
-	g      *Graph
-	errs   parser.ErrorList
-	pumps  map[string]bool
-	reads  []string // streams read by the query being planned
-	nquery int
+	file  *parser.File
+	cat   *Catalog
+	g     *Graph
+	errs  parser.ErrorList
+	pumps map[string]bool
+	reads []string // streams read by the query being planned
+	// windows is the WINDOW clause of the SELECT being planned, for the
+	// named windows of its FROM items.
+	windows []*parser.WindowDef
+	nquery  int
 }
 
 func (p *planner) errorf(pos parser.Pos, format string, args ...any) {
@@ -401,8 +404,15 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		p.unimplemented(s.From[1].Pos(), "a comma-separated FROM list (write JOIN ... ON)")
 		return p.unimplRel(s.From[0])
 	}
+	saved := p.windows
+	p.windows = s.Windows
 	from, ok := p.from(s.From[0])
+	p.windows = saved
 	if !ok {
+		return nil, false
+	}
+	if w, isWin := from.(*windowedRel); isWin {
+		p.errorf(w.pos, "a window on a stream in FROM is for a stream-to-stream JOIN; for windowed aggregation write AGG(x) OVER (...)")
 		return nil, false
 	}
 	if s.Distinct {

@@ -151,7 +151,7 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 		r.where = having.Eval
 		r.desc = "Having+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, post, sc.cols)
 }
 
 func isMonotonicCall(e parser.Expr) bool {

@@ -361,9 +361,6 @@ func (p *planner) union(u *parser.Union) (rel, bool) {
 		p.errorf(u.Pos(), "UNION on streams must be UNION ALL")
 		return nil, false
 	}
-	if len(u.OrderBy) > 0 {
-		p.unimplemented(u.OrderBy[0].X.Pos(), "ORDER BY on a stream")
-	}
 	left, ok1 := p.query(u.Left)
 	right, ok2 := p.query(u.Right)
 	if !ok1 || !ok2 {
@@ -391,7 +388,12 @@ func (p *planner) union(u *parser.Union) (rel, bool) {
 			ins = append(ins, r)
 		}
 	}
-	return &unionRel{ins: ins, cols: cols}, true
+	ur := &unionRel{ins: ins, cols: cols}
+	if len(u.OrderBy) == 0 {
+		return ur, true
+	}
+	top := &selectRel{in: ur, cols: cols, desc: "Project " + colNames(cols)}
+	return p.orderBy(u.OrderBy, nil, top, &relScope{cols: cols, hasRowtime: true}, cols)
 }
 
 // selectQuery plans one SELECT block.
@@ -417,9 +419,6 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 	}
 	if s.Distinct {
 		p.unimplemented(s.Pos(), "SELECT DISTINCT on a stream")
-	}
-	if len(s.OrderBy) > 0 {
-		p.unimplemented(s.OrderBy[0].X.Pos(), "ORDER BY on a stream")
 	}
 	aggs, windowed := p.collectAggregates(s)
 	if p.isTableOnly(from) {
@@ -464,7 +463,7 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		r.where = where.Eval
 		r.desc = "Filter+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, sc, from.columns())
 }
 
 func (p *planner) isTableOnly(r rel) bool {

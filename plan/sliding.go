@@ -326,7 +326,8 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &selectRel{in: sl, exprs: exprs, cols: outCols, desc: "Project " + colNames(outCols)}, true
+	top := &selectRel{in: sl, exprs: exprs, cols: outCols, desc: "Project " + colNames(outCols)}
+	return p.orderBy(s.OrderBy, s.Items, top, ws, from.columns())
 }
 
 // analyticSpec compiles one OVER call.

@@ -110,7 +110,7 @@ func (p *planner) stagger(s *parser.Select, from rel, calls []*parser.FuncCall) 
 	if having != nil {
 		r.desc = "Having+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, post, sc.cols)
 }
 
 // staggerRel is a stagger window.

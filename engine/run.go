@@ -17,6 +17,7 @@ import (
 	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/progress"
 	"github.com/streamsql/streamsql/reference"
 	"github.com/streamsql/streamsql/sink"
 )
@@ -387,13 +388,15 @@ func (e *errorFanout) Error(r operators.ErrorRecord) {
 
 // source is one replay bound to an input.
 type source struct {
-	input  int
-	stream int // -1: spread over the input's streams by shard
-	rd     input.Reader
-	name   string
-	next   input.Record
-	ok     bool
-	order  int
+	input   int
+	stream  int // -1: spread over the input's streams by shard
+	rd      input.Reader
+	name    string
+	next    input.Record
+	ok      bool
+	order   int
+	reorder *progress.Reorder[input.Record] // nil: file order
+	eof     bool
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -418,7 +421,14 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		sources = append(sources, &source{input: in, stream: st, rd: rd, name: path, order: i})
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i}
+		if n := o.Reorder; n >= 0 {
+			if n == 0 {
+				n = DefaultReorder
+			}
+			src.reorder = progress.NewReorder[input.Record](n)
+		}
+		sources = append(sources, src)
 	}
 	return sources, nil
 }
@@ -429,8 +439,30 @@ func closeAll(sources []*source) {
 	}
 }
 
-// pull reads the source's next record; unreadable lines go to error_stream.
+// pull reads the source's next record (the earliest within the reorder
+// slack); unreadable lines go to error_stream.
 func (s *source) pull(errs *errorFanout) {
+	if s.reorder == nil {
+		s.read(errs)
+		return
+	}
+	for !s.eof {
+		s.read(errs)
+		if !s.ok {
+			s.eof = true
+			break
+		}
+		if it, full := s.reorder.Add(s.next.Arrival, s.next); full {
+			s.next, s.ok = it.Value, true
+			return
+		}
+	}
+	it, ok := s.reorder.Next()
+	s.next, s.ok = it.Value, ok
+}
+
+// read takes the next record in file order.
+func (s *source) read(errs *errorFanout) {
 	for {
 		rec, err := s.rd.Next()
 		if err == nil {

@@ -59,13 +59,14 @@ type Sliding struct {
 	outBatch *operators.Batch
 	keyBuf   []byte
 	rowText  []byte
+	parts    []*part
 }
 
 type frameState struct {
 	f     *Frame
 	calls []int // indexes of cfg.Calls using this frame
 	parts map[string]*part
-	// quiet lists (time, partition) in arrival order, to drop partitions
+	// quiet lists (time, partition) in time order, to drop partitions
 	// whose every row has left a RANGE frame.
 	quiet     []quietEntry
 	quietHead int
@@ -157,11 +158,7 @@ func (s *Sliding) Push(b *operators.Batch) {
 
 // partsFor finds (or opens) the row's partition in every frame.
 func (s *Sliding) partsFor(row []value.Value, tm int64) []*part {
-	var buf [4]*part
-	parts := buf[:0]
-	if len(s.frames) > len(buf) {
-		parts = make([]*part, 0, len(s.frames))
-	}
+	parts := s.parts[:0]
 	for _, fs := range s.frames {
 		if !fs.f.Rows {
 			s.dropQuiet(fs, tm)
@@ -174,12 +171,15 @@ func (s *Sliding) partsFor(row []value.Value, tm int64) []*part {
 		if !ok {
 			p = &part{key: string(s.keyBuf), accs: make([]slideAcc, len(fs.calls))}
 			fs.parts[p.key] = p
+			if !fs.f.Rows {
+				// Each partition is queued once; it is dropped, or queued
+				// again, when the queue reaches it.
+				fs.quiet = append(fs.quiet, quietEntry{tm, p})
+			}
 		}
 		parts = append(parts, p)
-		if !fs.f.Rows {
-			fs.quiet = append(fs.quiet, quietEntry{tm, p})
-		}
 	}
+	s.parts = parts
 	return parts
 }
 
@@ -190,7 +190,12 @@ func (s *Sliding) dropQuiet(fs *frameState, tm int64) {
 		e := fs.quiet[fs.quietHead]
 		fs.quiet[fs.quietHead] = quietEntry{}
 		fs.quietHead++
-		if e.p.last == e.t && fs.parts[e.p.key] == e.p {
+		if e.p.last >= lo {
+			// Seen since it was queued: check again when its last row leaves.
+			fs.quiet = append(fs.quiet, quietEntry{e.p.last, e.p})
+			continue
+		}
+		if fs.parts[e.p.key] == e.p {
 			delete(fs.parts, e.p.key)
 		}
 	}

@@ -68,9 +68,12 @@ const (
 
 // Stats summarise a run.
 type Stats struct {
-	RecordsIn   int64
-	RowsOut     map[string]int64
-	ErrorRows   int64
-	LateRows    int64
-	ElapsedTime time.Duration
+	RecordsIn int64
+	RowsOut   map[string]int64
+	ErrorRows int64
+	LateRows  int64
+	// LateEventRows had an event time in a group already emitted (the
+	// two-window pattern puts them in a later window).
+	LateEventRows int64
+	ElapsedTime   time.Duration
 }

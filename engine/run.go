@@ -212,7 +212,11 @@ func (p *Pipeline) Finish() Stats {
 	}
 	p.stats.ErrorRows = p.errs.count
 	p.stats.LateRows = p.l.graph.Late()
+	p.stats.LateEventRows = p.l.graph.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
+	if p.stats.LateEventRows > 0 {
+		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
+	}
 	if p.errs.count > 0 && !p.errs.routed {
 		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
 		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")

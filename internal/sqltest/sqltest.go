@@ -46,6 +46,7 @@ type Script struct {
 	Outputs   []output
 	Errors    int // expected error_stream rows; -1: not checked
 	Late      int // expected late rows; -1: not checked
+	LateEvent int // expected rows late by event time; -1: not checked
 	PlanError string
 	NoFlush   bool
 }
@@ -90,7 +91,7 @@ func Parse(path string) (*Script, error) {
 		return nil, err
 	}
 	defer f.Close()
-	s := &Script{File: path, Errors: 0, Late: -1}
+	s := &Script{File: path, Errors: 0, Late: -1, LateEvent: -1}
 	var lines []string
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -199,15 +200,18 @@ func Parse(path string) (*Script, error) {
 			}
 			s.Outputs = append(s.Outputs, o)
 			i = next
-		case "errors", "late":
+		case "errors", "late", "late-events":
 			n, err := strconv.Atoi(rest)
 			if err != nil {
 				return nil, errf(i+1, "%s needs a number", word)
 			}
-			if word == "errors" {
+			switch word {
+			case "errors":
 				s.Errors = n
-			} else {
+			case "late":
 				s.Late = n
+			default:
+				s.LateEvent = n
 			}
 			i++
 		case "plan-error":
@@ -217,7 +221,7 @@ func Parse(path string) (*Script, error) {
 			s.NoFlush = true
 			i++
 		default:
-			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, late, plan-error, no-flush)", word)
+			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, late, late-events, plan-error, no-flush)", word)
 		}
 	}
 	if s.SQL == "" {
@@ -512,6 +516,9 @@ func Run(s *Script) []string {
 	}
 	if s.Late >= 0 && g.Late() != int64(s.Late) {
 		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, g.Late(), s.Late))
+	}
+	if s.LateEvent >= 0 && g.LateEvents() != int64(s.LateEvent) {
+		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, g.LateEvents(), s.LateEvent))
 	}
 	return fails
 }

@@ -461,9 +461,6 @@ func (s *windowScope) Replace(e parser.Expr) (int, value.Type, bool) {
 		if slot, ok := s.calls[fc]; ok {
 			return slot, s.types[slot-s.width], true
 		}
-		if expr.IsAggregateName(fc.Name.Name) && fc.Over == nil && fc.OverName == nil {
-			return 0, value.Type{}, false
-		}
 	}
 	return 0, value.Type{}, false
 }

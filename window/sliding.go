@@ -222,9 +222,8 @@ func (s *Sliding) add(fs *frameState, p *part, tm int64, res []value.Value) erro
 	seq := p.seq0 + int64(len(p.times))
 	p.times = append(p.times, tm)
 	p.last = tm
-	for j, ci := range calls {
+	for _, ci := range calls {
 		p.vals = append(p.vals, s.args[ci])
-		_ = j
 	}
 	for j, ci := range calls {
 		p.accs[j].add(&s.cfg.Calls[ci], p, stride, j, seq, tm, s.args[ci])

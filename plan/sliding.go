@@ -262,10 +262,22 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 		}
 		in = &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}
 	}
+	// The window keeps a copy of each row it emits: narrow the rows to the
+	// columns the query uses first.
+	inCols := from.columns()
+	if keep, cols, ok := usedColumns(s, inCols); ok && len(keep) < len(inCols) {
+		exprs := make([]eval.Func, len(keep))
+		for i, k := range keep {
+			exprs[i] = slotFunc(k)
+		}
+		in = &selectRel{in: in, exprs: exprs, cols: cols, desc: "Keep " + colNames(cols)}
+		inCols = cols
+	}
+	sc = &relScope{cols: inCols, hasRowtime: true}
 	var cfg window.SlidingConfig
-	cfg.Width = len(from.columns())
+	cfg.Width = len(inCols)
 	var frames []*frameDef
-	ws := &windowScope{relScope: relScope{cols: from.columns(), hasRowtime: true}, calls: map[*parser.FuncCall]int{}}
+	ws := &windowScope{relScope: relScope{cols: inCols, hasRowtime: true}, calls: map[*parser.FuncCall]int{}}
 	ok := true
 	for _, call := range windowedCalls(s) {
 		spec, good := p.windowSpec(call.Over, call.OverName, s.Windows)
@@ -289,7 +301,7 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 			frames = append(frames, fd)
 			var parts []eval.Func
 			for _, e := range fd.partition {
-				c, good := p.compile(e, &relScope{cols: from.columns(), hasRowtime: true})
+				c, good := p.compile(e, &relScope{cols: inCols, hasRowtime: true})
 				if !good {
 					ok = false
 					continue
@@ -311,7 +323,7 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	cols := append([]relCol(nil), from.columns()...)
+	cols := append([]relCol(nil), inCols...)
 	for i, t := range ws.types {
 		cols = append(cols, relCol{Name: fmt.Sprintf("OVER$%d", i), Type: t, Hidden: true})
 	}
@@ -322,12 +334,12 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 	sl := &slidingRel{in: in, cfg: cfg, cols: cols,
 		desc: fmt.Sprintf("SlidingWindow calls=%d windows=[%s]", len(cfg.Calls), strings.Join(fdesc, "; "))}
 	ws.width = cfg.Width
-	exprs, outCols, ok := p.items(s.Items, from.columns(), ws)
+	exprs, outCols, ok := p.items(s.Items, inCols, ws)
 	if !ok {
 		return nil, false
 	}
 	top := &selectRel{in: sl, exprs: exprs, cols: outCols, desc: "Project " + colNames(outCols)}
-	return p.orderBy(s.OrderBy, s.Items, top, ws, from.columns())
+	return p.orderBy(s.OrderBy, s.Items, top, ws, inCols)
 }
 
 // analyticSpec compiles one OVER call.
@@ -483,4 +495,68 @@ func (r *slidingRel) build(b *builder, out operators.Operator) error {
 func (r *slidingRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
 	r.in.describe(w, d+1)
+}
+
+// usedColumns lists the input slots a windowed select reads after its
+// WHERE (select list, ORDER BY, window partitions), in input order, with
+// their columns. ok is false when that cannot be told (SELECT *, a name
+// that does not resolve): then every column is kept.
+func usedColumns(s *parser.Select, cols []relCol) ([]int, []relCol, bool) {
+	sc := &relScope{cols: cols, hasRowtime: true}
+	used := map[int]bool{}
+	ok := true
+	visit := func(e parser.Expr) {
+		if e == nil {
+			return
+		}
+		parser.Inspect(e, func(n parser.Node) bool {
+			switch x := n.(type) {
+			case *parser.CursorExpr:
+				ok = false
+				return false
+			case *parser.ColumnRef:
+				slot, _, err := sc.Column(x)
+				if err != nil {
+					ok = false
+				} else if slot >= 0 {
+					used[slot] = true
+				}
+				return false
+			}
+			return true
+		})
+	}
+	for _, it := range s.Items {
+		if it.Star {
+			return nil, nil, false
+		}
+		visit(it.Expr)
+	}
+	for _, o := range s.OrderBy {
+		visit(o.X)
+	}
+	for _, w := range s.Windows {
+		for _, e := range w.Spec.PartitionBy {
+			visit(e)
+		}
+	}
+	for _, c := range windowedCalls(s) {
+		if c.Over != nil {
+			for _, e := range c.Over.PartitionBy {
+				visit(e)
+			}
+		}
+	}
+	if !ok {
+		return nil, nil, false
+	}
+	var keep []int
+	var out []relCol
+	for i, c := range cols {
+		if used[i] {
+			keep = append(keep, i)
+			out = append(out, c)
+		}
+	}
+	return keep, out, true
 }

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -579,16 +580,22 @@ func position(x *parser.PositionExpr, sc Scope) (*Compiled, error) {
 }
 
 func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
-	if x.Similar != nil {
-		return nil, errorf(x, "SUBSTRING ... SIMILAR is not supported yet")
-	}
 	s, err := strArg(x.X, sc, "SUBSTRING")
 	if err != nil {
 		return nil, err
 	}
-	from, err := intArg(x.From, sc, "SUBSTRING")
+	if x.Similar != nil {
+		return substringSimilar(x, s, sc)
+	}
+	from, err := compile(x.From, sc)
 	if err != nil {
 		return nil, err
+	}
+	if from.Type.IsString() && x.For == nil && !x.Comma {
+		return substringRegex(x, s, from)
+	}
+	if !from.Type.IsInteger() && from.Type.Base != value.TUnknown {
+		return nil, errorf(x.From, "SUBSTRING needs an integer start position (or a regular expression after FROM), not %s", from.Type)
 	}
 	var length eval.Func
 	if x.For != nil {
@@ -598,13 +605,16 @@ func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
 		}
 		length = l.Eval
 	}
-	fs, ff := s.Eval, from.Eval
-	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	fs, ff, comma := s.Eval, from.Eval, x.Comma
+	out := &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v, f := fs(c, row), ff(c, row)
 		if v.K == value.KNull || f.K == value.KNull {
 			return value.Null
 		}
 		runes := []rune(v.S)
+		if comma && f.I > int64(len(runes)) {
+			return value.Null // documented: SUBSTRING('123456789', 10, 4) is null
+		}
 		start := f.I - 1
 		end := int64(len(runes))
 		if length != nil {
@@ -616,14 +626,117 @@ func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
 				c.Fail(eval.Errorf(eval.ErrConversion, "SUBSTRING length is negative"))
 				return value.Null
 			}
-			end = min(end, start+l.I)
+			if start+l.I < end && start < math.MaxInt64-l.I {
+				end = start + l.I
+			}
 		}
 		start = max(start, 0)
 		if start >= end {
 			return value.NewString("")
 		}
 		return value.NewString(string(runes[start:end]))
+	}}
+	if s.Const && from.Const && x.For == nil {
+		return fold(out)
+	}
+	return out, nil
+}
+
+// substringRegex is SUBSTRING(s FROM 'regex'): the first match, or NULL.
+func substringRegex(x *parser.SubstringExpr, s, from *Compiled) (*Compiled, error) {
+	if !from.Const {
+		return nil, errorf(x.From, "SUBSTRING ... FROM needs a constant regular expression")
+	}
+	if from.Value.K == value.KNull {
+		return constant(value.Null, value.Varchar), nil
+	}
+	re, err := regexp.Compile(from.Value.S)
+	if err != nil {
+		return nil, errorf(x.From, "invalid regular expression '%s': %v", from.Value.S, err)
+	}
+	fs := s.Eval
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := fs(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		loc := re.FindStringIndex(v.S)
+		if loc == nil {
+			return value.Null
+		}
+		return value.NewString(v.S[loc[0]:loc[1]])
 	}}, nil
+}
+
+// substringSimilar is SUBSTRING(s SIMILAR 'before<esc>"middle<esc>"after'
+// ESCAPE '<esc>'): the part of s matched by the middle pattern, where the
+// three parts are SIMILAR TO patterns found anywhere in s; NULL without a
+// match.
+func substringSimilar(x *parser.SubstringExpr, s *Compiled, sc Scope) (*Compiled, error) {
+	p, err := compile(x.Similar, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Const || (p.Value.K != value.KString && p.Value.K != value.KNull) {
+		return nil, errorf(x.Similar, "SUBSTRING ... SIMILAR needs a constant string pattern")
+	}
+	if x.Escape == nil {
+		return nil, errorf(x, "SUBSTRING ... SIMILAR needs ESCAPE '<character>'")
+	}
+	e, err := compile(x.Escape, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Const || e.Value.K != value.KString || utf8.RuneCountInString(e.Value.S) != 1 {
+		return nil, errorf(x.Escape, "ESCAPE needs a one-character string literal")
+	}
+	if p.Value.K == value.KNull {
+		return constant(value.Null, value.Varchar), nil
+	}
+	esc, _ := utf8.DecodeRuneInString(e.Value.S)
+	parts := strings.Split(p.Value.S, string(esc)+`"`)
+	if len(parts) != 3 {
+		return nil, errorf(x.Similar, "the SIMILAR pattern needs two %c\" markers around the part to return", esc)
+	}
+	var b strings.Builder
+	b.WriteString("(?s)")
+	for i, part := range parts {
+		frag, err := similarFragment(part, esc)
+		if err != nil {
+			return nil, errorf(x.Similar, "invalid SIMILAR pattern: %v", err)
+		}
+		if i == 1 {
+			b.WriteString("(" + frag + ")")
+		} else {
+			b.WriteString(frag)
+		}
+	}
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil, errorf(x.Similar, "invalid SIMILAR pattern: %v", err)
+	}
+	fs := s.Eval
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := fs(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		m := re.FindStringSubmatchIndex(v.S)
+		if m == nil {
+			return value.Null
+		}
+		return value.NewString(v.S[m[2]:m[3]])
+	}}, nil
+}
+
+// similarFragment translates a piece of a SIMILAR TO pattern (no anchors).
+func similarFragment(pattern string, escape rune) (string, error) {
+	re, err := likeRegexp(pattern, escape, true)
+	if err != nil {
+		return "", err
+	}
+	s := re.String()
+	return strings.TrimSuffix(strings.TrimPrefix(s, "(?s)^(?:"), ")$"), nil
 }
 
 func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
@@ -706,21 +819,36 @@ func fieldAccess(x *parser.FieldAccess, sc Scope) (*Compiled, error) {
 	if a.Type.Base != value.TRow {
 		return nil, errorf(x, "field access .%s needs a ROW value, not %s", x.Field.Name, a.Type)
 	}
+	return fieldOf(a, x.Field)
+}
+
+// fieldOf reads one field of a ROW value; a NULL row gives NULL fields.
+func fieldOf(a *Compiled, field *parser.Ident) (*Compiled, error) {
+	if a.Type.Base != value.TRow {
+		return nil, errorf(field, "field access .%s needs a ROW value, not %s", field.Name, a.Type)
+	}
 	idx := -1
+	var names []string
 	for i, fd := range a.Type.Fields {
-		if fd.Name == x.Field.Name {
+		if fd.Name == field.Name {
 			idx = i
 		}
+		names = append(names, fd.Name)
 	}
 	if idx < 0 {
-		return nil, errorf(x.Field, "the row has no field %s", x.Field.Name)
+		return nil, errorf(field, "the row has no field %s; its fields are %s", field.Name, strings.Join(names, ", "))
 	}
 	f := a.Eval
-	return &Compiled{Type: a.Type.Fields[idx].Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	out := &Compiled{Type: a.Type.Fields[idx].Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v := f(c, row)
 		if v.K != value.KRow || v.R == nil || idx >= len(v.R.Fields) {
 			return value.Null
 		}
 		return v.R.Fields[idx]
-	}}, nil
+	}}
+	out.Type.NotNull = false
+	if a.Const {
+		return fold(out)
+	}
+	return out, nil
 }

@@ -33,7 +33,15 @@ type Function struct {
 	// Prepare, when set, builds an implementation from the constant
 	// arguments at plan time (a compiled regular expression, say).
 	Prepare func(consts []*Compiled) (func(c *eval.Ctx, args []value.Value) value.Value, error)
+	// Build, when set, replaces Return and Prepare for functions whose
+	// result type depends on constant arguments (the log parsers' column
+	// lists): it sees every argument (consts[i] is nil when argument i is
+	// not a constant) and gives the result type and the implementation.
+	Build func(consts []*Compiled, types []value.Type) (value.Type, Impl, error)
 }
+
+// Impl computes a function's result from its evaluated arguments.
+type Impl = func(c *eval.Ctx, args []value.Value) value.Value
 
 func numericArgs(args []value.Type) error {
 	for _, a := range args {
@@ -386,20 +394,28 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		args[i], types[i] = c, c.Type
 		allConst = allConst && c.Const
 	}
-	t, err := f.Return(types)
-	if err != nil {
-		return nil, errorf(x, "%s %v", name, err)
-	}
-	impl := f.Impl
-	if f.Prepare != nil {
-		consts := make([]*Compiled, n)
-		for i, a := range args {
-			if a.Const {
-				consts[i] = a
-			}
+	consts := make([]*Compiled, n)
+	for i, a := range args {
+		if a.Const {
+			consts[i] = a
 		}
-		if impl, err = f.Prepare(consts); err != nil {
+	}
+	var t value.Type
+	var impl Impl
+	var err error
+	if f.Build != nil {
+		if t, impl, err = f.Build(consts, types); err != nil {
 			return nil, errorf(x, "%s: %v", name, err)
+		}
+	} else {
+		if t, err = f.Return(types); err != nil {
+			return nil, errorf(x, "%s %v", name, err)
+		}
+		impl = f.Impl
+		if f.Prepare != nil {
+			if impl, err = f.Prepare(consts); err != nil {
+				return nil, errorf(x, "%s: %v", name, err)
+			}
 		}
 	}
 	fns := make([]eval.Func, n)

@@ -1080,6 +1080,7 @@ func (p *parser) special() Expr {
 				s.Escape = p.expr()
 			}
 		case p.gotOp(","):
+			s.Comma = true
 			s.From = p.expr()
 			if p.gotOp(",") {
 				s.For = p.expr()

@@ -87,7 +87,9 @@ func charTo(result value.Type) func([]*Compiled, []value.Type) (value.Type, Impl
 	}
 }
 
-// toChar builds TIMESTAMP_TO_CHAR, DATE_TO_CHAR and TIME_TO_CHAR.
+// toChar builds TIMESTAMP_TO_CHAR, DATE_TO_CHAR and TIME_TO_CHAR. The
+// function is NULL-safe: a NULL pattern gives NULL, and a NULL datetime
+// gives the string 'null' (documented for TIMESTAMP_TO_CHAR).
 func toChar(arg value.Base) func([]*Compiled, []value.Type) (value.Type, Impl, error) {
 	return func(consts []*Compiled, types []value.Type) (value.Type, Impl, error) {
 		ok := func(t value.Type) bool {
@@ -104,9 +106,15 @@ func toChar(arg value.Base) func([]*Compiled, []value.Type) (value.Type, Impl, e
 			return value.Type{}, nil, err
 		}
 		return value.Varchar, func(c *eval.Ctx, a []value.Value) value.Value {
+			if a[0].K == value.KNull {
+				return value.Null
+			}
 			f := pat(c, a[0])
 			if f == nil {
 				return value.Null
+			}
+			if a[1].K == value.KNull {
+				return value.NewString("null")
 			}
 			return value.NewString(f.Format(a[1].I))
 		}, nil
@@ -123,11 +131,11 @@ func init() {
 		{Name: "CHAR_TO_TIME", Args: "(pattern, string)", Description: "parse a string with a SimpleDateFormat pattern into a TIME",
 			MinArgs: 2, MaxArgs: 2, Build: charTo(tm)},
 		{Name: "TIMESTAMP_TO_CHAR", Args: "(pattern, timestamp)", Description: "format a TIMESTAMP with a SimpleDateFormat pattern",
-			MinArgs: 2, MaxArgs: 2, Build: toChar(value.TTimestamp)},
+			MinArgs: 2, MaxArgs: 2, NullSafe: true, Build: toChar(value.TTimestamp)},
 		{Name: "DATE_TO_CHAR", Args: "(pattern, date)", Description: "format a DATE with a SimpleDateFormat pattern",
-			MinArgs: 2, MaxArgs: 2, Build: toChar(value.TDate)},
+			MinArgs: 2, MaxArgs: 2, NullSafe: true, Build: toChar(value.TDate)},
 		{Name: "TIME_TO_CHAR", Args: "(pattern, time)", Description: "format a TIME with a SimpleDateFormat pattern",
-			MinArgs: 2, MaxArgs: 2, Build: toChar(value.TTime)},
+			MinArgs: 2, MaxArgs: 2, NullSafe: true, Build: toChar(value.TTime)},
 	} {
 		functions[f.Name] = f
 	}

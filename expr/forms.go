@@ -273,20 +273,108 @@ func castExpr(x *parser.CastExpr, sc Scope) (*Compiled, error) {
 		return nil, err
 	}
 	if x.Type.Name == "INTERVAL" {
-		return nil, errorf(x.Type, "CAST to INTERVAL is not supported; use an interval literal")
+		return castToInterval(x, a)
 	}
 	t, err := value.ResolveType(x.Type.Name, x.Type.Args)
 	if err != nil {
 		return nil, errorf(x.Type, "%v", err)
 	}
+	if !castAllowed(a.Type, t) {
+		return nil, errorf(x, "cannot CAST %s to %s", a.Type, t)
+	}
 	f := a.Eval
 	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-		v, err := value.Cast(f(c, row), t)
+		v, err := castValue(f(c, row), t)
 		if err != nil {
 			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
 			return value.Null
 		}
 		return v
+	}}
+	if a.Const {
+		if folded, err := fold(out); err == nil {
+			return folded, nil
+		}
+	}
+	return out, nil
+}
+
+// castAllowed is the documented CAST table: numbers to numbers and text;
+// text to anything; DATE, TIME and TIMESTAMP among themselves (DATE and
+// TIME not to each other) and to text; intervals to text; BOOLEAN to text;
+// binary to binary.
+func castAllowed(from, to value.Type) bool {
+	switch {
+	case from.Base == value.TUnknown || from.IsString() || to.IsString():
+		return from.Base != value.TRow && !(to.IsString() && (from.Base == value.TBinary || from.Base == value.TVarbinary))
+	case from.IsNumeric():
+		return to.IsNumeric()
+	case from.Base == value.TDate:
+		return to.Base == value.TDate || to.Base == value.TTimestamp
+	case from.Base == value.TTime:
+		return to.Base == value.TTime || to.Base == value.TTimestamp
+	case from.Base == value.TTimestamp:
+		return to.IsDatetime()
+	case from.Base == value.TBoolean:
+		return to.Base == value.TBoolean
+	case from.Base == value.TBinary || from.Base == value.TVarbinary:
+		return to.Base == value.TBinary || to.Base == value.TVarbinary
+	}
+	return from.Base == to.Base
+}
+
+// castValue is CAST's conversion: value.Cast, except that a REAL, DOUBLE or
+// DECIMAL becomes an integer by rounding half away from zero (the CAST page:
+// real numbers are rounded when converted), and a number, datetime, interval
+// or boolean whose text does not fit a CHAR/VARCHAR(n) is an error rather
+// than cut (the page's CAST(DATE '2008-08-23' AS VARCHAR(9)) gives no row).
+func castValue(v value.Value, t value.Type) (value.Value, error) {
+	switch {
+	case t.IsInteger() && v.K == value.KFloat:
+		if !math.IsNaN(v.F) && !math.IsInf(v.F, 0) {
+			v.F = math.Round(v.F)
+		}
+	case t.IsInteger() && v.K == value.KDecimal && v.Scale > 0:
+		v = roundPlaces(nil, v, 0, false)
+		if v.K == value.KNull {
+			return value.Null, &value.ConversionError{Msg: "numeric overflow in CAST"}
+		}
+	case t.IsString() && t.Len > 0 && v.K != value.KNull && v.K != value.KString:
+		s := value.Text(v, value.Type{})
+		if n := utf8.RuneCountInString(s); n > t.Len {
+			return value.Null, &value.ConversionError{Msg: fmt.Sprintf("'%s' needs %d characters, more than %s holds", s, n, t)}
+		}
+	}
+	return value.Cast(v, t)
+}
+
+// castToInterval is CAST(text AS INTERVAL unit [TO unit]): the text is read
+// as the quoted part of an interval literal of those units.
+func castToInterval(x *parser.CastExpr, a *Compiled) (*Compiled, error) {
+	if !a.Type.IsString() && a.Type.Base != value.TUnknown && !a.Type.IsInterval() {
+		return nil, errorf(x, "cannot CAST %s to INTERVAL", a.Type)
+	}
+	from, to := x.Type.From, x.Type.To
+	t := value.Type{Base: value.TIntervalDT}
+	if from == parser.UnitYear || from == parser.UnitMonth {
+		t.Base = value.TIntervalYM
+	}
+	f := a.Eval
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K != value.KString {
+			if v.K != value.KNull && v.K != t.Kind() {
+				c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("cannot convert %s to %s", value.Text(v, value.Type{}), t)))
+				return value.Null
+			}
+			return v
+		}
+		iv, _, err := IntervalValue(&parser.IntervalLit{Value: v.S, From: from, To: to})
+		if err != nil {
+			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+			return value.Null
+		}
+		return iv
 	}}
 	if a.Const {
 		if folded, err := fold(out); err == nil {
@@ -851,4 +939,21 @@ func fieldOf(a *Compiled, field *parser.Ident) (*Compiled, error) {
 		return fold(out)
 	}
 	return out, nil
+}
+
+// The special forms, listed in the function table with their syntax.
+func init() {
+	for _, f := range []*Function{
+		{Name: "CAST", Syntax: "CAST(x AS type)", Description: "convert x to type (numbers round or truncate as documented; a failing conversion sends the row to error_stream)"},
+		{Name: "CASE", Syntax: "CASE [x] WHEN a THEN r ... [ELSE e] END", Description: "the result of the first matching WHEN, else e or NULL"},
+		{Name: "EXTRACT", Syntax: "EXTRACT(unit FROM datetime | interval)", Description: "one field (YEAR ... SECOND, MILLISECOND, QUARTER, WEEK, DOW, DOY, EPOCH) as BIGINT"},
+		{Name: "POSITION", Syntax: "POSITION(sub IN s [FROM start])", Description: "1-based character position of sub in s, 0 when absent"},
+		{Name: "SUBSTRING", Syntax: "SUBSTRING(s FROM start [FOR len] | s, start [, len] | s FROM regex | s SIMILAR pattern ESCAPE c)", Description: "part of s by position, by the first regular-expression match, or between two escape-\" markers"},
+		{Name: "TRIM", Syntax: "TRIM([BOTH | LEADING | TRAILING] [chars] FROM s)", Description: "remove characters (default spaces) from the ends of s"},
+		{Name: "OVERLAY", Syntax: "OVERLAY(s PLACING r FROM start [FOR len])", Description: "replace len characters of s at start with r"},
+		{Name: "STEP", Syntax: "STEP(x BY width)", Description: "round a datetime down to a multiple of an interval, or an integer to a multiple of an integer"},
+		{Name: "FLOOR TO", Syntax: "FLOOR(datetime TO unit), CEIL(datetime TO unit)", Description: "round a datetime down (up) to YEAR, MONTH, DAY, HOUR, MINUTE or SECOND"},
+	} {
+		functions[f.Name] = f
+	}
 }

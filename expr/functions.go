@@ -38,6 +38,18 @@ type Function struct {
 	// lists): it sees every argument (consts[i] is nil when argument i is
 	// not a constant) and gives the result type and the implementation.
 	Build func(consts []*Compiled, types []value.Type) (value.Type, Impl, error)
+	// Syntax marks a special form with its own grammar (CAST(x AS t),
+	// EXTRACT(unit FROM x), ...): compiled in forms.go, listed here so the
+	// function table is complete. Syntax is the full signature.
+	Syntax string
+}
+
+// Signature is how the function is written, e.g. MOD(integer, integer).
+func (f *Function) Signature() string {
+	if f.Syntax != "" {
+		return f.Syntax
+	}
+	return f.Name + f.Args
 }
 
 // Impl computes a function's result from its evaluated arguments.
@@ -93,19 +105,107 @@ func floatFn(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.V
 	}
 }
 
-// roundTo rounds numerics toward a function, keeping the argument's kind.
+// roundTo rounds numerics to a whole number toward a direction, keeping
+// the argument's kind (and a decimal's scale).
 func roundTo(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.Value {
+	ceil := f(0.5) == 1
 	return func(c *eval.Ctx, a []value.Value) value.Value {
 		v := a[0]
 		switch v.K {
 		case value.KInt:
 			return v
 		case value.KDecimal:
-			d := math.Pow10(int(v.Scale))
-			return value.NewDecimal(int64(f(float64(v.I)/d)*d), v.Scale)
+			d := pow10[v.Scale]
+			q := floorDiv(v.I, d)
+			if ceil && q*d != v.I {
+				q++
+			}
+			v.I = q * d
+			return v
 		}
 		return value.NewFloat(f(v.Float64()))
 	}
+}
+
+var pow10 = func() [19]int64 {
+	var p [19]int64
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// roundPlaces rounds (half away from zero) or truncates (toward zero) a
+// number to places digits after the point (before it when negative).
+func roundPlaces(c *eval.Ctx, v value.Value, places int64, trunc bool) value.Value {
+	switch v.K {
+	case value.KFloat:
+		if places > 300 || places < -300 || math.IsInf(v.F, 0) || math.IsNaN(v.F) {
+			return v
+		}
+		p := math.Pow10(int(places))
+		x := v.F * p
+		if trunc {
+			x = math.Trunc(x)
+		} else {
+			x = math.Round(x)
+		}
+		if math.IsInf(x, 0) { // v.F*p overflowed: nothing after the point to round
+			return v
+		}
+		return value.NewFloat(x / p)
+	case value.KInt, value.KDecimal:
+		scale := int64(0)
+		if v.K == value.KDecimal {
+			scale = int64(v.Scale)
+		}
+		drop := scale - places // digits to clear
+		if drop <= 0 {
+			return v
+		}
+		if drop > 18 {
+			if v.K == value.KDecimal {
+				return value.NewDecimal(0, v.Scale)
+			}
+			return value.NewInt(0)
+		}
+		d := pow10[drop]
+		q, r := v.I/d, v.I%d
+		if !trunc && (r >= d/2+d%2 || -r >= d/2+d%2) {
+			if v.I < 0 {
+				q--
+			} else {
+				q++
+			}
+		}
+		if q > math.MaxInt64/d || q < math.MinInt64/d {
+			if c != nil {
+				c.Fail(eval.Errorf(eval.ErrArithmetic, "overflow while rounding"))
+			}
+			return value.Null
+		}
+		v.I = q * d
+		return v
+	}
+	return v
+}
+
+func roundFn(trunc bool) Impl {
+	return func(c *eval.Ctx, a []value.Value) value.Value {
+		places := int64(0)
+		if len(a) > 1 {
+			places = a[1].I
+		}
+		return roundPlaces(c, a[0], places, trunc)
+	}
+}
+
+func roundArgs(args []value.Type) (value.Type, error) {
+	if len(args) > 1 && !args[1].IsInteger() && args[1].Base != value.TUnknown {
+		return value.Type{}, fmt.Errorf("needs an integer number of places, not %s", args[1])
+	}
+	return sameAsArg(args[:1])
 }
 
 func now(c *eval.Ctx) int64 {
@@ -127,6 +227,10 @@ func init() {
 				case value.KFloat:
 					v.F = math.Abs(v.F)
 				default:
+					if v.I == math.MinInt64 {
+						c.Fail(eval.Errorf(eval.ErrArithmetic, "integer overflow in ABS"))
+						return value.Null
+					}
 					if v.I < 0 {
 						v.I = -v.I
 					}
@@ -160,31 +264,10 @@ func init() {
 				}
 				return value.NewInt(a[0].I % a[1].I)
 			}},
-		{Name: "ROUND", Args: "(numeric [, places])", Description: "round half away from zero to places digits", MinArgs: 1, MaxArgs: 2, Return: sameAsArg,
-			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
-				places := 0
-				if len(a) > 1 {
-					places = int(a[1].I)
-				}
-				v := a[0]
-				switch v.K {
-				case value.KFloat:
-					p := math.Pow10(places)
-					return value.NewFloat(math.Round(v.F*p) / p)
-				case value.KDecimal:
-					p := math.Pow10(places)
-					return value.NewDecimal(int64(math.Round(v.Float64()*p)/p*math.Pow10(int(v.Scale))), v.Scale)
-				}
-				if places >= 0 {
-					return v
-				}
-				p := int64(math.Pow10(-places))
-				r := (v.I + p/2) / p * p
-				if v.I < 0 {
-					r = (v.I - p/2) / p * p
-				}
-				return value.NewInt(r)
-			}},
+		{Name: "ROUND", Args: "(numeric [, places])", Description: "round half away from zero to places digits after the point (before it when negative)", MinArgs: 1, MaxArgs: 2,
+			Return: roundArgs, Impl: roundFn(false)},
+		{Name: "TRUNCATE", Args: "(numeric [, places])", Description: "cut toward zero to places digits after the point (before it when negative)", MinArgs: 1, MaxArgs: 2,
+			Return: roundArgs, Impl: roundFn(true)},
 		{Name: "CHAR_LENGTH", Args: "(string)", Description: "length in characters", MinArgs: 1, MaxArgs: 1, Return: returns(value.Integer, stringArgs),
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
 				return value.NewInt(int64(utf8.RuneCountInString(a[0].S)))
@@ -243,8 +326,23 @@ func init() {
 			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I) }},
 		{Name: "TO_TIMESTAMP", Args: "(bigint)", Description: "the timestamp of a count of milliseconds since the epoch", MinArgs: 1, MaxArgs: 1,
 			Return: returns(ts, numericArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(int64(a[0].Float64())) }},
-		{Name: "TSDIFF", Args: "(timestamp, timestamp)", Description: "milliseconds from the second timestamp to the first", MinArgs: 2, MaxArgs: 2,
-			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I - a[1].I) }},
+		{Name: "TSDIFF", Args: "(timestamp, timestamp)", Description: "milliseconds from the second timestamp to the first (BIGINT epoch milliseconds are accepted too)", MinArgs: 2, MaxArgs: 2,
+			Return: returns(value.Bigint, func(args []value.Type) error {
+				for _, a := range args {
+					if a.Base != value.TTimestamp && a.Base != value.TDate && !a.IsInteger() && a.Base != value.TUnknown {
+						return fmt.Errorf("needs timestamps or BIGINT milliseconds, not %s", a)
+					}
+				}
+				return nil
+			}),
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				d := a[0].I - a[1].I
+				if (a[0].I >= 0) != (a[1].I >= 0) && (d >= 0) != (a[0].I >= 0) {
+					c.Fail(eval.Errorf(eval.ErrArithmetic, "integer overflow in TSDIFF"))
+					return value.Null
+				}
+				return value.NewInt(d)
+			}},
 		{Name: "MONOTONIC", Args: "(x)", Description: "x, declared monotonic so it can key a streaming GROUP BY", MinArgs: 1, MaxArgs: 1, NullSafe: true,
 			Return: func(args []value.Type) (value.Type, error) { return args[0], nil },
 			Impl:   func(c *eval.Ctx, a []value.Value) value.Value { return a[0] }},
@@ -302,8 +400,39 @@ func initcap(s string) string {
 	return b.String()
 }
 
-// javaReplacement turns Java's $1 group references into Go's ${1}.
-var javaGroup = regexp.MustCompile(`\$(\d+)`)
+// javaReplacement turns a java.util.regex replacement string into Go's
+// Expand template: $n is group n, \x is a literal x, and a $ not
+// followed by a digit is an error (as in Java).
+func javaReplacement(r string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(r); i++ {
+		switch c := r[i]; c {
+		case '\\':
+			if i+1 >= len(r) {
+				return "", fmt.Errorf("replacement '%s' ends with \\", r)
+			}
+			i++
+			if r[i] == '$' {
+				b.WriteString("$$")
+			} else {
+				b.WriteByte(r[i])
+			}
+		case '$':
+			j := i + 1
+			for j < len(r) && r[j] >= '0' && r[j] <= '9' {
+				j++
+			}
+			if j == i+1 {
+				return "", fmt.Errorf("illegal group reference in replacement '%s'", r)
+			}
+			b.WriteString("${" + r[i+1:j] + "}")
+			i = j - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}
 
 func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value) value.Value, error) {
 	if consts[1] == nil {
@@ -313,32 +442,69 @@ func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}
+	var fixed string // the replacement, translated once when constant
+	constRepl := consts[2] != nil && consts[2].Value.K == value.KString
+	if constRepl {
+		if fixed, err = javaReplacement(consts[2].Value.S); err != nil {
+			return nil, err
+		}
+	}
 	return func(c *eval.Ctx, a []value.Value) value.Value {
-		src, repl := a[0].S, javaGroup.ReplaceAllString(a[2].S, "$${$1}")
-		start, occ := 1, int64(0)
+		src, repl := a[0].S, fixed
+		if !constRepl {
+			var err error
+			if repl, err = javaReplacement(a[2].S); err != nil {
+				c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+				return value.Null
+			}
+		}
+		start, occ := int64(1), int64(0)
 		if len(a) > 3 {
-			start = max(int(a[3].I), 1)
+			start = a[3].I
 		}
 		if len(a) > 4 {
 			occ = a[4].I
 		}
-		runes := []rune(src)
-		if start > len(runes)+1 {
+		if start < 1 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("REGEX_REPLACE start position %d is less than 1", start)))
+			return value.Null
+		}
+		if occ < 0 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("REGEX_REPLACE occurrence %d is negative", occ)))
+			return value.Null
+		}
+		// byte offset of the start character
+		off := 0
+		for n := int64(1); n < start; n++ {
+			if off >= len(src) {
+				return value.NewString(src) // start past the end: the original
+			}
+			_, w := utf8.DecodeRuneInString(src[off:])
+			off += w
+		}
+		if off >= len(src) && start > 1 {
 			return value.NewString(src)
 		}
-		head, tail := string(runes[:start-1]), string(runes[start-1:])
-		if occ == 0 {
-			return value.NewString(head + re.ReplaceAllString(tail, repl))
-		}
-		n := int64(0)
-		out := re.ReplaceAllStringFunc(tail, func(m string) string {
+		head, tail := src[:off], src[off:]
+		var out []byte
+		n, last, replaced := int64(0), 0, false
+		for _, m := range re.FindAllStringSubmatchIndex(tail, -1) {
 			n++
-			if n != occ {
-				return m
+			if occ != 0 && n != occ {
+				continue
 			}
-			return re.ReplaceAllString(m, repl)
-		})
-		return value.NewString(head + out)
+			out = append(out, tail[last:m[0]]...)
+			out = re.ExpandString(out, repl, tail, m)
+			last, replaced = m[1], true
+			if occ != 0 {
+				break
+			}
+		}
+		if !replaced {
+			return value.NewString(src)
+		}
+		out = append(out, tail[last:]...)
+		return value.NewString(head + string(out))
 	}, nil
 }
 
@@ -358,6 +524,9 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		return nil, errorf(x, "aggregate function %s is not allowed here", name)
 	}
 	f, ok := functions[name]
+	if ok && f.Syntax != "" {
+		return nil, errorf(x, "%s is written %s", name, f.Syntax)
+	}
 	if !ok {
 		msg := fmt.Sprintf("unknown function %s", name)
 		for _, g := range Functions() {

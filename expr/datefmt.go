@@ -41,6 +41,7 @@ func isNumericField(f dateField) bool {
 
 // CompileDateFormat compiles a SimpleDateFormat-style pattern.
 func CompileDateFormat(pattern string) (*DateFormat, error) {
+	compiles.Add(1)
 	f := &DateFormat{src: pattern}
 	var lit strings.Builder
 	flush := func() {

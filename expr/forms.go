@@ -76,7 +76,7 @@ func likeRegexp(pattern string, escape rune, similar bool) (*regexp.Regexp, erro
 		return nil, fmt.Errorf("pattern ends with the escape character")
 	}
 	b.WriteString(")$")
-	return regexp.Compile(b.String())
+	return compileRegexp(b.String())
 }
 
 func like(x *parser.LikeExpr, sc Scope) (*Compiled, error) {
@@ -339,6 +339,8 @@ func castValue(v value.Value, t value.Type) (value.Value, error) {
 		if v.K == value.KNull {
 			return value.Null, &value.ConversionError{Msg: "numeric overflow in CAST"}
 		}
+	case t.Base == value.TTimestamp && v.K == value.KTime:
+		return value.NewTimestamp(v.I), nil // a TIME becomes that time on 1970-01-01
 	case t.IsString() && t.Len > 0 && v.K != value.KNull && v.K != value.KString:
 		s := value.Text(v, value.Type{})
 		if n := utf8.RuneCountInString(s); n > t.Len {
@@ -738,7 +740,7 @@ func substringRegex(x *parser.SubstringExpr, s, from *Compiled) (*Compiled, erro
 	if from.Value.K == value.KNull {
 		return constant(value.Null, value.Varchar), nil
 	}
-	re, err := regexp.Compile(from.Value.S)
+	re, err := compileRegexp(from.Value.S)
 	if err != nil {
 		return nil, errorf(x.From, "invalid regular expression '%s': %v", from.Value.S, err)
 	}
@@ -799,7 +801,7 @@ func substringSimilar(x *parser.SubstringExpr, s *Compiled, sc Scope) (*Compiled
 			b.WriteString(frag)
 		}
 	}
-	re, err := regexp.Compile(b.String())
+	re, err := compileRegexp(b.String())
 	if err != nil {
 		return nil, errorf(x.Similar, "invalid SIMILAR pattern: %v", err)
 	}

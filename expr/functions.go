@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -208,6 +209,16 @@ func roundArgs(args []value.Type) (value.Type, error) {
 	return sameAsArg(args[:1])
 }
 
+// compiles counts pattern compilations (regular expressions and datetime
+// patterns) so tests can show that evaluating rows never compiles.
+var compiles atomic.Int64
+
+// compileRegexp compiles a regular expression at plan time.
+func compileRegexp(expr string) (*regexp.Regexp, error) {
+	compiles.Add(1)
+	return regexp.Compile(expr)
+}
+
 func now(c *eval.Ctx) int64 {
 	if c.Now != nil {
 		return c.Now()
@@ -381,21 +392,24 @@ func datetimeArgs(args []value.Type) error {
 	return nil
 }
 
+// initcap upper-cases the first character of each space-delimited word
+// and lower-cases the rest (INITCAP's documented rule: 'o''neil-smith'
+// becomes 'O''neil-smith').
 func initcap(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	start := true
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start {
-				b.WriteRune(unicode.ToUpper(r))
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
+		switch {
+		case unicode.IsSpace(r):
+			start = true
+		case start:
+			r = unicode.ToUpper(r)
 			start = false
-			continue
+		default:
+			r = unicode.ToLower(r)
 		}
 		b.WriteRune(r)
-		start = true
 	}
 	return b.String()
 }
@@ -438,7 +452,7 @@ func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value)
 	if consts[1] == nil {
 		return nil, fmt.Errorf("the regular expression must be a constant")
 	}
-	re, err := regexp.Compile(consts[1].Value.S)
+	re, err := compileRegexp(consts[1].Value.S)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}

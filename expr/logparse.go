@@ -292,7 +292,7 @@ func buildRegexParse(fast bool) func([]*Compiled, []value.Type) (value.Type, Imp
 				return value.Type{}, nil, fmt.Errorf("invalid fast regex '%s': %v", pat, err)
 			}
 		}
-		re, err := regexp.Compile(`^(?:` + src + `)$`)
+		re, err := compileRegexp(`^(?:` + src + `)$`)
 		if err != nil {
 			return value.Type{}, nil, fmt.Errorf("invalid regular expression '%s': %v", pat, err)
 		}

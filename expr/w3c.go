@@ -45,7 +45,8 @@ func compileW3C(format string) (*regexp.Regexp, []w3cSpec, error) {
 			specs = append(specs, w3cSpec{letter: 'I'})
 		}
 		b.WriteString(`,?\s*$`)
-		return regexp.MustCompile(b.String()), specs, nil
+		re, err := compileRegexp(b.String())
+		return re, specs, err
 	}
 	type piece struct {
 		lit  string
@@ -119,7 +120,7 @@ func compileW3C(format string) (*regexp.Regexp, []w3cSpec, error) {
 		specs = append(specs, *p.spec)
 	}
 	b.WriteString(`\s*$`)
-	re, err := regexp.Compile(b.String())
+	re, err := compileRegexp(b.String())
 	if err != nil {
 		return nil, nil, err
 	}

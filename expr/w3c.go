@@ -42,7 +42,7 @@ func compileW3C(format string) (*regexp.Regexp, []w3cSpec, error) {
 				b.WriteString(`, ?`)
 			}
 			b.WriteString(`([^,]*)`)
-			specs = append(specs, w3cSpec{letter: 'I'})
+			specs = append(specs, w3cSpec{letter: 'x'}) // text fields
 		}
 		b.WriteString(`,?\s*$`)
 		re, err := compileRegexp(b.String())

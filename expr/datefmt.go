@@ -227,7 +227,10 @@ func (f *DateFormat) AppendFormat(b []byte, ms int64) []byte {
 }
 
 // Format is the text of a millisecond timestamp (UTC).
-func (f *DateFormat) Format(ms int64) string { return string(f.AppendFormat(nil, ms)) }
+func (f *DateFormat) Format(ms int64) string {
+	var buf [64]byte
+	return string(f.AppendFormat(buf[:0], ms))
+}
 
 // parsed collects the fields read from the input.
 type parsed struct {
@@ -334,10 +337,9 @@ func (f *DateFormat) Parse(s string) (int64, error) {
 }
 
 func (p *parsed) set(fd dateField, n, digits int) string {
-	name := strings.Repeat(string(fd.letter), fd.count)
 	bad := func(lo, hi int) string {
 		if n < lo || n > hi {
-			return fmt.Sprintf("%d is out of range for %s (%d..%d)", n, name, lo, hi)
+			return fmt.Sprintf("%d is out of range for %s (%d..%d)", n, strings.Repeat(string(fd.letter), fd.count), lo, hi)
 		}
 		return ""
 	}

@@ -267,8 +267,8 @@ func parseColumnList(s string, fixed bool) ([]logColumn, error) {
 	}
 	if fixed {
 		for _, c := range cols {
-			if c.Start < 0 {
-				return nil, fmt.Errorf("column %s has a negative START", c.Name)
+			if c.Start < 0 || c.Start > 1<<20 || c.Len > 1<<20 {
+				return nil, fmt.Errorf("column %s: START and FOR must be between 0 and %d", c.Name, 1<<20)
 			}
 		}
 	}

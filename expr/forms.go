@@ -519,6 +519,10 @@ func step(x *parser.StepExpr, sc Scope) (*Compiled, error) {
 	return nil, errorf(x, "STEP needs a datetime BY an interval or an integer BY an integer, not %s BY %s", a.Type, by.Type)
 }
 
+// extract is EXTRACT(unit FROM x): BIGINT for every field but SECOND,
+// which is DECIMAL(5,3) with the milliseconds (the EXTRACT page). From an
+// interval it reads the field, not the total: EXTRACT(HOUR FROM INTERVAL
+// '2 3:4:5.678' DAY TO SECOND) is 3.
 func extract(x *parser.ExtractExpr, sc Scope) (*Compiled, error) {
 	a, err := compile(x.X, sc)
 	if err != nil {
@@ -528,47 +532,69 @@ func extract(x *parser.ExtractExpr, sc Scope) (*Compiled, error) {
 		return nil, errorf(x, "EXTRACT needs a datetime or interval, not %s", a.Type)
 	}
 	f, u := a.Eval, x.Unit
-	return &Compiled{Type: value.Bigint, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	t := value.Bigint
+	if u == parser.UnitSecond {
+		t = value.Type{Base: value.TDecimal, Precision: 5, Scale: 3}
+	}
+	second := func(ms int64) value.Value { return value.NewDecimal(ms, 3) } // ms within the minute
+	return &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v := f(c, row)
 		switch v.K {
 		case value.KNull:
 			return v
 		case value.KIntervalDT:
-			if w, ok := unitMs[u]; ok {
-				return value.NewInt(v.I / w)
+			ms := v.I
+			switch u {
+			case parser.UnitDay:
+				return value.NewInt(ms / 86400000)
+			case parser.UnitHour:
+				return value.NewInt(ms / 3600000 % 24)
+			case parser.UnitMinute:
+				return value.NewInt(ms / 60000 % 60)
+			case parser.UnitSecond:
+				return second(ms % 60000)
+			case parser.UnitMillisecond:
+				return value.NewInt(ms % 1000)
+			case parser.UnitEpoch:
+				return value.NewInt(ms / 1000)
 			}
-			return value.NewInt(v.I)
+			return value.NewInt(0) // YEAR, MONTH of a day-time interval
 		case value.KIntervalYM:
-			if u == parser.UnitYear {
+			switch u {
+			case parser.UnitYear:
 				return value.NewInt(v.I / 12)
+			case parser.UnitMonth:
+				return value.NewInt(v.I % 12)
+			case parser.UnitSecond:
+				return second(0)
 			}
-			return value.NewInt(v.I)
+			return value.NewInt(0)
 		}
-		t := time.UnixMilli(v.I).UTC()
+		tm := time.UnixMilli(v.I).UTC()
 		var r int
 		switch u {
 		case parser.UnitYear:
-			r = t.Year()
+			r = tm.Year()
 		case parser.UnitMonth:
-			r = int(t.Month())
+			r = int(tm.Month())
 		case parser.UnitDay:
-			r = t.Day()
+			r = tm.Day()
 		case parser.UnitHour:
-			r = t.Hour()
+			r = tm.Hour()
 		case parser.UnitMinute:
-			r = t.Minute()
+			r = tm.Minute()
 		case parser.UnitSecond:
-			r = t.Second()
+			return second(int64(tm.Second())*1000 + int64(tm.Nanosecond()/1e6))
 		case parser.UnitMillisecond:
-			r = t.Nanosecond() / 1e6
+			r = tm.Nanosecond() / 1e6
 		case parser.UnitQuarter:
-			r = (int(t.Month())-1)/3 + 1
+			r = (int(tm.Month())-1)/3 + 1
 		case parser.UnitWeek:
-			_, r = t.ISOWeek()
+			_, r = tm.ISOWeek()
 		case parser.UnitDOW:
-			r = int(t.Weekday()) + 1
+			r = int(tm.Weekday()) + 1
 		case parser.UnitDOY:
-			r = t.YearDay()
+			r = tm.YearDay()
 		case parser.UnitEpoch:
 			return value.NewInt(floorDiv(v.I, 1000))
 		}

@@ -855,6 +855,9 @@ func similarFragment(pattern string, escape rune) (string, error) {
 	return strings.TrimSuffix(strings.TrimPrefix(s, "(?s)^(?:"), ")$"), nil
 }
 
+// trim is TRIM([BOTH|LEADING|TRAILING] [c] FROM s): repetitions of one
+// character (default space) removed from the ends. A trim string that is
+// empty or longer than one character is an error (the TRIM page).
 func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 	s, err := strArg(x.X, sc, "TRIM")
 	if err != nil {
@@ -866,6 +869,9 @@ func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cc.Const && cc.Value.K == value.KString && utf8.RuneCountInString(cc.Value.S) != 1 {
+			return nil, errorf(x.Chars, "TRIM needs exactly one trim character, not '%s'", cc.Value.S)
+		}
 		chars = cc.Eval
 	}
 	fs, side := s.Eval, x.Side
@@ -874,12 +880,20 @@ func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 		if v.K == value.KNull || ch.K == value.KNull {
 			return value.Null
 		}
+		if utf8.RuneCountInString(ch.S) != 1 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("TRIM needs exactly one trim character, not '%s'", ch.S)))
+			return value.Null
+		}
 		out := v.S
 		if side != parser.TrimTrailing {
-			out = strings.TrimLeft(out, ch.S)
+			for strings.HasPrefix(out, ch.S) {
+				out = out[len(ch.S):]
+			}
 		}
 		if side != parser.TrimLeading {
-			out = strings.TrimRight(out, ch.S)
+			for strings.HasSuffix(out, ch.S) {
+				out = out[:len(out)-len(ch.S)]
+			}
 		}
 		return value.NewString(out)
 	}}, nil
@@ -919,11 +933,22 @@ func overlay(x *parser.OverlayExpr, sc Scope) (*Compiled, error) {
 			if l.K == value.KNull {
 				return value.Null
 			}
+			if l.I < 0 {
+				c.Fail(eval.Errorf(eval.ErrConversion, "OVERLAY length is negative"))
+				return value.Null
+			}
 			n = l.I
 		}
-		start := min(max(f.I-1, 0), int64(len(runes)))
-		end := min(max(start+n, start), int64(len(runes)))
-		return value.NewString(string(runes[:start]) + rv.S + string(runes[end:]))
+		// The replacement covers positions [from, from+n) of the original;
+		// positions before 1 do not exist, so a start below 1 prepends
+		// (OVERLAY('12345' PLACING 'foo' FROM 0) is 'foo345').
+		size := int64(len(runes))
+		head := min(max(f.I-1, 0), size)
+		tail := size
+		if f.I-1 < size && n < size { // no overflow in f.I-1+n below
+			tail = min(max(f.I-1+n, head), size)
+		}
+		return value.NewString(string(runes[:head]) + rv.S + string(runes[tail:]))
 	}}, nil
 }
 

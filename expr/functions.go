@@ -121,11 +121,20 @@ func roundTo(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.V
 			if ceil && q*d != v.I {
 				q++
 			}
-			v.I = q * d
-			return v
+			return value.NewDecimal(q, 0)
 		}
 		return value.NewFloat(f(v.Float64()))
 	}
+}
+
+// wholeResult is the type of CEIL and FLOOR: the argument's, but a DECIMAL
+// loses its scale (CEIL(5.2) is 6) and gains a digit (CEIL(9.5) is 10).
+func wholeResult(args []value.Type) (value.Type, error) {
+	t, err := sameAsArg(args)
+	if err == nil && t.Base == value.TDecimal {
+		t.Precision, t.Scale = min(t.Precision-t.Scale+1, 19), 0
+	}
+	return t, err
 }
 
 var pow10 = func() [19]int64 {
@@ -248,9 +257,9 @@ func init() {
 				}
 				return v
 			}},
-		{Name: "CEIL", Args: "(numeric)", Description: "smallest integer not below x", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
-		{Name: "CEILING", Args: "(numeric)", Description: "same as CEIL", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
-		{Name: "FLOOR", Args: "(numeric)", Description: "largest integer not above x (FLOOR(t TO unit) rounds datetimes)", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Floor)},
+		{Name: "CEIL", Args: "(numeric)", Description: "smallest integer not below x", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Ceil)},
+		{Name: "CEILING", Args: "(numeric)", Description: "same as CEIL", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Ceil)},
+		{Name: "FLOOR", Args: "(numeric)", Description: "largest integer not above x (FLOOR(t TO unit) rounds datetimes)", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Floor)},
 		{Name: "EXP", Args: "(numeric)", Description: "e raised to x", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Exp)},
 		{Name: "LN", Args: "(numeric)", Description: "natural logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log)},
 		{Name: "LOG10", Args: "(numeric)", Description: "base-10 logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log10)},

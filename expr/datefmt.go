@@ -345,7 +345,7 @@ func (p *parsed) set(fd dateField, n, digits int) string {
 	}
 	switch fd.letter {
 	case 'y', 'Y':
-		if fd.count <= 2 && digits == 2 {
+		if fd.count == 2 && digits == 2 { // 'y' alone reads the year as written ('10' is year 10)
 			// Two-digit years: 00-68 are 2000-2068, 69-99 are 1969-1999.
 			if n < 69 {
 				n += 2000

@@ -26,6 +26,20 @@ func TestCharToTimestampDocumented(t *testing.T) {
 		{src: "CHAR_TO_TIMESTAMP('yyyy/hh', '2009/09/16 03:15:24')", want: "2009-01-01 09:00:00.000"},
 		{src: "CHAR_TO_TIMESTAMP('yyyy-mm', " + in + ")", want: "2009-01-01 00:09:00.000"},
 		{src: "CHAR_TO_TIMESTAMP('yyyy-MM-dd hh:mm:ss', " + in + ")", want: "2009-09-16 03:15:24.000"},
+		// The Template Strings to Create Specific Output Timestamps page.
+		{src: "CHAR_TO_TIMESTAMP('yyyy-mm', '2011-02-08 07:23:19')", want: "2011-01-01 00:02:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('MMM dd, yyyy', 'March 7, 2010')", want: "2010-03-07 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('MMM dd yyyy', 'March 7, 2010')", err: "expected ' '"},
+		{src: "CHAR_TO_TIMESTAMP('MMM dd,', 'March 7, 2010')", want: "1970-03-07 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('MMM dd,y', 'March 7, 2010')", want: "2010-03-07 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('MMM dd,y', 'March 7, 10')", want: "0010-03-07 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('M-d', '2-8')", want: "1970-02-08 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('M-d', '2-8-2011')", want: "1970-02-08 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('M-d', '2011-2-8')", err: "2011 is out of range for M"},
+		{src: "CHAR_TO_TIMESTAMP('MM-dd-yyyy', '06-23-2011 10:11:12')", want: "2011-06-23 00:00:00.000"},
+		{src: "CHAR_TO_TIMESTAMP('dd-MM-yy hh:mm:ss', '23-06-11 10:11:12')", want: "2011-06-23 10:11:12.000"},
+		{src: "CHAR_TO_TIMESTAMP('MM-dd-yy ss:hh:mm', '06-23-11 12:10:11')", want: "2011-06-23 10:11:12.000"},
+		{src: "CHAR_TO_TIMESTAMP('yy-dd-MM ss:hh:mm', '06-23-11 12:10:11')", want: "2006-11-23 10:11:12.000"},
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/value"
@@ -508,12 +509,12 @@ func (sp *splitter) split(s string, max int) []string {
 		switch {
 		case sp.esc != "" && strings.HasPrefix(s[i:], sp.esc) && i+len(sp.esc) < len(s):
 			i += len(sp.esc)
-			_, w := decodeRune(s[i:])
+			_, w := utf8.DecodeRuneInString(s[i:])
 			cur.WriteString(s[i : i+w])
 			i += w
 			continue
 		case quoted:
-			r, w := decodeRune(s[i:])
+			r, w := utf8.DecodeRuneInString(s[i:])
 			if r == sp.close {
 				quoted = false
 			} else {
@@ -540,14 +541,6 @@ func (sp *splitter) split(s string, max int) []string {
 	return append(parts, cur.String())
 }
 
-func decodeRune(s string) (rune, int) {
-	for i, r := range s {
-		if i == 0 {
-			return r, len(string(r))
-		}
-	}
-	return 0, 0
-}
 
 // ---- FIXED_COLUMN_LOG_PARSE ----
 

@@ -106,6 +106,7 @@ func TestLogParsers(t *testing.T) {
 		{src: "VARIABLE_COLUMN_LOG_PARSE('\"a,b\",c', 2, ',', '', '\"')", want: "COLUMN1=a,b|COLUMN2=c"},
 		{src: "VARIABLE_COLUMN_LOG_PARSE('[a|b]|c', 2, '|', '', '[]')", want: "COLUMN1=a|b|COLUMN2=c"},
 		{src: "VARIABLE_COLUMN_LOG_PARSE('a::b::c', 3, '::')", want: "COLUMN1=a|COLUMN2=b|COLUMN3=c"},
+		{src: "VARIABLE_COLUMN_LOG_PARSE('a' || U&'\\0009' || 'b c', 2, U&'\\0009')", want: "COLUMN1=a|COLUMN2=b c"}, // the page's tab delimiter
 		{src: "VARIABLE_COLUMN_LOG_PARSE('日本|語', 2, '|')", want: "COLUMN1=日本|COLUMN2=語"},
 		{src: "VARIABLE_COLUMN_LOG_PARSE('7,2.50,24/May/2004:22:01:02,true', 'N INTEGER, P DECIMAL(5,2), \"when\" TYPE TIMESTAMP ''dd/MMM/yyyy:HH:mm:ss'', OK BOOLEAN NOT NULL', ',')",
 			want: "N=7|P=2.50|when=2004-05-24 22:01:02.000|OK=TRUE", types: "INTEGER,DECIMAL(5,2),TIMESTAMP,BOOLEAN"},

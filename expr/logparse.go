@@ -541,7 +541,6 @@ func (sp *splitter) split(s string, max int) []string {
 	return append(parts, cur.String())
 }
 
-
 // ---- FIXED_COLUMN_LOG_PARSE ----
 
 func buildFixedColumn(consts []*Compiled, types []value.Type) (value.Type, Impl, error) {

@@ -402,8 +402,8 @@ func datetimeArgs(args []value.Type) error {
 }
 
 // initcap upper-cases the first character of each space-delimited word
-// and lower-cases the rest (INITCAP's documented rule: 'o”neil-smith'
-// becomes 'O”neil-smith').
+// and lower-cases the rest (INITCAP's documented rule): o'neil-SMITH
+// becomes O'neil-smith.
 func initcap(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

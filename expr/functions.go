@@ -615,32 +615,33 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		fns[i] = a.Eval
 	}
 	nullSafe := f.NullSafe
-	var out *Compiled
-	switch n {
-	case 1:
-		f0 := fns[0]
-		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-			var buf [1]value.Value
-			buf[0] = f0(c, row)
-			if !nullSafe && buf[0].K == value.KNull {
-				return value.Null
+	// The argument slice is passed to an indirect call, so a stack array
+	// would escape to the heap on every row: the node keeps one buffer and
+	// takes it while evaluating (a concurrent evaluation of the same node,
+	// which the engine does not do, would allocate its own).
+	own := make([]value.Value, n)
+	var busy atomic.Bool
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		vals := own
+		mine := busy.CompareAndSwap(false, true)
+		if !mine {
+			vals = make([]value.Value, n)
+		}
+		r := value.Null
+		for i, fn := range fns {
+			v := fn(c, row)
+			if !nullSafe && v.K == value.KNull {
+				goto done
 			}
-			return impl(c, buf[:])
-		}}
-	default:
-		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-			var buf [8]value.Value
-			vals := buf[:0]
-			for _, fn := range fns {
-				v := fn(c, row)
-				if !nullSafe && v.K == value.KNull {
-					return value.Null
-				}
-				vals = append(vals, v)
-			}
-			return impl(c, vals)
-		}}
-	}
+			vals[i] = v
+		}
+		r = impl(c, vals)
+	done:
+		if mine {
+			busy.Store(false)
+		}
+		return r
+	}}
 	if allConst && !f.Volatile {
 		if folded, err := fold(out); err == nil {
 			return folded, nil

@@ -43,6 +43,7 @@ var patternExprs = []struct{ name, src, input string }{
 	{"RegexLogParse", "(REGEX_LOG_PARSE(S, '(\\w.+) (\\d.+) (\\w.+) (\\w.+)')).COLUMN2", `203.0.113.24 - - [25/Mar/2018:15:25:37 -0700] "GET /index.php HTTP/1.1" 200 125 "-" "Mozilla/5.0 [en] Gecko/20100101 Firefox/52.0"`},
 	{"W3CLogParse", "(W3C_LOG_PARSE(S, 'COMMON')).COLUMN5", `192.168.254.30 - John [24/May/2004:22:01:02 -0700] "GET /icons/apache_pb.gif HTTP/1.1" 304 0`},
 	{"VariableColumnLogParse", "(VARIABLE_COLUMN_LOG_PARSE(S, 'A VARCHAR(8), B INTEGER, C TIMESTAMP ''yyyy-MM-dd''', ',')).C", "x,42,2018-05-09"},
+	{"FastRegexLogParser", "(FAST_REGEX_LOG_PARSER(S, '(<Digit>{4}-<Digit>{2}-<Digit>{2}) (<Upper>+) (.*)')).COLUMN3", "2018-05-09 ERROR disk full"},
 	{"SubstringSimilar", "SUBSTRING(S SIMILAR 'http://#\"%#\".com' ESCAPE '#')", "http://www.amazon.com"},
 	{"Like", "S LIKE '%amazon%'", "http://www.amazon.com"},
 }

@@ -288,16 +288,26 @@ func buildRegexParse(fast bool) func([]*Compiled, []value.Type) (value.Type, Imp
 			return value.Type{}, nil, err
 		}
 		src := pat
+		var fm *fastMatcher
 		if fast {
-			if src, err = translateFastRegex(pat); err != nil {
+			fm, err = compileFast(pat)
+			if err == errFastAlternation {
+				src, err = translateFastRegex(pat)
+			}
+			if err != nil {
 				return value.Type{}, nil, fmt.Errorf("invalid fast regex '%s': %v", pat, err)
 			}
 		}
-		re, err := compileRegexp(`^(?:` + src + `)$`)
-		if err != nil {
-			return value.Type{}, nil, fmt.Errorf("invalid regular expression '%s': %v", pat, err)
+		var re *regexp.Regexp
+		var n int
+		if fm != nil {
+			n = fm.groups
+		} else {
+			if re, err = compileRegexp(`^(?:` + src + `)$`); err != nil {
+				return value.Type{}, nil, fmt.Errorf("invalid regular expression '%s': %v", pat, err)
+			}
+			n = re.NumSubexp()
 		}
-		n := re.NumSubexp()
 		if n == 0 {
 			return value.Type{}, nil, fmt.Errorf("the regular expression '%s' has no capture groups, so it gives no columns", pat)
 		}
@@ -315,6 +325,22 @@ func buildRegexParse(fast bool) func([]*Compiled, []value.Type) (value.Type, Imp
 			}
 		}
 		b := newRowBuilder(cols)
+		if fm != nil {
+			spans := make([][2]int, n)
+			return rowType(cols), func(c *eval.Ctx, a []value.Value) value.Value {
+				if !fm.match(a[0].S, spans) {
+					return value.Null
+				}
+				fields := make([]value.Value, n)
+				for i, sp := range spans {
+					if sp[0] < 0 {
+						sp = [2]int{0, 0} // a group that matched nothing is empty
+					}
+					fields[i] = b.convert(c, i, a[0].S[sp[0]:sp[1]])
+				}
+				return b.row(fields)
+			}, nil
+		}
 		return rowType(cols), func(c *eval.Ctx, a []value.Value) value.Value {
 			m := re.FindStringSubmatchIndex(a[0].S)
 			if m == nil {

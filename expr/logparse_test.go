@@ -86,14 +86,25 @@ func TestLogParsers(t *testing.T) {
 		{src: "REGEX_LOG_PARSE(S, 'abc')", err: "has no capture groups"},
 		{src: "REGEX_LOG_PARSE(S, '(?<=a)(b)')", err: "invalid regular expression"},
 
-		// FAST_REGEX_LOG_PARSER: the reference page's examples B and C (lazy groups).
+		// FAST_REGEX_LOG_PARSER: the reference page's examples A, B and C
+		// (lazy groups, no backtracking into an earlier expression), and its
+		// first example, whose printed COLUMN2 cannot be right: the pattern
+		// needs an underscore after the group.
+		{src: "FAST_REGEX_LOG_PARSER('Mary_had_a_little_lamb', '(.*)_+(._.*)')", want: "NULL"},
+		{src: "REGEX_LOG_PARSE('Mary_had_a_little_lamb', '(.*?)_+(._.*?)')", want: "COLUMN1=Mary_had|COLUMN2=a_little_lamb"}, // backtracking does match
 		{src: "FAST_REGEX_LOG_PARSER('Mary____had_a_little_lamb', '(.*)_+(.*)')", want: "COLUMN1=Mary|COLUMN2=had_a_little_lamb"},
+		{src: "FAST_REGEX_LOG_PARSER('Mary_had_a_little_lamb', '(.*)_(._.*)_.*')", want: "COLUMN1=Mary_had|COLUMN2=a_little"},
+		{src: "FAST_REGEX_LOG_PARSER('a-b', '(.*)-(.*)|x')", want: "COLUMN1=a|COLUMN2=b"},
+		{src: "FAST_REGEX_LOG_PARSER('2018-05-09 ERROR disk full', '(<Digit>{4}-<Digit>{2}-<Digit>{2}) (<Upper>+) (.*)')", want: "COLUMN1=2018-05-09|COLUMN2=ERROR|COLUMN3=disk full"},
+		{src: "FAST_REGEX_LOG_PARSER('ab', '(a)()b')", want: "COLUMN1=a|COLUMN2="},
 		{src: "FAST_REGEX_LOG_PARSER('Mary____had_a_little_lamb', '(.*)_+(<Alpha>.*)')", want: "COLUMN1=Mary|COLUMN2=had_a_little_lamb"},
 		{src: "FAST_REGEX_LOG_PARSE('id=42;name=\"x y\"', '\"id=\"(<Digit>+)\";name=\"(@)')", want: "COLUMN1=42|COLUMN2=\"x y\""},
 		{src: "FAST_REGEX_LOG_PARSER('v7', 'v(<1-12>)')", want: "COLUMN1=7"},
 		{src: "FAST_REGEX_LOG_PARSER('v13', 'v(<1-12>)')", want: "NULL"},
 		{src: "FAST_REGEX_LOG_PARSER(S, '(a)&(b)')", err: "intersection (&) is not supported"},
 		{src: "FAST_REGEX_LOG_PARSER(S, '(<Nope>)')", err: "unknown named pattern <Nope>"},
+		{src: "FAST_REGEX_LOG_PARSER(S, '(a')", err: "unbalanced parentheses"},
+		{src: "FAST_REGEX_LOG_PARSER(S, 'abc')", err: "has no capture groups"},
 
 		// VARIABLE_COLUMN_LOG_PARSE: the developer guide's column list, counts, escapes, quotes, types.
 		{src: "VARIABLE_COLUMN_LOG_PARSE('x,y,z', 'COL_1 TYPE VARCHAR(16), COL_2 TYPE VARCHAR(16), COL_3 TYPE VARCHAR(16)', ',')",

@@ -405,6 +405,11 @@ func binary(x *parser.BinaryExpr, sc Scope) (*Compiled, error) {
 		}
 		out = compare(x.Op, a, b)
 	case parser.OpConcat:
+		for _, c := range []*Compiled{a, b} {
+			if c.Type.Base == value.TBinary || c.Type.Base == value.TVarbinary || c.Type.Base == value.TRow {
+				return nil, errorf(x, "|| does not apply to %s", c.Type)
+			}
+		}
 		fa, fb := a.Eval, b.Eval
 		ta, tb := a.Type, b.Type
 		n := 0

@@ -214,6 +214,7 @@ func TestStringFunctions(t *testing.T) {
 		{src: "'a' || CAST(NULL AS VARCHAR(1))", want: "NULL"},
 		{src: "S || 1", want: "AMZN1"},
 		{src: "'ü' || 'ß'", want: "üß", typ: "VARCHAR(2)"},
+		{src: "X'3F67' || 'a'", compile: "|| does not apply to VARBINARY(2)"},
 		// REGEX_REPLACE: the documented example, groups, occurrences, start.
 		{src: "REGEX_REPLACE('TECHNOLOGY', 'TECHNOLOGY', 'INFORMATION TECHNOLOGY', 1, 0)", want: "INFORMATION TECHNOLOGY"},
 		{src: "REGEX_REPLACE('2024-01-05', '(\\d+)-(\\d+)-(\\d+)', '$3/$2/$1', 1, 0)", want: "05/01/2024"},

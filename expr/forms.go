@@ -766,7 +766,7 @@ func substringRegex(x *parser.SubstringExpr, s, from *Compiled) (*Compiled, erro
 	if from.Value.K == value.KNull {
 		return constant(value.Null, value.Varchar), nil
 	}
-	re, err := compileRegexp(from.Value.S)
+	re, err := compileJavaRegexp(from.Value.S)
 	if err != nil {
 		return nil, errorf(x.From, "invalid regular expression '%s': %v", from.Value.S, err)
 	}

@@ -461,7 +461,7 @@ func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value)
 	if consts[1] == nil {
 		return nil, fmt.Errorf("the regular expression must be a constant")
 	}
-	re, err := compileRegexp(consts[1].Value.S)
+	re, err := compileJavaRegexp(consts[1].Value.S)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}

@@ -219,6 +219,11 @@ func TestStringFunctions(t *testing.T) {
 		{src: "REGEX_REPLACE('TECHNOLOGY', 'TECHNOLOGY', 'INFORMATION TECHNOLOGY', 1, 0)", want: "INFORMATION TECHNOLOGY"},
 		{src: "REGEX_REPLACE('2024-01-05', '(\\d+)-(\\d+)-(\\d+)', '$3/$2/$1', 1, 0)", want: "05/01/2024"},
 		{src: "REGEX_REPLACE('a.b.c', '\\.', '\\$', 1, 0)", want: "a$b$c"},
+		{src: "REGEX_REPLACE('a1b2', '\\p{Alpha}', '_', 1, 0)", want: "_1_2"}, // Java's POSIX classes
+		{src: "REGEX_REPLACE('a1b2', '[\\p{Digit}b]', '_', 1, 0)", want: "a___"},
+		{src: "REGEX_REPLACE('a1', '\\P{Digit}', '_', 1, 0)", want: "_1"},
+		{src: "REGEX_REPLACE('aa', '(a)\\1', 'x', 1, 0)", compile: "invalid regular expression"},
+		{src: "REGEX_REPLACE('ab', 'a(?=b)', 'x', 1, 0)", compile: "invalid regular expression"},
 		{src: "REGEX_REPLACE('aaa', 'a', 'b', 2, 0)", want: "abb"},
 		{src: "REGEX_REPLACE('aaa', 'a', 'b', 1, 3)", want: "aab"},
 		{src: "REGEX_REPLACE('aaa', 'a', 'b', 1, 4)", want: "aaa"},

@@ -303,7 +303,7 @@ func buildRegexParse(fast bool) func([]*Compiled, []value.Type) (value.Type, Imp
 		if fm != nil {
 			n = fm.groups
 		} else {
-			if re, err = compileRegexp(`^(?:` + src + `)$`); err != nil {
+			if re, err = compileRegexp(`^(?:` + javaToRE2(src) + `)$`); err != nil {
 				return value.Type{}, nil, fmt.Errorf("invalid regular expression '%s': %v", pat, err)
 			}
 			n = re.NumSubexp()

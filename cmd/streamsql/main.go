@@ -22,6 +22,7 @@ Usage:
   streamsql explain APP                          print the operator graph
   streamsql test DIR [--update]                  run every case folder under DIR
   streamsql demo                                 run the bundled news example
+  streamsql functions [NAME]...                  list the scalar functions with signatures
   streamsql version
 
 APP is an application file (the KDA CreateApplication shape, YAML or JSON)
@@ -63,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTest(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "functions":
+		err = cmdFunctions(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "streamsql", version)
 	case "help", "-h", "--help":

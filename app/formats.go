@@ -146,10 +146,8 @@ func (n *native) finish() (*Application, []string, error) {
 	if w := n.notHonoured(&a); w != "" {
 		warnings = append(warnings, w)
 	}
-	if len(n.ignored) > 0 && n.format != FormatNative {
-		sort.Strings(n.ignored)
-		warnings = append(warnings, fmt.Sprintf("%s: accepted and ignored (meaningful on AWS only): %s", n.file, strings.Join(dedupe(n.ignored), ", ")))
-	}
+	sort.Strings(n.ignored)
+	a.Ignored = dedupe(n.ignored)
 	return &a, warnings, nil
 }
 

@@ -22,6 +22,9 @@ type Application struct {
 	CodeLine int `json:"-" yaml:"-"`
 	// Format is the kind of file the application was read from.
 	Format string `json:"-" yaml:"-"`
+	// Ignored lists the fields that mean something on AWS only (roles,
+	// logging, identifiers, status), accepted without effect.
+	Ignored []string `json:"-" yaml:"-"`
 }
 
 // Input is one streaming source.

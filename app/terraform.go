@@ -498,7 +498,9 @@ func (t *tf) ctx(extra map[string]cty.Value) *hcl.EvalContext {
 	vars := map[string]cty.Value{
 		"var":   cty.ObjectVal(t.vars),
 		"local": cty.ObjectVal(t.locals),
-		"path":  cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal(t.dir), "root": cty.StringVal(t.dir), "cwd": cty.StringVal(t.dir)}),
+		// Terraform runs in the root module's folder: path.module is ".",
+		// and file() reads relative to that folder.
+		"path": cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")}),
 	}
 	for k, v := range t.refValue("", t.refs).AsValueMap() {
 		vars[k] = v

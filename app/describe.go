@@ -282,7 +282,7 @@ func scalarCodeLine(v *yaml.Node, _ []byte) int {
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return 0
 	}
-	switch v.Style {
+	switch v.Style &^ yaml.TaggedStyle {
 	case yaml.LiteralStyle:
 		return v.Line + 1
 	case yaml.FoldedStyle:

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,6 +63,12 @@ func LoadWith(path string, o LoadOptions) (*Application, []string, error) {
 	}
 	if strings.HasSuffix(path, ".tf") || looksLikeHCL(b) {
 		return loadTerraform(path, o)
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		var probe any
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return nil, nil, fmt.Errorf("%s:%s", path, jsonError(b, err))
+		}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {

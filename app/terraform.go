@@ -235,8 +235,30 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 	if err := t.evalLocals(names); err != nil {
 		return nil, nil, err
 	}
+	// Flink applications (aws_kinesisanalyticsv2_application with another
+	// runtime) are not candidates.
+	var notSQL []string
+	sqlApps := apps[:0]
+	for _, a := range apps {
+		if rt, ok := a.block.Body.Attributes["runtime_environment"]; ok && a.typ == tfAppV2 {
+			v, err := t.value(rt.Expr, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			if s := ctyText(v); !strings.HasPrefix(strings.ToUpper(s), "SQL") {
+				notSQL = append(notSQL, fmt.Sprintf("%s (%s)", a.addr(), s))
+				continue
+			}
+		}
+		sqlApps = append(sqlApps, a)
+	}
+	apps = sqlApps
 	if len(apps) == 0 {
-		return nil, nil, fmt.Errorf("%s: no resource %q or %q (runtime_environment SQL-1_0)", path, tfApp, tfAppV2)
+		msg := fmt.Sprintf("%s: no resource %q or %q (runtime_environment SQL-1_0)", path, tfApp, tfAppV2)
+		if len(notSQL) > 0 {
+			msg += "; not SQL: " + strings.Join(notSQL, ", ")
+		}
+		return nil, nil, fmt.Errorf("%s", msg)
 	}
 	app, err := t.pick(path, apps)
 	if err != nil {

@@ -138,6 +138,8 @@ resource "aws_kinesisanalyticsv2_application" "news" {
             }
           }
 
+          record_encoding = "UTF-8"
+
           record_format {
             record_format_type = "CSV"
 

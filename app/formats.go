@@ -79,6 +79,8 @@ func LoadWith(path string, o LoadOptions) (*Application, []string, error) {
 		doc = root.Content[0]
 	}
 	switch {
+	case doc != nil && doc.Kind == yaml.MappingNode && get(doc, "resource") != nil && (get(get(doc, "resource"), tfApp) != nil || get(get(doc, "resource"), tfAppV2) != nil):
+		return nil, nil, fmt.Errorf("%s: Terraform's JSON syntax is not read; keep the application in a .tf file (HCL)", path)
 	case doc != nil && doc.Kind == yaml.MappingNode && get(doc, "ApplicationDetail") != nil:
 		return loadDescribe(path, b, doc, o)
 	case doc != nil && doc.Kind == yaml.MappingNode && (get(doc, "Resources") != nil || get(doc, "AWSTemplateFormatVersion") != nil):

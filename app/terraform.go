@@ -63,6 +63,16 @@ func tfSourceSchema(columns, json, csv string) tfSchema {
 	}
 }
 
+// tfMeta are Terraform's meta-arguments, accepted on either resource.
+var tfMeta = []string{"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection", "timeouts"}
+
+func init() {
+	for _, m := range tfMeta {
+		tfV1[m] = tfIgnored
+		tfV2[m] = tfIgnored
+	}
+}
+
 // The provider's aws_kinesis_analytics_application arguments.
 var tfV1 = tfSchema{
 	"name":        attr("ApplicationName"),
@@ -522,7 +532,10 @@ func (t *tf) ctx(extra map[string]cty.Value) *hcl.EvalContext {
 		"local": cty.ObjectVal(t.locals),
 		// Terraform runs in the root module's folder: path.module is ".",
 		// and file() reads relative to that folder.
-		"path": cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")}),
+		// A resource with count or for_each is read as its first instance.
+		"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(0)}),
+		"each":  cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(""), "value": cty.StringVal("")}),
+		"path":  cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")}),
 	}
 	for k, v := range t.refValue("", t.refs).AsValueMap() {
 		vars[k] = v

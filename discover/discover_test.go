@@ -139,3 +139,16 @@ func columns(s app.SourceSchema) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+func BenchmarkInferJSON(b *testing.B) {
+	var recs [][]byte
+	for i := 0; i < 1000; i++ {
+		recs = append(recs, []byte(`{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.05,"PRICE":84.51,"DEVICE":{"os":"ios"}}`))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Infer(recs, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

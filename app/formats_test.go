@@ -251,6 +251,15 @@ func TestTerraformV1(t *testing.T) {
 	}
 }
 
+func TestTerraformComplexVar(t *testing.T) {
+	a, _ := mustLoad(t, "../examples/news-terraform-v2", LoadOptions{VarFiles: []string{"../examples/news-terraform-v2/prod.tfvars"},
+		Vars: map[string]string{"user_columns": `[{name = "ID", type = "VARCHAR(4)"}]`}})
+	cols := a.ReferenceDataSources[0].ReferenceSchema.RecordColumns
+	if len(cols) != 1 || cols[0].Name != "ID" || cols[0].SqlType != "VARCHAR(4)" {
+		t.Errorf("-var of a list of objects: %+v", cols)
+	}
+}
+
 func TestTerraformChoosesAndRefuses(t *testing.T) {
 	if _, _, err := LoadWith("testdata/tf-multi", LoadOptions{}); err == nil || !strings.Contains(err.Error(), "2 applications are defined; choose one with --app NAME") || strings.Contains(err.Error(), "flink (") {
 		t.Errorf("several apps: %v", err)

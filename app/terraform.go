@@ -175,6 +175,7 @@ type tf struct {
 	src      map[string][]byte
 	vars     map[string]cty.Value
 	declared map[string]bool
+	complex  map[string]bool // a variable typed other than string, number or bool
 	locals   map[string]cty.Value
 	refs     map[string]any // placeholder objects for resource references
 	funcs    map[string]function.Function
@@ -197,7 +198,7 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 		dir, only = filepath.Dir(path), path
 	}
 	t := &tf{dir: dir, o: o, files: map[string]*hcl.File{}, src: map[string][]byte{}, vars: map[string]cty.Value{},
-		declared: map[string]bool{}, locals: map[string]cty.Value{}, refs: map[string]any{}}
+		declared: map[string]bool{}, complex: map[string]bool{}, locals: map[string]cty.Value{}, refs: map[string]any{}}
 	t.funcs = tfFunctions(dir)
 	names, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if only != "" && !contains(names, only) {
@@ -225,6 +226,13 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 			switch {
 			case b.Type == "variable" && len(b.Labels) == 1:
 				t.declared[b.Labels[0]] = true
+				if ty, ok := b.Body.Attributes["type"]; ok {
+					switch hcl.ExprAsKeyword(ty.Expr) {
+					case "string", "number", "bool":
+					default:
+						t.complex[b.Labels[0]] = true
+					}
+				}
 				if d, ok := b.Body.Attributes["default"]; ok {
 					v, diags := d.Expr.Value(nil)
 					if diags.HasErrors() {
@@ -370,6 +378,19 @@ func (t *tf) readVarFiles() error {
 			return fmt.Errorf("-var %s: no variable %q is declared in %s", k, k, t.dir)
 		}
 		t.vars[k] = cty.StringVal(t.o.Vars[k])
+		// As in Terraform, -var for a list, map or object variable is an
+		// expression: -var 'cols=["a","b"]'.
+		if t.complex[k] {
+			e, diags := hclsyntax.ParseExpression([]byte(t.o.Vars[k]), "-var "+k, hcl.Pos{Line: 1, Column: 1})
+			if diags.HasErrors() {
+				return fmt.Errorf("-var %s: %v", k, tfDiagError(diags))
+			}
+			v, diags := e.Value(nil)
+			if diags.HasErrors() {
+				return fmt.Errorf("-var %s: %v", k, tfDiagError(diags))
+			}
+			t.vars[k] = v
+		}
 	}
 	return nil
 }

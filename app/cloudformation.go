@@ -500,9 +500,21 @@ type cfnResource struct {
 func loadCloudFormation(path string, b []byte, doc *yaml.Node, o LoadOptions) (*Application, []string, error) {
 	c := &cfn{file: path, o: o, params: get(doc, "Parameters"), mappings: get(doc, "Mappings"),
 		conditions: get(doc, "Conditions"), resources: get(doc, "Resources"), condCache: map[string]bool{}, appNames: map[string]string{}}
-	for k := range o.Parameters {
-		if get(c.params, k) == nil && pseudo[k] == "" && k != "AWS::StackName" {
+	for k, v := range o.Parameters {
+		p := get(c.params, k)
+		if p == nil && pseudo[k] == "" && k != "AWS::StackName" {
 			return nil, nil, fmt.Errorf("%s: --parameter %s: the template has no such parameter", path, k)
+		}
+		if allowed := get(p, "AllowedValues"); allowed != nil && allowed.Kind == yaml.SequenceNode {
+			var vals []string
+			ok := false
+			for _, a := range allowed.Content {
+				vals = append(vals, a.Value)
+				ok = ok || a.Value == v
+			}
+			if !ok {
+				return nil, nil, fmt.Errorf("%s:%d: --parameter %s=%s: Parameters.%s.AllowedValues are %s", path, allowed.Line, k, v, k, strings.Join(vals, ", "))
+			}
 		}
 	}
 	if c.resources == nil || c.resources.Kind != yaml.MappingNode {
@@ -699,9 +711,9 @@ func cfnCodeLine(raw *yaml.Node) int {
 		switch name {
 		case "Fn::Sub":
 			if arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 {
-				return scalarCodeLine(arg.Content[0], nil)
+				return scalarCodeLine(arg.Content[0])
 			}
-			return scalarCodeLine(arg, nil)
+			return scalarCodeLine(arg)
 		case "Fn::Join":
 			if arg.Kind != yaml.SequenceNode || len(arg.Content) != 2 || arg.Content[0].Value != "\n" || arg.Content[1].Kind != yaml.SequenceNode {
 				return 0
@@ -718,5 +730,5 @@ func cfnCodeLine(raw *yaml.Node) int {
 		}
 		return 0
 	}
-	return scalarCodeLine(raw, nil)
+	return scalarCodeLine(raw)
 }

@@ -124,7 +124,7 @@ func loadDescribe(path string, b []byte, doc *yaml.Node, o LoadOptions) (*Applic
 	}
 	n.root = n.copyTree(d, base, describeRenames)
 	if c := get(n.root, "ApplicationCode"); c != nil {
-		n.codeLine = scalarCodeLine(c, b)
+		n.codeLine = scalarCodeLine(c)
 	}
 	return n.finishDescribe()
 }
@@ -227,7 +227,7 @@ func (n *native) v2Code(root, cc *yaml.Node, path, sfx string) error {
 		case "TextContent":
 			c := n.copyTree(v, join(cpath, k), nil)
 			put(root, "ApplicationCode", kn.Line, c)
-			n.codeLine = scalarCodeLine(v, nil)
+			n.codeLine = scalarCodeLine(v)
 		case "S3ContentLocation", "S3ApplicationCodeLocationDescription":
 			key := scalarText(get(v, "FileKey"))
 			local := filepath.Join(n.dir, filepath.Base(key))
@@ -278,7 +278,7 @@ func loadCreateV2(path string, b []byte, doc *yaml.Node, o LoadOptions) (*Applic
 
 // scalarCodeLine is the line where a scalar's text starts in the file, or
 // 0 when the text's lines do not match the file's (quoted with \n escapes).
-func scalarCodeLine(v *yaml.Node, _ []byte) int {
+func scalarCodeLine(v *yaml.Node) int {
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return 0
 	}

@@ -167,6 +167,8 @@ func TestLoadErrorsNameFileLineAndField(t *testing.T) {
 			[]string{"noparam.yaml:7: Ref P: the parameter has no Default; give --parameter P=VALUE"}},
 		{"extraparam.yaml", "Resources:\n  A: {Type: AWS::KinesisAnalytics::Application, Properties: {ApplicationCode: x}}\n", LoadOptions{Parameters: map[string]string{"Q": "1"}},
 			[]string{"extraparam.yaml: --parameter Q: the template has no such parameter"}},
+		{"allowed.yaml", "Parameters:\n  Stage: {Type: String, AllowedValues: [dev, prod], Default: dev}\nResources:\n  A: {Type: AWS::KinesisAnalytics::Application, Properties: {ApplicationCode: x}}\n", LoadOptions{Parameters: map[string]string{"Stage": "qa"}},
+			[]string{"allowed.yaml:2: --parameter Stage=qa: Parameters.Stage.AllowedValues are dev, prod"}},
 		{"getazs.yaml", "Resources:\n  A:\n    Type: AWS::KinesisAnalytics::Application\n    Properties:\n      ApplicationCode: !GetAZs us-east-1\n", LoadOptions{},
 			[]string{"getazs.yaml:5: Fn::GetAZs is not supported here"}},
 		{"flink.yaml", "Resources:\n  F:\n    Type: AWS::KinesisAnalyticsV2::Application\n    Properties: {RuntimeEnvironment: FLINK-1_15}\n", LoadOptions{},

@@ -144,3 +144,23 @@ func TestDiscoverThenRun(t *testing.T) {
 		t.Errorf("discover --output json: exit %d\n%s", code, js)
 	}
 }
+
+// discover reads a sample piped on stdin, e.g. from aws kinesis get-records.
+func TestDiscoverFromStdin(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = old }()
+	go func() {
+		w.WriteString(`{"Records": [{"SequenceNumber": "1", "ApproximateArrivalTimestamp": 1767607200.5, "Data": "YSwxCg==", "PartitionKey": "p"},` +
+			`{"SequenceNumber": "2", "ApproximateArrivalTimestamp": 1767607201.5, "Data": "YiwyCg==", "PartitionKey": "p"}], "NextShardIterator": "x"}`)
+		w.Close()
+	}()
+	code, out, errOut := runCLI("discover", "-")
+	if code != 0 || !strings.Contains(errOut, "from 2 records in -") || !strings.Contains(out, "Name: COL2\n          SqlType: INTEGER") {
+		t.Errorf("exit %d %q\n%s", code, errOut, out)
+	}
+}

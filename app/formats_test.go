@@ -367,3 +367,21 @@ func TestMarshalRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// SQL in a JSON string with \n escapes does not sit on the file's lines:
+// positions are given within the SQL text.
+func TestCodeLineOfEscapedJSON(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "app.json")
+	os.WriteFile(p, []byte("{\n \"ApplicationName\": \"x\",\n \"ApplicationCode\": \"CREATE STREAM \\\"S\\\" (A INTEGER);\\nCREATE PUMP P AS INSERT INTO \\\"S\\\" SELECT STREAM 1 FROM \\\"S\\\";\"\n}\n"), 0o644)
+	a, _, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CodePath != p+" (ApplicationCode)" || a.CodeLine != 1 {
+		t.Errorf("code at %s:%d", a.CodePath, a.CodeLine)
+	}
+	os.WriteFile(p, []byte("{\n \"ApplicationName\": \"x\",\n \"ApplicationCode\": \"CREATE STREAM \\\"S\\\" (A INTEGER);\"\n}\n"), 0o644)
+	if a, _, _ = Load(p); a.CodePath != p || a.CodeLine != 3 {
+		t.Errorf("one-line code at %s:%d", a.CodePath, a.CodeLine)
+	}
+}

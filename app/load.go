@@ -31,7 +31,7 @@ func loadNative(path string, b []byte, root *yaml.Node) (*Application, []string,
 	}
 	n := &native{file: path, dir: filepath.Dir(path), root: doc, format: FormatNative}
 	if doc != nil {
-		n.codeLine = codeLine(root.Content, "ApplicationCode")
+		n.codeLine = scalarCodeLine(get(doc, "ApplicationCode"))
 	}
 	return n.finish()
 }
@@ -51,24 +51,6 @@ func jsonError(b []byte, err error) string {
 		return fmt.Sprintf("%d:%d: %v", line, col, err)
 	}
 	return err.Error()
-}
-
-// codeLine finds the line where the inline SQL text starts.
-func codeLine(doc []*yaml.Node, key string) int {
-	if len(doc) == 0 || doc[0].Kind != yaml.MappingNode {
-		return 0
-	}
-	m := doc[0].Content
-	for i := 0; i+1 < len(m); i += 2 {
-		if m[i].Value == key {
-			v := m[i+1]
-			if v.Style == yaml.LiteralStyle || v.Style == yaml.FoldedStyle {
-				return v.Line + 1
-			}
-			return v.Line
-		}
-	}
-	return 0
 }
 
 // ignored are AWS-only fields accepted without a warning.

@@ -605,7 +605,10 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 		line := a.SrcRange.Start.Line
 		p := path + "." + k
 		switch {
-		case !ok || f.block != nil:
+		case ok && f.block != nil:
+			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: is a block (%s { ... }), not an argument (line %d); ignored", n.file, p, k, line))
+			continue
+		case !ok:
 			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown argument (line %d), ignored", n.file, p, line))
 			continue
 		case f.ignored:

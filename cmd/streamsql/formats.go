@@ -19,7 +19,7 @@ type loadFlags struct {
 func addLoadFlags(fs *flag.FlagSet) *loadFlags {
 	l := &loadFlags{}
 	fs.Var(&l.params, "parameter", "CloudFormation: give a template parameter a value `KEY=VALUE`; repeatable")
-	fs.Var(&l.resources, "resource", "CloudFormation/Terraform: the value of a reference to another resource, `LOGICALID[.Attr]=VALUE` or `type.name[.attr]=VALUE`; repeatable")
+	fs.Var(&l.resources, "resource", "CloudFormation/Terraform: the value of a reference to another resource, `ID=VALUE` (ID: a logical ID, LOGICALID.Attr, or a Terraform address type.name[.attr]); repeatable")
 	fs.StringVar(&l.app, "app", "", "the application to use when the file defines several (name, logical ID or resource name)")
 	fs.Var(&l.vars, "var", "Terraform: set an input variable `NAME=VALUE`; repeatable")
 	fs.Var(&l.varFiles, "var-file", "Terraform: read variables from a .tfvars `FILE`; repeatable")

@@ -146,7 +146,8 @@ CREATE OR REPLACE PUMP "P2" AS INSERT INTO "S"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Unimplemented) != 2 {
+	// The windowed aggregation plans; the table function does not run yet.
+	if len(g.Unimplemented) != 1 {
 		t.Fatalf("unimplemented = %v", g.Unimplemented)
 	}
 	if err := g.Build(nil, evalCtx()); err == nil || !strings.Contains(err.Error(), "HOTSPOTS is not implemented yet") {

@@ -128,15 +128,24 @@ func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
 		quals = []string{f.Alias.Name, name}
 	}
 	if s := p.cat.Stream(name); s != nil {
-		if f.Over != nil || f.OverName != nil {
-			p.unimplemented(f.Pos(), "a window on a stream in FROM (stream-to-stream join)")
-		}
 		p.reads = append(p.reads, name)
 		cols := make([]relCol, len(s.Columns))
 		for i, c := range s.Columns {
 			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden}
 		}
-		return &scanRel{stream: s, cols: cols}, true
+		scan := &scanRel{stream: s, cols: cols}
+		if f.Over != nil || f.OverName != nil {
+			spec, ok := p.windowSpec(f.Over, f.OverName, p.windows)
+			if !ok {
+				return nil, false
+			}
+			fd, ok := p.frame(spec, true)
+			if !ok {
+				return nil, false
+			}
+			return &windowedRel{rel: scan, frame: fd, pos: f.Pos()}, true
+		}
+		return scan, true
 	}
 	if t := p.cat.Table(name); t != nil {
 		cols := make([]relCol, len(t.Columns))

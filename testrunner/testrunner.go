@@ -30,7 +30,10 @@ type Case struct {
 	Reference    map[string]string `yaml:"reference"`
 	ArrivalField string            `yaml:"arrival_field"`
 	Rate         float64           `yaml:"rate"`
-	Expect       map[string]string `yaml:"expect"`
+	// FileOrder replays records in file order instead of sorting them by
+	// arrival time (to reproduce records that reached the reader late).
+	FileOrder bool              `yaml:"file_order"`
+	Expect    map[string]string `yaml:"expect"`
 	// For CloudFormation and Terraform definitions: template parameters,
 	// resource references, the application to pick, Terraform variables.
 	Parameters  map[string]string `yaml:"parameters"`
@@ -129,6 +132,9 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 	}
 	o := engine.Options{App: a, Format: "ndjson", Rowtime: true, ArrivalField: c.ArrivalField, Rate: c.Rate,
 		References: map[string]string{}, Writers: map[string]io.Writer{}, Stderr: io.Discard}
+	if c.FileOrder {
+		o.Reorder = -1
+	}
 	for _, rp := range c.Replay {
 		stream, file, ok := strings.Cut(rp, "=")
 		if !ok {

@@ -62,6 +62,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -77,6 +78,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	o := engine.Options{App: a, Format: *format, Rowtime: *rowtime, ArrivalField: *arrival, Rate: *rate,
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
+	o.Reorder = *reorder
+	if *reorder == 0 {
+		o.Reorder = -1
+	}
 	if *start != "" {
 		t, err := parseTime(*start)
 		if err != nil {

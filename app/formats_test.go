@@ -304,6 +304,8 @@ func TestTerraformChoosesAndRefuses(t *testing.T) {
 			`dyn/main.tf:4: dynamic "inputs": content block missing`},
 		{"twice/main.tf", "resource \"aws_kinesis_analytics_application\" \"a\" {\n  name = \"a\"\n  code = \"x\"\n  inputs {\n    name_prefix = \"S\"\n    parallelism { count = 1 }\n    parallelism { count = 2 }\n  }\n}\n", LoadOptions{},
 			`twice/main.tf:7: aws_kinesis_analytics_application.a.inputs[0].parallelism: only one "parallelism" block is allowed`},
+		{"localref/main.tf", "locals {\n  arn = aws_kinesis_stream.in.arn\n}\nresource \"aws_kinesis_analytics_application\" \"a\" {\n  name = \"a\"\n  code = \"x\"\n  inputs {\n    name_prefix = \"S\"\n    kinesis_stream {\n      resource_arn = local.arn\n      role_arn = \"r\"\n    }\n  }\n}\n", LoadOptions{},
+			"localref/main.tf:7: Inputs[0].InputSchema.RecordFormat.RecordFormatType: \"\" is not JSON or CSV"},
 		{"badschema/main.tf", "resource \"aws_kinesis_analytics_application\" \"a\" {\n  name = \"a\"\n  code = \"x\"\n  inputs {\n    name_prefix = \"S\"\n    schema {\n      record_columns {\n        name = \"A\"\n        sql_type = \"INTEGER\"\n      }\n      record_format {\n        record_format_type = \"JSON\"\n      }\n    }\n  }\n}\n", LoadOptions{},
 			"badschema/main.tf:7: Inputs[0].InputSchema.RecordColumns[0].Mapping: a JSON column needs a JSONPath mapping such as $.A (in aws_kinesis_analytics_application.a.inputs[0].schema.record_columns[0])"},
 	}

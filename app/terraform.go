@@ -250,6 +250,18 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 	if err := t.readVarFiles(); err != nil {
 		return nil, nil, err
 	}
+	// Locals and applications may refer to other resources; those
+	// references get their placeholders before anything is evaluated.
+	for _, name := range names {
+		for _, b := range t.files[name].Body.(*hclsyntax.Body).Blocks {
+			if b.Type == "locals" {
+				t.collectRefs(b.Body)
+			}
+		}
+	}
+	for _, a := range apps {
+		t.collectRefs(a.block.Body)
+	}
 	if err := t.evalLocals(names); err != nil {
 		return nil, nil, err
 	}
@@ -282,7 +294,6 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	t.collectRefs(app.block.Body)
 	n := &native{file: app.file, dir: dir, format: FormatTerraform, origin: map[*yaml.Node]string{}}
 	schema := tfV1
 	if app.typ == tfAppV2 {

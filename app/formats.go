@@ -55,7 +55,12 @@ func LoadWith(path string, o LoadOptions) (*Application, []string, error) {
 		return nil, nil, err
 	}
 	if st.IsDir() {
-		return loadTerraform(path, o)
+		tf, _ := filepath.Glob(filepath.Join(path, "*.tf"))
+		tfJSON, _ := filepath.Glob(filepath.Join(path, "*.tf.json"))
+		if len(tf) > 0 || len(tfJSON) != 1 {
+			return loadTerraform(path, o)
+		}
+		path = tfJSON[0]
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -80,7 +85,7 @@ func LoadWith(path string, o LoadOptions) (*Application, []string, error) {
 	}
 	switch {
 	case doc != nil && doc.Kind == yaml.MappingNode && get(doc, "resource") != nil && (get(get(doc, "resource"), tfApp) != nil || get(get(doc, "resource"), tfAppV2) != nil):
-		return nil, nil, fmt.Errorf("%s: Terraform's JSON syntax is not read; keep the application in a .tf file (HCL)", path)
+		return loadTerraformJSON(path, doc, o)
 	case doc != nil && doc.Kind == yaml.MappingNode && get(doc, "ApplicationDetail") != nil:
 		return loadDescribe(path, b, doc, o)
 	case doc != nil && doc.Kind == yaml.MappingNode && (get(doc, "Resources") != nil || get(doc, "AWSTemplateFormatVersion") != nil):

@@ -57,6 +57,8 @@ func TestFormatsMapToTheNativeApplication(t *testing.T) {
 		{"spend/app.yaml", "spend-terraform/main.tf", FormatTerraform, LoadOptions{}},
 		{"spend/app.yaml", "spend-terraform", FormatTerraform, LoadOptions{}},
 		{"spend/app.yaml", "spend-describe/describe.json", FormatDescribe, LoadOptions{}},
+		{"spend/app.yaml", "spend-cdktf/cdk.tf.json", FormatTerraform, LoadOptions{}},
+		{"spend/app.yaml", "spend-cdktf", FormatTerraform, LoadOptions{}},
 		{"news/app.yaml", "news-cloudformation-v2/template.json", FormatCloudFormation,
 			LoadOptions{Parameters: map[string]string{"ReferenceBucket": "b", "ClicksStreamArn": "arn"}}},
 		{"news/app.yaml", "news-terraform-v2/main.tf", FormatTerraform,
@@ -385,5 +387,32 @@ func TestCodeLineOfEscapedJSON(t *testing.T) {
 	os.WriteFile(p, []byte("{\n \"ApplicationName\": \"x\",\n \"ApplicationCode\": \"CREATE STREAM \\\"S\\\" (A INTEGER);\"\n}\n"), 0o644)
 	if a, _, _ = Load(p); a.CodePath != p || a.CodeLine != 3 {
 		t.Errorf("one-line code at %s:%d", a.CodePath, a.CodeLine)
+	}
+}
+
+func TestTerraformJSONSyntax(t *testing.T) {
+	a, w := mustLoad(t, "../examples/spend-cdktf/cdk.tf.json", LoadOptions{Vars: map[string]string{"environment": "dev"},
+		Resources: map[string]string{"aws_kinesis_stream.purchases.arn": "arn:p"}})
+	if a.ApplicationName != "spend-per-block-dev" || a.Inputs[0].KinesisStreamsInput.ResourceARN != "arn:p" ||
+		a.Inputs[0].InputSchema.RecordFormat.RecordFormatType != "JSON" || a.CodeLine != 1 || filepath.Base(a.CodePath) != "app.sql" {
+		t.Errorf("%s %+v %s:%d", a.ApplicationName, a.Inputs[0].KinesisStreamsInput, a.CodePath, a.CodeLine)
+	}
+	if len(w) != 0 || !reflect.DeepEqual(a.Ignored, []string{"aws_kinesis_analytics_application.spend.tags"}) {
+		t.Errorf("warnings %v ignored %v", w, a.Ignored)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "main.tf.json")
+	os.WriteFile(p, []byte(`{"variable": {"x": {}}, "resource": {"aws_kinesis_analytics_application": {
+  "a": {"name": "a", "code": "x", "colour": "red"},
+  "b": {"name": "${var.x}", "code": "y"}}}}`), 0o644)
+	if _, _, err := LoadWith(p, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "2 applications are defined; choose one with --app NAME") {
+		t.Errorf("several: %v", err)
+	}
+	if _, _, err := LoadWith(p, LoadOptions{App: "b"}); err == nil || !strings.Contains(err.Error(), "var.x has no value") {
+		t.Errorf("no value: %v", err)
+	}
+	_, w, err := LoadWith(p, LoadOptions{App: "a"})
+	if err != nil || len(w) != 1 || !strings.Contains(w[0], "aws_kinesis_analytics_application.a.colour: unknown argument (line 2)") {
+		t.Errorf("unknown argument: %v %v", err, w)
 	}
 }

@@ -34,6 +34,13 @@ type Case struct {
 	// arrival time (to reproduce records that reached the reader late).
 	FileOrder bool              `yaml:"file_order"`
 	Expect    map[string]string `yaml:"expect"`
+	// For CloudFormation and Terraform definitions: template parameters,
+	// resource references, the application to pick, Terraform variables.
+	Parameters  map[string]string `yaml:"parameters"`
+	Resources   map[string]string `yaml:"resources"`
+	Application string            `yaml:"application"`
+	Vars        map[string]string `yaml:"vars"`
+	VarFiles    []string          `yaml:"var_files"`
 }
 
 // Discover finds every folder under root (root included) with a case.yaml.
@@ -105,7 +112,11 @@ func (c *Case) LoadApp() (*app.Application, error) {
 		}
 		return app.FromSQL(p, schema)
 	}
-	a, _, err := app.Load(p)
+	o := app.LoadOptions{Parameters: c.Parameters, Resources: c.Resources, App: c.Application, Vars: c.Vars}
+	for _, f := range c.VarFiles {
+		o.VarFiles = append(o.VarFiles, c.path(f))
+	}
+	a, _, err := app.LoadWith(p, o)
 	return a, err
 }
 

@@ -68,3 +68,15 @@ func BenchmarkHotspots(b *testing.B) {
 	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 1000, Radius: 0.013, MinPoints: 20}, &count{}, 2)
 	benchRows(b, h, 2, rows, 1000)
 }
+
+func BenchmarkRCF(b *testing.B) {
+	rows, _ := series(50000, 7)
+	r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &count{}, 3)
+	benchRows(b, r, 3, rows, 1000)
+}
+
+func BenchmarkRCFWithExplanation(b *testing.B) {
+	rows, _ := series(50000, 7)
+	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Explain: true, Directional: true}, &count{}, 3)
+	benchRows(b, r, 3, rows, 1000)
+}

@@ -92,9 +92,10 @@ type Hotspots struct {
 
 type hcell struct {
 	key     [3]int64
-	pts     []int32 // slots
+	pts     []int32   // slots
+	xs      []float64 // their coordinates, Dim per point (kept local for the scans)
 	cores   int32
-	nbrs    []int32 // live neighbour cells within reach (grid mode)
+	nbrs    []int32 // itself, then the live cells within reach (grid mode)
 	edges   []int32 // neighbour cells linked to this one (some pair of dense points within Radius)
 	comp    int32
 	compPos int32
@@ -280,7 +281,8 @@ func (h *Hotspots) newCell(key [3]int64) int32 {
 		h.cells = append(h.cells, hcell{})
 	}
 	c := &h.cells[id]
-	c.key, c.pts, c.cores, c.nbrs, c.edges, c.comp, c.queued, c.stale = key, c.pts[:0], 0, c.nbrs[:0], c.edges[:0], -1, false, false
+	c.xs = c.xs[:0]
+	c.key, c.pts, c.cores, c.nbrs, c.edges, c.comp, c.queued, c.stale = key, c.pts[:0], 0, append(c.nbrs[:0], id), c.edges[:0], -1, false, false
 	if c.min == nil {
 		c.min, c.max = make([]float64, h.State.Dim), make([]float64, h.State.Dim)
 	}
@@ -307,7 +309,7 @@ func (h *Hotspots) freeCell(id int32) {
 	c := &h.cells[id]
 	delete(h.cmap, c.key)
 	if h.grid {
-		for _, n := range c.nbrs {
+		for _, n := range c.nbrs[1:] {
 			h.cells[n].nbrs = removeID(h.cells[n].nbrs, id)
 		}
 	} else {
@@ -333,10 +335,11 @@ func removeID(s []int32, id int32) []int32 {
 // nearCells lists the cells that may hold points within Radius of cell
 // c's points, c first.
 func (h *Hotspots) nearCells(c int32) []int32 {
-	h.scan = append(h.scan[:0], c)
 	if h.grid {
-		return append(h.scan, h.cells[c].nbrs...)
+		// nbrs keeps a spare first slot for c itself.
+		return h.cells[c].nbrs
 	}
+	h.scan = append(h.scan[:0], c)
 	for _, n := range h.live {
 		if n != c {
 			h.scan = append(h.scan, n)
@@ -349,22 +352,19 @@ func (h *Hotspots) nearCells(c int32) []int32 {
 // p, updating dense flags; it returns how many there are.
 func (h *Hotspots) touch(c int32, p []float64, delta int32) int32 {
 	d := h.State.Dim
-	coords := h.State.Coords
 	eps2 := h.eps2
 	minPts := int32(h.cfg.MinPoints)
 	n := int32(0)
-	for i, nc := range h.nearCells(c) {
-		if i > 0 && h.grid && h.gap2(nc, p) > eps2 {
-			continue
-		}
-		for _, q := range h.cells[nc].pts {
-			qp := coords[int(q)*d : int(q)*d+d]
+	for _, nc := range h.nearCells(c) {
+		cell := &h.cells[nc]
+		xs := cell.xs
+		for j, q := range cell.pts {
 			var s float64
 			if d == 2 {
-				x, y := p[0]-qp[0], p[1]-qp[1]
+				x, y := p[0]-xs[2*j], p[1]-xs[2*j+1]
 				s = x*x + y*y
 			} else {
-				for i, v := range qp {
+				for i, v := range xs[j*d : j*d+d] {
 					t := p[i] - v
 					s += t * t
 				}
@@ -384,24 +384,6 @@ func (h *Hotspots) touch(c int32, p []float64, delta int32) int32 {
 	return n
 }
 
-// gap2 is the squared distance from p to cell c's square.
-func (h *Hotspots) gap2(c int32, p []float64) float64 {
-	k := &h.cells[c].key
-	g := 0.0
-	for i, x := range p {
-		lo := float64(k[i]) * h.side
-		var t float64
-		if x < lo {
-			t = lo - x
-		} else if hi := lo + h.side; x > hi {
-			t = x - hi
-		}
-		g += t * t
-	}
-	// Cell edges are rounded; never prune a cell that could be within reach.
-	return g * (1 - 1e-9)
-}
-
 func (h *Hotspots) insert(slot int32) {
 	h.seqs[slot] = h.nextSeq
 	h.nextSeq++
@@ -413,6 +395,7 @@ func (h *Hotspots) insert(slot int32) {
 	h.cellOf[slot] = c
 	cnt := 1 + h.touch(c, h.point(slot), 1)
 	h.cells[c].pts = append(h.cells[c].pts, slot)
+	h.cells[c].xs = append(h.cells[c].xs, h.point(slot)...)
 	h.count[slot] = cnt
 	h.core[slot] = false
 	if cnt >= int32(h.cfg.MinPoints) {
@@ -422,8 +405,7 @@ func (h *Hotspots) insert(slot int32) {
 
 func (h *Hotspots) remove(slot int32) {
 	c := h.cellOf[slot]
-	cell := &h.cells[c]
-	cell.pts = removeID(cell.pts, slot)
+	h.cellRemove(c, slot)
 	h.touch(c, h.point(slot), -1)
 	if h.core[slot] {
 		h.setCore(slot, false)
@@ -433,6 +415,22 @@ func (h *Hotspots) remove(slot int32) {
 		h.freeCell(c)
 	} else {
 		h.queue(c) // freed by settle once it is empty
+	}
+}
+
+// cellRemove takes slot out of cell c's lists.
+func (h *Hotspots) cellRemove(c int32, slot int32) {
+	cell := &h.cells[c]
+	d := h.State.Dim
+	for j, q := range cell.pts {
+		if q == slot {
+			last := len(cell.pts) - 1
+			cell.pts[j] = cell.pts[last]
+			copy(cell.xs[j*d:j*d+d], cell.xs[last*d:last*d+d])
+			cell.pts = cell.pts[:last]
+			cell.xs = cell.xs[:last*d]
+			return
+		}
 	}
 }
 

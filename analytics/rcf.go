@@ -46,6 +46,9 @@ type Tree struct {
 	Root int32
 	// Internal nodes.
 	Nodes     []Node
+	CutDim    []uint16
+	Parent    []int32
+	Mass      []int32 // points below the node
 	Min, Max  []float64 // bounding boxes, Dim per node
 	FreeNodes []int32
 	// Leaves.
@@ -56,15 +59,21 @@ type Tree struct {
 	// Sampler: a max-heap on Weight of the sampled points' leaves.
 	Weight []float64
 	Leaf   []int32
+	// A cached bound: while Seq ≤ RejectUntil, an offer whose uniform draw
+	// is at most RejectBelow cannot enter the sample.
+	RejectUntil int64
+	RejectBelow float64
 }
 
-// Node is an internal node: its cut (points with x[CutDim] ≤ CutVal go
-// left), links and mass (points below it).
+// rejectSpan is how many points a rejection bound is used for.
+const rejectSpan = 256
+
+// Node is the part of an internal node a search reads: its cut value
+// (points with x[CutDim] ≤ CutVal go left) and children. It is kept to 16
+// bytes so that the searches of many trees stay in cache.
 type Node struct {
-	CutVal              float64
-	Left, Right, Parent int32
-	CutDim              int32
-	Mass                int32
+	CutVal      float64
+	Left, Right int32
 }
 
 // RCFState is the operator's serializable state.
@@ -321,7 +330,7 @@ func (r *RCF) descend(trees []Tree, p []float64) {
 			}
 			r.paths[i] = append(r.paths[i], n)
 			nd := &trees[i].Nodes[n]
-			if p[nd.CutDim] <= nd.CutVal {
+			if p[trees[i].CutDim[n]] <= nd.CutVal {
 				n = nd.Left
 			} else {
 				n = nd.Right
@@ -350,7 +359,7 @@ func (t *Tree) mass(n int32) int32 {
 		return 0
 	}
 	if n >= 0 {
-		return t.Nodes[n].Mass
+		return t.Mass[n]
 	}
 	return t.LeafMass[-n-1]
 }
@@ -365,10 +374,23 @@ func (r *RCF) update(p []float64) {
 		for u == 0 {
 			u = t.Rng.Float64()
 		}
+		full := len(t.Leaf) >= r.cfg.SampleSize
+		if full {
+			// Most offers lose: reject them without the logarithms when u
+			// is below a bound that holds for the next rejectSpan points.
+			if st.Seq > t.RejectUntil {
+				t.RejectUntil = st.Seq + rejectSpan
+				x := t.Weight[0] + float64(t.RejectUntil+1)/float64(r.cfg.TimeDecay)
+				t.RejectBelow = math.Exp(-math.Exp(x)) * (1 - 1e-9)
+			}
+			if u <= t.RejectBelow {
+				continue
+			}
+		}
 		// Exponential time decay: recent points get smaller weights and the
 		// sample keeps the smallest (Efraimidis–Spirakis with decay).
 		w := -float64(st.Seq)/float64(r.cfg.TimeDecay) + math.Log(-math.Log(u))
-		if len(t.Leaf) < r.cfg.SampleSize {
+		if !full {
 			leaf := t.insert(p, st.Dim)
 			t.heapPush(w, leaf)
 			continue
@@ -380,6 +402,7 @@ func (r *RCF) update(p []float64) {
 		leaf := t.insert(p, st.Dim)
 		t.Weight[0], t.Leaf[0] = w, leaf
 		t.heapDown(0)
+		t.RejectUntil = 0 // the largest weight changed
 	}
 }
 
@@ -441,7 +464,10 @@ func (t *Tree) newNode(d int) int32 {
 		return i
 	}
 	i := int32(len(t.Nodes))
-	t.Nodes = append(t.Nodes, Node{Parent: noNode})
+	t.Nodes = append(t.Nodes, Node{})
+	t.CutDim = append(t.CutDim, 0)
+	t.Parent = append(t.Parent, noNode)
+	t.Mass = append(t.Mass, 0)
 	t.Min = append(t.Min, make([]float64, d)...)
 	t.Max = append(t.Max, make([]float64, d)...)
 	return i
@@ -449,7 +475,7 @@ func (t *Tree) newNode(d int) int32 {
 
 func (t *Tree) setParent(n, parent int32) {
 	if n >= 0 {
-		t.Nodes[n].Parent = parent
+		t.Parent[n] = parent
 	} else {
 		t.LeafParent[-n-1] = parent
 	}
@@ -506,14 +532,14 @@ func (t *Tree) insert(p []float64, d int) int32 {
 			pLeft = false
 		default:
 			// The cut falls inside the node's box: go down its own cut.
-			t.Nodes[node].Mass++
+			t.Mass[node]++
 			nmn, nmx := t.Min[int(node)*d:int(node)*d+d], t.Max[int(node)*d:int(node)*d+d]
 			for i, v := range p {
 				nmn[i] = math.Min(nmn[i], v)
 				nmx[i] = math.Max(nmx[i], v)
 			}
 			parent = node
-			if p[t.Nodes[node].CutDim] <= t.Nodes[node].CutVal {
+			if p[t.CutDim[node]] <= t.Nodes[node].CutVal {
 				node = t.Nodes[node].Left
 			} else {
 				node = t.Nodes[node].Right
@@ -528,9 +554,9 @@ func (t *Tree) insert(p []float64, d int) int32 {
 			nmn[i] = math.Min(mn[i], v)
 			nmx[i] = math.Max(mx[i], v)
 		}
-		t.Nodes[n].CutDim, t.Nodes[n].CutVal = int32(dim), cut
-		t.Nodes[n].Mass = t.mass(node) + 1
-		t.Nodes[n].Parent = parent
+		t.CutDim[n], t.Nodes[n].CutVal = uint16(dim), cut
+		t.Mass[n] = t.mass(node) + 1
+		t.Parent[n] = parent
 		if pLeft {
 			t.Nodes[n].Left, t.Nodes[n].Right = -j-1, node
 		} else {
@@ -577,8 +603,8 @@ func (t *Tree) cut(p, mn, mx []float64, span float64) (int, float64) {
 
 // remove takes one copy of leaf j's point out of the tree.
 func (t *Tree) remove(j int32, d int) {
-	for n := t.LeafParent[j]; n != noNode; n = t.Nodes[n].Parent {
-		t.Nodes[n].Mass--
+	for n := t.LeafParent[j]; n != noNode; n = t.Parent[n] {
+		t.Mass[n]--
 	}
 	t.LeafMass[j]--
 	if t.LeafMass[j] > 0 {
@@ -595,7 +621,7 @@ func (t *Tree) remove(j int32, d int) {
 	if sib == me {
 		sib = t.Nodes[parent].Right
 	}
-	grand := t.Nodes[parent].Parent
+	grand := t.Parent[parent]
 	t.setParent(sib, grand)
 	switch {
 	case grand == noNode:
@@ -607,7 +633,7 @@ func (t *Tree) remove(j int32, d int) {
 	}
 	t.FreeNodes = append(t.FreeNodes, parent)
 	// Shrink the boxes above.
-	for n := grand; n != noNode; n = t.Nodes[n].Parent {
+	for n := grand; n != noNode; n = t.Parent[n] {
 		lmn, lmx := t.box(t.Nodes[n].Left, d)
 		rmn, rmx := t.box(t.Nodes[n].Right, d)
 		mn, mx := t.Min[int(n)*d:int(n)*d+d], t.Max[int(n)*d:int(n)*d+d]

@@ -28,12 +28,12 @@ func checkTree(t *testing.T, tr *Tree, d, sample int) {
 			leaves[j] = true
 			return tr.LeafMass[j]
 		}
-		if tr.Nodes[n].Parent != parent {
-			t.Fatalf("node %d parent %d, want %d", n, tr.Nodes[n].Parent, parent)
+		if tr.Parent[n] != parent {
+			t.Fatalf("node %d parent %d, want %d", n, tr.Parent[n], parent)
 		}
 		m := walk(tr.Nodes[n].Left, n) + walk(tr.Nodes[n].Right, n)
-		if m != tr.Nodes[n].Mass {
-			t.Fatalf("node %d mass %d, children hold %d", n, tr.Nodes[n].Mass, m)
+		if m != tr.Mass[n] {
+			t.Fatalf("node %d mass %d, children hold %d", n, tr.Mass[n], m)
 		}
 		lmn, lmx := tr.box(tr.Nodes[n].Left, d)
 		rmn, rmx := tr.box(tr.Nodes[n].Right, d)
@@ -44,7 +44,7 @@ func checkTree(t *testing.T, tr *Tree, d, sample int) {
 			}
 		}
 		// Every point on the left is ≤ the cut, on the right above it.
-		c, v := tr.Nodes[n].CutDim, tr.Nodes[n].CutVal
+		c, v := tr.CutDim[n], tr.Nodes[n].CutVal
 		if lmx[c] > v || rmn[c] <= v {
 			t.Fatalf("node %d: cut %v on dim %d does not separate its children", n, v, c)
 		}
@@ -61,7 +61,7 @@ func checkTree(t *testing.T, tr *Tree, d, sample int) {
 		p := tr.Point[int(j)*d : int(j)*d+d]
 		n := tr.Root
 		for n >= 0 {
-			if p[tr.Nodes[n].CutDim] <= tr.Nodes[n].CutVal {
+			if p[tr.CutDim[n]] <= tr.Nodes[n].CutVal {
 				n = tr.Nodes[n].Left
 			} else {
 				n = tr.Nodes[n].Right

@@ -454,7 +454,15 @@ func (h *Hotspots) setCore(slot int32, on bool) {
 		}
 	} else {
 		cell.cores--
-		cell.stale = true
+		if !cell.stale && cell.cores > 0 {
+			// The box shrinks only if the point was on its boundary.
+			for i, x := range h.point(slot) {
+				if x == cell.min[i] || x == cell.max[i] {
+					cell.stale = true
+					break
+				}
+			}
+		}
 	}
 	h.queue(c)
 }

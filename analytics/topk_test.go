@@ -139,3 +139,15 @@ func BenchmarkTopK(b *testing.B) {
 	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000}, &count{})
 	benchRows(b, op, 1, rows, 2000000)
 }
+
+// BenchmarkTopKSpaceSaving forces the bounded mode: 1,000 counters for a
+// Zipf stream over a million items.
+func BenchmarkTopKSpaceSaving(b *testing.B) {
+	items := zipfItems(1<<16, 1.2, 1000000, 4)
+	rows := make([][]value.Value, len(items))
+	for i, it := range items {
+		rows[i] = []value.Value{value.NewString(it)}
+	}
+	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000, Capacity: 1000}, &count{})
+	benchRows(b, op, 1, rows, 2000000)
+}

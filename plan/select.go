@@ -261,8 +261,8 @@ func (s *laxScope) Replace(e parser.Expr) (int, value.Type, bool) {
 	return 0, value.Type{}, false
 }
 
-// tableFunc shapes TABLE(fn(CURSOR(...), ...)): the analytic table
-// functions validate now and run in a later release.
+// tableFunc plans TABLE(fn(CURSOR(...), ...)), an analytic table function
+// (see tablefn.go).
 func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	call := f.Call
 	name := call.Name.Name
@@ -279,51 +279,24 @@ func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	for _, a := range call.Args[1:] {
-		if _, err := expr.Compile(a, &relScope{}); err != nil {
-			p.exprErr(err, a.Pos())
+	r, ok := p.planTableFunc(call, in, cur.Pos())
+	if !ok {
+		return nil, false
+	}
+	cols := r.columns()
+	if len(f.ColAliases) > 0 {
+		if len(f.ColAliases) != len(cols) {
+			p.errorf(f.ColAliases[0].Pos(), "%d column aliases for %s returning %d columns", len(f.ColAliases), name, len(cols))
 			return nil, false
 		}
-	}
-	var cols []relCol
-	pass := func() {
-		for _, c := range in.columns() {
-			cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+		for i := range cols {
+			cols[i].Name = f.ColAliases[i].Name
 		}
-	}
-	switch name {
-	case "HOTSPOTS":
-		pass()
-		cols = append(cols, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
-	case "RANDOM_CUT_FOREST":
-		pass()
-		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double})
-	case "RANDOM_CUT_FOREST_WITH_EXPLANATION":
-		pass()
-		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double},
-			relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
-	case "COUNT_DISTINCT_ITEMS_TUMBLING":
-		cols = append(cols, relCol{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint})
-	case "TOP_K_ITEMS_TUMBLING":
-		if len(call.Args) > 1 {
-			if sl, ok := call.Args[1].(*parser.StringLit); ok {
-				for _, c := range in.columns() {
-					if c.Name == sl.Value {
-						cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-					}
-				}
-			}
-		}
-		cols = append(cols, relCol{Name: "MOST_FREQUENT_VALUES", Type: value.Bigint})
-	default:
-		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
-		return nil, false
 	}
 	if f.Alias != nil {
 		for i := range cols {
 			cols[i].Quals = []string{f.Alias.Name}
 		}
 	}
-	p.unimplemented(f.Pos(), "the table function "+name)
-	return &unimplRel{cols: cols, what: "the table function " + name}, true
+	return r, true
 }

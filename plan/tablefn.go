@@ -1,0 +1,318 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamsql/streamsql/analytics"
+	"github.com/streamsql/streamsql/expr"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+// tableFnRel is an analytic table function over its cursor's relation.
+type tableFnRel struct {
+	in   rel
+	cols []relCol
+	desc string
+	// make builds the function's operator feeding out.
+	make func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator
+}
+
+func (r *tableFnRel) columns() []relCol { return r.cols }
+func (r *tableFnRel) build(b *builder, out operators.Operator) error {
+	return r.in.build(b, r.make(out, b.errs, b.pump))
+}
+func (r *tableFnRel) describe(w *strings.Builder, d int) {
+	indent(w, d, "%s", r.desc)
+	r.in.describe(w, d+1)
+}
+
+// tableFnArgs reads the constant arguments of one table function call.
+type tableFnArgs struct {
+	p    *planner
+	name string
+	args []parser.Expr // after the cursor
+	ok   bool
+}
+
+func (a *tableFnArgs) errorf(pos parser.Pos, format string, args ...any) {
+	a.p.errorf(pos, format, args...)
+	a.ok = false
+}
+
+// constant evaluates argument i (0 = the first after the cursor).
+func (a *tableFnArgs) constant(i int, what string) (value.Value, parser.Pos, bool) {
+	e := a.args[i]
+	c, err := expr.Compile(e, &relScope{})
+	if err != nil {
+		a.p.exprErr(err, e.Pos())
+		a.ok = false
+		return value.Null, e.Pos(), false
+	}
+	if !c.Const {
+		a.errorf(e.Pos(), "%s of %s must be a constant", what, a.name)
+		return value.Null, e.Pos(), false
+	}
+	if c.Value.IsNull() {
+		a.errorf(e.Pos(), "%s of %s cannot be NULL", what, a.name)
+		return value.Null, e.Pos(), false
+	}
+	return c.Value, e.Pos(), true
+}
+
+// integer reads an integer argument in [lo, hi].
+func (a *tableFnArgs) integer(i int, what string, lo, hi int64) int64 {
+	v, pos, ok := a.constant(i, what)
+	if !ok {
+		return lo
+	}
+	if v.K != value.KInt {
+		a.errorf(pos, "%s of %s must be an integer", what, a.name)
+		return lo
+	}
+	if v.I < lo || v.I > hi {
+		a.errorf(pos, "%s of %s must be between %d and %d; got %d", what, a.name, lo, hi, v.I)
+		return lo
+	}
+	return v.I
+}
+
+// number reads a numeric argument greater than zero.
+func (a *tableFnArgs) positive(i int, what string) float64 {
+	v, pos, ok := a.constant(i, what)
+	if !ok {
+		return 1
+	}
+	if v.K != value.KInt && v.K != value.KFloat && v.K != value.KDecimal {
+		a.errorf(pos, "%s of %s must be a number", what, a.name)
+		return 1
+	}
+	if f := v.Float64(); f > 0 {
+		return f
+	}
+	a.errorf(pos, "%s of %s must be greater than 0; got %s", what, a.name, value.Text(v, value.Type{}))
+	return 1
+}
+
+func (a *tableFnArgs) boolean(i int, what string) bool {
+	v, pos, ok := a.constant(i, what)
+	if !ok {
+		return false
+	}
+	if v.K != value.KBool {
+		a.errorf(pos, "%s of %s must be TRUE or FALSE", what, a.name)
+		return false
+	}
+	return v.Bool()
+}
+
+// column reads a 'columnName' argument: a string literal naming a column
+// of the cursor exactly (case included).
+func (a *tableFnArgs) column(i int, in []relCol) int {
+	e := a.args[i]
+	sl, ok := e.(*parser.StringLit)
+	if !ok {
+		a.errorf(e.Pos(), "the column argument of %s must be a column name in single quotes, such as 'TICKER_SYMBOL'", a.name)
+		return 0
+	}
+	var names []string
+	for j, c := range in {
+		if c.Name == sl.Value {
+			return j
+		}
+		names = append(names, c.Name)
+	}
+	msg := fmt.Sprintf("the cursor of %s has no column %s", a.name, quoteName(sl.Value))
+	if s := suggestName(sl.Value, names); s != "" {
+		msg += fmt.Sprintf("; did you mean '%s'? (the name must match the column's stored case)", s)
+	} else if len(names) > 0 {
+		msg += "; it has " + strings.Join(names, ", ")
+	}
+	a.errorf(e.Pos(), "%s", msg)
+	return 0
+}
+
+// numericCols lists the cursor columns the ML functions read: DOUBLE,
+// REAL/FLOAT, BIGINT, INTEGER, SMALLINT and TINYINT (not DECIMAL).
+func numericCols(in []relCol) ([]int, []string) {
+	var idx []int
+	var names []string
+	for i, c := range in {
+		switch c.Type.Base {
+		case value.TTinyint, value.TSmallint, value.TInteger, value.TBigint, value.TReal, value.TDouble:
+			idx = append(idx, i)
+			names = append(names, c.Name)
+		}
+	}
+	return idx, names
+}
+
+// planTableFunc validates a table function's arguments and plans its rel.
+// in is the cursor's relation, cursorPos the position of CURSOR.
+func (p *planner) planTableFunc(call *parser.FuncCall, in rel, cursorPos parser.Pos) (rel, bool) {
+	name := call.Name.Name
+	a := &tableFnArgs{p: p, name: name, args: call.Args[1:], ok: true}
+	inCols := in.columns()
+	width := len(inCols)
+	var cols []relCol
+	pass := func() {
+		for _, c := range inCols {
+			cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+		}
+	}
+	nargs := func(lo, hi int, form string) bool {
+		if n := len(a.args); n < lo || n > hi {
+			pos := call.Pos()
+			if n > hi {
+				pos = a.args[hi].Pos()
+			}
+			p.errorf(pos, "%s takes %s; got %d argument(s) after the cursor", name, form, n)
+			return false
+		}
+		return true
+	}
+	numeric := func(limit int) ([]int, []string, bool) {
+		idx, names := numericCols(inCols)
+		if len(idx) == 0 {
+			p.errorf(cursorPos, "the cursor of %s has no numeric column (DOUBLE, REAL, BIGINT, INTEGER, SMALLINT, TINYINT; DECIMAL is not supported, cast it to DOUBLE)", name)
+			return nil, nil, false
+		}
+		if limit > 0 && len(idx) > limit {
+			p.errorf(cursorPos, "%s accepts at most %d numeric columns; the cursor has %d", name, limit, len(idx))
+			return nil, nil, false
+		}
+		return idx, names, true
+	}
+	r := &tableFnRel{in: in}
+	switch name {
+	case "HOTSPOTS":
+		if !nargs(3, 3, "(CURSOR, windowSize, scanRadius, minimumNumberOfPointsInAHotspot)") {
+			return nil, false
+		}
+		idx, _, ok := numeric(0)
+		if !ok {
+			return nil, false
+		}
+		w := a.integer(0, "windowSize", 100, 1000)
+		radius := a.positive(1, "scanRadius")
+		minPts := a.integer(2, "minimumNumberOfPointsInAHotspot", 2, w)
+		if !a.ok {
+			return nil, false
+		}
+		pass()
+		cols = append(cols, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
+		cfg := analytics.HotspotsConfig{Columns: idx, WindowSize: int(w), Radius: radius, MinPoints: int(minPts)}
+		r.desc = fmt.Sprintf("HOTSPOTS(windowSize=%d, scanRadius=%g, minPoints=%d) over %s", w, radius, minPts, colNames(pick(inCols, idx)))
+		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+			c := cfg
+			c.Errors, c.Pump = errs, pump
+			return analytics.NewHotspots(c, out, width)
+		}
+	case "RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION":
+		explain := name == "RANDOM_CUT_FOREST_WITH_EXPLANATION"
+		maxArgs := 4
+		form := "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize])"
+		if explain {
+			maxArgs = 5
+			form = "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize, withDirectionality])"
+		}
+		if !nargs(0, maxArgs, form) {
+			return nil, false
+		}
+		idx, names, ok := numeric(30)
+		if !ok {
+			return nil, false
+		}
+		cfg := analytics.RCFConfig{Columns: idx, Names: names, Explain: explain,
+			Trees: analytics.DefaultTrees, SampleSize: analytics.DefaultSampleSize,
+			TimeDecay: analytics.DefaultTimeDecay, Shingle: analytics.DefaultShingle}
+		n := len(a.args)
+		if n > 0 {
+			cfg.Trees = int(a.integer(0, "numberOfTrees", 1, 1000))
+		}
+		if n > 1 {
+			cfg.SampleSize = int(a.integer(1, "subSampleSize", 10, 1000))
+		}
+		if n > 2 {
+			cfg.TimeDecay = a.integer(2, "timeDecay", 1, 2147483647)
+		}
+		if n > 3 {
+			cfg.Shingle = int(a.integer(3, "shingleSize", 1, 30))
+		}
+		if n > 4 {
+			cfg.Directional = a.boolean(4, "withDirectionality")
+		}
+		if a.ok && int64(cfg.SampleSize) >= cfg.TimeDecay {
+			a.errorf(a.args[min(2, n-1)].Pos(), "subSampleSize (%d) of %s must be less than timeDecay (%d)", cfg.SampleSize, name, cfg.TimeDecay)
+		}
+		if !a.ok {
+			return nil, false
+		}
+		pass()
+		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double})
+		if explain {
+			cols = append(cols, relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
+		}
+		r.desc = fmt.Sprintf("%s(numberOfTrees=%d, subSampleSize=%d, timeDecay=%d, shingleSize=%d", name, cfg.Trees, cfg.SampleSize, cfg.TimeDecay, cfg.Shingle)
+		if explain {
+			r.desc += fmt.Sprintf(", withDirectionality=%t", cfg.Directional)
+		}
+		r.desc += ") over " + colNames(pick(inCols, idx))
+		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+			c := cfg
+			c.Errors, c.Pump = errs, pump
+			return analytics.NewRCF(c, out, width)
+		}
+	case "COUNT_DISTINCT_ITEMS_TUMBLING":
+		if !nargs(2, 2, "(CURSOR, 'columnName', windowSize)") {
+			return nil, false
+		}
+		col := a.column(0, inCols)
+		secs := a.integer(1, "windowSize", 1, 3600)
+		if !a.ok {
+			return nil, false
+		}
+		cols = append(cols, relCol{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint})
+		cfg := analytics.DistinctConfig{Column: col, WindowMs: secs * 1000}
+		r.desc = fmt.Sprintf("COUNT_DISTINCT_ITEMS_TUMBLING(%s, windowSize=%ds)", quoteName(inCols[col].Name), secs)
+		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+			c := cfg
+			c.Errors, c.Pump = errs, pump
+			return analytics.NewDistinct(c, out)
+		}
+	case "TOP_K_ITEMS_TUMBLING":
+		if !nargs(3, 3, "(CURSOR, 'columnName', K, windowSize)") {
+			return nil, false
+		}
+		col := a.column(0, inCols)
+		k := a.integer(1, "K", 1, 100000)
+		secs := a.integer(2, "windowSize", 1, 3600)
+		if !a.ok {
+			return nil, false
+		}
+		cols = append(cols, relCol{Name: inCols[col].Name, Type: inCols[col].Type},
+			relCol{Name: "MOST_FREQUENT_VALUES", Type: value.Bigint})
+		cfg := analytics.TopKConfig{Column: col, K: int(k), WindowMs: secs * 1000}
+		r.desc = fmt.Sprintf("TOP_K_ITEMS_TUMBLING(%s, K=%d, windowSize=%ds)", quoteName(inCols[col].Name), k, secs)
+		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+			c := cfg
+			c.Errors, c.Pump = errs, pump
+			return analytics.NewTopK(c, out)
+		}
+	default:
+		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
+		return nil, false
+	}
+	r.cols = cols
+	return r, true
+}
+
+func pick(cols []relCol, idx []int) []relCol {
+	out := make([]relCol, len(idx))
+	for i, j := range idx {
+		out[i] = cols[j]
+	}
+	return out
+}

@@ -279,7 +279,12 @@ func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	r, ok := p.planTableFunc(call, in, cur.Pos())
+	var r rel
+	if name == "GROUP_RANK" {
+		r, ok = p.groupRank(call, in)
+	} else {
+		r, ok = p.planTableFunc(call, in, cur.Pos())
+	}
 	if !ok {
 		return nil, false
 	}

@@ -1,6 +1,7 @@
 package operators
 
 import (
+	"math"
 	"sort"
 
 	"github.com/streamsql/streamsql/value"
@@ -37,6 +38,7 @@ func (g *GroupRank) Init() {
 		w = g.RankOut + 1
 	}
 	g.out = NewBatch(w, 64)
+	g.bound = math.MinInt64
 }
 
 func (g *GroupRank) Push(b *Batch) {
@@ -55,14 +57,7 @@ func (g *GroupRank) Advance(t int64) {
 		g.emit()
 		g.flush()
 	}
-	fwd := t
-	if g.have && g.t < fwd {
-		fwd = g.t
-	}
-	if fwd > g.bound {
-		g.bound = fwd
-		g.Out.Advance(fwd)
-	}
+	g.bound = forwardBound(g.Out, t, g.have, g.rows.Times, g.bound)
 }
 
 func (g *GroupRank) emit() {

@@ -1,6 +1,7 @@
 package operators
 
 import (
+	"math"
 	"sort"
 
 	"github.com/streamsql/streamsql/value"
@@ -34,6 +35,7 @@ type Sort struct {
 func (s *Sort) Init() {
 	s.rows = NewBatch(s.Width+len(s.Desc), 64)
 	s.out = NewBatch(s.Width, 64)
+	s.bound = math.MinInt64
 }
 
 func (s *Sort) Push(b *Batch) {
@@ -65,14 +67,22 @@ func (s *Sort) Advance(t int64) {
 		}
 	}
 	s.flush()
-	fwd := t
-	if s.have && s.rows.Times[0] < fwd {
-		fwd = s.rows.Times[0] // held rows will come out at their batch's latest ROWTIME, at least this
+	// Held rows come out at their batch's latest ROWTIME, at least the first's.
+	s.bound = forwardBound(s.Out, t, s.have, s.rows.Times, s.bound)
+}
+
+// forwardBound forwards bound t, held back to the first held row's ROWTIME
+// while rows are held, never below the bound already forwarded (last); it
+// returns the bound now forwarded.
+func forwardBound(out Operator, t int64, holding bool, held []int64, last int64) int64 {
+	if holding && len(held) > 0 && held[0] < t {
+		t = held[0]
 	}
-	if fwd > s.bound {
-		s.bound = fwd
-		s.Out.Advance(fwd)
+	if t > last {
+		out.Advance(t)
+		return t
 	}
+	return last
 }
 
 func (s *Sort) emit() {

@@ -41,7 +41,6 @@ type StreamJoin struct {
 	scratch []value.Value
 	out     *Batch
 	last    int64
-	rowText []byte
 	lw, rw  int // side widths including their ROWTIME
 }
 
@@ -259,14 +258,5 @@ func (j *StreamJoin) flush() {
 }
 
 func (j *StreamJoin) fail(err error, t int64, row []value.Value) {
-	if j.Errors == nil {
-		return
-	}
-	name := eval.ErrConversion
-	if re, ok := err.(*eval.RowError); ok {
-		name = re.Name
-	}
-	j.rowText = RowText(j.rowText[:0], row)
-	j.Errors.Error(ErrorRecord{Time: t, Level: "ERROR", Name: name, Message: err.Error(),
-		DataRowtime: t, DataRow: append([]byte(nil), j.rowText...), Pump: j.Pump})
+	ReportRow(j.Errors, err, t, row, j.Pump)
 }

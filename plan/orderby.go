@@ -107,7 +107,14 @@ func (p *planner) orderBy(order []*parser.OrderItem, items []*parser.SelectItem,
 		}
 		desc = append(desc, d)
 	}
-	return &sortRel{in: &proj, op: *srt, cols: top.cols, desc: "OrderBy " + strings.Join(desc, ", ")}, true
+	op := *srt
+	return &opRel{in: &proj, cols: top.cols, desc: "OrderBy " + strings.Join(desc, ", "),
+		make: func(_ *builder, out operators.Operator) operators.Operator {
+			s := op
+			s.Out = out
+			s.Init()
+			return &s
+		}}, true
 }
 
 // leadingKey reports whether e is usable as the leading ORDER BY key and,
@@ -126,23 +133,4 @@ func (p *planner) leadingKey(e parser.Expr, in []relCol) (func(int64) value.Valu
 	}
 	keyAt, _ := timeFunctions(c.Eval)
 	return keyAt, true
-}
-
-type sortRel struct {
-	in   rel
-	op   operators.Sort
-	cols []relCol
-	desc string
-}
-
-func (r *sortRel) columns() []relCol { return r.cols }
-func (r *sortRel) build(b *builder, out operators.Operator) error {
-	op := r.op
-	op.Out = out
-	op.Init()
-	return r.in.build(b, &op)
-}
-func (r *sortRel) describe(w *strings.Builder, d int) {
-	indent(w, d, "%s", r.desc)
-	r.in.describe(w, d+1)
 }

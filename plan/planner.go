@@ -420,12 +420,12 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 	if s.Distinct {
 		p.unimplemented(s.Pos(), "SELECT DISTINCT on a stream")
 	}
-	aggs, windowed := p.collectAggregates(s)
+	aggs, windowed := collectAggregates(s)
 	if p.isTableOnly(from) {
 		p.errorf(s.From[0].Pos(), "a reference table cannot be the source of a streaming query; join it to a stream")
 		return nil, false
 	}
-	if windowed != nil {
+	if len(windowed) > 0 {
 		if len(aggs) > 0 {
 			p.errorf(aggs[0].Pos(), "%s without OVER cannot be mixed with windowed (OVER) calls in one query", aggs[0].Name.Name)
 			return nil, false
@@ -434,7 +434,7 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 			p.errorf(s.Stagger.Pos(), "a stagger window cannot be combined with windowed (OVER) calls")
 			return nil, false
 		}
-		return p.sliding(s, from)
+		return p.sliding(s, from, windowed)
 	}
 	if len(s.GroupBy) > 0 || len(aggs) > 0 || s.Stagger != nil {
 		if s.Stagger != nil {

@@ -224,43 +224,6 @@ func (p *planner) unimplRel(item parser.FromItem) (rel, bool) {
 	return &unimplRel{cols: r.columns(), what: "this FROM clause"}, true
 }
 
-// unimplementedSelect validates what it can of a select whose window kind
-// is not implemented yet and returns its output shape.
-func (p *planner) unimplementedSelect(s *parser.Select, from rel) (rel, bool) {
-	sc := &laxScope{relScope{cols: from.columns(), hasRowtime: true}}
-	if s.Where != nil {
-		p.predicate(s.Where, &sc.relScope, "WHERE")
-	}
-	var cols []relCol
-	for i, it := range s.Items {
-		if it.Star {
-			for _, c := range from.columns() {
-				if !c.Hidden {
-					cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-				}
-			}
-			continue
-		}
-		t := value.Type{Base: value.TUnknown}
-		if c, err := expr.Compile(it.Expr, sc); err == nil {
-			t = c.Type
-		}
-		cols = append(cols, relCol{Name: itemName(it, i), Type: t})
-	}
-	return &unimplRel{cols: cols, what: "this windowed query"}, true
-}
-
-// laxScope resolves columns but lets aggregate and windowed calls through
-// as unknown-typed placeholders, to shape queries that cannot run yet.
-type laxScope struct{ relScope }
-
-func (s *laxScope) Replace(e parser.Expr) (int, value.Type, bool) {
-	if fc, ok := e.(*parser.FuncCall); ok && (expr.IsAggregateName(fc.Name.Name) || fc.Over != nil || fc.OverName != nil) {
-		return expr.SlotRowtime, value.Type{Base: value.TUnknown}, true
-	}
-	return 0, value.Type{}, false
-}
-
 // tableFunc plans TABLE(fn(CURSOR(...), ...)), an analytic table function
 // (see tablefn.go).
 func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {

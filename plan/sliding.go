@@ -213,38 +213,9 @@ func exprErrMsg(err error) string {
 	return err.Error()
 }
 
-// windowedCalls lists the OVER calls of a select list (and ORDER BY).
-func windowedCalls(s *parser.Select) []*parser.FuncCall {
-	var calls []*parser.FuncCall
-	visit := func(e parser.Expr) {
-		if e == nil {
-			return
-		}
-		parser.Inspect(e, func(n parser.Node) bool {
-			switch x := n.(type) {
-			case *parser.CursorExpr:
-				return false
-			case *parser.FuncCall:
-				if x.Over != nil || x.OverName != nil {
-					calls = append(calls, x)
-					return false
-				}
-			}
-			return true
-		})
-	}
-	for _, it := range s.Items {
-		visit(it.Expr)
-	}
-	for _, o := range s.OrderBy {
-		visit(o.X)
-	}
-	return calls
-}
-
 // sliding plans a windowed aggregation: every input row comes out with the
 // values of its OVER calls, computed over the window ending at that row.
-func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
+func (p *planner) sliding(s *parser.Select, from rel, calls []*parser.FuncCall) (rel, bool) {
 	if len(s.GroupBy) > 0 {
 		p.errorf(s.GroupBy[0].Pos(), "a query cannot mix GROUP BY with windowed (OVER) aggregation; compute one in a separate stream")
 		return nil, false
@@ -253,19 +224,14 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 		p.errorf(s.Having.Pos(), "HAVING cannot filter windowed (OVER) aggregates; filter in a downstream query")
 		return nil, false
 	}
-	in := from
-	sc := &relScope{cols: from.columns(), hasRowtime: true}
-	if s.Where != nil {
-		where, ok := p.predicate(s.Where, sc, "WHERE")
-		if !ok {
-			return nil, false
-		}
-		in = &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}
+	in, sc, ok := p.filter(s, from)
+	if !ok {
+		return nil, false
 	}
 	// The window keeps a copy of each row it emits: narrow the rows to the
 	// columns the query uses first.
 	inCols := from.columns()
-	if keep, cols, ok := usedColumns(s, inCols); ok && len(keep) < len(inCols) {
+	if keep, cols, ok := usedColumns(s, calls, inCols); ok && len(keep) < len(inCols) {
 		exprs := make([]eval.Func, len(keep))
 		for i, k := range keep {
 			exprs[i] = slotFunc(k)
@@ -278,8 +244,8 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 	cfg.Width = len(inCols)
 	var frames []*frameDef
 	ws := &windowScope{relScope: relScope{cols: inCols, hasRowtime: true}, calls: map[*parser.FuncCall]int{}}
-	ok := true
-	for _, call := range windowedCalls(s) {
+	ok = true
+	for _, call := range calls {
 		spec, good := p.windowSpec(call.Over, call.OverName, s.Windows)
 		if !good {
 			ok = false
@@ -331,8 +297,13 @@ func (p *planner) sliding(s *parser.Select, from rel) (rel, bool) {
 	for _, f := range frames {
 		fdesc = append(fdesc, f.String())
 	}
-	sl := &slidingRel{in: in, cfg: cfg, cols: cols,
-		desc: fmt.Sprintf("SlidingWindow calls=%d windows=[%s]", len(cfg.Calls), strings.Join(fdesc, "; "))}
+	sl := &opRel{in: in, cols: cols,
+		desc: fmt.Sprintf("SlidingWindow calls=%d windows=[%s]", len(cfg.Calls), strings.Join(fdesc, "; ")),
+		make: func(b *builder, out operators.Operator) operators.Operator {
+			c := cfg
+			c.Errors, c.Pump = b.errs, b.pump
+			return window.NewSliding(c, out)
+		}}
 	ws.width = cfg.Width
 	exprs, outCols, ok := p.items(s.Items, inCols, ws)
 	if !ok {
@@ -477,31 +448,11 @@ func (s *windowScope) Replace(e parser.Expr) (int, value.Type, bool) {
 	return 0, value.Type{}, false
 }
 
-// slidingRel is a windowed aggregation.
-type slidingRel struct {
-	in   rel
-	cfg  window.SlidingConfig
-	cols []relCol
-	desc string
-}
-
-func (r *slidingRel) columns() []relCol { return r.cols }
-func (r *slidingRel) build(b *builder, out operators.Operator) error {
-	cfg := r.cfg
-	cfg.Errors = b.errs
-	cfg.Pump = b.pump
-	return r.in.build(b, window.NewSliding(cfg, out))
-}
-func (r *slidingRel) describe(w *strings.Builder, d int) {
-	indent(w, d, "%s", r.desc)
-	r.in.describe(w, d+1)
-}
-
 // usedColumns lists the input slots a windowed select reads after its
 // WHERE (select list, ORDER BY, window partitions), in input order, with
 // their columns. ok is false when that cannot be told (SELECT *, a name
 // that does not resolve): then every column is kept.
-func usedColumns(s *parser.Select, cols []relCol) ([]int, []relCol, bool) {
+func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]int, []relCol, bool) {
 	sc := &relScope{cols: cols, hasRowtime: true}
 	used := map[int]bool{}
 	ok := true
@@ -540,7 +491,7 @@ func usedColumns(s *parser.Select, cols []relCol) ([]int, []relCol, bool) {
 			visit(e)
 		}
 	}
-	for _, c := range windowedCalls(s) {
+	for _, c := range calls {
 		if c.Over != nil {
 			for _, e := range c.Over.PartitionBy {
 				visit(e)

@@ -244,21 +244,28 @@ func (a *acc) result(s *AggSpec) (value.Value, error) {
 			return value.NewDecimal(a.i/a.n, uint8(rt.Scale)), nil
 		}
 		return value.NewInt(a.i / a.n), nil
-	case AggStddevPop:
-		return value.NewFloat(math.Sqrt(a.m2 / float64(a.n))), nil
-	case AggVarPop:
-		return value.NewFloat(a.m2 / float64(a.n)), nil
-	case AggStddevSamp, AggVarSamp:
-		if a.n < 2 {
-			return value.Null, nil
-		}
-		v := a.m2 / float64(a.n-1)
-		if s.Kind == AggStddevSamp {
-			v = math.Sqrt(v)
-		}
-		return value.NewFloat(v), nil
+	case AggStddevPop, AggVarPop, AggStddevSamp, AggVarSamp:
+		return variance(s.Kind, a.n, a.m2), nil
 	}
 	return a.v, nil
+}
+
+// variance is STDDEV_POP/SAMP or VAR_POP/SAMP of n values whose squared
+// deviations from their mean sum to m2; the sample forms of fewer than two
+// values are NULL.
+func variance(k AggKind, n int64, m2 float64) value.Value {
+	d := float64(n)
+	if k == AggStddevSamp || k == AggVarSamp {
+		if n < 2 {
+			return value.Null
+		}
+		d = float64(n - 1)
+	}
+	v := m2 / d
+	if k == AggStddevPop || k == AggStddevSamp {
+		v = math.Sqrt(v)
+	}
+	return value.NewFloat(v)
 }
 
 func checkRange(i int64, t value.Type) (value.Value, error) {

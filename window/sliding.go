@@ -58,7 +58,6 @@ type Sliding struct {
 	defaults []value.Value
 	outBatch *operators.Batch
 	keyBuf   []byte
-	rowText  []byte
 	parts    []*part
 }
 
@@ -288,16 +287,7 @@ func (s *Sliding) flush() {
 }
 
 func (s *Sliding) fail(err error, tm int64, row []value.Value) {
-	if s.cfg.Errors == nil {
-		return
-	}
-	name := eval.ErrConversion
-	if re, ok := err.(*eval.RowError); ok {
-		name = re.Name
-	}
-	s.rowText = operators.RowText(s.rowText[:0], row)
-	s.cfg.Errors.Error(operators.ErrorRecord{Time: tm, Level: "ERROR", Name: name, Message: err.Error(),
-		DataRowtime: tm, DataRow: append([]byte(nil), s.rowText...), Pump: s.cfg.Pump})
+	operators.ReportRow(s.cfg.Errors, err, tm, row, s.cfg.Pump)
 }
 
 // slideAcc is one call's state in one partition.
@@ -552,19 +542,8 @@ func (a *slideAcc) result(sp *AnalyticSpec, p *part, stride, j int, cur, def val
 		return checkRange(sum, rt)
 	case AggMin, AggMax:
 		return p.at(a.dq[a.dqHead], stride, j), nil
-	case AggStddevPop:
-		return value.NewFloat(math.Sqrt(a.m2 / float64(a.n))), nil
-	case AggVarPop:
-		return value.NewFloat(a.m2 / float64(a.n)), nil
-	case AggStddevSamp, AggVarSamp:
-		if a.n < 2 {
-			return value.Null, nil
-		}
-		v := a.m2 / float64(a.n-1)
-		if sp.Kind == AggStddevSamp {
-			v = math.Sqrt(v)
-		}
-		return value.NewFloat(v), nil
+	case AggStddevPop, AggVarPop, AggStddevSamp, AggVarSamp:
+		return variance(sp.Kind, a.n, a.m2), nil
 	case AggAny:
 		return value.NewBool(a.trues > 0), nil
 	case AggEvery:

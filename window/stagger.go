@@ -32,7 +32,6 @@ type Stagger struct {
 	keyVals  []value.Value
 	argVals  []value.Value
 	outBatch *operators.Batch
-	rowText  []byte
 	free     []*swin
 }
 
@@ -159,14 +158,5 @@ func (s *Stagger) flush() {
 }
 
 func (s *Stagger) fail(err error, tm int64, row []value.Value) {
-	if s.cfg.Errors == nil {
-		return
-	}
-	name := eval.ErrConversion
-	if re, ok := err.(*eval.RowError); ok {
-		name = re.Name
-	}
-	s.rowText = operators.RowText(s.rowText[:0], row)
-	s.cfg.Errors.Error(operators.ErrorRecord{Time: tm, Level: "ERROR", Name: name, Message: err.Error(),
-		DataRowtime: tm, DataRow: append([]byte(nil), s.rowText...), Pump: s.cfg.Pump})
+	operators.ReportRow(s.cfg.Errors, err, tm, row, s.cfg.Pump)
 }

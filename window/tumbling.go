@@ -49,7 +49,6 @@ type Tumbling struct {
 	keyVals  []value.Value
 	argVals  []value.Value
 	outBatch *operators.Batch
-	rowText  []byte
 }
 
 // win is one open window: its groups in first-seen order.
@@ -236,14 +235,5 @@ func (t *Tumbling) flush() {
 }
 
 func (t *Tumbling) fail(err error, tm int64, row []value.Value) {
-	if t.cfg.Errors == nil {
-		return
-	}
-	name := eval.ErrConversion
-	if re, ok := err.(*eval.RowError); ok {
-		name = re.Name
-	}
-	t.rowText = operators.RowText(t.rowText[:0], row)
-	t.cfg.Errors.Error(operators.ErrorRecord{Time: tm, Level: "ERROR", Name: name, Message: err.Error(),
-		DataRowtime: tm, DataRow: append([]byte(nil), t.rowText...), Pump: t.cfg.Pump})
+	operators.ReportRow(t.cfg.Errors, err, tm, row, t.cfg.Pump)
 }

@@ -48,7 +48,7 @@ type Tree struct {
 	Nodes     []Node
 	CutDim    []uint16
 	Parent    []int32
-	Mass      []int32 // points below the node
+	Mass      []int32   // points below the node
 	Min, Max  []float64 // bounding boxes, Dim per node
 	FreeNodes []int32
 	// Leaves.

@@ -229,3 +229,48 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 		t.Fatalf("after restore:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestHotspotsLatticeAndDuplicates: points on a lattice whose spacing equals
+// the radius (distance ties on every edge), many exact duplicates, negative
+// coordinates and cell-boundary values, against the oracle on every row.
+func TestHotspotsLatticeAndDuplicates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, tc := range []struct {
+		radius float64
+		minPts int
+	}{{0.1, 5}, {0.1, 3}, {0.25, 8}} {
+		var pts [][]float64
+		for i := 0; i < 1500; i++ {
+			var p []float64
+			switch rng.IntN(4) {
+			case 0:
+				p = []float64{-0.3, 0.2} // a pile of duplicates
+			default:
+				p = []float64{float64(rng.IntN(12)-6) * 0.1, float64(rng.IntN(12)-6) * 0.1}
+			}
+			pts = append(pts, p)
+		}
+		out := &collect{}
+		h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 100, Radius: tc.radius, MinPoints: tc.minPts}, out, 2)
+		rows := make([][]value.Value, len(pts))
+		for i, p := range pts {
+			rows[i] = []value.Value{value.NewFloat(p[0]), value.NewFloat(p[1])}
+		}
+		feed(h, 2, make([]int64, len(rows)), rows, 64)
+		multi := 0
+		for i := range pts {
+			hs := bruteHotspots(pts[max(0, i-99):i+1], tc.radius, tc.minPts)
+			if len(hs) > 1 {
+				multi++
+			}
+			want := string(AppendHotspotsJSON(nil, hs))
+			if got := out.rows[i][2].S; got != want {
+				t.Fatalf("radius %v minPts %d row %d:\n got %s\nwant %s", tc.radius, tc.minPts, i, got, want)
+			}
+		}
+		t.Logf("radius %v minPts %d: %d of %d rows with several hotspots", tc.radius, tc.minPts, multi, len(pts))
+		if multi == 0 {
+			t.Errorf("radius %v minPts %d: no row has several hotspots", tc.radius, tc.minPts)
+		}
+	}
+}

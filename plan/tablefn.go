@@ -174,6 +174,12 @@ func (p *planner) planTableFunc(call *parser.FuncCall, in rel, cursorPos parser.
 		return true
 	}
 	numeric := func(limit int) ([]int, []string, bool) {
+		for _, c := range inCols {
+			if c.Type.Base == value.TDecimal {
+				p.errorf(cursorPos, "%s does not accept DECIMAL; the cursor's column %s is %s: CAST it to DOUBLE", name, quoteName(c.Name), c.Type)
+				return nil, nil, false
+			}
+		}
 		idx, names := numericCols(inCols)
 		if len(idx) == 0 {
 			p.errorf(cursorPos, "the cursor of %s has no numeric column (DOUBLE, REAL, BIGINT, INTEGER, SMALLINT, TINYINT; DECIMAL is not supported, cast it to DOUBLE)", name)

@@ -355,8 +355,21 @@ func (h *Hotspots) touch(c int32, p []float64, delta int32) int32 {
 	eps2 := h.eps2
 	minPts := int32(h.cfg.MinPoints)
 	n := int32(0)
-	for _, nc := range h.nearCells(c) {
+	for k, nc := range h.nearCells(c) {
 		cell := &h.cells[nc]
+		if k == 0 && h.grid {
+			// Two points of one cell are always within Radius.
+			for _, q := range cell.pts {
+				h.count[q] += delta
+				if delta > 0 && h.count[q] == minPts {
+					h.setCore(q, true)
+				} else if delta < 0 && h.count[q] == minPts-1 {
+					h.setCore(q, false)
+				}
+			}
+			n += int32(len(cell.pts))
+			continue
+		}
 		xs := cell.xs
 		for j, q := range cell.pts {
 			var s float64

@@ -274,3 +274,36 @@ func TestHotspotsLatticeAndDuplicates(t *testing.T) {
 		}
 	}
 }
+
+// TestHotspotsRandomConfigurations checks many small random configurations
+// (dimension, window, radius, threshold, data shape) against the oracle.
+func TestHotspotsRandomConfigurations(t *testing.T) {
+	for seed := uint64(0); seed < 40; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		dim := 1 + rng.IntN(5)
+		window := 5 + rng.IntN(120)
+		minPts := 2 + rng.IntN(min(window-1, 12))
+		radius := 0.05 + rng.Float64()
+		pts := genPoints(rng, 600, dim, rng.Float64()*0.5, rng.Float64())
+		cols := make([]int, dim)
+		for i := range cols {
+			cols[i] = i
+		}
+		out := &collect{}
+		h := NewHotspots(HotspotsConfig{Columns: cols, WindowSize: window, Radius: radius, MinPoints: minPts}, out, dim)
+		rows := make([][]value.Value, len(pts))
+		for i, p := range pts {
+			for _, x := range p {
+				rows[i] = append(rows[i], value.NewFloat(x))
+			}
+		}
+		feed(h, dim, make([]int64, len(rows)), rows, 1+rng.IntN(50))
+		for i := range pts {
+			want := string(AppendHotspotsJSON(nil, bruteHotspots(pts[max(0, i+1-window):i+1], radius, minPts)))
+			if got := out.rows[i][dim].S; got != want {
+				t.Fatalf("seed %d (dim %d window %d radius %.3f minPts %d) row %d:\n got %s\nwant %s",
+					seed, dim, window, radius, minPts, i, got, want)
+			}
+		}
+	}
+}

@@ -88,6 +88,9 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 				keySlots[slot] = i
 			}
 		}
+		if c.Type.Base == value.TTimestamp && ks.usedColumns && !ks.usedRowtime && !isMonotonicCall(g) {
+			cfg.EventKeys = append(cfg.EventKeys, i)
+		}
 		if cfg.TimeKey >= 0 {
 			continue
 		}
@@ -105,6 +108,14 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	if !ok {
 		return nil, false
 	}
+	// The monotonic key itself is not an event-time key.
+	ev := cfg.EventKeys[:0]
+	for _, k := range cfg.EventKeys {
+		if k != cfg.TimeKey {
+			ev = append(ev, k)
+		}
+	}
+	cfg.EventKeys = ev
 	if cfg.TimeKey < 0 {
 		p.errorf(s.GroupBy[0].Pos(), "a streaming GROUP BY needs a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(s.ROWTIME TO MINUTE), or MONOTONIC(expr); grouping only by %s would never emit a row",
 			strings.Join(keyNames, ", "))
@@ -151,7 +162,7 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 		r.where = having.Eval
 		r.desc = "Having+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, post, sc.cols)
 }
 
 func isMonotonicCall(e parser.Expr) bool {

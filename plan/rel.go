@@ -111,6 +111,9 @@ func (r *aggRel) build(b *builder, out operators.Operator) error {
 	if l, ok := op.(interface{ Late() int64 }); ok {
 		b.g.late = append(b.g.late, l)
 	}
+	if l, ok := op.(interface{ LateEvents() int64 }); ok {
+		b.g.lateEvents = append(b.g.lateEvents, l)
+	}
 	return r.in.build(b, op)
 }
 func (r *aggRel) describe(w *strings.Builder, d int) {

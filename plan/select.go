@@ -128,15 +128,24 @@ func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
 		quals = []string{f.Alias.Name, name}
 	}
 	if s := p.cat.Stream(name); s != nil {
-		if f.Over != nil || f.OverName != nil {
-			p.unimplemented(f.Pos(), "a window on a stream in FROM (stream-to-stream join)")
-		}
 		p.reads = append(p.reads, name)
 		cols := make([]relCol, len(s.Columns))
 		for i, c := range s.Columns {
 			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden}
 		}
-		return &scanRel{stream: s, cols: cols}, true
+		scan := &scanRel{stream: s, cols: cols}
+		if f.Over != nil || f.OverName != nil {
+			spec, ok := p.windowSpec(f.Over, f.OverName, p.windows)
+			if !ok {
+				return nil, false
+			}
+			fd, ok := p.frame(spec, true)
+			if !ok {
+				return nil, false
+			}
+			return &windowedRel{rel: scan, frame: fd, pos: f.Pos()}, true
+		}
+		return scan, true
 	}
 	if t := p.cat.Table(name); t != nil {
 		cols := make([]relCol, len(t.Columns))
@@ -215,43 +224,6 @@ func (p *planner) unimplRel(item parser.FromItem) (rel, bool) {
 	return &unimplRel{cols: r.columns(), what: "this FROM clause"}, true
 }
 
-// unimplementedSelect validates what it can of a select whose window kind
-// is not implemented yet and returns its output shape.
-func (p *planner) unimplementedSelect(s *parser.Select, from rel) (rel, bool) {
-	sc := &laxScope{relScope{cols: from.columns(), hasRowtime: true}}
-	if s.Where != nil {
-		p.predicate(s.Where, &sc.relScope, "WHERE")
-	}
-	var cols []relCol
-	for i, it := range s.Items {
-		if it.Star {
-			for _, c := range from.columns() {
-				if !c.Hidden {
-					cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-				}
-			}
-			continue
-		}
-		t := value.Type{Base: value.TUnknown}
-		if c, err := expr.Compile(it.Expr, sc); err == nil {
-			t = c.Type
-		}
-		cols = append(cols, relCol{Name: itemName(it, i), Type: t})
-	}
-	return &unimplRel{cols: cols, what: "this windowed query"}, true
-}
-
-// laxScope resolves columns but lets aggregate and windowed calls through
-// as unknown-typed placeholders, to shape queries that cannot run yet.
-type laxScope struct{ relScope }
-
-func (s *laxScope) Replace(e parser.Expr) (int, value.Type, bool) {
-	if fc, ok := e.(*parser.FuncCall); ok && (expr.IsAggregateName(fc.Name.Name) || fc.Over != nil || fc.OverName != nil) {
-		return expr.SlotRowtime, value.Type{Base: value.TUnknown}, true
-	}
-	return 0, value.Type{}, false
-}
-
 // tableFunc plans TABLE(fn(CURSOR(...), ...)), an analytic table function
 // (see tablefn.go).
 func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
@@ -270,7 +242,12 @@ func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	r, ok := p.planTableFunc(call, in, cur.Pos())
+	var r rel
+	if name == "GROUP_RANK" {
+		r, ok = p.groupRank(call, in)
+	} else {
+		r, ok = p.planTableFunc(call, in, cur.Pos())
+	}
 	if !ok {
 		return nil, false
 	}

@@ -29,6 +29,10 @@ const (
 	AggVarSamp
 	AggAny
 	AggEvery
+	// Analytic functions: OVER windows only.
+	AggLag
+	AggNthValue
+	AggExpAvg
 )
 
 var aggNames = map[string]AggKind{
@@ -42,6 +46,18 @@ var aggNames = map[string]AggKind{
 // LAG, NTH_VALUE and EXP_AVG are not: they need an OVER window.
 func ParseAggKind(name string) (AggKind, bool) {
 	k, ok := aggNames[name]
+	return k, ok
+}
+
+var analyticNames = map[string]AggKind{"LAG": AggLag, "NTH_VALUE": AggNthValue, "EXP_AVG": AggExpAvg}
+
+// ParseAnalyticKind maps a function name usable with OVER: every
+// aggregate plus LAG, NTH_VALUE and EXP_AVG.
+func ParseAnalyticKind(name string) (AggKind, bool) {
+	if k, ok := aggNames[name]; ok {
+		return k, true
+	}
+	k, ok := analyticNames[name]
 	return k, ok
 }
 
@@ -79,11 +95,11 @@ func ResultType(k AggKind, arg value.Type) (value.Type, error) {
 			return value.Type{Base: value.TDecimal, Precision: 19, Scale: arg.Scale}, nil
 		}
 		return value.Double, nil
-	case AggMin, AggMax, AggFirstValue, AggLastValue:
+	case AggMin, AggMax, AggFirstValue, AggLastValue, AggLag, AggNthValue:
 		t := arg
 		t.NotNull = false
 		return t, nil
-	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp:
+	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp, AggExpAvg:
 		if err := numeric(); err != nil {
 			return value.Type{}, err
 		}

@@ -15,11 +15,18 @@ import (
 )
 
 // loadApp reads an application file or a bare .sql file.
-func loadApp(path, schema string, stderr io.Writer) (*app.Application, error) {
+func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Application, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".sql") {
 		return app.FromSQL(path, schema)
 	}
-	a, warnings, err := app.Load(path)
+	var o app.LoadOptions
+	if lf != nil {
+		var err error
+		if o, err = lf.options(); err != nil {
+			return nil, err
+		}
+	}
+	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -55,6 +62,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
+	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -63,12 +72,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := loadApp(path, *schema, stderr)
+	a, err := loadApp(path, *schema, lf, stderr)
 	if err != nil {
 		return err
 	}
 	o := engine.Options{App: a, Format: *format, Rowtime: *rowtime, ArrivalField: *arrival, Rate: *rate,
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
+	o.Reorder = *reorder
+	if *reorder == 0 {
+		o.Reorder = -1
+	}
 	if *start != "" {
 		t, err := parseTime(*start)
 		if err != nil {
@@ -124,6 +137,7 @@ func isTerminal(w io.Writer) bool {
 func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
 	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
+	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return "", nil, err
@@ -132,7 +146,7 @@ func appCommand(name string, args []string, stderr io.Writer) (string, *app.Appl
 	if err != nil {
 		return "", nil, err
 	}
-	a, err := loadApp(path, *schema, stderr)
+	a, err := loadApp(path, *schema, lf, stderr)
 	return path, a, err
 }
 
@@ -146,6 +160,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "ok: %s\n", path)
+	if len(a.Ignored) > 0 {
+		fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
+	}
 	for _, n := range notes {
 		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
 	}
@@ -201,7 +218,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	a, err := loadApp(appFile, "", stderr)
+	a, err := loadApp(appFile, "", nil, stderr)
 	if err != nil {
 		return err
 	}

@@ -307,3 +307,19 @@ func TestHotspotsRandomConfigurations(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHotspotsFullReclustering is the cost the incremental index
+// avoids: the oracle re-clustering the whole 1,000-point window per row.
+func BenchmarkHotspotsFullReclustering(b *testing.B) {
+	rows := taxiPoints(5000)
+	pts := make([][]float64, len(rows))
+	for i, r := range rows {
+		pts[i] = []float64{r[0].F, r[1].F}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := 1000 + i%(len(pts)-1000)
+		bruteHotspots(pts[j-1000:j], 0.013, 20)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -228,6 +228,9 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 	if got := out.rows[len(out.rows)-1][3].S; got != want {
 		t.Fatalf("after restore:\n got %s\nwant %s", got, want)
 	}
+	if got := string(AppendHotspotsJSON(nil, h.Hotspots())); got != want {
+		t.Fatalf("Hotspots() = %s\nwant %s", got, want)
+	}
 }
 
 // TestHotspotsLatticeAndDuplicates: points on a lattice whose spacing equals

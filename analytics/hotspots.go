@@ -11,10 +11,11 @@ import (
 
 // HotspotsConfig configures HOTSPOTS.
 type HotspotsConfig struct {
-	Columns    []int   // the numeric columns' indexes in the cursor's rows, in cursor order
-	WindowSize int     // the last WindowSize rows form the window
-	Radius     float64 // scanRadius
-	MinPoints  int     // minimumNumberOfPointsInAHotspot
+	Columns    []int    // the numeric columns' indexes in the cursor's rows, in cursor order
+	Names      []string // their names (messages)
+	WindowSize int      // the last WindowSize rows form the window
+	Radius     float64  // scanRadius
+	MinPoints  int      // minimumNumberOfPointsInAHotspot
 	Errors     operators.ErrorSink
 	Pump       string
 }
@@ -214,7 +215,7 @@ func (h *Hotspots) Push(b *operators.Batch) {
 	for i, n := 0, b.Len(); i < n; i++ {
 		row, t := b.Row(i), b.Times[i]
 		if bad := numeric(row, h.cfg.Columns, h.pt); bad >= 0 {
-			h.errs.fail(ErrBadInput, fmt.Sprintf("HOTSPOTS needs a number in every numeric column; column %d is NULL or not finite", bad+1), t, row)
+			h.errs.fail(ErrBadInput, fmt.Sprintf("HOTSPOTS needs a number in every numeric column; %s is NULL or not finite", colName(h.cfg.Names, bad)), t, row)
 			continue
 		}
 		if h.grid && !h.gridable(h.pt) {

@@ -225,7 +225,7 @@ func planHotspots(a *tableFnArgs, r *tableFnRel) bool {
 	if !a.count(3, 3, "(CURSOR, windowSize, scanRadius, minimumNumberOfPointsInAHotspot)") {
 		return false
 	}
-	idx, _, ok := a.numeric(0)
+	idx, names, ok := a.numeric(0)
 	if !ok {
 		return false
 	}
@@ -236,7 +236,7 @@ func planHotspots(a *tableFnArgs, r *tableFnRel) bool {
 		return false
 	}
 	a.passThrough(r, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
-	cfg := analytics.HotspotsConfig{Columns: idx, WindowSize: int(w), Radius: radius, MinPoints: int(minPts)}
+	cfg := analytics.HotspotsConfig{Columns: idx, Names: names, WindowSize: int(w), Radius: radius, MinPoints: int(minPts)}
 	width := len(a.in)
 	r.desc = fmt.Sprintf("HOTSPOTS(windowSize=%d, scanRadius=%g, minPoints=%d) over %s", w, radius, minPts, colNames(pick(a.in, idx)))
 	r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {

@@ -80,3 +80,36 @@ func BenchmarkRCFWithExplanation(b *testing.B) {
 	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Explain: true, Directional: true}, &count{}, 3)
 	benchRows(b, r, 3, rows, 1000)
 }
+
+// BenchmarkHotspots4D has no grid (more than 3 dimensions): every point is
+// its own cell and neighbours are found by scanning the window.
+func BenchmarkHotspots4D(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	pts := genPoints(rng, 20000, 4, 0.3, 0.5)
+	rows := make([][]value.Value, len(pts))
+	for i, p := range pts {
+		for _, x := range p {
+			rows[i] = append(rows[i], value.NewFloat(x))
+		}
+	}
+	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1, 2, 3}, WindowSize: 1000, Radius: 0.5, MinPoints: 20}, &count{}, 4)
+	benchRows(b, h, 4, rows, 1000)
+}
+
+var steadyRCF struct {
+	r    *RCF
+	rows [][]value.Value
+}
+
+// BenchmarkRCFSteady measures a forest past its learning period: 200,000
+// points already offered (two timeDecay periods), so the samples turn over
+// at their long-run rate. The warm forest is kept across invocations.
+func BenchmarkRCFSteady(b *testing.B) {
+	if steadyRCF.r == nil {
+		rows, _ := series(250000, 8)
+		r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &count{}, 3)
+		feed(r, 3, make([]int64, 200000), rows[:200000], 1024)
+		steadyRCF.r, steadyRCF.rows = r, rows[200000:]
+	}
+	benchRows(b, steadyRCF.r, 3, steadyRCF.rows, 1000)
+}

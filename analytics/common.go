@@ -11,10 +11,10 @@ package analytics
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/bits"
 
-	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/value"
 )
@@ -35,8 +35,9 @@ func (e *errs) fail(name, msg string, tm int64, row []value.Value) {
 		DataRowtime: tm, DataRow: append([]byte(nil), e.buf...), Pump: e.pump})
 }
 
-// ErrBadInput is the ERROR_NAME of a row a table function cannot use.
-const ErrBadInput = eval.ErrConversion
+// ErrBadInput is the ERROR_NAME of a row a table function cannot use (a
+// NULL or non-finite value where a number is needed).
+const ErrBadInput = "Table function input error"
 
 // numeric reads the point of a row: the values of cols as float64. It
 // returns the index in cols of the first NULL or non-finite value, or -1.
@@ -53,6 +54,14 @@ func numeric(row []value.Value, cols []int, out []float64) int {
 		out[i] = f
 	}
 	return -1
+}
+
+// colName names numeric column i for messages.
+func colName(names []string, i int) string {
+	if i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("column %d", i+1)
 }
 
 // floorDiv is floor(a/b) for b > 0.

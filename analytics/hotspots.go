@@ -11,10 +11,11 @@ import (
 
 // HotspotsConfig configures HOTSPOTS.
 type HotspotsConfig struct {
-	Columns    []int   // the numeric columns' indexes in the cursor's rows, in cursor order
-	WindowSize int     // the last WindowSize rows form the window
-	Radius     float64 // scanRadius
-	MinPoints  int     // minimumNumberOfPointsInAHotspot
+	Columns    []int    // the numeric columns' indexes in the cursor's rows, in cursor order
+	Names      []string // their names (messages)
+	WindowSize int      // the last WindowSize rows form the window
+	Radius     float64  // scanRadius
+	MinPoints  int      // minimumNumberOfPointsInAHotspot
 	Errors     operators.ErrorSink
 	Pump       string
 }
@@ -214,7 +215,7 @@ func (h *Hotspots) Push(b *operators.Batch) {
 	for i, n := 0, b.Len(); i < n; i++ {
 		row, t := b.Row(i), b.Times[i]
 		if bad := numeric(row, h.cfg.Columns, h.pt); bad >= 0 {
-			h.errs.fail(ErrBadInput, fmt.Sprintf("HOTSPOTS needs a number in every numeric column; column %d is NULL or not finite", bad+1), t, row)
+			h.errs.fail(ErrBadInput, fmt.Sprintf("HOTSPOTS needs a number in every numeric column; %s is NULL or not finite", colName(h.cfg.Names, bad)), t, row)
 			continue
 		}
 		if h.grid && !h.gridable(h.pt) {
@@ -355,8 +356,21 @@ func (h *Hotspots) touch(c int32, p []float64, delta int32) int32 {
 	eps2 := h.eps2
 	minPts := int32(h.cfg.MinPoints)
 	n := int32(0)
-	for _, nc := range h.nearCells(c) {
+	for k, nc := range h.nearCells(c) {
 		cell := &h.cells[nc]
+		if k == 0 && h.grid {
+			// Two points of one cell are always within Radius.
+			for _, q := range cell.pts {
+				h.count[q] += delta
+				if delta > 0 && h.count[q] == minPts {
+					h.setCore(q, true)
+				} else if delta < 0 && h.count[q] == minPts-1 {
+					h.setCore(q, false)
+				}
+			}
+			n += int32(len(cell.pts))
+			continue
+		}
 		xs := cell.xs
 		for j, q := range cell.pts {
 			var s float64

@@ -228,4 +228,101 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 	if got := out.rows[len(out.rows)-1][3].S; got != want {
 		t.Fatalf("after restore:\n got %s\nwant %s", got, want)
 	}
+	if got := string(AppendHotspotsJSON(nil, h.Hotspots())); got != want {
+		t.Fatalf("Hotspots() = %s\nwant %s", got, want)
+	}
+}
+
+// TestHotspotsLatticeAndDuplicates: points on a lattice whose spacing equals
+// the radius (distance ties on every edge), many exact duplicates, negative
+// coordinates and cell-boundary values, against the oracle on every row.
+func TestHotspotsLatticeAndDuplicates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, tc := range []struct {
+		radius float64
+		minPts int
+	}{{0.1, 5}, {0.1, 3}, {0.25, 8}} {
+		var pts [][]float64
+		for i := 0; i < 1500; i++ {
+			var p []float64
+			switch rng.IntN(4) {
+			case 0:
+				p = []float64{-0.3, 0.2} // a pile of duplicates
+			default:
+				p = []float64{float64(rng.IntN(12)-6) * 0.1, float64(rng.IntN(12)-6) * 0.1}
+			}
+			pts = append(pts, p)
+		}
+		out := &collect{}
+		h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 100, Radius: tc.radius, MinPoints: tc.minPts}, out, 2)
+		rows := make([][]value.Value, len(pts))
+		for i, p := range pts {
+			rows[i] = []value.Value{value.NewFloat(p[0]), value.NewFloat(p[1])}
+		}
+		feed(h, 2, make([]int64, len(rows)), rows, 64)
+		multi := 0
+		for i := range pts {
+			hs := bruteHotspots(pts[max(0, i-99):i+1], tc.radius, tc.minPts)
+			if len(hs) > 1 {
+				multi++
+			}
+			want := string(AppendHotspotsJSON(nil, hs))
+			if got := out.rows[i][2].S; got != want {
+				t.Fatalf("radius %v minPts %d row %d:\n got %s\nwant %s", tc.radius, tc.minPts, i, got, want)
+			}
+		}
+		t.Logf("radius %v minPts %d: %d of %d rows with several hotspots", tc.radius, tc.minPts, multi, len(pts))
+		if multi == 0 {
+			t.Errorf("radius %v minPts %d: no row has several hotspots", tc.radius, tc.minPts)
+		}
+	}
+}
+
+// TestHotspotsRandomConfigurations checks many small random configurations
+// (dimension, window, radius, threshold, data shape) against the oracle.
+func TestHotspotsRandomConfigurations(t *testing.T) {
+	for seed := uint64(0); seed < 40; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		dim := 1 + rng.IntN(5)
+		window := 5 + rng.IntN(120)
+		minPts := 2 + rng.IntN(min(window-1, 12))
+		radius := 0.05 + rng.Float64()
+		pts := genPoints(rng, 600, dim, rng.Float64()*0.5, rng.Float64())
+		cols := make([]int, dim)
+		for i := range cols {
+			cols[i] = i
+		}
+		out := &collect{}
+		h := NewHotspots(HotspotsConfig{Columns: cols, WindowSize: window, Radius: radius, MinPoints: minPts}, out, dim)
+		rows := make([][]value.Value, len(pts))
+		for i, p := range pts {
+			for _, x := range p {
+				rows[i] = append(rows[i], value.NewFloat(x))
+			}
+		}
+		feed(h, dim, make([]int64, len(rows)), rows, 1+rng.IntN(50))
+		for i := range pts {
+			want := string(AppendHotspotsJSON(nil, bruteHotspots(pts[max(0, i+1-window):i+1], radius, minPts)))
+			if got := out.rows[i][dim].S; got != want {
+				t.Fatalf("seed %d (dim %d window %d radius %.3f minPts %d) row %d:\n got %s\nwant %s",
+					seed, dim, window, radius, minPts, i, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkHotspotsFullReclustering is the cost the incremental index
+// avoids: the oracle re-clustering the whole 1,000-point window per row.
+func BenchmarkHotspotsFullReclustering(b *testing.B) {
+	rows := taxiPoints(5000)
+	pts := make([][]float64, len(rows))
+	for i, r := range rows {
+		pts[i] = []float64{r[0].F, r[1].F}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := 1000 + i%(len(pts)-1000)
+		bruteHotspots(pts[j-1000:j], 0.013, 20)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

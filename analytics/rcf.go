@@ -48,7 +48,7 @@ type Tree struct {
 	Nodes     []Node
 	CutDim    []uint16
 	Parent    []int32
-	Mass      []int32 // points below the node
+	Mass      []int32   // points below the node
 	Min, Max  []float64 // bounding boxes, Dim per node
 	FreeNodes []int32
 	// Leaves.
@@ -179,12 +179,7 @@ func (r *RCF) Push(b *operators.Batch) {
 	r.flush()
 }
 
-func (r *RCF) name(i int) string {
-	if i < len(r.cfg.Names) {
-		return r.cfg.Names[i]
-	}
-	return fmt.Sprintf("column %d", i+1)
-}
+func (r *RCF) name(i int) string { return colName(r.cfg.Names, i) }
 
 // ready: every tree's sample is full (KDA scores 0 while it learns).
 func (r *RCF) ready() bool {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/value"
@@ -215,5 +216,23 @@ func TestRCFExplanationAndDeterminism(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestRCFExplanationWithoutDirectionality(t *testing.T) {
+	rows, _ := series(400, 3)
+	out := &collect{}
+	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"Systolic", "Diastolic"}, Trees: 10, SampleSize: 50, Explain: true}, out, 3)
+	feed(r, 3, make([]int64, len(rows)), rows, 64)
+	last := out.rows[len(out.rows)-1]
+	var m map[string]map[string]string
+	if err := json.Unmarshal([]byte(last[4].S), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 2 || len(m["Systolic"]) != 1 || m["Diastolic"]["ATTRIBUTION_SCORE"] == "" {
+		t.Fatalf("explanation %s", last[4].S)
+	}
+	if !strings.HasPrefix(last[4].S, `{"Systolic":{"ATTRIBUTION_SCORE":"`) {
+		t.Fatalf("columns out of cursor order: %s", last[4].S)
 	}
 }

@@ -32,17 +32,18 @@ type Counter struct {
 	Count int64
 	Err   int64
 	First int64 // sequence number of the occurrence that created the counter (tie-break)
+	Pos   int32 // position in Heap
 }
 
 // TopKState is the serializable state: the window and its counters. While
 // the window has at most Capacity distinct items, Counters holds each of
-// them with its exact count. Beyond that the counters form a min-heap on
-// Count (Heap = true) and the least counted item is replaced, as in the
+// them with its exact count. Beyond that the counters are ordered in a
+// min-heap on Count (Heap) and the least counted item is replaced, as in the
 // Space-Saving algorithm (Metwally, Agrawal, El Abbadi, 2005).
 type TopKState struct {
 	Window   Tumble
 	Counters []Counter
-	Heap     bool
+	Heap     []int32 // counter slots, a min-heap on Count once the counters are full
 	Seq      int64
 	Rows     int64 // non-NULL items seen in the window
 }
@@ -101,9 +102,10 @@ func (o *TopK) add(v value.Value) {
 	s.Seq++
 	o.kbuf = value.AppendKey(o.kbuf[:0], v)
 	if j, ok := o.index[string(o.kbuf)]; ok {
-		s.Counters[j].Count++
-		if s.Heap {
-			o.down(int(j))
+		c := &s.Counters[j]
+		c.Count++
+		if len(s.Heap) > 0 {
+			o.down(int(c.Pos))
 		}
 		return
 	}
@@ -113,24 +115,28 @@ func (o *TopK) add(v value.Value) {
 		s.Counters = append(s.Counters, Counter{Key: key, Item: v, Count: 1, First: s.Seq})
 		return
 	}
-	if !s.Heap {
-		s.Heap = true
-		for j := len(s.Counters)/2 - 1; j >= 0; j-- {
+	if len(s.Heap) == 0 {
+		for j := range s.Counters {
+			s.Counters[j].Pos = int32(j)
+			s.Heap = append(s.Heap, int32(j))
+		}
+		for j := len(s.Heap)/2 - 1; j >= 0; j-- {
 			o.down(j)
 		}
 	}
 	// Replace the least counted item: the newcomer inherits its count as error.
-	c := &s.Counters[0]
+	slot := s.Heap[0]
+	c := &s.Counters[slot]
 	delete(o.index, c.Key)
 	key := string(o.kbuf)
-	*c = Counter{Key: key, Item: v, Count: c.Count + 1, Err: c.Count, First: s.Seq}
-	o.index[key] = 0
+	*c = Counter{Key: key, Item: v, Count: c.Count + 1, Err: c.Count, First: s.Seq, Pos: 0}
+	o.index[key] = slot
 	o.down(0)
 }
 
 // less orders the heap: fewer counts first; on equal counts the later
 // arrival goes first, so older items survive.
-func (o *TopK) less(a, b int) bool {
+func (o *TopK) less(a, b int32) bool {
 	ca, cb := &o.State.Counters[a], &o.State.Counters[b]
 	if ca.Count != cb.Count {
 		return ca.Count < cb.Count
@@ -139,23 +145,24 @@ func (o *TopK) less(a, b int) bool {
 }
 
 func (o *TopK) down(j int) {
+	h := o.State.Heap
 	cs := o.State.Counters
-	n := len(cs)
+	n := len(h)
 	for {
 		l := 2*j + 1
 		if l >= n {
 			return
 		}
 		m := l
-		if r := l + 1; r < n && o.less(r, l) {
+		if r := l + 1; r < n && o.less(h[r], h[l]) {
 			m = r
 		}
-		if !o.less(m, j) {
+		if !o.less(h[m], h[j]) {
 			return
 		}
-		cs[j], cs[m] = cs[m], cs[j]
-		o.index[cs[j].Key] = int32(j)
-		o.index[cs[m].Key] = int32(m)
+		h[j], h[m] = h[m], h[j]
+		cs[h[j]].Pos = int32(j)
+		cs[h[m]].Pos = int32(m)
 		j = m
 	}
 }
@@ -190,8 +197,8 @@ func (o *TopK) emit() {
 		row := o.obuf.Grow(end)
 		row[0], row[1] = c.Item, value.NewInt(c.Count)
 	}
-	s.Window.Open, s.Heap, s.Rows, s.Seq = false, false, 0, 0
-	s.Counters = s.Counters[:0]
+	s.Window.Open, s.Rows, s.Seq = false, 0, 0
+	s.Counters, s.Heap = s.Counters[:0], s.Heap[:0]
 	clear(o.index)
 }
 

@@ -151,3 +151,57 @@ func BenchmarkTopKSpaceSaving(b *testing.B) {
 	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000, Capacity: 1000}, &count{})
 	benchRows(b, op, 1, rows, 2000000)
 }
+
+// TestTopKGuaranteeWhenNotExact: a flat distribution and few counters,
+// where the result cannot be exact. The Space-Saving guarantee must hold:
+// every item with more than N/counters occurrences is monitored, no
+// reported count is under its true value or more than
+// N/counters above it, and items whose Count-Err reaches the (K+1)-th
+// reported count are truly in the top K.
+func TestTopKGuaranteeWhenNotExact(t *testing.T) {
+	const k, capacity = 20, 200
+	items := zipfItems(500000, 1.01, 1000000, 6)
+	n := int64(len(items))
+	all := exactTop(items, len(items))
+	trueCount := map[string]int64{}
+	rank := map[string]int{}
+	for i, c := range all {
+		trueCount[c.item] = c.count
+		rank[c.item] = i
+	}
+	out := &collect{}
+	op := NewTopK(TopKConfig{Column: 0, K: k + 1, WindowMs: 60000, Capacity: capacity}, out)
+	rows := make([][]value.Value, len(items))
+	for i, it := range items {
+		rows[i] = []value.Value{value.NewString(it)}
+	}
+	feed(op, 1, make([]int64, len(rows)), rows, 1024)
+	top := op.Top() // before the window closes: counters with their errors
+	monitored := map[string]bool{}
+	for _, c := range op.State.Counters {
+		monitored[c.Item.S] = true
+	}
+	op.Advance(operators.EndOfTime)
+	hits := 0
+	for i, c := range top[:k] {
+		tc := trueCount[c.Item.S]
+		if c.Count < tc || c.Count-tc > n/capacity || c.Err > n/capacity {
+			t.Errorf("%s: count %d (err %d), true %d", c.Item.S, c.Count, c.Err, tc)
+		}
+		if rank[c.Item.S] < k {
+			hits++
+		}
+		if c.Count-c.Err >= top[k].Count && rank[c.Item.S] >= k {
+			t.Errorf("rank %d: %s is guaranteed by Count-Err but truly ranks %d", i, c.Item.S, rank[c.Item.S])
+		}
+	}
+	for _, c := range all {
+		if c.count > n/capacity && !monitored[c.item] {
+			t.Errorf("%s occurs %d times (> N/counters = %d) but is not monitored", c.item, c.count, n/capacity)
+		}
+	}
+	t.Logf("zipf s=1.01, %d distinct in %d rows, %d counters: precision %d/%d (the guarantee holds; exactness does not)", len(all), n, capacity, hits, k)
+	if len(out.rows) != k+1 {
+		t.Fatalf("%d rows emitted", len(out.rows))
+	}
+}

@@ -31,10 +31,13 @@ func (r *tableFnRel) describe(w *strings.Builder, d int) {
 
 // tableFnArgs reads the constant arguments of one table function call.
 type tableFnArgs struct {
-	p    *planner
-	name string
-	args []parser.Expr // after the cursor
-	ok   bool
+	p      *planner
+	name   string
+	call   *parser.FuncCall
+	cursor parser.Pos    // position of CURSOR
+	in     []relCol      // the cursor's columns
+	args   []parser.Expr // after the cursor
+	ok     bool
 }
 
 func (a *tableFnArgs) errorf(pos parser.Pos, format string, args ...any) {
@@ -149,164 +152,197 @@ func numericCols(in []relCol) ([]int, []string) {
 	return idx, names
 }
 
+// tableFunctions maps each analytic table function to its planner, which
+// reads the arguments and fills in the rel's columns, description and
+// operator constructor. It reports false after recording errors.
+var tableFunctions = map[string]func(a *tableFnArgs, r *tableFnRel) bool{
+	"HOTSPOTS":                           planHotspots,
+	"RANDOM_CUT_FOREST":                  planRCF,
+	"RANDOM_CUT_FOREST_WITH_EXPLANATION": planRCF,
+	"COUNT_DISTINCT_ITEMS_TUMBLING":      planCountDistinct,
+	"TOP_K_ITEMS_TUMBLING":               planTopK,
+}
+
 // planTableFunc validates a table function's arguments and plans its rel.
 // in is the cursor's relation, cursorPos the position of CURSOR.
 func (p *planner) planTableFunc(call *parser.FuncCall, in rel, cursorPos parser.Pos) (rel, bool) {
 	name := call.Name.Name
-	a := &tableFnArgs{p: p, name: name, args: call.Args[1:], ok: true}
-	inCols := in.columns()
-	width := len(inCols)
-	var cols []relCol
-	pass := func() {
-		for _, c := range inCols {
-			cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-		}
-	}
-	nargs := func(lo, hi int, form string) bool {
-		if n := len(a.args); n < lo || n > hi {
-			pos := call.Pos()
-			if n > hi {
-				pos = a.args[hi].Pos()
-			}
-			p.errorf(pos, "%s takes %s; got %d argument(s) after the cursor", name, form, n)
-			return false
-		}
-		return true
-	}
-	numeric := func(limit int) ([]int, []string, bool) {
-		idx, names := numericCols(inCols)
-		if len(idx) == 0 {
-			p.errorf(cursorPos, "the cursor of %s has no numeric column (DOUBLE, REAL, BIGINT, INTEGER, SMALLINT, TINYINT; DECIMAL is not supported, cast it to DOUBLE)", name)
-			return nil, nil, false
-		}
-		if limit > 0 && len(idx) > limit {
-			p.errorf(cursorPos, "%s accepts at most %d numeric columns; the cursor has %d", name, limit, len(idx))
-			return nil, nil, false
-		}
-		return idx, names, true
-	}
-	r := &tableFnRel{in: in}
-	switch name {
-	case "HOTSPOTS":
-		if !nargs(3, 3, "(CURSOR, windowSize, scanRadius, minimumNumberOfPointsInAHotspot)") {
-			return nil, false
-		}
-		idx, _, ok := numeric(0)
-		if !ok {
-			return nil, false
-		}
-		w := a.integer(0, "windowSize", 100, 1000)
-		radius := a.positive(1, "scanRadius")
-		minPts := a.integer(2, "minimumNumberOfPointsInAHotspot", 2, w)
-		if !a.ok {
-			return nil, false
-		}
-		pass()
-		cols = append(cols, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
-		cfg := analytics.HotspotsConfig{Columns: idx, WindowSize: int(w), Radius: radius, MinPoints: int(minPts)}
-		r.desc = fmt.Sprintf("HOTSPOTS(windowSize=%d, scanRadius=%g, minPoints=%d) over %s", w, radius, minPts, colNames(pick(inCols, idx)))
-		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
-			c := cfg
-			c.Errors, c.Pump = errs, pump
-			return analytics.NewHotspots(c, out, width)
-		}
-	case "RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION":
-		explain := name == "RANDOM_CUT_FOREST_WITH_EXPLANATION"
-		maxArgs := 4
-		form := "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize])"
-		if explain {
-			maxArgs = 5
-			form = "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize, withDirectionality])"
-		}
-		if !nargs(0, maxArgs, form) {
-			return nil, false
-		}
-		idx, names, ok := numeric(30)
-		if !ok {
-			return nil, false
-		}
-		cfg := analytics.RCFConfig{Columns: idx, Names: names, Explain: explain,
-			Trees: analytics.DefaultTrees, SampleSize: analytics.DefaultSampleSize,
-			TimeDecay: analytics.DefaultTimeDecay, Shingle: analytics.DefaultShingle}
-		n := len(a.args)
-		if n > 0 {
-			cfg.Trees = int(a.integer(0, "numberOfTrees", 1, 1000))
-		}
-		if n > 1 {
-			cfg.SampleSize = int(a.integer(1, "subSampleSize", 10, 1000))
-		}
-		if n > 2 {
-			cfg.TimeDecay = a.integer(2, "timeDecay", 1, 2147483647)
-		}
-		if n > 3 {
-			cfg.Shingle = int(a.integer(3, "shingleSize", 1, 30))
-		}
-		if n > 4 {
-			cfg.Directional = a.boolean(4, "withDirectionality")
-		}
-		if a.ok && int64(cfg.SampleSize) >= cfg.TimeDecay {
-			a.errorf(a.args[min(2, n-1)].Pos(), "subSampleSize (%d) of %s must be less than timeDecay (%d)", cfg.SampleSize, name, cfg.TimeDecay)
-		}
-		if !a.ok {
-			return nil, false
-		}
-		pass()
-		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double})
-		if explain {
-			cols = append(cols, relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
-		}
-		r.desc = fmt.Sprintf("%s(numberOfTrees=%d, subSampleSize=%d, timeDecay=%d, shingleSize=%d", name, cfg.Trees, cfg.SampleSize, cfg.TimeDecay, cfg.Shingle)
-		if explain {
-			r.desc += fmt.Sprintf(", withDirectionality=%t", cfg.Directional)
-		}
-		r.desc += ") over " + colNames(pick(inCols, idx))
-		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
-			c := cfg
-			c.Errors, c.Pump = errs, pump
-			return analytics.NewRCF(c, out, width)
-		}
-	case "COUNT_DISTINCT_ITEMS_TUMBLING":
-		if !nargs(2, 2, "(CURSOR, 'columnName', windowSize)") {
-			return nil, false
-		}
-		col := a.column(0, inCols)
-		secs := a.integer(1, "windowSize", 1, 3600)
-		if !a.ok {
-			return nil, false
-		}
-		cols = append(cols, relCol{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint})
-		cfg := analytics.DistinctConfig{Column: col, WindowMs: secs * 1000}
-		r.desc = fmt.Sprintf("COUNT_DISTINCT_ITEMS_TUMBLING(%s, windowSize=%ds)", quoteName(inCols[col].Name), secs)
-		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
-			c := cfg
-			c.Errors, c.Pump = errs, pump
-			return analytics.NewDistinct(c, out)
-		}
-	case "TOP_K_ITEMS_TUMBLING":
-		if !nargs(3, 3, "(CURSOR, 'columnName', K, windowSize)") {
-			return nil, false
-		}
-		col := a.column(0, inCols)
-		k := a.integer(1, "K", 1, 100000)
-		secs := a.integer(2, "windowSize", 1, 3600)
-		if !a.ok {
-			return nil, false
-		}
-		cols = append(cols, relCol{Name: inCols[col].Name, Type: inCols[col].Type},
-			relCol{Name: "MOST_FREQUENT_VALUES", Type: value.Bigint})
-		cfg := analytics.TopKConfig{Column: col, K: int(k), WindowMs: secs * 1000}
-		r.desc = fmt.Sprintf("TOP_K_ITEMS_TUMBLING(%s, K=%d, windowSize=%ds)", quoteName(inCols[col].Name), k, secs)
-		r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
-			c := cfg
-			c.Errors, c.Pump = errs, pump
-			return analytics.NewTopK(c, out)
-		}
-	default:
+	plan, ok := tableFunctions[name]
+	if !ok {
 		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
 		return nil, false
 	}
-	r.cols = cols
+	a := &tableFnArgs{p: p, name: name, args: call.Args[1:], ok: true, call: call, cursor: cursorPos, in: in.columns()}
+	r := &tableFnRel{in: in}
+	if !plan(a, r) || !a.ok {
+		return nil, false
+	}
 	return r, true
+}
+
+// count checks the number of arguments after the cursor.
+func (a *tableFnArgs) count(lo, hi int, form string) bool {
+	if n := len(a.args); n < lo || n > hi {
+		pos := a.call.Pos()
+		if n > hi {
+			pos = a.args[hi].Pos()
+		}
+		a.errorf(pos, "%s takes %s; got %d argument(s) after the cursor", a.name, form, n)
+		return false
+	}
+	return true
+}
+
+// numeric lists the cursor's numeric columns (at most limit, if > 0).
+func (a *tableFnArgs) numeric(limit int) ([]int, []string, bool) {
+	for _, c := range a.in {
+		if c.Type.Base == value.TDecimal {
+			a.errorf(a.cursor, "%s does not accept DECIMAL; the cursor's column %s is %s: CAST it to DOUBLE", a.name, quoteName(c.Name), c.Type)
+			return nil, nil, false
+		}
+	}
+	idx, names := numericCols(a.in)
+	if len(idx) == 0 {
+		a.errorf(a.cursor, "the cursor of %s has no numeric column (DOUBLE, REAL, BIGINT, INTEGER, SMALLINT, TINYINT; DECIMAL is not supported, cast it to DOUBLE)", a.name)
+		return nil, nil, false
+	}
+	if limit > 0 && len(idx) > limit {
+		a.errorf(a.cursor, "%s accepts at most %d numeric columns; the cursor has %d", a.name, limit, len(idx))
+		return nil, nil, false
+	}
+	return idx, names, true
+}
+
+// passThrough gives r the cursor's columns followed by extra.
+func (a *tableFnArgs) passThrough(r *tableFnRel, extra ...relCol) {
+	for _, c := range a.in {
+		r.cols = append(r.cols, relCol{Name: c.Name, Type: c.Type})
+	}
+	r.cols = append(r.cols, extra...)
+}
+
+func planHotspots(a *tableFnArgs, r *tableFnRel) bool {
+	if !a.count(3, 3, "(CURSOR, windowSize, scanRadius, minimumNumberOfPointsInAHotspot)") {
+		return false
+	}
+	idx, names, ok := a.numeric(0)
+	if !ok {
+		return false
+	}
+	w := a.integer(0, "windowSize", 100, 1000)
+	radius := a.positive(1, "scanRadius")
+	minPts := a.integer(2, "minimumNumberOfPointsInAHotspot", 2, w)
+	if !a.ok {
+		return false
+	}
+	a.passThrough(r, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
+	cfg := analytics.HotspotsConfig{Columns: idx, Names: names, WindowSize: int(w), Radius: radius, MinPoints: int(minPts)}
+	width := len(a.in)
+	r.desc = fmt.Sprintf("HOTSPOTS(windowSize=%d, scanRadius=%g, minPoints=%d) over %s", w, radius, minPts, colNames(pick(a.in, idx)))
+	r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+		c := cfg
+		c.Errors, c.Pump = errs, pump
+		return analytics.NewHotspots(c, out, width)
+	}
+	return true
+}
+
+func planRCF(a *tableFnArgs, r *tableFnRel) bool {
+	explain := a.name == "RANDOM_CUT_FOREST_WITH_EXPLANATION"
+	maxArgs, form := 4, "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize])"
+	if explain {
+		maxArgs, form = 5, "(CURSOR [, numberOfTrees, subSampleSize, timeDecay, shingleSize, withDirectionality])"
+	}
+	if !a.count(0, maxArgs, form) {
+		return false
+	}
+	idx, names, ok := a.numeric(30)
+	if !ok {
+		return false
+	}
+	cfg := analytics.RCFConfig{Columns: idx, Names: names, Explain: explain,
+		Trees: analytics.DefaultTrees, SampleSize: analytics.DefaultSampleSize,
+		TimeDecay: analytics.DefaultTimeDecay, Shingle: analytics.DefaultShingle}
+	n := len(a.args)
+	if n > 0 {
+		cfg.Trees = int(a.integer(0, "numberOfTrees", 1, 1000))
+	}
+	if n > 1 {
+		cfg.SampleSize = int(a.integer(1, "subSampleSize", 10, 1000))
+	}
+	if n > 2 {
+		cfg.TimeDecay = a.integer(2, "timeDecay", 1, 2147483647)
+	}
+	if n > 3 {
+		cfg.Shingle = int(a.integer(3, "shingleSize", 1, 30))
+	}
+	if n > 4 {
+		cfg.Directional = a.boolean(4, "withDirectionality")
+	}
+	if a.ok && int64(cfg.SampleSize) >= cfg.TimeDecay {
+		a.errorf(a.args[min(2, n-1)].Pos(), "subSampleSize (%d) of %s must be less than timeDecay (%d)", cfg.SampleSize, a.name, cfg.TimeDecay)
+	}
+	if !a.ok {
+		return false
+	}
+	extra := []relCol{{Name: "ANOMALY_SCORE", Type: value.Double}}
+	if explain {
+		extra = append(extra, relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
+	}
+	a.passThrough(r, extra...)
+	r.desc = fmt.Sprintf("%s(numberOfTrees=%d, subSampleSize=%d, timeDecay=%d, shingleSize=%d", a.name, cfg.Trees, cfg.SampleSize, cfg.TimeDecay, cfg.Shingle)
+	if explain {
+		r.desc += fmt.Sprintf(", withDirectionality=%t", cfg.Directional)
+	}
+	r.desc += ") over " + colNames(pick(a.in, idx))
+	width := len(a.in)
+	r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+		c := cfg
+		c.Errors, c.Pump = errs, pump
+		return analytics.NewRCF(c, out, width)
+	}
+	return true
+}
+
+func planCountDistinct(a *tableFnArgs, r *tableFnRel) bool {
+	if !a.count(2, 2, "(CURSOR, 'columnName', windowSize)") {
+		return false
+	}
+	col := a.column(0, a.in)
+	secs := a.integer(1, "windowSize", 1, 3600)
+	if !a.ok {
+		return false
+	}
+	r.cols = []relCol{{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint}}
+	cfg := analytics.DistinctConfig{Column: col, WindowMs: secs * 1000}
+	r.desc = fmt.Sprintf("COUNT_DISTINCT_ITEMS_TUMBLING(%s, windowSize=%ds)", quoteName(a.in[col].Name), secs)
+	r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+		c := cfg
+		c.Errors, c.Pump = errs, pump
+		return analytics.NewDistinct(c, out)
+	}
+	return true
+}
+
+func planTopK(a *tableFnArgs, r *tableFnRel) bool {
+	if !a.count(3, 3, "(CURSOR, 'columnName', K, windowSize)") {
+		return false
+	}
+	col := a.column(0, a.in)
+	k := a.integer(1, "K", 1, 100000)
+	secs := a.integer(2, "windowSize", 1, 3600)
+	if !a.ok {
+		return false
+	}
+	r.cols = []relCol{{Name: a.in[col].Name, Type: a.in[col].Type}, {Name: "MOST_FREQUENT_VALUES", Type: value.Bigint}}
+	cfg := analytics.TopKConfig{Column: col, K: int(k), WindowMs: secs * 1000}
+	r.desc = fmt.Sprintf("TOP_K_ITEMS_TUMBLING(%s, K=%d, windowSize=%ds)", quoteName(a.in[col].Name), k, secs)
+	r.make = func(out operators.Operator, errs operators.ErrorSink, pump string) operators.Operator {
+		c := cfg
+		c.Errors, c.Pump = errs, pump
+		return analytics.NewTopK(c, out)
+	}
+	return true
 }
 
 func pick(cols []relCol, idx []int) []relCol {

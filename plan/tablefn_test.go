@@ -32,6 +32,8 @@ CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM * FROM TABLE(`
 			"CURRENT_ROW_TIMESTAMP", `windowSize of COUNT_DISTINCT_ITEMS_TUMBLING must be a constant`},
 		{`HOTSPOTS(CURSOR(SELECT STREAM TICKER_SYMBOL FROM ` + src + `), 100, 0.1, 5))`,
 			"CURSOR", `the cursor of HOTSPOTS has no numeric column`},
+		{`HOTSPOTS(CURSOR(SELECT STREAM PRICE, CAST(PRICE AS DECIMAL(8,2)) AS P2 FROM ` + src + `), 100, 0.1, 5))`,
+			"CURSOR", `HOTSPOTS does not accept DECIMAL; the cursor's column P2 is DECIMAL(8,2): CAST it to DOUBLE`},
 		{`HOTSPOTS(CURSOR(SELECT STREAM PRICE FROM ` + src + `), 99, 0.1, 5))`,
 			"99", `windowSize of HOTSPOTS must be between 100 and 1000; got 99`},
 		{`HOTSPOTS(CURSOR(SELECT STREAM PRICE FROM ` + src + `), 100, -0.1, 5))`,

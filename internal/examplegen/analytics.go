@@ -242,3 +242,60 @@ func machineAnomalies(dir string) {
 	writeRecording(filepath.Join(dir, "readings.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "expected.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 }
+
+// topTickers: TOP_K_ITEMS_TUMBLING(…, 'TICKER_SYMBOL', 5, 60), as in the
+// KDA developer guide's example. Expected: every ticker of each minute
+// counted exactly, the five most frequent first (ties: first seen first).
+func topTickers(dir string) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	syms := []string{"AMZN", "AAPL", "MSFT", "GOOG", "META", "NFLX", "TSLA", "NVDA", "ORCL", "IBM", "INTC", "CSCO",
+		"ADBE", "CRM", "QCOM", "TXN", "AMD", "SAP", "UBER", "SHOP"}
+	var recs []record
+	t := base.Add(7 * time.Second)
+	for i := 0; i < 2400; i++ {
+		t = t.Add(time.Duration(rng.IntN(200)) * time.Millisecond)
+		// Popularity shifts each minute: rotate a skewed distribution.
+		shift := int(t.Sub(base) / time.Minute)
+		k := int(math.Floor(math.Pow(rng.Float64(), 2.5) * float64(len(syms))))
+		sym := syms[(k+3*shift)%len(syms)]
+		data := fmt.Sprintf(`{"TICKER_SYMBOL":%q,"SECTOR":"TECHNOLOGY","CHANGE":%.2f,"PRICE":%.2f}`, sym, rng.Float64()*4-2, 10+rng.Float64()*300)
+		recs = append(recs, record{arrival: t, data: []byte(data), key: sym, shard: i % 2})
+	}
+	must(os.MkdirAll(dir, 0o755))
+	writeRecording(filepath.Join(dir, "ticker.jsonl"), recs)
+	rts := rowtimes(recs)
+	var lines []string
+	var win time.Time
+	type cnt struct {
+		sym   string
+		n     int
+		first int
+	}
+	var counts []*cnt
+	idx := map[string]*cnt{}
+	flush := func() {
+		sort.SliceStable(counts, func(a, b int) bool { return counts[a].n > counts[b].n })
+		for _, c := range counts[:min(5, len(counts))] {
+			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"TICKER":%q,"MOST_FREQUENT_VALUES":%d}`, ts(win.Add(time.Minute)), c.sym, c.n))
+		}
+		counts, idx = nil, map[string]*cnt{}
+	}
+	for i, r := range recs {
+		w := rts[i].Truncate(time.Minute)
+		if len(counts) > 0 && !w.Equal(win) {
+			flush()
+		}
+		win = w
+		var rec struct{ TICKER_SYMBOL string }
+		must(json.Unmarshal(r.data, &rec))
+		c, ok := idx[rec.TICKER_SYMBOL]
+		if !ok {
+			c = &cnt{sym: rec.TICKER_SYMBOL, first: i}
+			idx[rec.TICKER_SYMBOL] = c
+			counts = append(counts, c)
+		}
+		c.n++
+	}
+	flush()
+	must(os.WriteFile(filepath.Join(dir, "expected.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+}

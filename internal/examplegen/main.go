@@ -38,6 +38,7 @@ func main() {
 	taxiHotspots(filepath.Join(*out, "hotspots"))
 	distinctBidders(filepath.Join(*out, "distinct-bidders"))
 	machineAnomalies(filepath.Join(*out, "anomalies"))
+	topTickers(filepath.Join(*out, "top-tickers"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

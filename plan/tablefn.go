@@ -169,7 +169,7 @@ func (p *planner) planTableFunc(call *parser.FuncCall, in rel, cursorPos parser.
 	name := call.Name.Name
 	plan, ok := tableFunctions[name]
 	if !ok {
-		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
+		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING, TOP_K_ITEMS_TUMBLING and GROUP_RANK", name)
 		return nil, false
 	}
 	a := &tableFnArgs{p: p, name: name, args: call.Args[1:], ok: true, call: call, cursor: cursorPos, in: in.columns()}

@@ -1,0 +1,161 @@
+// Package awstest runs the connector tests against real local AWS servers:
+// moto_server (Kinesis, Firehose, S3 and more on one port) and kinesalite (a
+// second Kinesis server). Main, called from a package's TestMain, starts both
+// with scripts/aws-servers, points the standard AWS environment at them with
+// dummy credentials, runs the tests and stops the servers. A missing server
+// fails the test binary with a message saying what to install; nothing is
+// skipped silently.
+//
+// STREAMSQL_MOTO and STREAMSQL_KINESALITE, when set to endpoints, are used
+// instead of starting servers (to share one pair across packages by hand).
+package awstest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// Region is the region every test client uses.
+const Region = "us-east-1"
+
+// Endpoints of the running servers (set by Main).
+var (
+	Moto       string
+	Kinesalite string
+)
+
+// Main starts the servers, runs the tests and stops the servers; it never
+// returns.
+func Main(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "awstest: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	Moto, Kinesalite = os.Getenv("STREAMSQL_MOTO"), os.Getenv("STREAMSQL_KINESALITE")
+	if Moto == "" || Kinesalite == "" {
+		stop, err := start()
+		if err != nil {
+			return 1, err
+		}
+		defer stop()
+	}
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID":           "test",
+		"AWS_SECRET_ACCESS_KEY":       "test",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  Region,
+		"AWS_ENDPOINT_URL":            Moto,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	return m.Run(), nil
+}
+
+// start runs scripts/aws-servers start and returns the function stopping it.
+func start() (func(), error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	script := filepath.Join(root, "scripts", "aws-servers")
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		return nil, fmt.Errorf("moto_server is not on PATH: the AWS connector tests need it (pip install 'moto[server]')")
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		if _, serr := os.Stat(filepath.Join(root, "scripts", "kinesalite", "node_modules", "kinesalite")); serr != nil {
+			return nil, fmt.Errorf("npm is not installed: the AWS connector tests install kinesalite with it (apt-get install npm)")
+		}
+	}
+	dir, err := os.MkdirTemp("", "streamsql-aws-servers")
+	if err != nil {
+		return nil, err
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(script, "start", dir)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	stop := func() {
+		exec.Command(script, "stop", dir).Run()
+		os.RemoveAll(dir)
+	}
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("%s start: %v\n%s", script, err, stderr.String())
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), "=")
+		switch k {
+		case "MOTO":
+			Moto = v
+		case "KINESALITE":
+			Kinesalite = v
+		}
+	}
+	if Moto == "" || Kinesalite == "" {
+		stop()
+		return nil, fmt.Errorf("%s start printed no endpoints: %q", script, out)
+	}
+	return stop, nil
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Config is the standard AWS configuration as the binary loads it (from the
+// environment Main set), with endpoint, if not empty, as the base endpoint
+// of every service.
+func Config(t testing.TB, endpoint string) aws.Config {
+	t.Helper()
+	var opts []func(*config.LoadOptions) error
+	if endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(endpoint))
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+var seq atomic.Int64
+
+// Name returns a resource name unique within the run of the test binary.
+func Name(prefix string) string {
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e9, seq.Add(1))
+}

@@ -15,10 +15,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,4 +164,78 @@ var seq atomic.Int64
 // Name returns a resource name unique within the run of the test binary.
 func Name(prefix string) string {
 	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e9, seq.Add(1))
+}
+
+// Fault decides, for one request through a Proxy, whether to answer it
+// with an error instead of passing it on. target is the X-Amz-Target
+// header (the operation of a JSON protocol call, e.g.
+// "Kinesis_20131202.GetRecords"), n counts the calls of that target
+// (1-based), body is the request body. ok=false passes the request on.
+type Fault func(target string, n int, body []byte) (status int, response string, ok bool)
+
+// Proxy is an httptest server in front of a real server (backend) that
+// records every call and injects faults: throttling, server errors, or
+// rewritten responses, for the behaviours local servers never show.
+type Proxy struct {
+	URL   string
+	mu    sync.Mutex
+	calls map[string][]time.Time
+	// Rewrite, if set, may replace the backend's response body for a target.
+	Rewrite func(target string, n int, req, resp []byte) []byte
+}
+
+// Calls returns the arrival times of the calls of target.
+func (p *Proxy) Calls(target string) []time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]time.Time(nil), p.calls[target]...)
+}
+
+// NewProxy starts a proxy to backend; it stops with the test.
+func NewProxy(t testing.TB, backend string, fault Fault) *Proxy {
+	t.Helper()
+	u, err := url.Parse(backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{calls: map[string][]time.Time{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		target := r.Header.Get("X-Amz-Target")
+		if target == "" {
+			target = r.Method + " " + r.URL.Path
+		}
+		p.mu.Lock()
+		p.calls[target] = append(p.calls[target], time.Now())
+		n := len(p.calls[target])
+		rewrite := p.Rewrite
+		p.mu.Unlock()
+		if fault != nil {
+			if status, resp, ok := fault(target, n, body); ok {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(status)
+				io.WriteString(w, resp)
+				return
+			}
+		}
+		if rewrite == nil {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		out := rewrite(target, n, body, rec.Body.Bytes())
+		for k, v := range rec.Header() {
+			if k != "Content-Length" && k != "Content-Encoding" && k != "X-Amz-Crc32" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(out)
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
 }

@@ -27,6 +27,7 @@ type Graph struct {
 	nodes     map[string]*streamNode
 	idle      []operators.Operator
 	late      []interface{ Late() int64 }
+	joins     map[string][]*operators.RefJoin // per table, for ReplaceTable
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).

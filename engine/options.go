@@ -45,9 +45,12 @@ type Options struct {
 	// InsertionTime gives ROWTIME the processing clock instead of the
 	// record's arrival time (KDA's own behaviour; not deterministic).
 	InsertionTime bool
-	Stdout        io.Writer
-	Stderr        io.Writer
-	IsTerminal    bool
+	// Live, when set, reads the application's Kinesis streams and delivers
+	// to its destinations instead of replaying recordings (live.go).
+	Live       *LiveOptions
+	Stdout     io.Writer
+	Stderr     io.Writer
+	IsTerminal bool
 }
 
 // Stats summarise a run.

@@ -93,6 +93,44 @@ func (lo *LiveOptions) load(ctx context.Context) error {
 	return nil
 }
 
+// check makes sure a live run can reach AWS at all: a region (else the
+// one in the first input's ARN) and credentials from the standard chain.
+func (lo *LiveOptions) check(ctx context.Context, a *app.Application) error {
+	if lo.cfg.Region == "" {
+		for _, in := range a.Inputs {
+			if in.KinesisStreamsInput != nil {
+				if s, err := kinesis.ParseStream(in.KinesisStreamsInput.ResourceARN); err == nil && s.Region != "" {
+					lo.cfg.Region = s.Region
+					break
+				}
+			}
+		}
+	}
+	if lo.cfg.Region == "" {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+	}
+	if lo.cfg.Credentials == nil {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
+			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
 // liveReference loads a reference table from the application's S3
 // location (called by loadReferences when no local file is bound).
 func (p *Pipeline) liveReference(name string) (bool, error) {
@@ -105,7 +143,8 @@ func (p *Pipeline) liveReference(name string) (bool, error) {
 	if src == nil || src.BucketARN == "" {
 		return false, nil
 	}
-	obj, err := s3ref.New(s3sdk.NewFromConfig(p.o.Live.cfg), src.BucketARN, src.FileKey)
+	client := s3sdk.NewFromConfig(p.o.Live.cfg, func(so *s3sdk.Options) { so.DisableLogOutputChecksumValidationSkipped = true })
+	obj, err := s3ref.New(client, src.BucketARN, src.FileKey)
 	if err != nil {
 		return true, &ConfigError{Field: "ReferenceDataSources " + name + ".S3ReferenceDataSource", Msg: err.Error()}
 	}
@@ -149,6 +188,9 @@ type tableUpdate struct {
 func runLive(ctx context.Context, o Options) (Stats, error) {
 	lo := o.Live
 	if err := lo.load(ctx); err != nil {
+		return Stats{RowsOut: map[string]int64{}}, err
+	}
+	if err := lo.check(ctx, o.App); err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
 	}
 	p, err := Start(o)

@@ -43,7 +43,7 @@ func oneArg(pos []string, what string) (string, error) {
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]", stderr)
+	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]   (no --replay: read the application's Kinesis streams live)", stderr)
 	var replays, refs, outs multi
 	fs.Var(&replays, "replay", "feed the input (or STREAM) from a recording `[STREAM=]FILE`; repeatable")
 	fs.Var(&refs, "reference", "load reference table from a local CSV/JSON file: `TABLE=FILE`; repeatable")
@@ -55,6 +55,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	lf := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -96,6 +97,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return &usageError{fmt.Sprintf("--out %q: want STREAM=DEST (DEST - for stdout)", r)}
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
+	}
+	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
+		return runLive(ctx, o, lf) // live.go
 	}
 	_, err = engine.Run(ctx, o)
 	return err

@@ -59,7 +59,7 @@ func DeliveryStream(t testing.TB, bucket, prefix string) string {
 // delivered them.
 func Objects(t testing.TB, bucket, prefix string) (keys []string, bodies [][]byte) {
 	t.Helper()
-	c := s3.NewFromConfig(Config(t, Moto))
+	c := s3.NewFromConfig(Config(t, Moto), func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
 	ctx := context.Background()
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {

@@ -3,7 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -13,7 +16,24 @@ import (
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
-func TestMain(m *testing.M) { awstest.Main(m) }
+// bin is the streamsql binary built for the tests that run it as a process.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "streamsql-e2e")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "streamsql")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/streamsql")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building streamsql:", err)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	awstest.Main(m)
+}
 
 // runLiveUntil runs an application live until it has read n records, then
 // stops it as SIGTERM does and returns what it printed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -19,6 +20,7 @@ type liveRunFlags struct {
 	position   *string
 	refresh    *time.Duration
 	checkpoint *string
+	progress   *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -26,6 +28,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		position:   fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
 		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
 }
 
@@ -40,6 +43,9 @@ func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
 	}
 	lo.Position, lo.Timestamp = pos, ts
 	o.Live = lo
+	if *lf.progress > 0 {
+		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
+	}
 	go exitOnSecondSignal(ctx, o.Stderr)
 	st, err := engine.Run(ctx, o)
 	if err != nil {
@@ -78,4 +84,29 @@ func exitOnSecondSignal(ctx context.Context, stderr interface{ Write([]byte) (in
 	<-c
 	fmt.Fprintln(stderr, "streamsql: second signal: exiting without delivering the rest")
 	os.Exit(1)
+}
+
+// progressPrinter prints a live run's figures at most once per period:
+// records read and delivered, their rates since the last line, and the lag.
+func progressPrinter(w io.Writer, every time.Duration) func(engine.LiveProgress) {
+	var last time.Time
+	var lastIn, lastOut int64
+	start := time.Now()
+	return func(p engine.LiveProgress) {
+		now := time.Now()
+		if now.Sub(last) < every {
+			return
+		}
+		var out int64
+		for _, n := range p.Delivered {
+			out += n
+		}
+		secs := now.Sub(last).Seconds()
+		if last.IsZero() {
+			secs = now.Sub(start).Seconds()
+		}
+		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms\n",
+			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis)
+		last, lastIn, lastOut = now, p.RecordsIn, out
+	}
 }

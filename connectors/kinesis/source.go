@@ -84,6 +84,8 @@ type Source struct {
 	last     map[string]string // last sequence number handed out, per shard
 	finished map[string]bool
 	closed   map[string]bool // shards ListShards reported closed
+	running  map[string]bool // shards with a reader
+	waiting  int             // shards waiting for their parents
 	reads    int64
 	throttle int64
 }
@@ -111,7 +113,7 @@ func NewSource(api API, o SourceOptions) *Source {
 	if o.Backoff.Base <= 0 {
 		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
 	}
-	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}}
+	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}}
 }
 
 // Batches delivers what the shards give; it is closed when Run returns.
@@ -137,6 +139,25 @@ func (s *Source) ShardLag() map[string]int64 {
 		out[k] = v
 	}
 	return out
+}
+
+// CaughtUp reports that every shard being read has reached the tip of the
+// stream (its last read was empty or MillisBehindLatest was 0) and no
+// shard waits for its parents: everything in the stream up to about now
+// has been handed out on Batches.
+func (s *Source) CaughtUp() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.running) == 0 || s.waiting > 0 {
+		return false
+	}
+	for id := range s.running {
+		lag, ok := s.lag[id]
+		if !ok || lag != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Reads counts GetRecords calls and the throttled ones among them.
@@ -272,11 +293,18 @@ func (s *Source) Run(ctx context.Context) error {
 		for _, sh := range list {
 			known[sh.id] = true
 		}
+		waiting := 0
 		for _, sh := range list {
 			if !startable(sh, known) {
+				if !started[sh.id] && !done[sh.id] {
+					waiting++
+				}
 				continue
 			}
 			started[sh.id] = true
+			s.mu.Lock()
+			s.running[sh.id] = true
+			s.mu.Unlock()
 			pos := s.startPosition(sh, initial, useCheckpoint)
 			wg.Add(1)
 			go func(id string) {
@@ -295,6 +323,9 @@ func (s *Source) Run(ctx context.Context) error {
 				}
 			}(sh.id)
 		}
+		s.mu.Lock()
+		s.waiting = waiting
+		s.mu.Unlock()
 	}
 	launch(shards)
 	relist := time.NewTicker(s.o.ListInterval)
@@ -311,6 +342,7 @@ func (s *Source) Run(ctx context.Context) error {
 			s.mu.Lock()
 			s.finished[id] = true
 			delete(s.lag, id)
+			delete(s.running, id)
 			s.mu.Unlock()
 			s.logf("kinesis %s: shard %s read to its end", s.o.Stream.Name, id)
 		case <-relist.C:

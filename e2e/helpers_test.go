@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"io"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -240,3 +241,7 @@ func objectLines(bodies [][]byte) []string {
 	}
 	return out
 }
+
+type inputRecord = input.Record
+
+func newRecWriter(w io.Writer) *input.Writer { return input.NewWriter(w) }

@@ -245,3 +245,7 @@ func objectLines(bodies [][]byte) []string {
 type inputRecord = input.Record
 
 func newRecWriter(w io.Writer) *input.Writer { return input.NewWriter(w) }
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}

@@ -261,4 +261,3 @@ func replayRows(t *testing.T, recs []inputRecord) []string {
 	}
 	return strings.Split(strings.TrimSpace(stdout), "\n")
 }
-

@@ -64,6 +64,10 @@ type LiveProgress struct {
 	Delivered map[string]int64
 	// LagMillis is the largest MillisBehindLatest over the shards read.
 	LagMillis int64
+	// ArrivalLagMillis is how long ago the last record processed arrived in
+	// its stream (0 before the first): the run's delay, measured by the
+	// wall clock, whatever the server reports.
+	ArrivalLagMillis int64
 }
 
 func (lo *LiveOptions) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -240,8 +244,16 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 
 	var runErr error
 	done := ctx.Done()
+	// Progress also comes when no records do, so a caught-up run still
+	// reports its figures and lag.
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
 	for merged != nil {
 		select {
+		case <-tick.C:
+			if lo.Progress != nil {
+				lo.Progress(p.liveProgress(inputs))
+			}
 		case lb, ok := <-merged:
 			if !ok {
 				merged = nil
@@ -399,6 +411,9 @@ func (p *Pipeline) liveProgress(inputs []*liveInput) LiveProgress {
 	}
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+	}
+	if p.stats.RecordsIn > 0 {
+		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.last)
 	}
 	return pr
 }

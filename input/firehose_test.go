@@ -2,8 +2,8 @@ package input
 
 import (
 	"bytes"
-	"encoding/base64"
 	"compress/gzip"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"

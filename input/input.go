@@ -92,7 +92,7 @@ type reader struct {
 	line    int
 	n       int // records yielded (synthetic clock)
 	pending []kinesisRecord
-	first   []byte // first line, read during detection
+	first   []byte   // first line, read during detection
 	queue   []Record // records still to hand out from the last line (queue.go)
 }
 

@@ -105,8 +105,8 @@ func progressPrinter(w io.Writer, every time.Duration) func(engine.LiveProgress)
 		if last.IsZero() {
 			secs = now.Sub(start).Seconds()
 		}
-		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms\n",
-			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis)
+		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
+			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
 		last, lastIn, lastOut = now, p.RecordsIn, out
 	}
 }

@@ -263,6 +263,7 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 				p.Push(lb.in, -1, rec)
 			}
 			p.advance(p.last)
+			p.flushErrorDestinations()
 			if err := p.liveDeliveryError(); err != nil && runErr == nil {
 				runErr = err
 				stopReading()
@@ -387,6 +388,19 @@ func (p *Pipeline) swapTable(name string, data []byte) error {
 		return err
 	}
 	return p.l.graph.ReplaceTable(name, t.Rows)
+}
+
+// flushErrorDestinations delivers error_stream rows at the same bounds as
+// the streams' (an error_stream destination is not in the graph).
+func (p *Pipeline) flushErrorDestinations() {
+	if p.live == nil {
+		return
+	}
+	for _, d := range p.live.dests {
+		if d.output == "error_stream" {
+			d.Advance(p.last)
+		}
+	}
 }
 
 func (p *Pipeline) liveDeliveryError() error {

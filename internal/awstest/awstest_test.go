@@ -2,6 +2,7 @@ package awstest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,5 +37,14 @@ func TestServersAnswer(t *testing.T) {
 	s := s3.NewFromConfig(Config(t, ""))
 	if _, err := s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Name("probe"))}); err != nil {
 		t.Fatalf("S3 CreateBucket through AWS_ENDPOINT_URL: %v", err)
+	}
+}
+
+// A machine without moto_server gets a message saying what to install.
+func TestMissingServerMessage(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := start()
+	if err == nil || !strings.Contains(err.Error(), "moto_server is not on PATH") || !strings.Contains(err.Error(), "pip install") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -105,11 +105,9 @@ func (d *destination) Error(r operators.ErrorRecord) {
 	d.add(r.Time, row, sink.ErrorStreamColumns) // delivered at the next bound
 }
 
-// Close delivers what is left.
-func (d *destination) Close() error {
-	d.Advance(0)
-	return d.err
-}
+// Close reports the destination's error; what was left was delivered (or
+// failed) at the final bound.
+func (d *destination) Close() error { return d.err }
 
 // hasDestination reports an output bound to an AWS resource.
 func hasDestination(out app.Output) bool {

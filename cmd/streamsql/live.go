@@ -21,6 +21,7 @@ type liveRunFlags struct {
 	refresh    *time.Duration
 	checkpoint *string
 	progress   *time.Duration
+	attempts   *int
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -28,6 +29,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		position:   fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
 		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
 }
@@ -36,7 +38,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
-	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint}
+	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return err

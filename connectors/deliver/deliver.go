@@ -203,3 +203,11 @@ func (b *Batcher) PendingData() [][]byte {
 	}
 	return out
 }
+
+// IncompleteAnswer is a put call whose answer does not give a result for
+// every entry sent: the whole call counts as failed (and is retried).
+type IncompleteAnswer struct{ Sent, Answered int }
+
+func (e *IncompleteAnswer) Error() string {
+	return fmt.Sprintf("the answer covers %d of %d records sent", e.Answered, e.Sent)
+}

@@ -76,6 +76,9 @@ func NewSink(api API, o Options) (*Sink, error) {
 			return deliver.Result{}, err
 		}
 		var r deliver.Result
+		if len(out.RequestResponses) != len(es) {
+			return deliver.Result{}, &deliver.IncompleteAnswer{Sent: len(es), Answered: len(out.RequestResponses)}
+		}
 		if aws.ToInt32(out.FailedPutCount) == 0 {
 			return r, nil
 		}
@@ -96,6 +99,10 @@ func NewSink(api API, o Options) (*Sink, error) {
 }
 
 func transient(err error) bool {
+	var ia *deliver.IncompleteAnswer
+	if errors.As(err, &ia) {
+		return true
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

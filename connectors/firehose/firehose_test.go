@@ -229,3 +229,37 @@ func TestParseDeliveryStream(t *testing.T) {
 		t.Fatal("a Kinesis ARN accepted")
 	}
 }
+
+// An answer that leaves records out (no result for them) is not taken as
+// delivery: the call is made again and every record arrives.
+func TestIncompleteAnswerRetried(t *testing.T) {
+	bucket := awstest.Bucket(t)
+	stream := awstest.DeliveryStream(t, bucket, "i/")
+	front, _ := firehoseFront(t, func(int, string) bool { return false })
+	real := front.Config.Handler
+	calls := 0
+	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			io.WriteString(w, `{"FailedPutCount":0,"RequestResponses":[{"RecordId":"1"}]}`)
+			return
+		}
+		real.ServeHTTP(w, r)
+	})
+	sink, err := NewSink(firehose.NewFromConfig(awstest.Config(t, front.URL)), Options{DeliveryStream: stream,
+		Options: deliver.Options{BackoffBase: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		sink.Add(context.Background(), deliver.Entry{Data: []byte(fmt.Sprintf("{\"I\":%d}\n", i))})
+	}
+	if err := sink.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, bodies := awstest.Objects(t, bucket, "i/")
+	if got := lines(bodies); len(got) != 3 || calls != 2 {
+		t.Fatalf("%d calls, rows %v", calls, got)
+	}
+}

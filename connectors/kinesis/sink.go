@@ -38,6 +38,11 @@ func NewSink(api API, o SinkOptions) *Sink {
 			return deliver.Result{}, err
 		}
 		var r deliver.Result
+		if len(out.Records) != len(es) {
+			// An answer that does not account for every entry: none is
+			// taken as delivered.
+			return deliver.Result{}, &deliver.IncompleteAnswer{Sent: len(es), Answered: len(out.Records)}
+		}
 		if aws.ToInt32(out.FailedRecordCount) == 0 {
 			return r, nil
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
+
+	"github.com/streamsql/streamsql/connectors/deliver"
 )
 
 // API is the part of the Kinesis client the connectors use.
@@ -76,6 +78,10 @@ func isThrottle(err error) bool {
 // isTransient reports an error worth retrying: throttling, a server error,
 // or a network failure.
 func isTransient(err error) bool {
+	var ia *deliver.IncompleteAnswer
+	if errors.As(err, &ia) {
+		return true
+	}
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

@@ -1,7 +1,8 @@
 // Package awstest runs the connector tests against real local AWS servers:
 // moto_server (Kinesis, Firehose, S3 and more on one port) and kinesalite (a
-// second Kinesis server). Main, called from a package's TestMain, starts both
-// with scripts/aws-servers, points the standard AWS environment at them with
+// second Kinesis server). Main, called from a package's TestMain, installs
+// kinesalite with scripts/aws-servers, starts both as children of the test
+// process, points the standard AWS environment at them with
 // dummy credentials, runs the tests and stops the servers. A missing server
 // fails the test binary with a message saying what to install; nothing is
 // skipped silently.
@@ -16,6 +17,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -23,9 +25,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,52 +82,118 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// start runs scripts/aws-servers start and returns the function stopping it.
+// start installs kinesalite if needed (scripts/aws-servers install),
+// starts moto_server and kinesalite on loopback ports as children that die
+// with the test process (even when a test panics), waits until both
+// answer, and returns the function stopping them.
 func start() (func(), error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
-	script := filepath.Join(root, "scripts", "aws-servers")
+	moto := []string{"moto_server"}
 	if _, err := exec.LookPath("moto_server"); err != nil {
-		return nil, fmt.Errorf("moto_server is not on PATH: the AWS connector tests need it (pip install 'moto[server]')")
+		if exec.Command("python3", "-c", "import moto.server").Run() != nil {
+			return nil, fmt.Errorf("moto_server is not on PATH: the AWS connector tests need it (pip install 'moto[server]')")
+		}
+		moto = []string{"python3", "-m", "moto.server"}
 	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		if _, serr := os.Stat(filepath.Join(root, "scripts", "kinesalite", "node_modules", "kinesalite")); serr != nil {
+	kdir := filepath.Join(root, "scripts", "kinesalite")
+	if _, err := os.Stat(filepath.Join(kdir, "node_modules", "kinesalite")); err != nil {
+		if _, err := exec.LookPath("npm"); err != nil {
 			return nil, fmt.Errorf("npm is not installed: the AWS connector tests install kinesalite with it (apt-get install npm)")
 		}
 	}
-	dir, err := os.MkdirTemp("", "streamsql-aws-servers")
+	if _, err := exec.LookPath("node"); err != nil {
+		return nil, fmt.Errorf("node is not installed: the AWS connector tests run kinesalite on it (apt-get install nodejs)")
+	}
+	var stderr bytes.Buffer
+	install := exec.Command(filepath.Join(root, "scripts", "aws-servers"), "install")
+	install.Stderr = &stderr
+	if err := install.Run(); err != nil {
+		return nil, fmt.Errorf("scripts/aws-servers install: %v\n%s", err, stderr.String())
+	}
+
+	var procs []*exec.Cmd
+	stop := func() {
+		for _, p := range procs {
+			p.Process.Signal(syscall.SIGTERM)
+		}
+		for _, p := range procs {
+			done := make(chan struct{})
+			go func() { p.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				p.Process.Kill()
+				<-done
+			}
+		}
+	}
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(script, "start", dir)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	stop := func() {
-		exec.Command(script, "stop", dir).Run()
-		os.RemoveAll(dir)
+	var motoLog bytes.Buffer
+	mc := exec.Command(moto[0], append(moto[1:], "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
+	mc.Stdout, mc.Stderr, mc.SysProcAttr = &motoLog, &motoLog, childAttr()
+	if err := mc.Start(); err != nil {
+		return nil, fmt.Errorf("starting moto_server: %v", err)
 	}
+	procs = append(procs, mc)
+	kc := exec.Command("node", filepath.Join(kdir, "serve.js"), "0")
+	kc.SysProcAttr = childAttr()
+	var klog bytes.Buffer
+	kc.Stderr = &klog
+	kout, err := kc.StdoutPipe()
 	if err != nil {
 		stop()
-		return nil, fmt.Errorf("%s start: %v\n%s", script, err, stderr.String())
+		return nil, err
 	}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch k {
-		case "MOTO":
-			Moto = v
-		case "KINESALITE":
-			Kinesalite = v
-		}
-	}
-	if Moto == "" || Kinesalite == "" {
+	if err := kc.Start(); err != nil {
 		stop()
-		return nil, fmt.Errorf("%s start printed no endpoints: %q", script, out)
+		return nil, fmt.Errorf("starting kinesalite: %v", err)
+	}
+	procs = append(procs, kc)
+	endpoint := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(kout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "http://") {
+				endpoint <- sc.Text()
+			}
+		}
+	}()
+	select {
+	case Kinesalite = <-endpoint:
+	case <-time.After(30 * time.Second):
+		stop()
+		return nil, fmt.Errorf("kinesalite did not start within 30 s: %s", klog.String())
+	}
+	Moto = fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(Moto + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, fmt.Errorf("moto_server did not answer at %s within 30 s: %s", Moto, motoLog.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	return stop, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func repoRoot() (string, error) {

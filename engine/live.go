@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -156,7 +157,7 @@ func (p *Pipeline) liveReference(name string) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("reference table %s: %w", name, err)
 	}
-	t, err := reference.Load(name, strings.NewReader(string(data)), p.l.tables[name], p.errs)
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
 	if err != nil {
 		return true, err
 	}
@@ -383,7 +384,7 @@ func saveCheckpoint(in *liveInput) error {
 // swapTable decodes a new version of a reference table and swaps it in
 // between two batches, so every row joins one version or the other.
 func (p *Pipeline) swapTable(name string, data []byte) error {
-	t, err := reference.Load(name, strings.NewReader(string(data)), p.l.tables[name], p.errs)
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
 	if err != nil {
 		return err
 	}

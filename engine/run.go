@@ -29,6 +29,9 @@ const batchRecords = 1024
 // Run executes an application over its replays until they end (or ctx is
 // cancelled) and delivers every in-application stream asked for.
 func Run(ctx context.Context, o Options) (Stats, error) {
+	if o.Live != nil {
+		return runLive(ctx, o) // live.go
+	}
 	p, err := Start(o)
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
@@ -76,6 +79,7 @@ type Pipeline struct {
 	pending   int
 	start     time.Time
 	stats     Stats
+	live      *liveState // live.go
 }
 
 type target struct {
@@ -106,7 +110,7 @@ func Start(o Options) (*Pipeline, error) {
 	if len(g.Unimplemented) > 0 {
 		return nil, plan.NotImplemented(g.Unimplemented)
 	}
-	if err := loadReferences(l, o, p.errs); err != nil {
+	if err := loadReferences(l, o, p.errs, p.remoteReference()); err != nil {
 		return nil, err
 	}
 	format := o.Format
@@ -120,7 +124,11 @@ func Start(o Options) (*Pipeline, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "--format", Msg: err.Error()}
 	}
-	p.closers, p.counters, err = attachOutputs(l, p.o, f, p.errs)
+	if o.Live != nil {
+		p.closers, p.counters, err = p.attachLive(f) // destination.go
+	} else {
+		p.closers, p.counters, err = attachOutputs(l, p.o, f, p.errs)
+	}
 	if err != nil {
 		p.close()
 		return nil, err
@@ -224,7 +232,7 @@ func (p *Pipeline) Finish() Stats {
 	return p.stats
 }
 
-func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
+func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(string) (bool, error)) error {
 	for name := range o.References {
 		if _, ok := l.tables[name]; !ok {
 			return &ConfigError{Field: "--reference " + name, Msg: "the application has no reference table of that name" + tableHint(l)}
@@ -237,6 +245,14 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 	sort.Strings(names)
 	for _, name := range names {
 		path, ok := o.References[name]
+		if !ok && remote != nil { // live: the application's S3 object
+			if loaded, err := remote(name); loaded || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if !ok {
 			path, ok = localReference(o.App, name)
 		}

@@ -54,6 +54,9 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // Open opens a recording; "-" is standard input.
 func Open(path string, o Options) (Reader, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return openDir(path, o) // dir.go
+	}
 	var f *os.File
 	if path == "-" {
 		f = os.Stdin
@@ -89,7 +92,8 @@ type reader struct {
 	line    int
 	n       int // records yielded (synthetic clock)
 	pending []kinesisRecord
-	first   []byte // first line, read during detection
+	first   []byte   // first line, read during detection
+	queue   []Record // records still to hand out from the last line (queue.go)
 }
 
 // kinesisRecord is the Kinesis API's record shape.
@@ -164,6 +168,9 @@ func (r *reader) Close() error {
 }
 
 func (r *reader) Next() (Record, error) {
+	if rec, ok := r.dequeue(); ok {
+		return rec, nil
+	}
 	if r.format == getRecords {
 		if len(r.pending) == 0 {
 			return Record{}, io.EOF
@@ -174,7 +181,7 @@ func (r *reader) Next() (Record, error) {
 		if err != nil {
 			return Record{}, &LineError{File: r.name, Line: 0, Err: err}
 		}
-		return rec, nil
+		return r.expand(rec), nil
 	}
 	for {
 		var line []byte
@@ -194,12 +201,17 @@ func (r *reader) Next() (Record, error) {
 			}
 			continue
 		}
+		if r.format == payloadLines {
+			if docs := splitDocuments(line); len(docs) > 1 {
+				return r.payloads(docs)
+			}
+		}
 		rec, perr := r.parse(line)
 		if perr != nil {
 			return Record{}, &LineError{File: r.name, Line: r.line, Err: perr}
 		}
 		r.n++
-		return rec, nil
+		return r.expand(rec), nil
 	}
 }
 

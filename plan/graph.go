@@ -28,6 +28,7 @@ type Graph struct {
 	idle       []operators.Operator
 	late       []interface{ Late() int64 }
 	lateEvents []interface{ LateEvents() int64 }
+	joins      map[string][]*operators.RefJoin // per table, for ReplaceTable
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).

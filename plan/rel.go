@@ -86,6 +86,7 @@ func (r *refJoinRel) build(b *builder, out operators.Operator) error {
 	op := &operators.RefJoin{Table: rows, StreamKeys: r.streamKeys, TableKeys: r.tableKeys, TableWidth: len(r.table.Columns),
 		Residual: r.residual, Left: r.left, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
 	op.Build()
+	b.g.addJoin(r.table.Name, op)
 	return r.in.build(b, op)
 }
 func (r *refJoinRel) describe(w *strings.Builder, d int) {

@@ -50,7 +50,7 @@ func oneArg(pos []string, what string) (string, error) {
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]", stderr)
+	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]   (no --replay: read the application's Kinesis streams live)", stderr)
 	var replays, refs, outs multi
 	fs.Var(&replays, "replay", "feed the input (or STREAM) from a recording `[STREAM=]FILE`; repeatable")
 	fs.Var(&refs, "reference", "load reference table from a local CSV/JSON file: `TABLE=FILE`; repeatable")
@@ -63,7 +63,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
+	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
 	lf := addLoadFlags(fs)
+	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -79,6 +81,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o := engine.Options{App: a, Format: *format, Rowtime: *rowtime, ArrivalField: *arrival, Rate: *rate,
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
 	o.Reorder = *reorder
+	o.IdleTimeout = *idle
 	if *reorder == 0 {
 		o.Reorder = -1
 	}
@@ -109,6 +112,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return &usageError{fmt.Sprintf("--out %q: want STREAM=DEST (DEST - for stdout)", r)}
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
+	}
+	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
+		return runLive(ctx, o, live) // live.go
 	}
 	_, err = engine.Run(ctx, o)
 	return err

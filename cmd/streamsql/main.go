@@ -19,6 +19,7 @@ const usage = `streamsql runs Kinesis Data Analytics for SQL applications.
 Usage:
   streamsql run APP --replay [STREAM=]FILE ...   run an application on recordings
   streamsql check APP|FILE.sql                   validate; errors point at line:column
+  streamsql record --stream NAME --out FILE      capture a Kinesis stream into a recording
   streamsql explain APP                          print the operator graph
   streamsql test DIR [--update]                  run every case folder under DIR
   streamsql demo                                 run the bundled news example
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(args[1:], stdout, stderr)
+	case "record":
+		err = cmdRecord(ctx, args[1:], stdout, stderr)
 	case "explain":
 		err = cmdExplain(args[1:], stdout, stderr)
 	case "test":

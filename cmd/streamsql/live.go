@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/streamsql/streamsql/engine"
+)
+
+// liveRunFlags are run's flags for a live run (no --replay).
+type liveRunFlags struct {
+	position   *string
+	refresh    *time.Duration
+	checkpoint *string
+	progress   *time.Duration
+	attempts   *int
+}
+
+func liveFlags(fs *flag.FlagSet) liveRunFlags {
+	return liveRunFlags{
+		position:   fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
+		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
+		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
+		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
+	}
+}
+
+// runLive runs an application against its Kinesis streams, S3 reference
+// data and destinations until SIGTERM or SIGINT; then it stops reading,
+// delivers what was already read and exits 0. A second signal exits at once.
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
+	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
+	pos, ts, err := parsePosition(*lf.position)
+	if err != nil {
+		return err
+	}
+	lo.Position, lo.Timestamp = pos, ts
+	o.Live = lo
+	if *lf.progress > 0 {
+		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
+	}
+	go exitOnSecondSignal(ctx, o.Stderr)
+	st, err := engine.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	var outs []string
+	for name, n := range st.RowsOut {
+		outs = append(outs, fmt.Sprintf("%s %d", name, n))
+	}
+	sort.Strings(outs)
+	fmt.Fprintf(o.Stderr, "streamsql: stopped after %s: %d records read, rows out: %s\n", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, strings.Join(outs, ", "))
+	return nil
+}
+
+// parsePosition reads --start-position: a keyword or a time.
+func parsePosition(s string) (string, time.Time, error) {
+	switch strings.ToUpper(s) {
+	case "", "NOW", "TRIM_HORIZON", "LAST_STOPPED_POINT":
+		return strings.ToUpper(s), time.Time{}, nil
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		return "", time.Time{}, &usageError{"--start-position: want NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time: " + err.Error()}
+	}
+	return "AT_TIMESTAMP", t, nil
+}
+
+// exitOnSecondSignal: after the first signal has asked for a drain, a
+// second one ends the process at once (exit 1: what was not yet delivered
+// is not).
+func exitOnSecondSignal(ctx context.Context, stderr interface{ Write([]byte) (int, error) }) {
+	<-ctx.Done()
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	fmt.Fprintln(stderr, "streamsql: stopping: delivering what was read (a second signal exits at once)")
+	<-c
+	fmt.Fprintln(stderr, "streamsql: second signal: exiting without delivering the rest")
+	os.Exit(1)
+}
+
+// progressPrinter prints a live run's figures at most once per period:
+// records read and delivered, their rates since the last line, and the lag.
+func progressPrinter(w io.Writer, every time.Duration) func(engine.LiveProgress) {
+	var last time.Time
+	var lastIn, lastOut int64
+	start := time.Now()
+	return func(p engine.LiveProgress) {
+		now := time.Now()
+		if now.Sub(last) < every {
+			return
+		}
+		var out int64
+		for _, n := range p.Delivered {
+			out += n
+		}
+		secs := now.Sub(last).Seconds()
+		if last.IsZero() {
+			secs = now.Sub(start).Seconds()
+		}
+		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
+			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+		last, lastIn, lastOut = now, p.RecordsIn, out
+	}
+}

@@ -1,0 +1,61 @@
+package kinesis
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/streamsql/streamsql/connectors/deliver"
+)
+
+// PutRecords limits: 500 records and 5 MiB per call, 1 MiB per record
+// (data and partition key both count).
+var PutRecordsLimits = deliver.Limits{Records: 500, Bytes: 5 << 20, RecordBytes: 1 << 20, KeysCount: true}
+
+// SinkOptions configure a Sink.
+type SinkOptions struct {
+	Stream      Stream
+	MaxAttempts int // per record; 0: retry until delivered
+	Backoff     Backoff
+}
+
+// Sink writes records to a stream with PutRecords.
+type Sink struct {
+	*deliver.Batcher
+}
+
+// NewSink makes a sink; Add queues records, Flush delivers them.
+func NewSink(api API, o SinkOptions) *Sink {
+	put := func(ctx context.Context, es []deliver.Entry) (deliver.Result, error) {
+		in := &kinesis.PutRecordsInput{StreamName: aws.String(o.Stream.Name), Records: make([]types.PutRecordsRequestEntry, len(es))}
+		for i, e := range es {
+			in.Records[i] = types.PutRecordsRequestEntry{Data: e.Data, PartitionKey: aws.String(e.Key)}
+		}
+		out, err := api.PutRecords(ctx, in, o.Stream.opts()...)
+		if err != nil {
+			return deliver.Result{}, err
+		}
+		var r deliver.Result
+		if len(out.Records) != len(es) {
+			// An answer that does not account for every entry: none is
+			// taken as delivered.
+			return deliver.Result{}, &deliver.IncompleteAnswer{Sent: len(es), Answered: len(out.Records)}
+		}
+		if aws.ToInt32(out.FailedRecordCount) == 0 {
+			return r, nil
+		}
+		for i, e := range out.Records {
+			if e.ErrorCode != nil && *e.ErrorCode != "" {
+				if r.Failed == nil {
+					r.Code, r.Message = *e.ErrorCode, aws.ToString(e.ErrorMessage)
+				}
+				r.Failed = append(r.Failed, i)
+			}
+		}
+		return r, nil
+	}
+	return &Sink{deliver.New(deliver.Options{Limits: PutRecordsLimits, Put: put, Transient: isTransient, MaxAttempts: o.MaxAttempts,
+		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name})}
+}

@@ -1,0 +1,581 @@
+package kinesis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/streamsql/streamsql/connectors/kpl"
+	"github.com/streamsql/streamsql/input"
+)
+
+// Starting positions (KDA's InputStartingPosition, plus AT_TIMESTAMP).
+const (
+	Now              = "NOW"
+	TrimHorizon      = "TRIM_HORIZON"
+	LastStoppedPoint = "LAST_STOPPED_POINT"
+	AtTimestamp      = "AT_TIMESTAMP"
+)
+
+// Per-shard read limits of Kinesis: 5 GetRecords calls per second, at most
+// 10,000 records per call.
+const (
+	minReadInterval = 200 * time.Millisecond
+	maxRecordsLimit = 10000
+)
+
+// SourceOptions configure a Source.
+type SourceOptions struct {
+	Stream Stream
+	// Position is NOW (default), TRIM_HORIZON, LAST_STOPPED_POINT or
+	// AT_TIMESTAMP (with Timestamp).
+	Position  string
+	Timestamp time.Time
+	// Checkpoint is where LAST_STOPPED_POINT resumes from (nil: nothing
+	// stored, which reads like NOW).
+	Checkpoint *Checkpoint
+	// PollInterval is the wait between reads of a shard that is caught up
+	// (default 1 s); a shard behind the tip is read every 200 ms, the
+	// per-shard limit of 5 reads per second.
+	PollInterval time.Duration
+	// Limit is the GetRecords record limit (default and maximum 10,000).
+	Limit int32
+	// Backoff paces retries after throttling and transient errors.
+	Backoff Backoff
+	// MaxRetries is how many transient errors in a row a shard reader
+	// survives (default 20); throttling is retried without limit.
+	MaxRetries int
+	// ListInterval is how often the shard list is re-read to find shards
+	// created by resharding (default 10 s; a shard that ends always
+	// triggers a re-read).
+	ListInterval time.Duration
+	// Logf reports retries and resharding (nil: silent).
+	Logf func(format string, args ...any)
+}
+
+// Batch is what one GetRecords call gave: the shard's records in order
+// (KPL-aggregated records expanded into their user records).
+type Batch struct {
+	ShardID            string
+	Records            []input.Record
+	MillisBehindLatest int64
+	// End: the shard is closed and has been read to its end.
+	End bool
+}
+
+// Source reads every shard of a stream. Start it with Run; read Batches.
+type Source struct {
+	api API
+	o   SourceOptions
+	out chan Batch
+
+	mu       sync.Mutex
+	lag      map[string]int64
+	last     map[string]string // last sequence number handed out, per shard
+	finished map[string]bool
+	closed   map[string]bool // shards ListShards reported closed
+	running  map[string]bool // shards with a reader
+	waiting  int             // shards waiting for their parents
+	reads    int64
+	throttle int64
+}
+
+// NewSource makes a source; nothing is read until Run.
+func NewSource(api API, o SourceOptions) *Source {
+	if o.Position == "" {
+		o.Position = Now
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+	}
+	if o.PollInterval < minReadInterval {
+		o.PollInterval = minReadInterval
+	}
+	if o.Limit <= 0 || o.Limit > maxRecordsLimit {
+		o.Limit = maxRecordsLimit
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 20
+	}
+	if o.ListInterval <= 0 {
+		o.ListInterval = 10 * time.Second
+	}
+	if o.Backoff.Base <= 0 {
+		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
+	}
+	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}}
+}
+
+// Batches delivers what the shards give; it is closed when Run returns.
+func (s *Source) Batches() <-chan Batch { return s.out }
+
+// Lag is the largest MillisBehindLatest over the shards being read.
+func (s *Source) Lag() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var m int64
+	for _, v := range s.lag {
+		m = max(m, v)
+	}
+	return m
+}
+
+// ShardLag is MillisBehindLatest per shard.
+func (s *Source) ShardLag() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.lag))
+	for k, v := range s.lag {
+		out[k] = v
+	}
+	return out
+}
+
+// CaughtUp reports that every shard being read has reached the tip of the
+// stream (its last read was empty or MillisBehindLatest was 0) and no
+// shard waits for its parents: everything in the stream up to about now
+// has been handed out on Batches.
+func (s *Source) CaughtUp() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.running) == 0 || s.waiting > 0 {
+		return false
+	}
+	for id := range s.running {
+		lag, ok := s.lag[id]
+		if !ok || lag != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Reads counts GetRecords calls and the throttled ones among them.
+func (s *Source) Reads() (calls, throttled int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads, s.throttle
+}
+
+// Position is the checkpoint of what has been handed out on Batches: per
+// shard, the last sequence number, and which shards were read to their end.
+func (s *Source) Position() *Checkpoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &Checkpoint{Stream: s.o.Stream.Name, Shards: map[string]ShardCheckpoint{}}
+	if old := s.o.Checkpoint; old != nil {
+		for k, v := range old.Shards {
+			c.Shards[k] = v
+		}
+	}
+	for k, v := range s.last {
+		sc := c.Shards[k]
+		sc.SequenceNumber = v
+		c.Shards[k] = sc
+	}
+	for k := range s.finished {
+		sc := c.Shards[k]
+		sc.Closed = true
+		c.Shards[k] = sc
+	}
+	return c
+}
+
+func (s *Source) logf(format string, args ...any) {
+	if s.o.Logf != nil {
+		s.o.Logf(format, args...)
+	}
+}
+
+// shardInfo is a shard from ListShards.
+type shardInfo struct {
+	id      string
+	parents []string
+	closed  bool
+}
+
+func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
+	var out []shardInfo
+	in := &kinesis.ListShardsInput{StreamName: aws.String(s.o.Stream.Name)}
+	for attempt := 0; ; {
+		res, err := s.api.ListShards(ctx, in, s.o.Stream.opts()...)
+		if err != nil {
+			if isTransient(err) && attempt < s.o.MaxRetries {
+				attempt++
+				if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
+					return nil, serr
+				}
+				continue
+			}
+			return nil, fmt.Errorf("ListShards %s: %w", s.o.Stream.Name, err)
+		}
+		for _, sh := range res.Shards {
+			si := shardInfo{id: aws.ToString(sh.ShardId)}
+			for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
+				if p != nil && *p != "" {
+					si.parents = append(si.parents, *p)
+				}
+			}
+			si.closed = sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil
+			out = append(out, si)
+		}
+		if res.NextToken == nil || *res.NextToken == "" {
+			break
+		}
+		in = &kinesis.ListShardsInput{NextToken: res.NextToken}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	s.mu.Lock()
+	for _, sh := range out {
+		if sh.closed {
+			s.closed[sh.id] = true
+		}
+	}
+	s.mu.Unlock()
+	return out, nil
+}
+
+// Run reads until ctx ends or a shard fails for good; it closes Batches
+// when every reader has stopped. A cancelled ctx is a clean stop (nil).
+func (s *Source) Run(ctx context.Context) error {
+	defer close(s.out)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	shards, err := s.listShards(ctx)
+	if err != nil {
+		return cleanStop(ctx, err)
+	}
+	initial := map[string]shardInfo{}
+	for _, sh := range shards {
+		initial[sh.id] = sh
+	}
+	cp := s.o.Checkpoint
+	useCheckpoint := s.o.Position == LastStoppedPoint && cp != nil && len(cp.Shards) > 0
+	// Which shards existing now are already done.
+	done := map[string]bool{}
+	for _, sh := range shards {
+		switch {
+		case useCheckpoint && cp.Shards[sh.id].Closed:
+			done[sh.id] = true
+		case !useCheckpoint && (s.o.Position == Now || s.o.Position == LastStoppedPoint) && sh.closed:
+			// Reading from now on: a closed shard has nothing new.
+			done[sh.id] = true
+		}
+	}
+	started := map[string]bool{}
+	ended := make(chan string, 64)
+	failed := make(chan error, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	startable := func(sh shardInfo, known map[string]bool) bool {
+		if started[sh.id] || done[sh.id] {
+			return false
+		}
+		for _, p := range sh.parents {
+			if known[p] && !done[p] {
+				return false // a parent is read to its end before its children
+			}
+		}
+		return true
+	}
+	launch := func(list []shardInfo) {
+		known := map[string]bool{}
+		for _, sh := range list {
+			known[sh.id] = true
+		}
+		waiting := 0
+		for _, sh := range list {
+			if !startable(sh, known) {
+				if !started[sh.id] && !done[sh.id] {
+					waiting++
+				}
+				continue
+			}
+			started[sh.id] = true
+			s.mu.Lock()
+			s.running[sh.id] = true
+			s.mu.Unlock()
+			pos := s.startPosition(sh, initial, useCheckpoint)
+			wg.Add(1)
+			go func(id string) {
+				defer wg.Done()
+				err := s.readShard(ctx, id, pos)
+				if err != nil {
+					select {
+					case failed <- err:
+					default:
+					}
+					return
+				}
+				select {
+				case ended <- id:
+				case <-ctx.Done():
+				}
+			}(sh.id)
+		}
+		s.mu.Lock()
+		s.waiting = waiting
+		s.mu.Unlock()
+	}
+	launch(shards)
+	relist := time.NewTicker(s.o.ListInterval)
+	defer relist.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-failed:
+			cancel()
+			return cleanStop(ctx, err)
+		case id := <-ended:
+			done[id] = true
+			s.mu.Lock()
+			s.finished[id] = true
+			delete(s.lag, id)
+			delete(s.running, id)
+			s.mu.Unlock()
+			s.logf("kinesis %s: shard %s read to its end", s.o.Stream.Name, id)
+		case <-relist.C:
+		}
+		if shards, err = s.listShards(ctx); err != nil {
+			cancel()
+			return cleanStop(ctx, err)
+		}
+		launch(shards)
+	}
+}
+
+// cleanStop turns an error caused by the stop itself into nil.
+func cleanStop(ctx context.Context, err error) error {
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return nil
+	}
+	return err
+}
+
+// iterPos is where a shard reader starts.
+type iterPos struct {
+	typ   types.ShardIteratorType
+	after string
+	at    time.Time
+}
+
+func (s *Source) startPosition(sh shardInfo, initial map[string]shardInfo, useCheckpoint bool) iterPos {
+	if _, existed := initial[sh.id]; !existed {
+		// Created by resharding after the start: all of it is new.
+		return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
+	}
+	switch s.o.Position {
+	case TrimHorizon:
+		return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
+	case AtTimestamp:
+		return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: s.o.Timestamp}
+	case LastStoppedPoint:
+		if useCheckpoint {
+			if seq := s.o.Checkpoint.Shards[sh.id].SequenceNumber; seq != "" {
+				return iterPos{typ: types.ShardIteratorTypeAfterSequenceNumber, after: seq}
+			}
+			// A shard the last run never read from: read it whole.
+			return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
+		}
+	}
+	// NOW: the shards open at the start, from their tip.
+	return iterPos{typ: types.ShardIteratorTypeLatest}
+}
+
+func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (string, error) {
+	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(s.o.Stream.Name), ShardId: aws.String(shard), ShardIteratorType: pos.typ}
+	switch pos.typ {
+	case types.ShardIteratorTypeAfterSequenceNumber:
+		in.StartingSequenceNumber = aws.String(pos.after)
+	case types.ShardIteratorTypeAtTimestamp:
+		in.Timestamp = aws.Time(pos.at)
+	}
+	for attempt := 0; ; {
+		out, err := s.api.GetShardIterator(ctx, in, s.o.Stream.opts()...)
+		if err == nil {
+			return aws.ToString(out.ShardIterator), nil
+		}
+		if !isTransient(err) || (!isThrottle(err) && attempt >= s.o.MaxRetries) {
+			return "", fmt.Errorf("GetShardIterator %s/%s: %w", s.o.Stream.Name, shard, err)
+		}
+		attempt++
+		if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
+			return "", serr
+		}
+	}
+}
+
+// readShard is the GetRecords loop of one shard. It returns nil when the
+// shard has been read to its end or ctx ended.
+func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
+	iter, err := s.iterator(ctx, shard, pos)
+	if err != nil {
+		return cleanStop(ctx, err)
+	}
+	lastSeq := ""
+	attempt := 0
+	var next time.Time
+	for {
+		if err := sleep(ctx, time.Until(next)); err != nil {
+			return nil
+		}
+		next = time.Now().Add(minReadInterval)
+		out, err := s.api.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(iter), Limit: aws.Int32(s.o.Limit)}, s.o.Stream.opts()...)
+		s.mu.Lock()
+		s.reads++
+		if err != nil && isThrottle(err) {
+			s.throttle++
+		}
+		s.mu.Unlock()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			switch {
+			case errorCode(err) == "ExpiredIteratorException":
+				p := pos
+				if lastSeq != "" {
+					p = iterPos{typ: types.ShardIteratorTypeAfterSequenceNumber, after: lastSeq}
+				}
+				if iter, err = s.iterator(ctx, shard, p); err != nil {
+					return cleanStop(ctx, err)
+				}
+				continue
+			case isThrottle(err):
+				attempt++
+				s.logf("kinesis %s/%s: throttled, backing off (%v)", s.o.Stream.Name, shard, errorCode(err))
+				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
+				continue
+			case isTransient(err) && attempt < s.o.MaxRetries:
+				attempt++
+				s.logf("kinesis %s/%s: %v; retrying", s.o.Stream.Name, shard, err)
+				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
+				continue
+			}
+			return fmt.Errorf("GetRecords %s/%s: %w", s.o.Stream.Name, shard, err)
+		}
+		attempt = 0
+		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest)}
+		b.Records = expand(out.Records, shard, b.Records)
+		if n := len(out.Records); n > 0 {
+			lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
+		}
+		b.End = out.NextShardIterator == nil || *out.NextShardIterator == ""
+		if !b.End && len(out.Records) == 0 && b.MillisBehindLatest == 0 {
+			// A closed shard read to its tip has nothing more to give, even
+			// from a server that keeps handing out iterators for it.
+			s.mu.Lock()
+			b.End = s.closed[shard]
+			s.mu.Unlock()
+		}
+		if len(b.Records) > 0 || b.End {
+			select {
+			case s.out <- b:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		s.mu.Lock()
+		s.lag[shard] = b.MillisBehindLatest
+		if lastSeq != "" {
+			s.last[shard] = lastSeq
+		}
+		s.mu.Unlock()
+		if b.End {
+			return nil
+		}
+		iter = *out.NextShardIterator
+		if len(out.Records) == 0 && b.MillisBehindLatest == 0 {
+			next = next.Add(s.o.PollInterval - minReadInterval)
+		}
+	}
+}
+
+// expand converts API records to input records, expanding KPL-aggregated
+// ones into their user records (which share the Kinesis record's arrival
+// time and sequence number).
+func expand(recs []types.Record, shard string, out []input.Record) []input.Record {
+	for _, r := range recs {
+		base := input.Record{Data: r.Data, PartitionKey: aws.ToString(r.PartitionKey), SequenceNumber: aws.ToString(r.SequenceNumber), ShardID: shard}
+		if r.ApproximateArrivalTimestamp != nil {
+			base.Arrival = r.ApproximateArrivalTimestamp.UnixMilli()
+		}
+		users, ok, err := kpl.Deaggregate(r.Data)
+		if !ok || err != nil {
+			// Not aggregated, or aggregated but unreadable: the bytes go on as
+			// they are (an unreadable payload then fails decoding and reaches
+			// error_stream with its bytes).
+			out = append(out, base)
+			continue
+		}
+		for _, u := range users {
+			rec := base
+			rec.Data, rec.PartitionKey = u.Data, u.PartitionKey
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// Checkpoint is where a stream was last read to: LAST_STOPPED_POINT
+// resumes after it.
+type Checkpoint struct {
+	Stream string                     `json:"Stream"`
+	Shards map[string]ShardCheckpoint `json:"Shards"`
+}
+
+// ShardCheckpoint is one shard's position.
+type ShardCheckpoint struct {
+	SequenceNumber string `json:"SequenceNumber,omitempty"`
+	Closed         bool   `json:"Closed,omitempty"` // read to its end
+}
+
+// LoadCheckpoint reads a checkpoint file; a missing file is no checkpoint
+// (nil, nil).
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Save writes the checkpoint atomically (a temporary file renamed over path).
+func (c *Checkpoint) Save(path string) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,450 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
+	kinsdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/connectors/s3ref"
+	"github.com/streamsql/streamsql/reference"
+)
+
+// LiveOptions make Run read the application's Kinesis streams, load its
+// reference tables from S3 and deliver to its destinations (Kinesis
+// streams, Firehose delivery streams, Lambda functions), until the run's
+// context ends; then it stops reading, delivers everything already read
+// and returns.
+type LiveOptions struct {
+	// Position overrides every input's InputStartingPosition: NOW,
+	// TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP (with Timestamp).
+	// "" uses the application's setting, else NOW.
+	Position  string
+	Timestamp time.Time
+	// CheckpointDir holds each stream's last read position for
+	// LAST_STOPPED_POINT ("": .streamsql next to the application file).
+	CheckpointDir string
+	// ReferenceRefresh, when positive, fetches each S3 reference object
+	// again on that period and swaps in a changed table.
+	ReferenceRefresh time.Duration
+	// MaxAttempts limits sends of one output record (0: retry until it is
+	// delivered, as KDA did).
+	MaxAttempts int
+	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
+	PollInterval time.Duration
+	// Config is the AWS configuration (nil: the standard chain: region,
+	// credentials, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>).
+	Config *aws.Config
+	// Progress, if set, is called after each batch of records.
+	Progress func(LiveProgress)
+	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
+	Logf func(format string, args ...any)
+
+	cfg aws.Config
+}
+
+// LiveProgress is a live run's figures so far.
+type LiveProgress struct {
+	RecordsIn int64
+	// Delivered counts records acknowledged by each destination (by output name).
+	Delivered map[string]int64
+	// LagMillis is the largest MillisBehindLatest over the shards read.
+	LagMillis int64
+	// ArrivalLagMillis is how long ago the last record processed arrived in
+	// its stream (0 before the first): the run's delay, measured by the
+	// wall clock, whatever the server reports.
+	ArrivalLagMillis int64
+}
+
+func (lo *LiveOptions) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
+	if lo.Logf != nil {
+		return lo.Logf
+	}
+	return func(format string, args ...any) { fmt.Fprintf(stderr, "streamsql: "+format+"\n", args...) }
+}
+
+// liveState is what a live pipeline holds beyond a replay's.
+type liveState struct {
+	dests   []*destination
+	objects map[string]*s3ref.Object // reference tables loaded from S3
+}
+
+// liveAWS loads the AWS configuration once.
+func (lo *LiveOptions) load(ctx context.Context) error {
+	if lo.Config != nil {
+		lo.cfg = *lo.Config
+		return nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("AWS configuration: %w", err)
+	}
+	lo.cfg = cfg
+	return nil
+}
+
+// check makes sure a live run can reach AWS at all: a region (else the
+// one in the first input's ARN) and credentials from the standard chain.
+func (lo *LiveOptions) check(ctx context.Context, a *app.Application) error {
+	if lo.cfg.Region == "" {
+		for _, in := range a.Inputs {
+			if in.KinesisStreamsInput != nil {
+				if s, err := kinesis.ParseStream(in.KinesisStreamsInput.ResourceARN); err == nil && s.Region != "" {
+					lo.cfg.Region = s.Region
+					break
+				}
+			}
+		}
+	}
+	if lo.cfg.Region == "" {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+	}
+	if lo.cfg.Credentials == nil {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
+		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
+			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+// liveReference loads a reference table from the application's S3
+// location (called by loadReferences when no local file is bound).
+func (p *Pipeline) liveReference(name string) (bool, error) {
+	var src *app.S3ReferenceDataSource
+	for _, r := range p.o.App.ReferenceDataSources {
+		if r.TableName == name {
+			src = r.S3ReferenceDataSource
+		}
+	}
+	if src == nil || src.BucketARN == "" {
+		return false, nil
+	}
+	client := s3sdk.NewFromConfig(p.o.Live.cfg, func(so *s3sdk.Options) { so.DisableLogOutputChecksumValidationSkipped = true })
+	obj, err := s3ref.New(client, src.BucketARN, src.FileKey)
+	if err != nil {
+		return true, &ConfigError{Field: "ReferenceDataSources " + name + ".S3ReferenceDataSource", Msg: err.Error()}
+	}
+	data, _, err := obj.Fetch(context.Background())
+	if err != nil {
+		return true, fmt.Errorf("reference table %s: %w", name, err)
+	}
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
+	if err != nil {
+		return true, err
+	}
+	p.l.graph.SetTable(name, t.Rows)
+	if p.live == nil {
+		p.live = &liveState{}
+	}
+	if p.live.objects == nil {
+		p.live.objects = map[string]*s3ref.Object{}
+	}
+	p.live.objects[name] = obj
+	return true, nil
+}
+
+// liveInput is one application input read from its Kinesis stream.
+type liveInput struct {
+	index  int
+	src    *kinesis.Source
+	cpPath string
+}
+
+type liveBatch struct {
+	in int
+	b  kinesis.Batch
+}
+
+type tableUpdate struct {
+	name string
+	data []byte
+}
+
+// runLive is Run for a live application.
+func runLive(ctx context.Context, o Options) (Stats, error) {
+	lo := o.Live
+	if err := lo.load(ctx); err != nil {
+		return Stats{RowsOut: map[string]int64{}}, err
+	}
+	if err := lo.check(ctx, o.App); err != nil {
+		return Stats{RowsOut: map[string]int64{}}, err
+	}
+	p, err := Start(o)
+	if err != nil {
+		return Stats{RowsOut: map[string]int64{}}, err
+	}
+	logf := lo.logf(p.o.Stderr)
+	inputs, err := p.openLiveInputs(logf)
+	if err != nil {
+		p.Finish()
+		return p.stats, err
+	}
+
+	srcCtx, stopReading := context.WithCancel(context.Background())
+	defer stopReading()
+	merged := make(chan liveBatch, 16)
+	srcErr := make(chan error, len(inputs))
+	var wg sync.WaitGroup
+	for _, in := range inputs {
+		wg.Add(2)
+		go func() { defer wg.Done(); srcErr <- in.src.Run(srcCtx) }()
+		go func() {
+			defer wg.Done()
+			for b := range in.src.Batches() {
+				merged <- liveBatch{in.index, b}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(merged) }()
+
+	updates := make(chan tableUpdate, 4)
+	var watchers sync.WaitGroup
+	if lo.ReferenceRefresh > 0 && p.live != nil {
+		for name, obj := range p.live.objects {
+			watchers.Add(1)
+			go func() {
+				defer watchers.Done()
+				obj.Watch(srcCtx, lo.ReferenceRefresh, func(data []byte) {
+					select {
+					case updates <- tableUpdate{name, data}:
+					case <-srcCtx.Done():
+					}
+				}, func(err error) { logf("reference table %s: refresh failed, keeping the loaded table: %v", name, err) })
+			}()
+		}
+	}
+
+	var runErr error
+	done := ctx.Done()
+	// Progress also comes when no records do, so a caught-up run still
+	// reports its figures and lag.
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for merged != nil {
+		select {
+		case <-tick.C:
+			if lo.Progress != nil {
+				lo.Progress(p.liveProgress(inputs))
+			}
+		case lb, ok := <-merged:
+			if !ok {
+				merged = nil
+				break
+			}
+			for _, rec := range lb.b.Records {
+				p.Push(lb.in, -1, rec)
+			}
+			p.advance(p.last)
+			p.flushErrorDestinations()
+			if err := p.liveDeliveryError(); err != nil && runErr == nil {
+				runErr = err
+				stopReading()
+			}
+			if lo.Progress != nil {
+				lo.Progress(p.liveProgress(inputs))
+			}
+		case u := <-updates:
+			if err := p.swapTable(u.name, u.data); err != nil {
+				logf("reference table %s: %v; keeping the loaded table", u.name, err)
+			} else {
+				logf("reference table %s: new version loaded", u.name)
+			}
+		case err := <-srcErr:
+			if err != nil && runErr == nil {
+				runErr = err
+				stopReading()
+			}
+		case <-done:
+			// Stop reading; what was read still flows through and out.
+			done = nil
+			stopReading()
+		}
+	}
+	stopReading()
+	watchers.Wait()
+	stats := p.Finish()
+	if err := p.liveDeliveryError(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if lo.Progress != nil {
+		lo.Progress(p.liveProgress(inputs))
+	}
+	if runErr == nil {
+		for _, in := range inputs {
+			if err := saveCheckpoint(in); err != nil {
+				runErr = err
+			}
+		}
+	}
+	return stats, runErr
+}
+
+// openLiveInputs makes a Kinesis source for each input.
+func (p *Pipeline) openLiveInputs(logf func(string, ...any)) ([]*liveInput, error) {
+	lo := p.o.Live
+	client := kinsdk.NewFromConfig(lo.cfg)
+	var out []*liveInput
+	for i, in := range p.o.App.Inputs {
+		field := fmt.Sprintf("Inputs[%d]", i)
+		if in.KinesisStreamsInput == nil || in.KinesisStreamsInput.ResourceARN == "" {
+			if in.KinesisFirehoseInput != nil {
+				return nil, &ConfigError{Field: field + ".KinesisFirehoseInput", Msg: "a Firehose input cannot be read live; replay the objects Firehose delivered with --replay"}
+			}
+			return nil, &ConfigError{Field: field + ".KinesisStreamsInput", Msg: "missing: a live run reads the input's Kinesis stream (or give recordings with --replay)"}
+		}
+		stream, err := kinesis.ParseStream(in.KinesisStreamsInput.ResourceARN)
+		if err != nil {
+			return nil, &ConfigError{Field: field + ".KinesisStreamsInput.ResourceARN", Msg: err.Error()}
+		}
+		pos := lo.Position
+		if pos == "" && in.InputStartingPositionConfiguration != nil {
+			pos = strings.ToUpper(in.InputStartingPositionConfiguration.InputStartingPosition)
+		}
+		if pos == "" {
+			pos = kinesis.Now
+		}
+		switch pos {
+		case kinesis.Now, kinesis.TrimHorizon, kinesis.LastStoppedPoint, kinesis.AtTimestamp:
+		default:
+			return nil, &ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
+		}
+		li := &liveInput{index: i, cpPath: checkpointPath(p.o.App, lo.CheckpointDir, stream.Name)}
+		var cp *kinesis.Checkpoint
+		if pos == kinesis.LastStoppedPoint {
+			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
+				return nil, err
+			}
+			if cp == nil {
+				logf("input %s: no checkpoint at %s yet; LAST_STOPPED_POINT starts from NOW", stream.Name, li.cpPath)
+			}
+		}
+		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
+			Checkpoint: cp, PollInterval: lo.PollInterval, Logf: logf})
+		out = append(out, li)
+	}
+	return out, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func checkpointPath(a *app.Application, dir, stream string) string {
+	if dir == "" {
+		dir = filepath.Join(a.Dir, ".streamsql")
+	}
+	name := a.ApplicationName
+	if name == "" {
+		name = "app"
+	}
+	return filepath.Join(dir, unsafeName.ReplaceAllString(name, "_")+"."+unsafeName.ReplaceAllString(stream, "_")+".checkpoint.json")
+}
+
+func saveCheckpoint(in *liveInput) error {
+	cp := in.src.Position()
+	if len(cp.Shards) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(in.cpPath), 0o755); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := cp.Save(in.cpPath); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// swapTable decodes a new version of a reference table and swaps it in
+// between two batches, so every row joins one version or the other.
+func (p *Pipeline) swapTable(name string, data []byte) error {
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
+	if err != nil {
+		return err
+	}
+	return p.l.graph.ReplaceTable(name, t.Rows)
+}
+
+// flushErrorDestinations delivers error_stream rows at the same bounds as
+// the streams' (an error_stream destination is not in the graph).
+func (p *Pipeline) flushErrorDestinations() {
+	if p.live == nil {
+		return
+	}
+	for _, d := range p.live.dests {
+		if d.output == "error_stream" {
+			d.Advance(p.last)
+		}
+	}
+}
+
+func (p *Pipeline) liveDeliveryError() error {
+	if p.live == nil {
+		return nil
+	}
+	var errs []error
+	for _, d := range p.live.dests {
+		if d.err != nil {
+			errs = append(errs, d.err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Pipeline) liveProgress(inputs []*liveInput) LiveProgress {
+	pr := LiveProgress{RecordsIn: p.stats.RecordsIn, Delivered: map[string]int64{}}
+	if p.live != nil {
+		for _, d := range p.live.dests {
+			pr.Delivered[d.output] += d.delivered()
+		}
+	}
+	for _, in := range inputs {
+		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+	}
+	if p.stats.RecordsIn > 0 {
+		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.last)
+	}
+	return pr
+}
+
+// clients made once per pipeline for the destinations.
+type liveClients struct {
+	kinesis  *kinsdk.Client
+	firehose *fhsdk.Client
+	lambda   *lambdasdk.Client
+}
+
+// remoteReference is loadReferences' fallback for a table without a local
+// file: in a live run, the application's S3 object.
+func (p *Pipeline) remoteReference() func(string) (bool, error) {
+	if p.o.Live == nil {
+		return nil
+	}
+	return p.liveReference
+}

@@ -245,13 +245,18 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 
 	var runErr error
 	done := ctx.Done()
-	// Progress also comes when no records do, so a caught-up run still
-	// reports its figures and lag.
+	// Records enter in arrival order across shards, once every active
+	// shard has progressed past them (feed.go). The ticker moves time when
+	// no records come, so windows close after the idle interval, and lets
+	// a caught-up run still report its figures and lag.
+	feed := NewFeed(p, o.IdleTimeout, nil)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for merged != nil {
 		select {
 		case <-tick.C:
+			feed.Tick()
+			p.flushErrorDestinations()
 			if lo.Progress != nil {
 				lo.Progress(p.liveProgress(inputs))
 			}
@@ -260,10 +265,7 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 				merged = nil
 				break
 			}
-			for _, rec := range lb.b.Records {
-				p.Push(lb.in, -1, rec)
-			}
-			p.advance(p.last)
+			feed.Batch(lb.in, fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			p.flushErrorDestinations()
 			if err := p.liveDeliveryError(); err != nil && runErr == nil {
 				runErr = err
@@ -291,6 +293,7 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 	}
 	stopReading()
 	watchers.Wait()
+	feed.Drain()
 	stats := p.Finish()
 	if err := p.liveDeliveryError(); err != nil && runErr == nil {
 		runErr = err

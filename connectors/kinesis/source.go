@@ -66,6 +66,8 @@ type SourceOptions struct {
 // Batch is what one GetRecords call gave: the shard's records in order
 // (KPL-aggregated records expanded into their user records).
 type Batch struct {
+	// ShardID is the shard read; a batch with no records and
+	// MillisBehindLatest 0 reports that the shard is caught up.
 	ShardID            string
 	Records            []input.Record
 	MillisBehindLatest int64
@@ -479,7 +481,9 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 			b.End = s.closed[shard]
 			s.mu.Unlock()
 		}
-		if len(b.Records) > 0 || b.End {
+		// An empty read at the tip is sent too: it tells the reader this
+		// shard has nothing older to deliver (per-shard progress).
+		if len(b.Records) > 0 || b.End || b.MillisBehindLatest == 0 {
 			select {
 			case s.out <- b:
 			case <-ctx.Done():

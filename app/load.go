@@ -11,51 +11,29 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Load reads an application file (YAML or JSON). It returns warnings for
-// fields it does not know, each named by its path.
+// Load reads an application file in any format it recognises (see
+// LoadWith) with no options.
 func Load(path string) (*Application, []string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
+	return LoadWith(path, LoadOptions{})
+}
+
+// loadNative reads the native format from a parsed document.
+func loadNative(path string, b []byte, root *yaml.Node) (*Application, []string, error) {
 	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '{' {
 		var probe any
 		if err := json.Unmarshal(b, &probe); err != nil {
 			return nil, nil, fmt.Errorf("%s: %s", path, jsonError(b, err))
 		}
 	}
-	var a Application
-	if err := root.Decode(&a); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var warnings []string
+	var doc *yaml.Node
 	if len(root.Content) > 0 {
-		unknownFields(root.Content[0], "", &warnings)
+		doc = root.Content[0]
 	}
-	a.Dir = filepath.Dir(path)
-	a.CodePath = path
-	if a.ApplicationCode != "" {
-		a.CodeLine = codeLine(root.Content, "ApplicationCode")
+	n := &native{file: path, dir: filepath.Dir(path), root: doc, format: FormatNative}
+	if doc != nil {
+		n.codeLine = scalarCodeLine(get(doc, "ApplicationCode"))
 	}
-	if err := a.Validate(); err != nil {
-		return nil, warnings, fmt.Errorf("%s: %w", path, err)
-	}
-	if a.ApplicationCodeFile != "" {
-		p := a.ApplicationCodeFile
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(a.Dir, p)
-		}
-		code, err := os.ReadFile(p)
-		if err != nil {
-			return nil, warnings, fmt.Errorf("%s: ApplicationCodeFile: %w", path, err)
-		}
-		a.ApplicationCode, a.CodePath, a.CodeLine = string(code), p, 1
-	}
-	return &a, warnings, nil
+	return n.finish()
 }
 
 // jsonError adds line:column to a JSON syntax error.
@@ -75,51 +53,9 @@ func jsonError(b []byte, err error) string {
 	return err.Error()
 }
 
-// codeLine finds the line where the inline SQL text starts.
-func codeLine(doc []*yaml.Node, key string) int {
-	if len(doc) == 0 || doc[0].Kind != yaml.MappingNode {
-		return 0
-	}
-	m := doc[0].Content
-	for i := 0; i+1 < len(m); i += 2 {
-		if m[i].Value == key {
-			v := m[i+1]
-			if v.Style == yaml.LiteralStyle || v.Style == yaml.FoldedStyle {
-				return v.Line + 1
-			}
-			return v.Line
-		}
-	}
-	return 0
-}
-
 // ignored are AWS-only fields accepted without a warning.
 var ignored = map[string]bool{"CloudWatchLoggingOptions": true, "Tags": true, "ApplicationARN": true,
 	"ApplicationVersionId": true, "ApplicationStatus": true, "CreateTimestamp": true, "LastUpdateTimestamp": true}
-
-// unknownFields walks a mapping node and reports keys the model lacks.
-func unknownFields(n *yaml.Node, path string, warnings *[]string) {
-	known := knownKeys(path)
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
-			sub := k
-			if path != "" {
-				sub = path + "." + k
-			}
-			if known != nil && !known[k] && !ignored[k] {
-				*warnings = append(*warnings, fmt.Sprintf("%s: unknown field (line %d), ignored", sub, n.Content[i].Line))
-				continue
-			}
-			unknownFields(n.Content[i+1], sub, warnings)
-		}
-	}
-	if n.Kind == yaml.SequenceNode {
-		for i, c := range n.Content {
-			unknownFields(c, fmt.Sprintf("%s[%d]", path, i), warnings)
-		}
-	}
-}
 
 // knownKeys lists the keys allowed at a path (indexes stripped), or nil
 // where anything goes.

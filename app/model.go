@@ -20,6 +20,11 @@ type Application struct {
 	// CodeLine is the 1-based line in CodePath where the SQL starts (1 for a
 	// separate .sql file), so SQL errors point into the file the user edits.
 	CodeLine int `json:"-" yaml:"-"`
+	// Format is the kind of file the application was read from.
+	Format string `json:"-" yaml:"-"`
+	// Ignored lists the fields that mean something on AWS only (roles,
+	// logging, identifiers, status), accepted without effect.
+	Ignored []string `json:"-" yaml:"-"`
 }
 
 // Input is one streaming source.

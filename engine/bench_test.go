@@ -31,14 +31,15 @@ func benchApp(code string) *app.Application {
 	}
 }
 
-// benchRecords makes n records, one per millisecond, 100 tickers.
+// benchRecords makes n records, one per millisecond, 100 tickers and 10,000
+// traders.
 func benchRecords(n int) []input.Record {
 	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC).UnixMilli()
 	sectors := []string{"TECHNOLOGY", "ENERGY", "HEALTHCARE", "FINANCIAL"}
 	recs := make([]input.Record, n)
 	for i := range recs {
 		data := fmt.Sprintf(`{"TICKER_SYMBOL":"T%03d","SECTOR":%q,"CHANGE":%.2f,"PRICE":%.2f,"VOLUME":%d,"EXCHANGE":"NASDAQ","TRADER":"trader-%05d","NOTE":"recorded for the streamsql benchmark"}`,
-			i%100, sectors[i%4], float64(i%400-200)/100, 50+float64(i%10000)/100, 1000+i%5000, i%20000)
+			i%100, sectors[i%4], float64(i%400-200)/100, 50+float64(i%10000)/100, 1000+i%5000, i%10000)
 		recs[i] = input.Record{Data: []byte(data), Arrival: base + int64(i), ShardID: "shardId-000000000000"}
 	}
 	return recs
@@ -90,4 +91,27 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
   SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME)
   FROM "SOURCE_SQL_STREAM_001"
   GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`, "DESTINATION_SQL_STREAM")
+}
+
+// BenchmarkDecodeSlidingAvg: JSON decode, then AVG over a one-minute
+// sliding window partitioned by a key with 10,000 values; one output row
+// per record, written as NDJSON.
+func BenchmarkDecodeSlidingAvg(b *testing.B) {
+	runBench(b, `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TRADER, PRICE, AVG(PRICE) OVER W
+  FROM "SOURCE_SQL_STREAM_001"
+  WINDOW W AS (PARTITION BY TRADER RANGE INTERVAL '1' MINUTE PRECEDING);`, "DESTINATION_SQL_STREAM")
+}
+
+// BenchmarkDecodeStagger: JSON decode, then a one-minute stagger window
+// per trader (10,000 partitions).
+func BenchmarkDecodeStagger(b *testing.B) {
+	runBench(b, `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), N BIGINT, VOLUME BIGINT);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TRADER, COUNT(*), SUM(VOLUME)
+  FROM "SOURCE_SQL_STREAM_001"
+  WINDOWED BY STAGGER (PARTITION BY TRADER RANGE INTERVAL '1' MINUTE);`, "DESTINATION_SQL_STREAM")
 }

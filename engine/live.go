@@ -243,6 +243,10 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 		}
 	}
 
+	// Shards are merged by arrival with per-shard progress (feed.go); a
+	// shard is named by its input and id.
+	feed := NewFeed(p, o.IdleTimeout, nil)
+	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 	var runErr error
 	done := ctx.Done()
 	// Progress also comes when no records do, so a caught-up run still
@@ -252,6 +256,8 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 	for merged != nil {
 		select {
 		case <-tick.C:
+			feed.Tick() // idle shards and streams let windows close
+			p.flushErrorDestinations()
 			if lo.Progress != nil {
 				lo.Progress(p.liveProgress(inputs))
 			}
@@ -260,10 +266,11 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 				merged = nil
 				break
 			}
-			for _, rec := range lb.b.Records {
-				p.Push(lb.in, -1, rec)
+			if lb.b.Start {
+				feed.Open(shardKey(lb))
+				break
 			}
-			p.advance(p.last)
+			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			p.flushErrorDestinations()
 			if err := p.liveDeliveryError(); err != nil && runErr == nil {
 				runErr = err
@@ -291,6 +298,7 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 	}
 	stopReading()
 	watchers.Wait()
+	feed.Drain()
 	stats := p.Finish()
 	if err := p.liveDeliveryError(); err != nil && runErr == nil {
 		runErr = err

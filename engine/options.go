@@ -45,6 +45,16 @@ type Options struct {
 	// InsertionTime gives ROWTIME the processing clock instead of the
 	// record's arrival time (KDA's own behaviour; not deterministic).
 	InsertionTime bool
+	// Reorder is the slack, in records, within which a replay is sorted by
+	// arrival time (shards interleaved slightly out of order in a
+	// recording come out as a live run merges them). 0 means the default,
+	// DefaultReorder; negative disables sorting.
+	Reorder int
+	// IdleTimeout is how long (wall clock) a shard or source of a live
+	// run may deliver nothing before it stops holding time back; with no
+	// active source at all, time follows the clock IdleTimeout behind. 0
+	// means DefaultIdleTimeout.
+	IdleTimeout time.Duration
 	// Live, when set, reads the application's Kinesis streams and delivers
 	// to its destinations instead of replaying recordings (live.go).
 	Live       *LiveOptions
@@ -53,11 +63,20 @@ type Options struct {
 	IsTerminal bool
 }
 
+// Defaults for Options.
+const (
+	DefaultReorder     = 10000
+	DefaultIdleTimeout = 10 * time.Second
+)
+
 // Stats summarise a run.
 type Stats struct {
-	RecordsIn   int64
-	RowsOut     map[string]int64
-	ErrorRows   int64
-	LateRows    int64
-	ElapsedTime time.Duration
+	RecordsIn int64
+	RowsOut   map[string]int64
+	ErrorRows int64
+	LateRows  int64
+	// LateEventRows had an event time in a group already emitted (the
+	// two-window pattern puts them in a later window).
+	LateEventRows int64
+	ElapsedTime   time.Duration
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/progress"
 	"github.com/streamsql/streamsql/reference"
 	"github.com/streamsql/streamsql/sink"
 )
@@ -219,7 +220,11 @@ func (p *Pipeline) Finish() Stats {
 	}
 	p.stats.ErrorRows = p.errs.count
 	p.stats.LateRows = p.l.graph.Late()
+	p.stats.LateEventRows = p.l.graph.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
+	if p.stats.LateEventRows > 0 {
+		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
+	}
 	if p.errs.count > 0 && !p.errs.routed {
 		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
 		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
@@ -403,13 +408,15 @@ func (e *errorFanout) Error(r operators.ErrorRecord) {
 
 // source is one replay bound to an input.
 type source struct {
-	input  int
-	stream int // -1: spread over the input's streams by shard
-	rd     input.Reader
-	name   string
-	next   input.Record
-	ok     bool
-	order  int
+	input   int
+	stream  int // -1: spread over the input's streams by shard
+	rd      input.Reader
+	name    string
+	next    input.Record
+	ok      bool
+	order   int
+	reorder *progress.Reorder[input.Record] // nil: file order
+	eof     bool
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -434,7 +441,14 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		sources = append(sources, &source{input: in, stream: st, rd: rd, name: path, order: i})
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i}
+		if n := o.Reorder; n >= 0 {
+			if n == 0 {
+				n = DefaultReorder
+			}
+			src.reorder = progress.NewReorder[input.Record](n)
+		}
+		sources = append(sources, src)
 	}
 	return sources, nil
 }
@@ -445,8 +459,30 @@ func closeAll(sources []*source) {
 	}
 }
 
-// pull reads the source's next record; unreadable lines go to error_stream.
+// pull reads the source's next record (the earliest within the reorder
+// slack); unreadable lines go to error_stream.
 func (s *source) pull(errs *errorFanout) {
+	if s.reorder == nil {
+		s.read(errs)
+		return
+	}
+	for !s.eof {
+		s.read(errs)
+		if !s.ok {
+			s.eof = true
+			break
+		}
+		if it, full := s.reorder.Add(s.next.Arrival, s.next); full {
+			s.next, s.ok = it.Value, true
+			return
+		}
+	}
+	it, ok := s.reorder.Next()
+	s.next, s.ok = it.Value, ok
+}
+
+// read takes the next record in file order.
+func (s *source) read(errs *errorFanout) {
 	for {
 		rec, err := s.rd.Next()
 		if err == nil {

@@ -93,6 +93,9 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 	case *parser.ColumnRef:
 		slot, t, err := sc.Column(x)
 		if err != nil {
+			if fa, ferr := rowFieldRef(x, sc); fa != nil || ferr != nil {
+				return fa, ferr
+			}
 			return nil, err
 		}
 		return &Compiled{Eval: slotFunc(slot), Type: t}, nil
@@ -177,6 +180,30 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 		return overlay(x, sc)
 	}
 	return nil, errorf(e, "this expression is not supported yet")
+}
+
+// rowFieldRef reads a dotted name whose leading parts name a ROW-valued
+// column and whose remaining parts name fields of it, as in the KDA
+// examples' l.r.COLUMN1 and T.REC.COLUMN2 (a log parser's result column r
+// or REC of subquery l or T). It returns nil, nil when no prefix is a ROW
+// column.
+func rowFieldRef(x *parser.ColumnRef, sc Scope) (*Compiled, error) {
+	for n := len(x.Parts) - 1; n >= 1; n-- {
+		prefix := &parser.ColumnRef{Parts: x.Parts[:n]}
+		slot, t, err := sc.Column(prefix)
+		if err != nil || t.Base != value.TRow {
+			continue
+		}
+		c := &Compiled{Eval: slotFunc(slot), Type: t}
+		for _, f := range x.Parts[n:] {
+			var err error
+			if c, err = fieldOf(c, f); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	}
+	return nil, nil
 }
 
 func number(x *parser.NumberLit) (*Compiled, error) {
@@ -378,6 +405,11 @@ func binary(x *parser.BinaryExpr, sc Scope) (*Compiled, error) {
 		}
 		out = compare(x.Op, a, b)
 	case parser.OpConcat:
+		for _, c := range []*Compiled{a, b} {
+			if c.Type.Base == value.TBinary || c.Type.Base == value.TVarbinary || c.Type.Base == value.TRow {
+				return nil, errorf(x, "|| does not apply to %s", c.Type)
+			}
+		}
 		fa, fb := a.Eval, b.Eval
 		ta, tb := a.Type, b.Type
 		n := 0

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func likeRegexp(pattern string, escape rune, similar bool) (*regexp.Regexp, erro
 		return nil, fmt.Errorf("pattern ends with the escape character")
 	}
 	b.WriteString(")$")
-	return regexp.Compile(b.String())
+	return compileRegexp(b.String())
 }
 
 func like(x *parser.LikeExpr, sc Scope) (*Compiled, error) {
@@ -272,20 +273,110 @@ func castExpr(x *parser.CastExpr, sc Scope) (*Compiled, error) {
 		return nil, err
 	}
 	if x.Type.Name == "INTERVAL" {
-		return nil, errorf(x.Type, "CAST to INTERVAL is not supported; use an interval literal")
+		return castToInterval(x, a)
 	}
 	t, err := value.ResolveType(x.Type.Name, x.Type.Args)
 	if err != nil {
 		return nil, errorf(x.Type, "%v", err)
 	}
+	if !castAllowed(a.Type, t) {
+		return nil, errorf(x, "cannot CAST %s to %s", a.Type, t)
+	}
 	f := a.Eval
 	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-		v, err := value.Cast(f(c, row), t)
+		v, err := castValue(f(c, row), t)
 		if err != nil {
 			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
 			return value.Null
 		}
 		return v
+	}}
+	if a.Const {
+		if folded, err := fold(out); err == nil {
+			return folded, nil
+		}
+	}
+	return out, nil
+}
+
+// castAllowed is the documented CAST table: numbers to numbers and text;
+// text to anything; DATE, TIME and TIMESTAMP among themselves (DATE and
+// TIME not to each other) and to text; intervals to text; BOOLEAN to text;
+// binary to binary.
+func castAllowed(from, to value.Type) bool {
+	switch {
+	case from.Base == value.TUnknown || from.IsString() || to.IsString():
+		return from.Base != value.TRow && !(to.IsString() && (from.Base == value.TBinary || from.Base == value.TVarbinary))
+	case from.IsNumeric():
+		return to.IsNumeric()
+	case from.Base == value.TDate:
+		return to.Base == value.TDate || to.Base == value.TTimestamp
+	case from.Base == value.TTime:
+		return to.Base == value.TTime || to.Base == value.TTimestamp
+	case from.Base == value.TTimestamp:
+		return to.IsDatetime()
+	case from.Base == value.TBoolean:
+		return to.Base == value.TBoolean
+	case from.Base == value.TBinary || from.Base == value.TVarbinary:
+		return to.Base == value.TBinary || to.Base == value.TVarbinary
+	}
+	return from.Base == to.Base
+}
+
+// castValue is CAST's conversion: value.Cast, except that a REAL, DOUBLE or
+// DECIMAL becomes an integer by rounding half away from zero (the CAST page:
+// real numbers are rounded when converted), and a number, datetime, interval
+// or boolean whose text does not fit a CHAR/VARCHAR(n) is an error rather
+// than cut (the page's CAST(DATE '2008-08-23' AS VARCHAR(9)) gives no row).
+func castValue(v value.Value, t value.Type) (value.Value, error) {
+	switch {
+	case t.IsInteger() && v.K == value.KFloat:
+		if !math.IsNaN(v.F) && !math.IsInf(v.F, 0) {
+			v.F = math.Round(v.F)
+		}
+	case t.IsInteger() && v.K == value.KDecimal && v.Scale > 0:
+		v = roundPlaces(nil, v, 0, false)
+		if v.K == value.KNull {
+			return value.Null, &value.ConversionError{Msg: "numeric overflow in CAST"}
+		}
+	case t.Base == value.TTimestamp && v.K == value.KTime:
+		return value.NewTimestamp(v.I), nil // a TIME becomes that time on 1970-01-01
+	case t.IsString() && t.Len > 0 && v.K != value.KNull && v.K != value.KString:
+		s := value.Text(v, value.Type{})
+		if n := utf8.RuneCountInString(s); n > t.Len {
+			return value.Null, &value.ConversionError{Msg: fmt.Sprintf("'%s' needs %d characters, more than %s holds", s, n, t)}
+		}
+	}
+	return value.Cast(v, t)
+}
+
+// castToInterval is CAST(text AS INTERVAL unit [TO unit]): the text is read
+// as the quoted part of an interval literal of those units.
+func castToInterval(x *parser.CastExpr, a *Compiled) (*Compiled, error) {
+	if !a.Type.IsString() && a.Type.Base != value.TUnknown && !a.Type.IsInterval() {
+		return nil, errorf(x, "cannot CAST %s to INTERVAL", a.Type)
+	}
+	from, to := x.Type.From, x.Type.To
+	t := value.Type{Base: value.TIntervalDT}
+	if from == parser.UnitYear || from == parser.UnitMonth {
+		t.Base = value.TIntervalYM
+	}
+	f := a.Eval
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K != value.KString {
+			if v.K != value.KNull && v.K != t.Kind() {
+				c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("cannot convert %s to %s", value.Text(v, value.Type{}), t)))
+				return value.Null
+			}
+			return v
+		}
+		iv, _, err := IntervalValue(&parser.IntervalLit{Value: v.S, From: from, To: to})
+		if err != nil {
+			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+			return value.Null
+		}
+		return iv
 	}}
 	if a.Const {
 		if folded, err := fold(out); err == nil {
@@ -428,6 +519,10 @@ func step(x *parser.StepExpr, sc Scope) (*Compiled, error) {
 	return nil, errorf(x, "STEP needs a datetime BY an interval or an integer BY an integer, not %s BY %s", a.Type, by.Type)
 }
 
+// extract is EXTRACT(unit FROM x): BIGINT for every field but SECOND,
+// which is DECIMAL(5,3) with the milliseconds (the EXTRACT page). From an
+// interval it reads the field, not the total: EXTRACT(HOUR FROM INTERVAL
+// '2 3:4:5.678' DAY TO SECOND) is 3.
 func extract(x *parser.ExtractExpr, sc Scope) (*Compiled, error) {
 	a, err := compile(x.X, sc)
 	if err != nil {
@@ -437,47 +532,69 @@ func extract(x *parser.ExtractExpr, sc Scope) (*Compiled, error) {
 		return nil, errorf(x, "EXTRACT needs a datetime or interval, not %s", a.Type)
 	}
 	f, u := a.Eval, x.Unit
-	return &Compiled{Type: value.Bigint, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	t := value.Bigint
+	if u == parser.UnitSecond {
+		t = value.Type{Base: value.TDecimal, Precision: 5, Scale: 3}
+	}
+	second := func(ms int64) value.Value { return value.NewDecimal(ms, 3) } // ms within the minute
+	return &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v := f(c, row)
 		switch v.K {
 		case value.KNull:
 			return v
 		case value.KIntervalDT:
-			if w, ok := unitMs[u]; ok {
-				return value.NewInt(v.I / w)
+			ms := v.I
+			switch u {
+			case parser.UnitDay:
+				return value.NewInt(ms / 86400000)
+			case parser.UnitHour:
+				return value.NewInt(ms / 3600000 % 24)
+			case parser.UnitMinute:
+				return value.NewInt(ms / 60000 % 60)
+			case parser.UnitSecond:
+				return second(ms % 60000)
+			case parser.UnitMillisecond:
+				return value.NewInt(ms % 1000)
+			case parser.UnitEpoch:
+				return value.NewInt(ms / 1000)
 			}
-			return value.NewInt(v.I)
+			return value.NewInt(0) // YEAR, MONTH of a day-time interval
 		case value.KIntervalYM:
-			if u == parser.UnitYear {
+			switch u {
+			case parser.UnitYear:
 				return value.NewInt(v.I / 12)
+			case parser.UnitMonth:
+				return value.NewInt(v.I % 12)
+			case parser.UnitSecond:
+				return second(0)
 			}
-			return value.NewInt(v.I)
+			return value.NewInt(0)
 		}
-		t := time.UnixMilli(v.I).UTC()
+		tm := time.UnixMilli(v.I).UTC()
 		var r int
 		switch u {
 		case parser.UnitYear:
-			r = t.Year()
+			r = tm.Year()
 		case parser.UnitMonth:
-			r = int(t.Month())
+			r = int(tm.Month())
 		case parser.UnitDay:
-			r = t.Day()
+			r = tm.Day()
 		case parser.UnitHour:
-			r = t.Hour()
+			r = tm.Hour()
 		case parser.UnitMinute:
-			r = t.Minute()
+			r = tm.Minute()
 		case parser.UnitSecond:
-			r = t.Second()
+			return second(int64(tm.Second())*1000 + int64(tm.Nanosecond()/1e6))
 		case parser.UnitMillisecond:
-			r = t.Nanosecond() / 1e6
+			r = tm.Nanosecond() / 1e6
 		case parser.UnitQuarter:
-			r = (int(t.Month())-1)/3 + 1
+			r = (int(tm.Month())-1)/3 + 1
 		case parser.UnitWeek:
-			_, r = t.ISOWeek()
+			_, r = tm.ISOWeek()
 		case parser.UnitDOW:
-			r = int(t.Weekday()) + 1
+			r = int(tm.Weekday()) + 1
 		case parser.UnitDOY:
-			r = t.YearDay()
+			r = tm.YearDay()
 		case parser.UnitEpoch:
 			return value.NewInt(floorDiv(v.I, 1000))
 		}
@@ -579,16 +696,22 @@ func position(x *parser.PositionExpr, sc Scope) (*Compiled, error) {
 }
 
 func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
-	if x.Similar != nil {
-		return nil, errorf(x, "SUBSTRING ... SIMILAR is not supported yet")
-	}
 	s, err := strArg(x.X, sc, "SUBSTRING")
 	if err != nil {
 		return nil, err
 	}
-	from, err := intArg(x.From, sc, "SUBSTRING")
+	if x.Similar != nil {
+		return substringSimilar(x, s, sc)
+	}
+	from, err := compile(x.From, sc)
 	if err != nil {
 		return nil, err
+	}
+	if from.Type.IsString() && x.For == nil && !x.Comma {
+		return substringRegex(x, s, from)
+	}
+	if !from.Type.IsInteger() && from.Type.Base != value.TUnknown {
+		return nil, errorf(x.From, "SUBSTRING needs an integer start position (or a regular expression after FROM), not %s", from.Type)
 	}
 	var length eval.Func
 	if x.For != nil {
@@ -598,13 +721,16 @@ func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
 		}
 		length = l.Eval
 	}
-	fs, ff := s.Eval, from.Eval
-	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	fs, ff, comma := s.Eval, from.Eval, x.Comma
+	out := &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v, f := fs(c, row), ff(c, row)
 		if v.K == value.KNull || f.K == value.KNull {
 			return value.Null
 		}
 		runes := []rune(v.S)
+		if comma && f.I > int64(len(runes)) {
+			return value.Null // documented: SUBSTRING('123456789', 10, 4) is null
+		}
 		start := f.I - 1
 		end := int64(len(runes))
 		if length != nil {
@@ -616,16 +742,122 @@ func substring(x *parser.SubstringExpr, sc Scope) (*Compiled, error) {
 				c.Fail(eval.Errorf(eval.ErrConversion, "SUBSTRING length is negative"))
 				return value.Null
 			}
-			end = min(end, start+l.I)
+			if start+l.I < end && start < math.MaxInt64-l.I {
+				end = start + l.I
+			}
 		}
 		start = max(start, 0)
 		if start >= end {
 			return value.NewString("")
 		}
 		return value.NewString(string(runes[start:end]))
+	}}
+	if s.Const && from.Const && x.For == nil {
+		return fold(out)
+	}
+	return out, nil
+}
+
+// substringRegex is SUBSTRING(s FROM 'regex'): the first match, or NULL.
+func substringRegex(x *parser.SubstringExpr, s, from *Compiled) (*Compiled, error) {
+	if !from.Const {
+		return nil, errorf(x.From, "SUBSTRING ... FROM needs a constant regular expression")
+	}
+	if from.Value.K == value.KNull {
+		return constant(value.Null, value.Varchar), nil
+	}
+	re, err := compileJavaRegexp(from.Value.S)
+	if err != nil {
+		return nil, errorf(x.From, "invalid regular expression '%s': %v", from.Value.S, err)
+	}
+	fs := s.Eval
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := fs(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		loc := re.FindStringIndex(v.S)
+		if loc == nil {
+			return value.Null
+		}
+		return value.NewString(v.S[loc[0]:loc[1]])
 	}}, nil
 }
 
+// substringSimilar is SUBSTRING(s SIMILAR 'before<esc>"middle<esc>"after'
+// ESCAPE '<esc>'): the part of s matched by the middle pattern, where the
+// three parts are SIMILAR TO patterns found anywhere in s; NULL without a
+// match.
+func substringSimilar(x *parser.SubstringExpr, s *Compiled, sc Scope) (*Compiled, error) {
+	p, err := compile(x.Similar, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Const || (p.Value.K != value.KString && p.Value.K != value.KNull) {
+		return nil, errorf(x.Similar, "SUBSTRING ... SIMILAR needs a constant string pattern")
+	}
+	if x.Escape == nil {
+		return nil, errorf(x, "SUBSTRING ... SIMILAR needs ESCAPE '<character>'")
+	}
+	e, err := compile(x.Escape, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Const || e.Value.K != value.KString || utf8.RuneCountInString(e.Value.S) != 1 {
+		return nil, errorf(x.Escape, "ESCAPE needs a one-character string literal")
+	}
+	if p.Value.K == value.KNull {
+		return constant(value.Null, value.Varchar), nil
+	}
+	esc, _ := utf8.DecodeRuneInString(e.Value.S)
+	parts := strings.Split(p.Value.S, string(esc)+`"`)
+	if len(parts) != 3 {
+		return nil, errorf(x.Similar, "the SIMILAR pattern needs two %c\" markers around the part to return", esc)
+	}
+	var b strings.Builder
+	b.WriteString("(?s)")
+	for i, part := range parts {
+		frag, err := similarFragment(part, esc)
+		if err != nil {
+			return nil, errorf(x.Similar, "invalid SIMILAR pattern: %v", err)
+		}
+		if i == 1 {
+			b.WriteString("(" + frag + ")")
+		} else {
+			b.WriteString(frag)
+		}
+	}
+	re, err := compileRegexp(b.String())
+	if err != nil {
+		return nil, errorf(x.Similar, "invalid SIMILAR pattern: %v", err)
+	}
+	fs := s.Eval
+	return &Compiled{Type: value.Type{Base: value.TVarchar, Len: s.Type.Len}, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := fs(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		m := re.FindStringSubmatchIndex(v.S)
+		if m == nil {
+			return value.Null
+		}
+		return value.NewString(v.S[m[2]:m[3]])
+	}}, nil
+}
+
+// similarFragment translates a piece of a SIMILAR TO pattern (no anchors).
+func similarFragment(pattern string, escape rune) (string, error) {
+	re, err := likeRegexp(pattern, escape, true)
+	if err != nil {
+		return "", err
+	}
+	s := re.String()
+	return strings.TrimSuffix(strings.TrimPrefix(s, "(?s)^(?:"), ")$"), nil
+}
+
+// trim is TRIM([BOTH|LEADING|TRAILING] [c] FROM s): repetitions of one
+// character (default space) removed from the ends. A trim string that is
+// empty or longer than one character is an error (the TRIM page).
 func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 	s, err := strArg(x.X, sc, "TRIM")
 	if err != nil {
@@ -637,6 +869,9 @@ func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cc.Const && cc.Value.K == value.KString && utf8.RuneCountInString(cc.Value.S) != 1 {
+			return nil, errorf(x.Chars, "TRIM needs exactly one trim character, not '%s'", cc.Value.S)
+		}
 		chars = cc.Eval
 	}
 	fs, side := s.Eval, x.Side
@@ -645,12 +880,20 @@ func trim(x *parser.TrimExpr, sc Scope) (*Compiled, error) {
 		if v.K == value.KNull || ch.K == value.KNull {
 			return value.Null
 		}
+		if utf8.RuneCountInString(ch.S) != 1 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("TRIM needs exactly one trim character, not '%s'", ch.S)))
+			return value.Null
+		}
 		out := v.S
 		if side != parser.TrimTrailing {
-			out = strings.TrimLeft(out, ch.S)
+			for strings.HasPrefix(out, ch.S) {
+				out = out[len(ch.S):]
+			}
 		}
 		if side != parser.TrimLeading {
-			out = strings.TrimRight(out, ch.S)
+			for strings.HasSuffix(out, ch.S) {
+				out = out[:len(out)-len(ch.S)]
+			}
 		}
 		return value.NewString(out)
 	}}, nil
@@ -690,11 +933,22 @@ func overlay(x *parser.OverlayExpr, sc Scope) (*Compiled, error) {
 			if l.K == value.KNull {
 				return value.Null
 			}
+			if l.I < 0 {
+				c.Fail(eval.Errorf(eval.ErrConversion, "OVERLAY length is negative"))
+				return value.Null
+			}
 			n = l.I
 		}
-		start := min(max(f.I-1, 0), int64(len(runes)))
-		end := min(max(start+n, start), int64(len(runes)))
-		return value.NewString(string(runes[:start]) + rv.S + string(runes[end:]))
+		// The replacement covers positions [from, from+n) of the original;
+		// positions before 1 do not exist, so a start below 1 prepends
+		// (OVERLAY('12345' PLACING 'foo' FROM 0) is 'foo345').
+		size := int64(len(runes))
+		head := min(max(f.I-1, 0), size)
+		tail := size
+		if f.I-1 < size && n < size { // no overflow in f.I-1+n below
+			tail = min(max(f.I-1+n, head), size)
+		}
+		return value.NewString(string(runes[:head]) + rv.S + string(runes[tail:]))
 	}}, nil
 }
 
@@ -706,21 +960,53 @@ func fieldAccess(x *parser.FieldAccess, sc Scope) (*Compiled, error) {
 	if a.Type.Base != value.TRow {
 		return nil, errorf(x, "field access .%s needs a ROW value, not %s", x.Field.Name, a.Type)
 	}
+	return fieldOf(a, x.Field)
+}
+
+// fieldOf reads one field of a ROW value; a NULL row gives NULL fields.
+func fieldOf(a *Compiled, field *parser.Ident) (*Compiled, error) {
+	if a.Type.Base != value.TRow {
+		return nil, errorf(field, "field access .%s needs a ROW value, not %s", field.Name, a.Type)
+	}
 	idx := -1
+	var names []string
 	for i, fd := range a.Type.Fields {
-		if fd.Name == x.Field.Name {
+		if fd.Name == field.Name {
 			idx = i
 		}
+		names = append(names, fd.Name)
 	}
 	if idx < 0 {
-		return nil, errorf(x.Field, "the row has no field %s", x.Field.Name)
+		return nil, errorf(field, "the row has no field %s; its fields are %s", field.Name, strings.Join(names, ", "))
 	}
 	f := a.Eval
-	return &Compiled{Type: a.Type.Fields[idx].Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	out := &Compiled{Type: a.Type.Fields[idx].Type, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v := f(c, row)
 		if v.K != value.KRow || v.R == nil || idx >= len(v.R.Fields) {
 			return value.Null
 		}
 		return v.R.Fields[idx]
-	}}, nil
+	}}
+	out.Type.NotNull = false
+	if a.Const {
+		return fold(out)
+	}
+	return out, nil
+}
+
+// The special forms, listed in the function table with their syntax.
+func init() {
+	for _, f := range []*Function{
+		{Name: "CAST", Syntax: "CAST(x AS type)", Description: "convert x to type (numbers round or truncate as documented; a failing conversion sends the row to error_stream)"},
+		{Name: "CASE", Syntax: "CASE [x] WHEN a THEN r ... [ELSE e] END", Description: "the result of the first matching WHEN, else e or NULL"},
+		{Name: "EXTRACT", Syntax: "EXTRACT(unit FROM datetime | interval)", Description: "one field (YEAR ... SECOND, MILLISECOND, QUARTER, WEEK, DOW, DOY, EPOCH) as BIGINT"},
+		{Name: "POSITION", Syntax: "POSITION(sub IN s [FROM start])", Description: "1-based character position of sub in s, 0 when absent"},
+		{Name: "SUBSTRING", Syntax: "SUBSTRING(s FROM start [FOR len] | s, start [, len] | s FROM regex | s SIMILAR pattern ESCAPE c)", Description: "part of s by position, by the first regular-expression match, or between two escape-\" markers"},
+		{Name: "TRIM", Syntax: "TRIM([BOTH | LEADING | TRAILING] [chars] FROM s)", Description: "remove characters (default spaces) from the ends of s"},
+		{Name: "OVERLAY", Syntax: "OVERLAY(s PLACING r FROM start [FOR len])", Description: "replace len characters of s at start with r"},
+		{Name: "STEP", Syntax: "STEP(x BY width)", Description: "round a datetime down to a multiple of an interval, or an integer to a multiple of an integer"},
+		{Name: "FLOOR TO", Syntax: "FLOOR(datetime TO unit), CEIL(datetime TO unit)", Description: "round a datetime down (up) to YEAR, MONTH, DAY, HOUR, MINUTE or SECOND"},
+	} {
+		functions[f.Name] = f
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,7 +34,27 @@ type Function struct {
 	// Prepare, when set, builds an implementation from the constant
 	// arguments at plan time (a compiled regular expression, say).
 	Prepare func(consts []*Compiled) (func(c *eval.Ctx, args []value.Value) value.Value, error)
+	// Build, when set, replaces Return and Prepare for functions whose
+	// result type depends on constant arguments (the log parsers' column
+	// lists): it sees every argument (consts[i] is nil when argument i is
+	// not a constant) and gives the result type and the implementation.
+	Build func(consts []*Compiled, types []value.Type) (value.Type, Impl, error)
+	// Syntax marks a special form with its own grammar (CAST(x AS t),
+	// EXTRACT(unit FROM x), ...): compiled in forms.go, listed here so the
+	// function table is complete. Syntax is the full signature.
+	Syntax string
 }
+
+// Signature is how the function is written, e.g. MOD(integer, integer).
+func (f *Function) Signature() string {
+	if f.Syntax != "" {
+		return f.Syntax
+	}
+	return f.Name + f.Args
+}
+
+// Impl computes a function's result from its evaluated arguments.
+type Impl = func(c *eval.Ctx, args []value.Value) value.Value
 
 func numericArgs(args []value.Type) error {
 	for _, a := range args {
@@ -85,19 +106,126 @@ func floatFn(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.V
 	}
 }
 
-// roundTo rounds numerics toward a function, keeping the argument's kind.
+// roundTo rounds numerics to a whole number toward a direction, keeping
+// the argument's kind (and a decimal's scale).
 func roundTo(f func(float64) float64) func(c *eval.Ctx, a []value.Value) value.Value {
+	ceil := f(0.5) == 1
 	return func(c *eval.Ctx, a []value.Value) value.Value {
 		v := a[0]
 		switch v.K {
 		case value.KInt:
 			return v
 		case value.KDecimal:
-			d := math.Pow10(int(v.Scale))
-			return value.NewDecimal(int64(f(float64(v.I)/d)*d), v.Scale)
+			d := pow10[v.Scale]
+			q := floorDiv(v.I, d)
+			if ceil && q*d != v.I {
+				q++
+			}
+			return value.NewDecimal(q, 0)
 		}
 		return value.NewFloat(f(v.Float64()))
 	}
+}
+
+// wholeResult is the type of CEIL and FLOOR: the argument's, but a DECIMAL
+// loses its scale (CEIL(5.2) is 6) and gains a digit (CEIL(9.5) is 10).
+func wholeResult(args []value.Type) (value.Type, error) {
+	t, err := sameAsArg(args)
+	if err == nil && t.Base == value.TDecimal {
+		t.Precision, t.Scale = min(t.Precision-t.Scale+1, 19), 0
+	}
+	return t, err
+}
+
+var pow10 = func() [19]int64 {
+	var p [19]int64
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// roundPlaces rounds (half away from zero) or truncates (toward zero) a
+// number to places digits after the point (before it when negative).
+func roundPlaces(c *eval.Ctx, v value.Value, places int64, trunc bool) value.Value {
+	switch v.K {
+	case value.KFloat:
+		if places > 300 || places < -300 || math.IsInf(v.F, 0) || math.IsNaN(v.F) {
+			return v
+		}
+		p := math.Pow10(int(places))
+		x := v.F * p
+		if trunc {
+			x = math.Trunc(x)
+		} else {
+			x = math.Round(x)
+		}
+		if math.IsInf(x, 0) { // v.F*p overflowed: nothing after the point to round
+			return v
+		}
+		return value.NewFloat(x / p)
+	case value.KInt, value.KDecimal:
+		scale := int64(0)
+		if v.K == value.KDecimal {
+			scale = int64(v.Scale)
+		}
+		drop := scale - places // digits to clear
+		if drop <= 0 {
+			return v
+		}
+		if drop > 18 {
+			if v.K == value.KDecimal {
+				return value.NewDecimal(0, v.Scale)
+			}
+			return value.NewInt(0)
+		}
+		d := pow10[drop]
+		q, r := v.I/d, v.I%d
+		if !trunc && (r >= d/2+d%2 || -r >= d/2+d%2) {
+			if v.I < 0 {
+				q--
+			} else {
+				q++
+			}
+		}
+		if q > math.MaxInt64/d || q < math.MinInt64/d {
+			if c != nil {
+				c.Fail(eval.Errorf(eval.ErrArithmetic, "overflow while rounding"))
+			}
+			return value.Null
+		}
+		v.I = q * d
+		return v
+	}
+	return v
+}
+
+func roundFn(trunc bool) Impl {
+	return func(c *eval.Ctx, a []value.Value) value.Value {
+		places := int64(0)
+		if len(a) > 1 {
+			places = a[1].I
+		}
+		return roundPlaces(c, a[0], places, trunc)
+	}
+}
+
+func roundArgs(args []value.Type) (value.Type, error) {
+	if len(args) > 1 && !args[1].IsInteger() && args[1].Base != value.TUnknown {
+		return value.Type{}, fmt.Errorf("needs an integer number of places, not %s", args[1])
+	}
+	return sameAsArg(args[:1])
+}
+
+// compiles counts pattern compilations (regular expressions and datetime
+// patterns) so tests can show that evaluating rows never compiles.
+var compiles atomic.Int64
+
+// compileRegexp compiles a regular expression at plan time.
+func compileRegexp(expr string) (*regexp.Regexp, error) {
+	compiles.Add(1)
+	return regexp.Compile(expr)
 }
 
 func now(c *eval.Ctx) int64 {
@@ -119,15 +247,19 @@ func init() {
 				case value.KFloat:
 					v.F = math.Abs(v.F)
 				default:
+					if v.I == math.MinInt64 {
+						c.Fail(eval.Errorf(eval.ErrArithmetic, "integer overflow in ABS"))
+						return value.Null
+					}
 					if v.I < 0 {
 						v.I = -v.I
 					}
 				}
 				return v
 			}},
-		{Name: "CEIL", Args: "(numeric)", Description: "smallest integer not below x", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
-		{Name: "CEILING", Args: "(numeric)", Description: "same as CEIL", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Ceil)},
-		{Name: "FLOOR", Args: "(numeric)", Description: "largest integer not above x (FLOOR(t TO unit) rounds datetimes)", MinArgs: 1, MaxArgs: 1, Return: sameAsArg, Impl: roundTo(math.Floor)},
+		{Name: "CEIL", Args: "(numeric)", Description: "smallest integer not below x", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Ceil)},
+		{Name: "CEILING", Args: "(numeric)", Description: "same as CEIL", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Ceil)},
+		{Name: "FLOOR", Args: "(numeric)", Description: "largest integer not above x (FLOOR(t TO unit) rounds datetimes)", MinArgs: 1, MaxArgs: 1, Return: wholeResult, Impl: roundTo(math.Floor)},
 		{Name: "EXP", Args: "(numeric)", Description: "e raised to x", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Exp)},
 		{Name: "LN", Args: "(numeric)", Description: "natural logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log)},
 		{Name: "LOG10", Args: "(numeric)", Description: "base-10 logarithm", MinArgs: 1, MaxArgs: 1, Return: returns(value.Double, numericArgs), Impl: floatFn(math.Log10)},
@@ -152,31 +284,10 @@ func init() {
 				}
 				return value.NewInt(a[0].I % a[1].I)
 			}},
-		{Name: "ROUND", Args: "(numeric [, places])", Description: "round half away from zero to places digits", MinArgs: 1, MaxArgs: 2, Return: sameAsArg,
-			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
-				places := 0
-				if len(a) > 1 {
-					places = int(a[1].I)
-				}
-				v := a[0]
-				switch v.K {
-				case value.KFloat:
-					p := math.Pow10(places)
-					return value.NewFloat(math.Round(v.F*p) / p)
-				case value.KDecimal:
-					p := math.Pow10(places)
-					return value.NewDecimal(int64(math.Round(v.Float64()*p)/p*math.Pow10(int(v.Scale))), v.Scale)
-				}
-				if places >= 0 {
-					return v
-				}
-				p := int64(math.Pow10(-places))
-				r := (v.I + p/2) / p * p
-				if v.I < 0 {
-					r = (v.I - p/2) / p * p
-				}
-				return value.NewInt(r)
-			}},
+		{Name: "ROUND", Args: "(numeric [, places])", Description: "round half away from zero to places digits after the point (before it when negative)", MinArgs: 1, MaxArgs: 2,
+			Return: roundArgs, Impl: roundFn(false)},
+		{Name: "TRUNCATE", Args: "(numeric [, places])", Description: "cut toward zero to places digits after the point (before it when negative)", MinArgs: 1, MaxArgs: 2,
+			Return: roundArgs, Impl: roundFn(true)},
 		{Name: "CHAR_LENGTH", Args: "(string)", Description: "length in characters", MinArgs: 1, MaxArgs: 1, Return: returns(value.Integer, stringArgs),
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
 				return value.NewInt(int64(utf8.RuneCountInString(a[0].S)))
@@ -235,8 +346,23 @@ func init() {
 			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I) }},
 		{Name: "TO_TIMESTAMP", Args: "(bigint)", Description: "the timestamp of a count of milliseconds since the epoch", MinArgs: 1, MaxArgs: 1,
 			Return: returns(ts, numericArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(int64(a[0].Float64())) }},
-		{Name: "TSDIFF", Args: "(timestamp, timestamp)", Description: "milliseconds from the second timestamp to the first", MinArgs: 2, MaxArgs: 2,
-			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I - a[1].I) }},
+		{Name: "TSDIFF", Args: "(timestamp, timestamp)", Description: "milliseconds from the second timestamp to the first (BIGINT epoch milliseconds are accepted too)", MinArgs: 2, MaxArgs: 2,
+			Return: returns(value.Bigint, func(args []value.Type) error {
+				for _, a := range args {
+					if a.Base != value.TTimestamp && a.Base != value.TDate && !a.IsInteger() && a.Base != value.TUnknown {
+						return fmt.Errorf("needs timestamps or BIGINT milliseconds, not %s", a)
+					}
+				}
+				return nil
+			}),
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
+				d := a[0].I - a[1].I
+				if (a[0].I >= 0) != (a[1].I >= 0) && (d >= 0) != (a[0].I >= 0) {
+					c.Fail(eval.Errorf(eval.ErrArithmetic, "integer overflow in TSDIFF"))
+					return value.Null
+				}
+				return value.NewInt(d)
+			}},
 		{Name: "MONOTONIC", Args: "(x)", Description: "x, declared monotonic so it can key a streaming GROUP BY", MinArgs: 1, MaxArgs: 1, NullSafe: true,
 			Return: func(args []value.Type) (value.Type, error) { return args[0], nil },
 			Impl:   func(c *eval.Ctx, a []value.Value) value.Value { return a[0] }},
@@ -275,62 +401,133 @@ func datetimeArgs(args []value.Type) error {
 	return nil
 }
 
+// initcap upper-cases the first character of each space-delimited word
+// and lower-cases the rest (INITCAP's documented rule): o'neil-SMITH
+// becomes O'neil-smith.
 func initcap(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	start := true
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start {
-				b.WriteRune(unicode.ToUpper(r))
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
+		switch {
+		case unicode.IsSpace(r):
+			start = true
+		case start:
+			r = unicode.ToUpper(r)
 			start = false
-			continue
+		default:
+			r = unicode.ToLower(r)
 		}
 		b.WriteRune(r)
-		start = true
 	}
 	return b.String()
 }
 
-// javaReplacement turns Java's $1 group references into Go's ${1}.
-var javaGroup = regexp.MustCompile(`\$(\d+)`)
+// javaReplacement turns a java.util.regex replacement string into Go's
+// Expand template: $n is group n, \x is a literal x, and a $ not
+// followed by a digit is an error (as in Java).
+func javaReplacement(r string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(r); i++ {
+		switch c := r[i]; c {
+		case '\\':
+			if i+1 >= len(r) {
+				return "", fmt.Errorf("replacement '%s' ends with \\", r)
+			}
+			i++
+			if r[i] == '$' {
+				b.WriteString("$$")
+			} else {
+				b.WriteByte(r[i])
+			}
+		case '$':
+			j := i + 1
+			for j < len(r) && r[j] >= '0' && r[j] <= '9' {
+				j++
+			}
+			if j == i+1 {
+				return "", fmt.Errorf("illegal group reference in replacement '%s'", r)
+			}
+			b.WriteString("${" + r[i+1:j] + "}")
+			i = j - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}
 
 func prepareRegexReplace(consts []*Compiled) (func(c *eval.Ctx, a []value.Value) value.Value, error) {
 	if consts[1] == nil {
 		return nil, fmt.Errorf("the regular expression must be a constant")
 	}
-	re, err := regexp.Compile(consts[1].Value.S)
+	re, err := compileJavaRegexp(consts[1].Value.S)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}
+	var fixed string // the replacement, translated once when constant
+	constRepl := consts[2] != nil && consts[2].Value.K == value.KString
+	if constRepl {
+		if fixed, err = javaReplacement(consts[2].Value.S); err != nil {
+			return nil, err
+		}
+	}
 	return func(c *eval.Ctx, a []value.Value) value.Value {
-		src, repl := a[0].S, javaGroup.ReplaceAllString(a[2].S, "$${$1}")
-		start, occ := 1, int64(0)
+		src, repl := a[0].S, fixed
+		if !constRepl {
+			var err error
+			if repl, err = javaReplacement(a[2].S); err != nil {
+				c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+				return value.Null
+			}
+		}
+		start, occ := int64(1), int64(0)
 		if len(a) > 3 {
-			start = max(int(a[3].I), 1)
+			start = a[3].I
 		}
 		if len(a) > 4 {
 			occ = a[4].I
 		}
-		runes := []rune(src)
-		if start > len(runes)+1 {
+		if start < 1 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("REGEX_REPLACE start position %d is less than 1", start)))
+			return value.Null
+		}
+		if occ < 0 {
+			c.Fail(eval.Errorf(eval.ErrConversion, fmt.Sprintf("REGEX_REPLACE occurrence %d is negative", occ)))
+			return value.Null
+		}
+		// byte offset of the start character
+		off := 0
+		for n := int64(1); n < start; n++ {
+			if off >= len(src) {
+				return value.NewString(src) // start past the end: the original
+			}
+			_, w := utf8.DecodeRuneInString(src[off:])
+			off += w
+		}
+		if off >= len(src) && start > 1 {
 			return value.NewString(src)
 		}
-		head, tail := string(runes[:start-1]), string(runes[start-1:])
-		if occ == 0 {
-			return value.NewString(head + re.ReplaceAllString(tail, repl))
-		}
-		n := int64(0)
-		out := re.ReplaceAllStringFunc(tail, func(m string) string {
+		head, tail := src[:off], src[off:]
+		var out []byte
+		n, last, replaced := int64(0), 0, false
+		for _, m := range re.FindAllStringSubmatchIndex(tail, -1) {
 			n++
-			if n != occ {
-				return m
+			if occ != 0 && n != occ {
+				continue
 			}
-			return re.ReplaceAllString(m, repl)
-		})
-		return value.NewString(head + out)
+			out = append(out, tail[last:m[0]]...)
+			out = re.ExpandString(out, repl, tail, m)
+			last, replaced = m[1], true
+			if occ != 0 {
+				break
+			}
+		}
+		if !replaced {
+			return value.NewString(src)
+		}
+		out = append(out, tail[last:]...)
+		return value.NewString(head + string(out))
 	}, nil
 }
 
@@ -350,6 +547,9 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		return nil, errorf(x, "aggregate function %s is not allowed here", name)
 	}
 	f, ok := functions[name]
+	if ok && f.Syntax != "" {
+		return nil, errorf(x, "%s is written %s", name, f.Syntax)
+	}
 	if !ok {
 		msg := fmt.Sprintf("unknown function %s", name)
 		for _, g := range Functions() {
@@ -386,20 +586,28 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		args[i], types[i] = c, c.Type
 		allConst = allConst && c.Const
 	}
-	t, err := f.Return(types)
-	if err != nil {
-		return nil, errorf(x, "%s %v", name, err)
-	}
-	impl := f.Impl
-	if f.Prepare != nil {
-		consts := make([]*Compiled, n)
-		for i, a := range args {
-			if a.Const {
-				consts[i] = a
-			}
+	consts := make([]*Compiled, n)
+	for i, a := range args {
+		if a.Const {
+			consts[i] = a
 		}
-		if impl, err = f.Prepare(consts); err != nil {
+	}
+	var t value.Type
+	var impl Impl
+	var err error
+	if f.Build != nil {
+		if t, impl, err = f.Build(consts, types); err != nil {
 			return nil, errorf(x, "%s: %v", name, err)
+		}
+	} else {
+		if t, err = f.Return(types); err != nil {
+			return nil, errorf(x, "%s %v", name, err)
+		}
+		impl = f.Impl
+		if f.Prepare != nil {
+			if impl, err = f.Prepare(consts); err != nil {
+				return nil, errorf(x, "%s: %v", name, err)
+			}
 		}
 	}
 	fns := make([]eval.Func, n)
@@ -407,32 +615,33 @@ func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 		fns[i] = a.Eval
 	}
 	nullSafe := f.NullSafe
-	var out *Compiled
-	switch n {
-	case 1:
-		f0 := fns[0]
-		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-			var buf [1]value.Value
-			buf[0] = f0(c, row)
-			if !nullSafe && buf[0].K == value.KNull {
-				return value.Null
+	// The argument slice is passed to an indirect call, so a stack array
+	// would escape to the heap on every row: the node keeps one buffer and
+	// takes it while evaluating (a concurrent evaluation of the same node,
+	// which the engine does not do, would allocate its own).
+	own := make([]value.Value, n)
+	var busy atomic.Bool
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		vals := own
+		mine := busy.CompareAndSwap(false, true)
+		if !mine {
+			vals = make([]value.Value, n)
+		}
+		r := value.Null
+		for i, fn := range fns {
+			v := fn(c, row)
+			if !nullSafe && v.K == value.KNull {
+				goto done
 			}
-			return impl(c, buf[:])
-		}}
-	default:
-		out = &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
-			var buf [8]value.Value
-			vals := buf[:0]
-			for _, fn := range fns {
-				v := fn(c, row)
-				if !nullSafe && v.K == value.KNull {
-					return value.Null
-				}
-				vals = append(vals, v)
-			}
-			return impl(c, vals)
-		}}
-	}
+			vals[i] = v
+		}
+		r = impl(c, vals)
+	done:
+		if mine {
+			busy.Store(false)
+		}
+		return r
+	}}
 	if allConst && !f.Volatile {
 		if folded, err := fold(out); err == nil {
 			return folded, nil

@@ -69,7 +69,7 @@ func (ins *Insert) Push(b *Batch) {
 }
 
 func (ins *Insert) fail(err error, t int64, row []value.Value) {
-	reportRow(ins.Errors, err, t, row, ins.Pump)
+	ReportRow(ins.Errors, err, t, row, ins.Pump)
 }
 
 func (ins *Insert) Advance(t int64) { ins.Out.Advance(t) }

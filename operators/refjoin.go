@@ -82,7 +82,7 @@ func (j *RefJoin) Push(b *Batch) {
 				j.key = value.AppendKey(j.key, v)
 			}
 			if c.Err != nil {
-				reportRow(j.Errors, c.Err, t, row, j.Pump)
+				ReportRow(j.Errors, c.Err, t, row, j.Pump)
 				continue
 			}
 			if !null {
@@ -100,7 +100,7 @@ func (j *RefJoin) Push(b *Batch) {
 			}
 		}
 		if c.Err != nil {
-			reportRow(j.Errors, c.Err, t, row, j.Pump)
+			ReportRow(j.Errors, c.Err, t, row, j.Pump)
 			continue
 		}
 		if !matched && j.Left {

@@ -65,15 +65,16 @@ func (s *Select) Push(b *Batch) {
 }
 
 func (s *Select) fail(t int64, row []value.Value) {
-	reportRow(s.Errors, s.Ctx.Err, t, row, s.Pump)
+	ReportRow(s.Errors, s.Ctx.Err, t, row, s.Pump)
 	s.Ctx.Err = nil
 }
 
 // Advance forwards the bound: Select never delays rows.
 func (s *Select) Advance(t int64) { s.Out.Advance(t) }
 
-// reportRow sends a row that failed evaluation to the error sink.
-func reportRow(errs ErrorSink, err error, t int64, row []value.Value, pump string) {
+// ReportRow sends a row that failed evaluation to the error sink (nil:
+// dropped), naming the error and the pump.
+func ReportRow(errs ErrorSink, err error, t int64, row []value.Value, pump string) {
 	if errs == nil {
 		return
 	}

@@ -552,6 +552,7 @@ type SubstringExpr struct {
 	From, For    Expr
 	Similar      Expr
 	Escape       Expr
+	Comma        bool // SUBSTRING(s, start [, len]): NULL when start is past the end
 	Rparen       Pos
 }
 

@@ -1067,7 +1067,9 @@ func (p *parser) special() Expr {
 		e.Rparen = closeCall()
 		return e
 	case "SUBSTRING":
-		s := &SubstringExpr{SubstringPos: t.pos, X: p.expr()}
+		// The string is read below the comparison level so that
+		// SUBSTRING(s SIMILAR pattern ESCAPE c) does not parse as s SIMILAR TO.
+		s := &SubstringExpr{SubstringPos: t.pos, X: p.concat()}
 		switch {
 		case p.gotKw("FROM"):
 			s.From = p.expr()
@@ -1080,6 +1082,7 @@ func (p *parser) special() Expr {
 				s.Escape = p.expr()
 			}
 		case p.gotOp(","):
+			s.Comma = true
 			s.From = p.expr()
 			if p.gotOp(",") {
 				s.For = p.expr()

@@ -12,10 +12,8 @@ import (
 )
 
 // collectAggregates finds the aggregate calls of a select (in the select
-// list, HAVING and ORDER BY) and the first windowed (OVER) call, if any.
-func (p *planner) collectAggregates(s *parser.Select) ([]*parser.FuncCall, parser.Node) {
-	var aggs []*parser.FuncCall
-	var windowed parser.Node
+// list, HAVING and ORDER BY) and its windowed (OVER) calls.
+func collectAggregates(s *parser.Select) (aggs, windowed []*parser.FuncCall) {
 	visit := func(e parser.Expr) {
 		if e == nil {
 			return
@@ -26,9 +24,7 @@ func (p *planner) collectAggregates(s *parser.Select) ([]*parser.FuncCall, parse
 				return false
 			case *parser.FuncCall:
 				if x.Over != nil || x.OverName != nil {
-					if windowed == nil {
-						windowed = x
-					}
+					windowed = append(windowed, x)
 					return false
 				}
 				if expr.IsAggregateName(x.Name.Name) {
@@ -53,14 +49,9 @@ func (p *planner) collectAggregates(s *parser.Select) ([]*parser.FuncCall, parse
 // monotonic time expression, then HAVING and the select list over the
 // groups.
 func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall) (rel, bool) {
-	in := from
-	sc := &relScope{cols: from.columns(), hasRowtime: true}
-	if s.Where != nil {
-		where, ok := p.predicate(s.Where, sc, "WHERE")
-		if !ok {
-			return nil, false
-		}
-		in = &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}
+	in, sc, ok := p.filter(s, from)
+	if !ok {
+		return nil, false
 	}
 	if len(s.GroupBy) == 0 {
 		p.errorf(calls[0].Pos(), "aggregate %s on a stream needs GROUP BY with a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE); without one the query would never emit a row", calls[0].Name.Name)
@@ -68,25 +59,16 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	}
 	var cfg window.TumblingConfig
 	cfg.TimeKey = -1
-	var keyTypes []value.Type
-	var keyNames []string
-	keySlots := map[int]int{}
-	ok := true
+	keys := groupKeys{slots: map[int]int{}}
 	var timeFn eval.Func
 	for i, g := range s.GroupBy {
-		ks := &relScope{cols: sc.cols, hasRowtime: true}
-		c, good := p.compile(g, ks)
+		c, ks, good := p.addKey(&keys, g, sc)
 		if !good {
 			ok = false
 			continue
 		}
-		cfg.Keys = append(cfg.Keys, c.Eval)
-		keyTypes = append(keyTypes, c.Type)
-		keyNames = append(keyNames, exprLabel(g))
-		if cr, isRef := unparen(g).(*parser.ColumnRef); isRef {
-			if slot, _, err := sc.Column(cr); err == nil && slot >= 0 {
-				keySlots[slot] = i
-			}
+		if c.Type.Base == value.TTimestamp && ks.usedColumns && !ks.usedRowtime && !isMonotonicCall(g) {
+			cfg.EventKeys = append(cfg.EventKeys, i)
 		}
 		if cfg.TimeKey >= 0 {
 			continue
@@ -105,6 +87,16 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	if !ok {
 		return nil, false
 	}
+	cfg.Keys = keys.funcs
+	keyTypes, keyNames, keySlots := keys.types, keys.names, keys.slots
+	// The monotonic key itself is not an event-time key.
+	ev := cfg.EventKeys[:0]
+	for _, k := range cfg.EventKeys {
+		if k != cfg.TimeKey {
+			ev = append(ev, k)
+		}
+	}
+	cfg.EventKeys = ev
 	if cfg.TimeKey < 0 {
 		p.errorf(s.GroupBy[0].Pos(), "a streaming GROUP BY needs a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(s.ROWTIME TO MINUTE), or MONOTONIC(expr); grouping only by %s would never emit a row",
 			strings.Join(keyNames, ", "))
@@ -114,29 +106,90 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 		cfg.KeyAt, cfg.WindowEnd = timeFunctions(timeFn)
 	}
 	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}}
+	aggs, aggCols, ok := p.groupAggregates(post, calls, keyNames)
+	if !ok {
+		return nil, false
+	}
+	cfg.Aggs = aggs
+	agg := &aggRel{in: in, cfg: cfg, cols: aggCols,
+		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=%d", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), len(cfg.Aggs))}
+	return p.finishGroups(s, agg, post)
+}
+
+// groupKeys are the compiled keys of a GROUP BY or a stagger PARTITION BY.
+type groupKeys struct {
+	funcs []eval.Func
+	types []value.Type
+	names []string
+	slots map[int]int // input slot of a plain-column key -> key index
+}
+
+// addKey compiles one key over the input scope sc; the returned scope tells
+// what the key read (ROWTIME, columns).
+func (p *planner) addKey(k *groupKeys, e parser.Expr, sc *relScope) (*expr.Compiled, *relScope, bool) {
+	ks := &relScope{cols: sc.cols, hasRowtime: true}
+	c, ok := p.compile(e, ks)
+	if !ok {
+		return nil, nil, false
+	}
+	if cr, isRef := unparen(e).(*parser.ColumnRef); isRef {
+		if slot, _, err := sc.Column(cr); err == nil && slot >= 0 {
+			k.slots[slot] = len(k.funcs)
+		}
+	}
+	k.funcs = append(k.funcs, c.Eval)
+	k.types = append(k.types, c.Type)
+	k.names = append(k.names, exprLabel(e))
+	return c, ks, true
+}
+
+// filter applies the select's WHERE to its input, before any window.
+func (p *planner) filter(s *parser.Select, from rel) (rel, *relScope, bool) {
+	sc := &relScope{cols: from.columns(), hasRowtime: true}
+	if s.Where == nil {
+		return from, sc, true
+	}
+	where, ok := p.predicate(s.Where, sc, "WHERE")
+	if !ok {
+		return nil, nil, false
+	}
+	return &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}, sc, true
+}
+
+// groupAggregates compiles the aggregate calls of a grouped select, giving
+// each a slot after the keys in post, and returns the columns of the
+// grouped rows (keys, then aggregates).
+func (p *planner) groupAggregates(post *aggScope, calls []*parser.FuncCall, keyNames []string) ([]window.AggSpec, []relCol, bool) {
+	var specs []window.AggSpec
+	ok := true
 	for _, call := range calls {
-		spec, good := p.aggSpec(call, sc)
+		spec, good := p.aggSpec(call, post.in)
 		if !good {
 			ok = false
 			continue
 		}
-		post.aggs[call] = len(cfg.Keys) + len(cfg.Aggs)
+		post.aggs[call] = len(post.keys) + len(specs)
 		post.aggTypes = append(post.aggTypes, spec.ResultType)
-		cfg.Aggs = append(cfg.Aggs, spec)
+		specs = append(specs, spec)
 	}
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
-	var aggCols []relCol
-	for i, t := range keyTypes {
-		aggCols = append(aggCols, relCol{Name: keyNames[i], Type: t})
+	var cols []relCol
+	for i, t := range post.keyTypes {
+		cols = append(cols, relCol{Name: keyNames[i], Type: t})
 	}
 	for i, t := range post.aggTypes {
-		aggCols = append(aggCols, relCol{Name: fmt.Sprintf("AGG$%d", i), Type: t})
+		cols = append(cols, relCol{Name: fmt.Sprintf("AGG$%d", i), Type: t})
 	}
-	agg := &aggRel{in: in, cfg: cfg, cols: aggCols,
-		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=%d", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), len(cfg.Aggs))}
+	return specs, cols, true
+}
+
+// finishGroups applies HAVING, the select list and ORDER BY to grouped
+// rows (a tumbling or stagger window's output).
+func (p *planner) finishGroups(s *parser.Select, grouped rel, post *aggScope) (rel, bool) {
 	var having *expr.Compiled
+	ok := true
 	if s.Having != nil {
 		if having, ok = p.predicate(s.Having, post, "HAVING"); !ok {
 			return nil, false
@@ -146,12 +199,12 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	if !ok {
 		return nil, false
 	}
-	r := &selectRel{in: agg, exprs: exprs, cols: cols, desc: "Project " + colNames(cols)}
+	r := &selectRel{in: grouped, exprs: exprs, cols: cols, desc: "Project " + colNames(cols)}
 	if having != nil {
 		r.where = having.Eval
 		r.desc = "Having+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, post, post.in.cols)
 }
 
 func isMonotonicCall(e parser.Expr) bool {

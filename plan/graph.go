@@ -22,12 +22,13 @@ type Graph struct {
 	// but cannot run yet, each at its position.
 	Unimplemented parser.ErrorList
 
-	tableRows map[string][][]value.Value
-	attached  map[string][]operators.Operator
-	nodes     map[string]*streamNode
-	idle      []operators.Operator
-	late      []interface{ Late() int64 }
-	joins     map[string][]*operators.RefJoin // per table, for ReplaceTable
+	tableRows  map[string][][]value.Value
+	attached   map[string][]operators.Operator
+	nodes      map[string]*streamNode
+	idle       []operators.Operator
+	late       []interface{ Late() int64 }
+	lateEvents []interface{ LateEvents() int64 }
+	joins      map[string][]*operators.RefJoin // per table, for ReplaceTable
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).
@@ -151,6 +152,17 @@ func (g *Graph) Late() int64 {
 	var n int64
 	for _, l := range g.late {
 		n += l.Late()
+	}
+	return n
+}
+
+// LateEvents counts rows whose event-time group (GROUP BY ...,
+// FLOOR(EVENT_TIME TO MINUTE)) had already been emitted; they are
+// aggregated into a later window, as in KDA.
+func (g *Graph) LateEvents() int64 {
+	var n int64
+	for _, l := range g.lateEvents {
+		n += l.LateEvents()
 	}
 	return n
 }

@@ -29,12 +29,11 @@ func (p *planner) join(j *parser.Join) (rel, bool) {
 		p.errorf(j.Left.Pos(), "put the stream first: FROM stream JOIN %s ON ...", quoteName(lt.table.Name))
 		return nil, false
 	case !rIsTable:
-		p.unimplemented(j.JoinPos, "stream-to-stream JOIN")
-		sc := &relScope{cols: cols, hasRowtime: true}
-		if j.On != nil {
-			p.predicate(j.On, sc, "ON")
-		}
-		return &unimplRel{cols: cols, what: "stream-to-stream JOIN"}, true
+		return p.streamJoin(j, left, right)
+	}
+	if w, ok := left.(*windowedRel); ok {
+		p.errorf(w.pos, "a join with a reference table needs no window: the table is looked up for every stream row")
+		return nil, false
 	}
 	switch j.Kind {
 	case parser.JoinRight, parser.JoinFull:

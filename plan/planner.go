@@ -31,13 +31,16 @@ func Plan(script *parser.Script, cat *Catalog) (*Graph, error) {
 }
 
 type planner struct {
-	file   *parser.File
-	cat    *Catalog
-	g      *Graph
-	errs   parser.ErrorList
-	pumps  map[string]bool
-	reads  []string // streams read by the query being planned
-	nquery int
+	file  *parser.File
+	cat   *Catalog
+	g     *Graph
+	errs  parser.ErrorList
+	pumps map[string]bool
+	reads []string // streams read by the query being planned
+	// windows is the WINDOW clause of the SELECT being planned, for the
+	// named windows of its FROM items.
+	windows []*parser.WindowDef
+	nquery  int
 }
 
 func (p *planner) errorf(pos parser.Pos, format string, args ...any) {
@@ -358,9 +361,6 @@ func (p *planner) union(u *parser.Union) (rel, bool) {
 		p.errorf(u.Pos(), "UNION on streams must be UNION ALL")
 		return nil, false
 	}
-	if len(u.OrderBy) > 0 {
-		p.unimplemented(u.OrderBy[0].X.Pos(), "ORDER BY on a stream")
-	}
 	left, ok1 := p.query(u.Left)
 	right, ok2 := p.query(u.Right)
 	if !ok1 || !ok2 {
@@ -388,7 +388,12 @@ func (p *planner) union(u *parser.Union) (rel, bool) {
 			ins = append(ins, r)
 		}
 	}
-	return &unionRel{ins: ins, cols: cols}, true
+	ur := &unionRel{ins: ins, cols: cols}
+	if len(u.OrderBy) == 0 {
+		return ur, true
+	}
+	top := &selectRel{in: ur, cols: cols, desc: "Project " + colNames(cols)}
+	return p.orderBy(u.OrderBy, nil, top, &relScope{cols: cols, hasRowtime: true}, cols)
 }
 
 // selectQuery plans one SELECT block.
@@ -401,30 +406,39 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		p.unimplemented(s.From[1].Pos(), "a comma-separated FROM list (write JOIN ... ON)")
 		return p.unimplRel(s.From[0])
 	}
+	saved := p.windows
+	p.windows = s.Windows
 	from, ok := p.from(s.From[0])
+	p.windows = saved
 	if !ok {
+		return nil, false
+	}
+	if w, isWin := from.(*windowedRel); isWin {
+		p.errorf(w.pos, "a window on a stream in FROM is for a stream-to-stream JOIN; for windowed aggregation write AGG(x) OVER (...)")
 		return nil, false
 	}
 	if s.Distinct {
 		p.unimplemented(s.Pos(), "SELECT DISTINCT on a stream")
 	}
-	if len(s.OrderBy) > 0 {
-		p.unimplemented(s.OrderBy[0].X.Pos(), "ORDER BY on a stream")
-	}
-	if s.Stagger != nil {
-		p.unimplemented(s.Stagger.Pos(), "stagger windows (WINDOWED BY STAGGER)")
-	}
-	aggs, windowed := p.collectAggregates(s)
-	if windowed != nil {
-		p.unimplemented(windowed.Pos(), "windowed aggregation (OVER), sliding windows")
-	}
+	aggs, windowed := collectAggregates(s)
 	if p.isTableOnly(from) {
 		p.errorf(s.From[0].Pos(), "a reference table cannot be the source of a streaming query; join it to a stream")
 		return nil, false
 	}
-	if len(s.GroupBy) > 0 || len(aggs) > 0 || s.Stagger != nil || windowed != nil {
-		if s.Stagger != nil || windowed != nil {
-			return p.unimplementedSelect(s, from)
+	if len(windowed) > 0 {
+		if len(aggs) > 0 {
+			p.errorf(aggs[0].Pos(), "%s without OVER cannot be mixed with windowed (OVER) calls in one query", aggs[0].Name.Name)
+			return nil, false
+		}
+		if s.Stagger != nil {
+			p.errorf(s.Stagger.Pos(), "a stagger window cannot be combined with windowed (OVER) calls")
+			return nil, false
+		}
+		return p.sliding(s, from, windowed)
+	}
+	if len(s.GroupBy) > 0 || len(aggs) > 0 || s.Stagger != nil {
+		if s.Stagger != nil {
+			return p.stagger(s, from, aggs)
 		}
 		return p.aggregate(s, from, aggs)
 	}
@@ -449,7 +463,7 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		r.where = where.Eval
 		r.desc = "Filter+" + r.desc
 	}
-	return r, true
+	return p.orderBy(s.OrderBy, s.Items, r, sc, from.columns())
 }
 
 func (p *planner) isTableOnly(r rel) bool {

@@ -112,9 +112,30 @@ func (r *aggRel) build(b *builder, out operators.Operator) error {
 	if l, ok := op.(interface{ Late() int64 }); ok {
 		b.g.late = append(b.g.late, l)
 	}
+	if l, ok := op.(interface{ LateEvents() int64 }); ok {
+		b.g.lateEvents = append(b.g.lateEvents, l)
+	}
 	return r.in.build(b, op)
 }
 func (r *aggRel) describe(w *strings.Builder, d int) {
+	indent(w, d, "%s", r.desc)
+	r.in.describe(w, d+1)
+}
+
+// opRel is a relation computed by one operator over its input: make
+// builds the operator feeding out.
+type opRel struct {
+	in   rel
+	cols []relCol
+	desc string
+	make func(b *builder, out operators.Operator) operators.Operator
+}
+
+func (r *opRel) columns() []relCol { return r.cols }
+func (r *opRel) build(b *builder, out operators.Operator) error {
+	return r.in.build(b, r.make(b, out))
+}
+func (r *opRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
 	r.in.describe(w, d+1)
 }

@@ -110,6 +110,9 @@ func (s *relScope) find(qual, name string) []int {
 
 func (s *relScope) lookup(pos parser.Pos, qual, name string) (int, value.Type, error) {
 	idx := s.find(qual, name)
+	if name == "ROWTIME" && qual == "" && len(idx) > 1 {
+		idx = nil // a join's sides each have a ROWTIME; unqualified is the output row's
+	}
 	switch {
 	case len(idx) == 1:
 		s.usedColumns = true

@@ -128,15 +128,24 @@ func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
 		quals = []string{f.Alias.Name, name}
 	}
 	if s := p.cat.Stream(name); s != nil {
-		if f.Over != nil || f.OverName != nil {
-			p.unimplemented(f.Pos(), "a window on a stream in FROM (stream-to-stream join)")
-		}
 		p.reads = append(p.reads, name)
 		cols := make([]relCol, len(s.Columns))
 		for i, c := range s.Columns {
 			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden}
 		}
-		return &scanRel{stream: s, cols: cols}, true
+		scan := &scanRel{stream: s, cols: cols}
+		if f.Over != nil || f.OverName != nil {
+			spec, ok := p.windowSpec(f.Over, f.OverName, p.windows)
+			if !ok {
+				return nil, false
+			}
+			fd, ok := p.frame(spec, true)
+			if !ok {
+				return nil, false
+			}
+			return &windowedRel{rel: scan, frame: fd, pos: f.Pos()}, true
+		}
+		return scan, true
 	}
 	if t := p.cat.Table(name); t != nil {
 		cols := make([]relCol, len(t.Columns))
@@ -215,45 +224,8 @@ func (p *planner) unimplRel(item parser.FromItem) (rel, bool) {
 	return &unimplRel{cols: r.columns(), what: "this FROM clause"}, true
 }
 
-// unimplementedSelect validates what it can of a select whose window kind
-// is not implemented yet and returns its output shape.
-func (p *planner) unimplementedSelect(s *parser.Select, from rel) (rel, bool) {
-	sc := &laxScope{relScope{cols: from.columns(), hasRowtime: true}}
-	if s.Where != nil {
-		p.predicate(s.Where, &sc.relScope, "WHERE")
-	}
-	var cols []relCol
-	for i, it := range s.Items {
-		if it.Star {
-			for _, c := range from.columns() {
-				if !c.Hidden {
-					cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-				}
-			}
-			continue
-		}
-		t := value.Type{Base: value.TUnknown}
-		if c, err := expr.Compile(it.Expr, sc); err == nil {
-			t = c.Type
-		}
-		cols = append(cols, relCol{Name: itemName(it, i), Type: t})
-	}
-	return &unimplRel{cols: cols, what: "this windowed query"}, true
-}
-
-// laxScope resolves columns but lets aggregate and windowed calls through
-// as unknown-typed placeholders, to shape queries that cannot run yet.
-type laxScope struct{ relScope }
-
-func (s *laxScope) Replace(e parser.Expr) (int, value.Type, bool) {
-	if fc, ok := e.(*parser.FuncCall); ok && (expr.IsAggregateName(fc.Name.Name) || fc.Over != nil || fc.OverName != nil) {
-		return expr.SlotRowtime, value.Type{Base: value.TUnknown}, true
-	}
-	return 0, value.Type{}, false
-}
-
-// tableFunc shapes TABLE(fn(CURSOR(...), ...)): the analytic table
-// functions validate now and run in a later release.
+// tableFunc plans TABLE(fn(CURSOR(...), ...)), an analytic table function
+// (see tablefn.go).
 func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	call := f.Call
 	name := call.Name.Name
@@ -270,51 +242,29 @@ func (p *planner) tableFunc(f *parser.TableFunc) (rel, bool) {
 	if !ok {
 		return nil, false
 	}
-	for _, a := range call.Args[1:] {
-		if _, err := expr.Compile(a, &relScope{}); err != nil {
-			p.exprErr(err, a.Pos())
+	var r rel
+	if name == "GROUP_RANK" {
+		r, ok = p.groupRank(call, in)
+	} else {
+		r, ok = p.planTableFunc(call, in, cur.Pos())
+	}
+	if !ok {
+		return nil, false
+	}
+	cols := r.columns()
+	if len(f.ColAliases) > 0 {
+		if len(f.ColAliases) != len(cols) {
+			p.errorf(f.ColAliases[0].Pos(), "%d column aliases for %s returning %d columns", len(f.ColAliases), name, len(cols))
 			return nil, false
 		}
-	}
-	var cols []relCol
-	pass := func() {
-		for _, c := range in.columns() {
-			cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+		for i := range cols {
+			cols[i].Name = f.ColAliases[i].Name
 		}
-	}
-	switch name {
-	case "HOTSPOTS":
-		pass()
-		cols = append(cols, relCol{Name: "HOTSPOTS_RESULT", Type: value.Type{Base: value.TVarchar, Len: 10000}})
-	case "RANDOM_CUT_FOREST":
-		pass()
-		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double})
-	case "RANDOM_CUT_FOREST_WITH_EXPLANATION":
-		pass()
-		cols = append(cols, relCol{Name: "ANOMALY_SCORE", Type: value.Double},
-			relCol{Name: "ANOMALY_EXPLANATION", Type: value.Type{Base: value.TVarchar, Len: 20480}})
-	case "COUNT_DISTINCT_ITEMS_TUMBLING":
-		cols = append(cols, relCol{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.Bigint})
-	case "TOP_K_ITEMS_TUMBLING":
-		if len(call.Args) > 1 {
-			if sl, ok := call.Args[1].(*parser.StringLit); ok {
-				for _, c := range in.columns() {
-					if c.Name == sl.Value {
-						cols = append(cols, relCol{Name: c.Name, Type: c.Type})
-					}
-				}
-			}
-		}
-		cols = append(cols, relCol{Name: "MOST_FREQUENT_VALUES", Type: value.Bigint})
-	default:
-		p.errorf(call.Name.Pos(), "unknown table function %s; KDA has HOTSPOTS, RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING", name)
-		return nil, false
 	}
 	if f.Alias != nil {
 		for i := range cols {
 			cols[i].Quals = []string{f.Alias.Name}
 		}
 	}
-	p.unimplemented(f.Pos(), "the table function "+name)
-	return &unimplRel{cols: cols, what: "the table function " + name}, true
+	return r, true
 }

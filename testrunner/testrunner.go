@@ -30,7 +30,17 @@ type Case struct {
 	Reference    map[string]string `yaml:"reference"`
 	ArrivalField string            `yaml:"arrival_field"`
 	Rate         float64           `yaml:"rate"`
-	Expect       map[string]string `yaml:"expect"`
+	// FileOrder replays records in file order instead of sorting them by
+	// arrival time (to reproduce records that reached the reader late).
+	FileOrder bool              `yaml:"file_order"`
+	Expect    map[string]string `yaml:"expect"`
+	// For CloudFormation and Terraform definitions: template parameters,
+	// resource references, the application to pick, Terraform variables.
+	Parameters  map[string]string `yaml:"parameters"`
+	Resources   map[string]string `yaml:"resources"`
+	Application string            `yaml:"application"`
+	Vars        map[string]string `yaml:"vars"`
+	VarFiles    []string          `yaml:"var_files"`
 }
 
 // Discover finds every folder under root (root included) with a case.yaml.
@@ -102,7 +112,11 @@ func (c *Case) LoadApp() (*app.Application, error) {
 		}
 		return app.FromSQL(p, schema)
 	}
-	a, _, err := app.Load(p)
+	o := app.LoadOptions{Parameters: c.Parameters, Resources: c.Resources, App: c.Application, Vars: c.Vars}
+	for _, f := range c.VarFiles {
+		o.VarFiles = append(o.VarFiles, c.path(f))
+	}
+	a, _, err := app.LoadWith(p, o)
 	return a, err
 }
 
@@ -118,6 +132,9 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 	}
 	o := engine.Options{App: a, Format: "ndjson", Rowtime: true, ArrivalField: c.ArrivalField, Rate: c.Rate,
 		References: map[string]string{}, Writers: map[string]io.Writer{}, Stderr: io.Discard}
+	if c.FileOrder {
+		o.Reorder = -1
+	}
 	for _, rp := range c.Replay {
 		stream, file, ok := strings.Cut(rp, "=")
 		if !ok {

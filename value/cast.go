@@ -257,19 +257,28 @@ func toDecimal(v Value, t Type) (Value, error) {
 	return NewDecimal(u, uint8(scale)), nil
 }
 
-// rescale moves an unscaled integer between scales, rounding half away from zero.
+// rescale moves an unscaled integer between scales, rounding half away
+// from zero once (1.2345 to scale 2 is 1.23, not 1.24 by rounding digit by
+// digit).
 func rescale(u int64, from, to int) int64 {
 	for ; from < to; from++ {
 		u *= 10
 	}
-	for ; from > to; from-- {
-		r := u % 10
-		u /= 10
-		if r >= 5 {
-			u++
-		} else if r <= -5 {
-			u--
+	if from > to {
+		if from-to > 18 {
+			return 0
 		}
+		d := int64(1)
+		for i := to; i < from; i++ {
+			d *= 10
+		}
+		q, r := u/d, u%d
+		if r >= (d+1)/2 {
+			q++
+		} else if -r >= (d+1)/2 {
+			q--
+		}
+		u = q
 	}
 	return u
 }

@@ -29,6 +29,10 @@ const (
 	AggVarSamp
 	AggAny
 	AggEvery
+	// Analytic functions: OVER windows only.
+	AggLag
+	AggNthValue
+	AggExpAvg
 )
 
 var aggNames = map[string]AggKind{
@@ -42,6 +46,18 @@ var aggNames = map[string]AggKind{
 // LAG, NTH_VALUE and EXP_AVG are not: they need an OVER window.
 func ParseAggKind(name string) (AggKind, bool) {
 	k, ok := aggNames[name]
+	return k, ok
+}
+
+var analyticNames = map[string]AggKind{"LAG": AggLag, "NTH_VALUE": AggNthValue, "EXP_AVG": AggExpAvg}
+
+// ParseAnalyticKind maps a function name usable with OVER: every
+// aggregate plus LAG, NTH_VALUE and EXP_AVG.
+func ParseAnalyticKind(name string) (AggKind, bool) {
+	if k, ok := aggNames[name]; ok {
+		return k, true
+	}
+	k, ok := analyticNames[name]
 	return k, ok
 }
 
@@ -79,11 +95,11 @@ func ResultType(k AggKind, arg value.Type) (value.Type, error) {
 			return value.Type{Base: value.TDecimal, Precision: 19, Scale: arg.Scale}, nil
 		}
 		return value.Double, nil
-	case AggMin, AggMax, AggFirstValue, AggLastValue:
+	case AggMin, AggMax, AggFirstValue, AggLastValue, AggLag, AggNthValue:
 		t := arg
 		t.NotNull = false
 		return t, nil
-	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp:
+	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp, AggExpAvg:
 		if err := numeric(); err != nil {
 			return value.Type{}, err
 		}
@@ -228,21 +244,28 @@ func (a *acc) result(s *AggSpec) (value.Value, error) {
 			return value.NewDecimal(a.i/a.n, uint8(rt.Scale)), nil
 		}
 		return value.NewInt(a.i / a.n), nil
-	case AggStddevPop:
-		return value.NewFloat(math.Sqrt(a.m2 / float64(a.n))), nil
-	case AggVarPop:
-		return value.NewFloat(a.m2 / float64(a.n)), nil
-	case AggStddevSamp, AggVarSamp:
-		if a.n < 2 {
-			return value.Null, nil
-		}
-		v := a.m2 / float64(a.n-1)
-		if s.Kind == AggStddevSamp {
-			v = math.Sqrt(v)
-		}
-		return value.NewFloat(v), nil
+	case AggStddevPop, AggVarPop, AggStddevSamp, AggVarSamp:
+		return variance(s.Kind, a.n, a.m2), nil
 	}
 	return a.v, nil
+}
+
+// variance is STDDEV_POP/SAMP or VAR_POP/SAMP of n values whose squared
+// deviations from their mean sum to m2; the sample forms of fewer than two
+// values are NULL.
+func variance(k AggKind, n int64, m2 float64) value.Value {
+	d := float64(n)
+	if k == AggStddevSamp || k == AggVarSamp {
+		if n < 2 {
+			return value.Null
+		}
+		d = float64(n - 1)
+	}
+	v := m2 / d
+	if k == AggStddevPop || k == AggStddevSamp {
+		v = math.Sqrt(v)
+	}
+	return value.NewFloat(v)
 }
 
 func checkRange(i int64, t value.Type) (value.Value, error) {

@@ -23,6 +23,12 @@ type TumblingConfig struct {
 	Aggs      []AggSpec
 	Errors    operators.ErrorSink
 	Pump      string
+	// EventKeys are the indexes in Keys of event-time buckets (a TIMESTAMP
+	// key computed from columns, as in GROUP BY STEP(ROWTIME ...),
+	// FLOOR(EVENT_TIME TO MINUTE)). A row whose event-time bucket is at or
+	// before one already emitted is still aggregated, as KDA does (it
+	// makes an extra row in a later window), and counted by LateEvents.
+	EventKeys []int
 }
 
 // Tumbling is the operator: rows in, one row per group per window out.
@@ -35,12 +41,14 @@ type Tumbling struct {
 	closed    value.Value
 	hasClosed bool
 	late      int64
-	lastTime  int64
-	keyBuf    []byte
-	keyVals   []value.Value
-	argVals   []value.Value
-	outBatch  *operators.Batch
-	rowText   []byte
+	lateEvent int64
+	// maxEvent is the greatest event-time bucket emitted, per EventKeys.
+	maxEvent []value.Value
+	lastTime int64
+	keyBuf   []byte
+	keyVals  []value.Value
+	argVals  []value.Value
+	outBatch *operators.Batch
 }
 
 // win is one open window: its groups in first-seen order.
@@ -63,6 +71,21 @@ func NewTumbling(cfg TumblingConfig, out operators.Operator) operators.Operator 
 
 // Late counts rows that arrived for a window already emitted.
 func (t *Tumbling) Late() int64 { return t.late }
+
+// LateEvents counts rows whose event-time bucket had already been emitted.
+func (t *Tumbling) LateEvents() int64 { return t.lateEvent }
+
+func (t *Tumbling) checkEventLate() {
+	for i, k := range t.cfg.EventKeys {
+		if i >= len(t.maxEvent) || t.maxEvent[i].K == value.KNull {
+			continue
+		}
+		if c, ok := value.Compare(t.keyVals[k], t.maxEvent[i]); ok && c <= 0 {
+			t.lateEvent++
+			return
+		}
+	}
+}
 
 // Push aggregates a batch.
 func (t *Tumbling) Push(b *operators.Batch) {
@@ -102,6 +125,9 @@ func (t *Tumbling) Push(b *operators.Batch) {
 				continue
 			}
 			break
+		}
+		if len(t.cfg.EventKeys) > 0 {
+			t.checkEventLate()
 		}
 		w := t.window(tk)
 		t.keyBuf = t.keyBuf[:0]
@@ -175,7 +201,15 @@ func (t *Tumbling) emit(w *win, closing int64) {
 		rt = t.cfg.WindowEnd(w.key)
 	}
 	na := len(t.cfg.Aggs)
+	if len(t.cfg.EventKeys) > 0 && t.maxEvent == nil {
+		t.maxEvent = make([]value.Value, len(t.cfg.EventKeys))
+	}
 	for g, keys := range w.keys {
+		for i, k := range t.cfg.EventKeys {
+			if c, ok := value.Compare(keys[k], t.maxEvent[i]); t.maxEvent[i].K == value.KNull || (ok && c > 0) {
+				t.maxEvent[i] = keys[k]
+			}
+		}
 		n := t.outBatch.Len()
 		row := t.outBatch.Grow(rt)
 		copy(row, keys)
@@ -201,14 +235,5 @@ func (t *Tumbling) flush() {
 }
 
 func (t *Tumbling) fail(err error, tm int64, row []value.Value) {
-	if t.cfg.Errors == nil {
-		return
-	}
-	name := eval.ErrConversion
-	if re, ok := err.(*eval.RowError); ok {
-		name = re.Name
-	}
-	t.rowText = operators.RowText(t.rowText[:0], row)
-	t.cfg.Errors.Error(operators.ErrorRecord{Time: tm, Level: "ERROR", Name: name, Message: err.Error(),
-		DataRowtime: tm, DataRow: append([]byte(nil), t.rowText...), Pump: t.cfg.Pump})
+	operators.ReportRow(t.cfg.Errors, err, tm, row, t.cfg.Pump)
 }

@@ -15,11 +15,18 @@ import (
 )
 
 // loadApp reads an application file or a bare .sql file.
-func loadApp(path, schema string, stderr io.Writer) (*app.Application, error) {
+func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Application, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".sql") {
 		return app.FromSQL(path, schema)
 	}
-	a, warnings, err := app.Load(path)
+	var o app.LoadOptions
+	if lf != nil {
+		var err error
+		if o, err = lf.options(); err != nil {
+			return nil, err
+		}
+	}
+	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -55,7 +62,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
-	lf := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
+	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
+	lf := addLoadFlags(fs)
+	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -64,12 +73,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := loadApp(path, *schema, stderr)
+	a, err := loadApp(path, *schema, lf, stderr)
 	if err != nil {
 		return err
 	}
 	o := engine.Options{App: a, Format: *format, Rowtime: *rowtime, ArrivalField: *arrival, Rate: *rate,
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
+	o.Reorder = *reorder
+	if *reorder == 0 {
+		o.Reorder = -1
+	}
 	if *start != "" {
 		t, err := parseTime(*start)
 		if err != nil {
@@ -99,7 +112,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		return runLive(ctx, o, lf) // live.go
+		return runLive(ctx, o, live) // live.go
 	}
 	_, err = engine.Run(ctx, o)
 	return err
@@ -128,6 +141,7 @@ func isTerminal(w io.Writer) bool {
 func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
 	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
+	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return "", nil, err
@@ -136,7 +150,7 @@ func appCommand(name string, args []string, stderr io.Writer) (string, *app.Appl
 	if err != nil {
 		return "", nil, err
 	}
-	a, err := loadApp(path, *schema, stderr)
+	a, err := loadApp(path, *schema, lf, stderr)
 	return path, a, err
 }
 
@@ -150,6 +164,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "ok: %s\n", path)
+	if len(a.Ignored) > 0 {
+		fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
+	}
 	for _, n := range notes {
 		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
 	}
@@ -205,7 +222,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	a, err := loadApp(appFile, "", stderr)
+	a, err := loadApp(appFile, "", nil, stderr)
 	if err != nil {
 		return err
 	}

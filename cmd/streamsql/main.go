@@ -23,10 +23,15 @@ Usage:
   streamsql explain APP                          print the operator graph
   streamsql test DIR [--update]                  run every case folder under DIR
   streamsql demo                                 run the bundled news example
+  streamsql functions [NAME]...                  list the scalar functions with signatures
+  streamsql convert FILE --to app.yaml           write the native file for a template, .tf or export
+  streamsql discover RECORDING [--format F]      infer an input schema (DiscoverInputSchema)
   streamsql version
 
-APP is an application file (the KDA CreateApplication shape, YAML or JSON)
-or a .sql file (with --schema FILE for its input). Run "streamsql COMMAND
+APP is an application file (the KDA CreateApplication shape, YAML or JSON),
+describe-application output, a CloudFormation template, a Terraform .tf file
+or folder (--parameter, --resource, -var, --var-file, --app), or a .sql file
+(with --schema FILE for its input). Run "streamsql COMMAND
 --help" for a command's flags. Exit codes: 0 success, 1 runtime failure,
 2 usage, configuration or SQL errors.
 `
@@ -66,6 +71,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTest(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "functions":
+		err = cmdFunctions(args[1:], stdout, stderr)
+	case "convert":
+		err = cmdConvert(args[1:], stdout, stderr)
+	case "discover":
+		err = cmdDiscover(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "streamsql", version)
 	case "help", "-h", "--help":

@@ -30,7 +30,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "--help"}, 0, "", "Usage: streamsql check"},
 		{[]string{"version"}, 0, "streamsql " + version, ""},
 		{[]string{"check", "../../examples/spend/app.yaml"}, 0, "ok: ../../examples/spend/app.yaml", ""},
-		{[]string{"check", "../../examples/hotspots/app.yaml"}, 0, "note: ", ""},
+		{[]string{"check", "../../examples/hotspots/app.yaml"}, 0, "ok: ../../examples/hotspots/app.yaml", ""},
 		{[]string{"check", bad}, 2, "", "bad.sql:2:53: unknown stream or table NOWHERE"},
 		{[]string{"run", "../../examples/spend/app.yaml"}, 2, "", "--replay: no recording given"},
 		{[]string{"run", "../../examples/spend/app.yaml", "--replay", "nope.jsonl"}, 2, "", "nope.jsonl"},

@@ -71,6 +71,9 @@ type Batch struct {
 	MillisBehindLatest int64
 	// End: the shard is closed and has been read to its end.
 	End bool
+	// Start: the shard's reader has begun (no records yet); a consumer
+	// merging shards by arrival waits for it from now on.
+	Start bool
 }
 
 // Source reads every shard of a stream. Start it with Run; read Batches.
@@ -419,6 +422,11 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 // readShard is the GetRecords loop of one shard. It returns nil when the
 // shard has been read to its end or ctx ended.
 func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
+	select {
+	case s.out <- Batch{ShardID: shard, Start: true}:
+	case <-ctx.Done():
+		return nil
+	}
 	iter, err := s.iterator(ctx, shard, pos)
 	if err != nil {
 		return cleanStop(ctx, err)
@@ -479,7 +487,9 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 			b.End = s.closed[shard]
 			s.mu.Unlock()
 		}
-		if len(b.Records) > 0 || b.End {
+		// Empty reads at the tip go out too: they are the shard's promise
+		// that nothing earlier is coming.
+		if len(b.Records) > 0 || b.End || b.MillisBehindLatest == 0 {
 			select {
 			case s.out <- b:
 			case <-ctx.Done():

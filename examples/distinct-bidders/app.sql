@@ -1,5 +1,4 @@
 -- Distinct bidders every 10 seconds.
--- (Runs when the analytic table functions land; `streamsql check` validates it now.)
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (NUMBER_OF_DISTINCT_ITEMS BIGINT);
 
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS

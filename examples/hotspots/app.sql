@@ -1,5 +1,4 @@
 -- Taxi pickup hotspots: dense regions among the last 1,000 pickups.
--- (Runs when the analytic table functions land; `streamsql check` validates it now.)
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     "pickup_longitude" DOUBLE,
     "pickup_latitude"  DOUBLE,

@@ -35,6 +35,10 @@ func main() {
 	news(filepath.Join(*out, "news"))
 	filter(filepath.Join(*out, "filter"))
 	tickers(filepath.Join(*out, "tickers"))
+	taxiHotspots(filepath.Join(*out, "hotspots"))
+	distinctBidders(filepath.Join(*out, "distinct-bidders"))
+	machineAnomalies(filepath.Join(*out, "anomalies"))
+	topTickers(filepath.Join(*out, "top-tickers"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

@@ -1,0 +1,296 @@
+package app
+
+import (
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"gopkg.in/yaml.v3"
+)
+
+// loadTerraformJSON maps an application from Terraform's JSON syntax
+// (.tf.json, as CDK for Terraform writes it): the same arguments as the
+// HCL form, strings being templates ("${var.stage}"), nested blocks as
+// objects or arrays of objects.
+func loadTerraformJSON(path string, doc *yaml.Node, o LoadOptions) (*Application, []string, error) {
+	dir := filepath.Dir(path)
+	t := &tf{dir: dir, o: o, vars: map[string]cty.Value{}, declared: map[string]bool{}, complex: map[string]bool{},
+		locals: map[string]cty.Value{}, refs: map[string]any{}, funcs: tfFunctions(dir)}
+	j := &tfJSON{tf: t, file: path}
+	for _, name := range keys(get(doc, "variable")) {
+		v := get(get(doc, "variable"), name)
+		t.declared[name] = true
+		if ty := scalarText(get(v, "type")); ty != "" && ty != "string" && ty != "number" && ty != "bool" {
+			t.complex[name] = true
+		}
+		if d := get(v, "default"); d != nil {
+			val, err := j.value(d, false, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			t.vars[name] = val
+		}
+	}
+	if err := t.readVarFiles(); err != nil {
+		return nil, nil, err
+	}
+	var apps []tfJSONResource
+	res := get(doc, "resource")
+	for _, typ := range []string{tfApp, tfAppV2} {
+		for _, name := range keys(get(res, typ)) {
+			body := get(get(res, typ), name)
+			if body.Kind == yaml.SequenceNode && len(body.Content) > 0 {
+				body = body.Content[0]
+			}
+			apps = append(apps, tfJSONResource{typ: typ, name: name, body: body})
+		}
+	}
+	locals := get(doc, "locals")
+	j.collectRefs(locals)
+	for _, a := range apps {
+		j.collectRefs(a.body)
+	}
+	// Locals in dependency order: evaluate what can be, until nothing moves.
+	pending := keys(locals)
+	for len(pending) > 0 {
+		var left []string
+		for _, k := range pending {
+			v, err := j.value(get(locals, k), true, nil)
+			if err != nil {
+				left = append(left, k)
+				continue
+			}
+			t.locals[k] = v
+		}
+		if len(left) == len(pending) {
+			_, err := j.value(get(locals, left[0]), true, nil)
+			return nil, nil, fmt.Errorf("locals.%s: %v", left[0], err)
+		}
+		pending = left
+	}
+	var sqlApps []tfJSONResource
+	var names []string
+	for _, a := range apps {
+		if a.typ == tfAppV2 {
+			if rt := get(a.body, "runtime_environment"); rt != nil {
+				v, err := j.value(rt, true, nil)
+				if err != nil {
+					return nil, nil, err
+				}
+				if !strings.HasPrefix(strings.ToUpper(ctyText(v)), "SQL") {
+					continue
+				}
+			}
+		}
+		sqlApps = append(sqlApps, a)
+		names = append(names, fmt.Sprintf("%s.%s (line %d)", a.typ, a.name, a.body.Line))
+	}
+	var app tfJSONResource
+	switch {
+	case len(sqlApps) == 0:
+		return nil, nil, fmt.Errorf("%s: no resource %q or %q (runtime_environment SQL-1_0)", path, tfApp, tfAppV2)
+	case o.App != "":
+		found := false
+		for _, a := range sqlApps {
+			name, _ := j.value(orEmpty(get(a.body, "name")), true, nil)
+			if o.App == a.name || o.App == a.typ+"."+a.name || (name.Type() == cty.String && o.App == ctyText(name)) {
+				app, found = a, true
+			}
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("%s: --app %s: no such application; found %s", path, o.App, strings.Join(names, ", "))
+		}
+	case len(sqlApps) > 1:
+		return nil, nil, fmt.Errorf("%s: %d applications are defined; choose one with --app NAME: %s", path, len(sqlApps), strings.Join(names, ", "))
+	default:
+		app = sqlApps[0]
+	}
+	n := &native{file: path, dir: dir, format: FormatTerraform, origin: map[*yaml.Node]string{}}
+	schema := tfV1
+	if app.typ == tfAppV2 {
+		schema = tfV2
+	}
+	root := newMap(app.body.Line)
+	addr := app.typ + "." + app.name
+	if err := j.walk(n, app.body, schema, root, addr); err != nil {
+		return nil, nil, err
+	}
+	if err := t.fixups(n, root, tfResource{typ: app.typ, name: app.name, file: path}); err != nil {
+		return nil, nil, err
+	}
+	n.root = root
+	return n.finish()
+}
+
+type tfJSONResource struct {
+	typ, name string
+	body      *yaml.Node
+}
+
+type tfJSON struct {
+	tf   *tf
+	file string
+}
+
+// template parses a JSON string as a Terraform template.
+func (j *tfJSON) template(s *yaml.Node) (hclsyntax.Expression, error) {
+	e, diags := hclsyntax.ParseTemplate([]byte(s.Value), j.file, hcl.Pos{Line: s.Line, Column: s.Column, Byte: 0})
+	if diags.HasErrors() {
+		return nil, tfDiagError(diags)
+	}
+	return e, nil
+}
+
+func (j *tfJSON) collectRefs(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "${") {
+		if e, err := j.template(n); err == nil {
+			for _, tr := range e.Variables() {
+				j.tf.addRef(tr)
+			}
+		}
+	}
+	for _, c := range n.Content {
+		j.collectRefs(c)
+	}
+}
+
+// value turns a JSON value into a cty value, evaluating strings as
+// templates when eval is set.
+func (j *tfJSON) value(n *yaml.Node, eval bool, extra map[string]cty.Value) (cty.Value, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!str":
+			if !eval || !strings.Contains(n.Value, "${") {
+				return cty.StringVal(strings.ReplaceAll(n.Value, "$${", "${")), nil
+			}
+			e, err := j.template(n)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return j.tf.value(e, extra)
+		case "!!int", "!!float":
+			f, _, err := big.ParseFloat(n.Value, 10, 512, big.ToNearestEven)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("%s:%d: %v", j.file, n.Line, err)
+			}
+			return cty.NumberVal(f), nil
+		case "!!bool":
+			return cty.BoolVal(n.Value == "true"), nil
+		}
+		return cty.NullVal(cty.DynamicPseudoType), nil
+	case yaml.SequenceNode:
+		var vals []cty.Value
+		for _, c := range n.Content {
+			v, err := j.value(c, eval, extra)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			vals = append(vals, v)
+		}
+		if len(vals) == 0 {
+			return cty.EmptyTupleVal, nil
+		}
+		return cty.TupleVal(vals), nil
+	case yaml.MappingNode:
+		attrs := map[string]cty.Value{}
+		for _, k := range keys(n) {
+			v, err := j.value(get(n, k), eval, extra)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			attrs[k] = v
+		}
+		if len(attrs) == 0 {
+			return cty.EmptyObjectVal, nil
+		}
+		return cty.ObjectVal(attrs), nil
+	}
+	return cty.NilVal, fmt.Errorf("%s:%d: unexpected value", j.file, n.Line)
+}
+
+var tfJSONFile = regexp.MustCompile(`^\$\{file\("([^"]+)"\)\}$`)
+
+// walk maps a JSON block body onto the native mapping out.
+func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, path string) error {
+	if body.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: %s: expected an object", n.file, body.Line, path)
+	}
+	for _, k := range keys(body) {
+		kn, v := getKV(body, k)
+		line := kn.Line
+		p := path + "." + k
+		if k == "//" {
+			continue
+		}
+		if k == "dynamic" {
+			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: dynamic blocks in Terraform's JSON syntax are not expanded (line %d); ignored", n.file, p, line))
+			continue
+		}
+		f, ok := s[k]
+		switch {
+		case !ok:
+			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown argument (line %d), ignored", n.file, p, line))
+			continue
+		case f.ignored:
+			n.ignored = append(n.ignored, p)
+			continue
+		case f.block == nil:
+			val, err := j.value(v, true, nil)
+			if err != nil {
+				return err
+			}
+			node, err := ctyNode(val, line)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %s: %v", n.file, line, p, err)
+			}
+			n.origin[node] = p
+			put(out, f.native, line, node)
+			if f.native == "ApplicationCode" && v.Kind == yaml.ScalarNode {
+				if m := tfJSONFile.FindStringSubmatch(v.Value); m != nil {
+					n.codePath, n.codeLine = filepath.Join(j.tf.dir, m[1]), 1
+				}
+			}
+			continue
+		}
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, item := range items {
+			target := out
+			bp := p
+			if f.native != "" {
+				target = newMap(item.Line)
+				if f.list {
+					seq := get(out, f.native)
+					if seq == nil {
+						seq = newSeq(line)
+						put(out, f.native, line, seq)
+					}
+					bp = fmt.Sprintf("%s[%d]", p, len(seq.Content))
+					seq.Content = append(seq.Content, target)
+					n.origin[seq] = p
+				} else {
+					if get(out, f.native) != nil {
+						return fmt.Errorf("%s:%d: %s: only one %q block is allowed", n.file, item.Line, p, k)
+					}
+					put(out, f.native, line, target)
+				}
+				n.origin[target] = bp
+			}
+			if err := j.walk(n, item, *f.block, target, bp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,589 @@
+// Package sqltest runs window and time tests written as small scripts: the
+// input rows of each source stream with their ROWTIMEs, the application
+// SQL, and the rows expected on an output stream. The format is described
+// in docs/window-tests.md; every file under testdata/windows is one test.
+//
+//	date 2024-01-01
+//	stream SRC (TICKER VARCHAR(4), PRICE DOUBLE)
+//	sql
+//	  CREATE OR REPLACE STREAM "OUT" (TICKER VARCHAR(4), N BIGINT);
+//	  CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+//	    SELECT STREAM TICKER, COUNT(*) FROM SRC
+//	    GROUP BY TICKER, STEP(SRC.ROWTIME BY INTERVAL '1' MINUTE);
+//	input SRC
+//	  10:00:01 | AMZN, 10
+//	  10:00:30 | AMZN, 11
+//	  bound 10:01:00
+//	output OUT
+//	  10:01:00 | AMZN, 2
+package sqltest
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/value"
+)
+
+// Script is one parsed test file.
+type Script struct {
+	File      string
+	Date      string
+	Sources   []source
+	Tables    []table
+	SQL       string
+	SQLLine   int
+	Events    []event
+	Outputs   []output
+	Errors    int // expected error_stream rows; -1: not checked
+	Late      int // expected late rows; -1: not checked
+	LateEvent int // expected rows late by event time; -1: not checked
+	PlanError string
+	NoFlush   bool
+}
+
+type source struct {
+	name string
+	cols []plan.Column
+	line int
+}
+
+type table struct {
+	name string
+	cols []plan.Column
+	rows [][]string
+	line int
+}
+
+type event struct {
+	stream string // "" for a bound on every source
+	t      int64
+	fields []string
+	line   int
+}
+
+type output struct {
+	stream  string
+	ordered bool
+	rows    []expectRow
+	line    int
+}
+
+type expectRow struct {
+	t      int64
+	fields []string
+	line   int
+}
+
+// Parse reads a test file.
+func Parse(path string) (*Script, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s := &Script{File: path, Errors: 0, Late: -1, LateEvent: -1}
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	errf := func(line int, format string, args ...any) error {
+		return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...))
+	}
+	// body returns the indented lines after directive line i.
+	body := func(i int) ([]string, []int, int) {
+		var out []string
+		var nums []int
+		j := i + 1
+		for ; j < len(lines); j++ {
+			l := lines[j]
+			if strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#") {
+				continue
+			}
+			if l[0] != ' ' && l[0] != '\t' {
+				break
+			}
+			out = append(out, strings.TrimSpace(l))
+			nums = append(nums, j+1)
+		}
+		return out, nums, j
+	}
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			i++
+			continue
+		}
+		if l[0] == ' ' || l[0] == '\t' {
+			return nil, errf(i+1, "indented line outside a block")
+		}
+		word, rest, _ := strings.Cut(t, " ")
+		rest = strings.TrimSpace(rest)
+		switch word {
+		case "date":
+			s.Date = rest
+			i++
+		case "stream", "table":
+			name, cols, err := parseDecl(rest)
+			if err != nil {
+				return nil, errf(i+1, "%v", err)
+			}
+			if word == "stream" {
+				s.Sources = append(s.Sources, source{name: name, cols: cols, line: i + 1})
+				i++
+				continue
+			}
+			rows, _, next := body(i)
+			tb := table{name: name, cols: cols, line: i + 1}
+			for _, r := range rows {
+				tb.rows = append(tb.rows, splitFields(r))
+			}
+			s.Tables = append(s.Tables, tb)
+			i = next
+		case "sql":
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(lines); j++ {
+				if lines[j] != "" && lines[j][0] != ' ' && lines[j][0] != '\t' && !strings.HasPrefix(lines[j], "--") {
+					break
+				}
+				b.WriteString(lines[j])
+				b.WriteByte('\n')
+			}
+			s.SQL, s.SQLLine = b.String(), i+2
+			i = j
+		case "input":
+			rows, nums, next := body(i)
+			for k, r := range rows {
+				if after, ok := strings.CutPrefix(r, "bound "); ok {
+					tm, err := s.time(strings.TrimSpace(after))
+					if err != nil {
+						return nil, errf(nums[k], "%v", err)
+					}
+					s.Events = append(s.Events, event{stream: "", t: tm, line: nums[k]})
+					continue
+				}
+				tm, fields, err := s.timedRow(r)
+				if err != nil {
+					return nil, errf(nums[k], "%v", err)
+				}
+				s.Events = append(s.Events, event{stream: rest, t: tm, fields: fields, line: nums[k]})
+			}
+			i = next
+		case "output", "output-ordered":
+			rows, nums, next := body(i)
+			o := output{stream: rest, ordered: word == "output-ordered", line: i + 1}
+			for k, r := range rows {
+				if r == "none" {
+					continue
+				}
+				tm, fields, err := s.timedRow(r)
+				if err != nil {
+					return nil, errf(nums[k], "%v", err)
+				}
+				o.rows = append(o.rows, expectRow{t: tm, fields: fields, line: nums[k]})
+			}
+			s.Outputs = append(s.Outputs, o)
+			i = next
+		case "errors", "late", "late-events":
+			n, err := strconv.Atoi(rest)
+			if err != nil {
+				return nil, errf(i+1, "%s needs a number", word)
+			}
+			switch word {
+			case "errors":
+				s.Errors = n
+			case "late":
+				s.Late = n
+			default:
+				s.LateEvent = n
+			}
+			i++
+		case "plan-error":
+			s.PlanError = rest
+			i++
+		case "no-flush":
+			s.NoFlush = true
+			i++
+		default:
+			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, late, late-events, plan-error, no-flush)", word)
+		}
+	}
+	if s.SQL == "" {
+		return nil, fmt.Errorf("%s: no sql block", path)
+	}
+	return s, nil
+}
+
+// parseDecl reads NAME (COL TYPE, ...).
+func parseDecl(s string) (string, []plan.Column, error) {
+	open := strings.IndexByte(s, '(')
+	if open < 0 || !strings.HasSuffix(s, ")") {
+		return "", nil, fmt.Errorf("want NAME (COLUMN TYPE, ...)")
+	}
+	name := strings.Trim(strings.TrimSpace(s[:open]), `"`)
+	var cols []plan.Column
+	depth, start := 0, open+1
+	inner := s[:len(s)-1]
+	for k := open + 1; k <= len(inner); k++ {
+		if k < len(inner) {
+			switch inner[k] {
+			case '(':
+				depth++
+				continue
+			case ')':
+				depth--
+				continue
+			case ',':
+				if depth > 0 {
+					continue
+				}
+			default:
+				continue
+			}
+		}
+		part := strings.TrimSpace(inner[start:k])
+		start = k + 1
+		cn, ct, ok := strings.Cut(part, " ")
+		if !ok {
+			return "", nil, fmt.Errorf("column %q needs a type", part)
+		}
+		tn, err := parser.ParseType(strings.TrimSpace(ct))
+		if err != nil {
+			return "", nil, fmt.Errorf("column %s: %v", cn, err)
+		}
+		t, err := plan.ResolveType(tn)
+		if err != nil {
+			return "", nil, fmt.Errorf("column %s: %v", cn, err)
+		}
+		cols = append(cols, plan.Column{Name: strings.Trim(cn, `"`), Type: t})
+	}
+	return name, cols, nil
+}
+
+// splitFields splits on commas outside single quotes; 'quoted' fields
+// keep spaces and commas.
+func splitFields(s string) []string {
+	var out []string
+	var b strings.Builder
+	quoted := false
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		switch {
+		case c == '\'' && quoted && k+1 < len(s) && s[k+1] == '\'':
+			b.WriteByte('\'')
+			k++
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == ',' && !quoted:
+			out = append(out, strings.TrimSpace(b.String()))
+			b.Reset()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if strings.TrimSpace(b.String()) != "" || len(out) > 0 {
+		out = append(out, strings.TrimSpace(b.String()))
+	}
+	return out
+}
+
+// time reads a full timestamp or a time of day on the file's date.
+func (s *Script) time(f string) (int64, error) {
+	if len(f) <= 12 && strings.Count(f, ":") >= 1 && !strings.Contains(f, "-") {
+		if s.Date == "" {
+			return 0, fmt.Errorf("time %q needs a date directive (or write the full timestamp)", f)
+		}
+		f = s.Date + " " + f
+	}
+	t, ok := value.ParseTimestamp(f)
+	if !ok {
+		return 0, fmt.Errorf("bad time %q", f)
+	}
+	return t, nil
+}
+
+func (s *Script) timedRow(r string) (int64, []string, error) {
+	ts, vals, ok := strings.Cut(r, "|")
+	if !ok {
+		return 0, nil, fmt.Errorf("want ROWTIME | values")
+	}
+	t, err := s.time(strings.TrimSpace(ts))
+	if err != nil {
+		return 0, nil, err
+	}
+	return t, splitFields(vals), nil
+}
+
+// field converts one written value to a column's type.
+func (s *Script) field(f string, t value.Type) (value.Value, error) {
+	if strings.EqualFold(f, "null") {
+		return value.Null, nil
+	}
+	if len(f) >= 2 && f[0] == '\'' && f[len(f)-1] == '\'' {
+		f = strings.ReplaceAll(f[1:len(f)-1], "''", "'")
+	} else if t.Base == value.TTimestamp {
+		ms, err := s.time(f)
+		if err != nil {
+			return value.Null, err
+		}
+		return value.NewTimestamp(ms), nil
+	}
+	v, err := value.Cast(value.NewString(f), t)
+	if err != nil {
+		return value.Null, fmt.Errorf("%q is not a %s: %v", f, t, err)
+	}
+	return v, nil
+}
+
+func (s *Script) row(fields []string, cols []plan.Column) ([]value.Value, error) {
+	if len(fields) != len(cols) {
+		return nil, fmt.Errorf("%d values for %d columns", len(fields), len(cols))
+	}
+	row := make([]value.Value, len(cols))
+	for k, c := range cols {
+		v, err := s.field(fields[k], c.Type)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %v", c.Name, err)
+		}
+		row[k] = v
+	}
+	return row, nil
+}
+
+type sink struct {
+	times []int64
+	rows  [][]value.Value
+	bound int64
+	errs  []string
+}
+
+func (k *sink) Push(b *operators.Batch) {
+	for i := 0; i < b.Len(); i++ {
+		if b.Times[i] < k.bound {
+			k.errs = append(k.errs, fmt.Sprintf("row at %s is below the bound %s already forwarded", fmtTime(b.Times[i]), fmtTime(k.bound)))
+		}
+		if n := len(k.times); n > 0 && b.Times[i] < k.times[n-1] {
+			k.errs = append(k.errs, fmt.Sprintf("ROWTIME went backwards: %s after %s", fmtTime(b.Times[i]), fmtTime(k.times[n-1])))
+		}
+		k.times = append(k.times, b.Times[i])
+		k.rows = append(k.rows, append([]value.Value(nil), b.Row(i)...))
+	}
+}
+func (k *sink) Advance(t int64) {
+	if t > k.bound {
+		k.bound = t
+	}
+}
+
+type errSink struct{ recs []operators.ErrorRecord }
+
+func (e *errSink) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
+
+func fmtTime(ms int64) string {
+	if ms == operators.EndOfTime {
+		return "end"
+	}
+	return string(value.AppendTimestamp(nil, ms))
+}
+
+// Run executes the script and returns every mismatch (empty: pass).
+func Run(s *Script) []string {
+	cat := plan.NewCatalog()
+	for i, src := range s.Sources {
+		if err := cat.AddSource(src.name, i, src.cols); err != nil {
+			return []string{fmt.Sprintf("%s:%d: %v", s.File, src.line, err)}
+		}
+	}
+	for _, tb := range s.Tables {
+		if err := cat.AddTable(tb.name, tb.cols); err != nil {
+			return []string{fmt.Sprintf("%s:%d: %v", s.File, tb.line, err)}
+		}
+	}
+	// Pad the SQL so that its line numbers are the file's.
+	src := strings.Repeat("\n", s.SQLLine-1) + s.SQL
+	script, err := parser.ParseScript(s.File, src)
+	var g *plan.Graph
+	if err == nil {
+		g, err = plan.Plan(script, cat)
+	}
+	if s.PlanError != "" {
+		if err == nil {
+			return []string{fmt.Sprintf("%s: planning succeeded; want an error containing %q", s.File, s.PlanError)}
+		}
+		msg := err.Error()
+		if d, ok := err.(interface{ Detail() string }); ok {
+			msg = d.Detail()
+		}
+		if !strings.Contains(msg, s.PlanError) {
+			return []string{fmt.Sprintf("%s: plan error\n%s\nwant it to contain %q", s.File, msg, s.PlanError)}
+		}
+		return nil
+	}
+	if err != nil {
+		msg := err.Error()
+		if d, ok := err.(interface{ Detail() string }); ok {
+			msg = d.Detail()
+		}
+		return []string{msg}
+	}
+	for _, tb := range s.Tables {
+		var rows [][]value.Value
+		for _, r := range tb.rows {
+			row, err := s.row(r, tb.cols)
+			if err != nil {
+				return []string{fmt.Sprintf("%s:%d: table %s: %v", s.File, tb.line, tb.name, err)}
+			}
+			rows = append(rows, row)
+		}
+		g.SetTable(tb.name, rows)
+	}
+	sinks := map[string]*sink{}
+	for _, o := range s.Outputs {
+		k := &sink{bound: math.MinInt64}
+		sinks[o.stream] = k
+		if err := g.Attach(o.stream, k); err != nil {
+			return []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
+		}
+	}
+	errs := &errSink{}
+	if err := g.Build(errs, eval.Ctx{}); err != nil {
+		return []string{err.Error()}
+	}
+	inputs := map[string]operators.Operator{}
+	cols := map[string][]plan.Column{}
+	var all []operators.Operator
+	for _, src := range s.Sources {
+		in := g.SourceInput(src.name)
+		inputs[src.name] = in
+		cols[src.name] = src.cols
+		all = append(all, in)
+	}
+	all = append(all, g.IdleInputs()...)
+	// Rows of all sources are delivered in ROWTIME order (file order for
+	// equal times); after each, every source's bound moves to its time.
+	ev := append([]event(nil), s.Events...)
+	sort.SliceStable(ev, func(a, b int) bool { return ev[a].t < ev[b].t })
+	var fails []string
+	for _, e := range ev {
+		if e.stream != "" {
+			in, ok := inputs[e.stream]
+			if !ok {
+				return []string{fmt.Sprintf("%s:%d: no source stream %s (declare it with stream)", s.File, e.line, e.stream)}
+			}
+			row, err := s.row(e.fields, cols[e.stream])
+			if err != nil {
+				return []string{fmt.Sprintf("%s:%d: %v", s.File, e.line, err)}
+			}
+			b := operators.NewBatch(len(row), 1)
+			b.Append(e.t, row)
+			in.Push(b)
+		}
+		for _, in := range all {
+			in.Advance(e.t)
+		}
+	}
+	if !s.NoFlush {
+		for _, in := range all {
+			in.Advance(operators.EndOfTime)
+		}
+	}
+	for _, o := range s.Outputs {
+		fails = append(fails, s.compare(o, sinks[o.stream], g)...)
+	}
+	if s.Errors >= 0 && len(errs.recs) != s.Errors {
+		var lines []string
+		for _, r := range errs.recs {
+			lines = append(lines, fmt.Sprintf("  %s %s: %s [%s]", fmtTime(r.Time), r.Name, r.Message, r.DataRow))
+		}
+		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.recs), s.Errors, strings.Join(lines, "\n")))
+	}
+	if s.Late >= 0 && g.Late() != int64(s.Late) {
+		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, g.Late(), s.Late))
+	}
+	if s.LateEvent >= 0 && g.LateEvents() != int64(s.LateEvent) {
+		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, g.LateEvents(), s.LateEvent))
+	}
+	return fails
+}
+
+// compare checks one output stream. Rows with equal ROWTIME may come in
+// any order unless the block is output-ordered.
+func (s *Script) compare(o output, k *sink, g *plan.Graph) []string {
+	var fails []string
+	fails = append(fails, k.errs...)
+	st := g.Catalog.Stream(o.stream)
+	vis := st.Columns
+	var got, want []string
+	for i, r := range k.rows {
+		var parts []string
+		for c, v := range r {
+			parts = append(parts, value.Text(v, vis[c].Type))
+		}
+		got = append(got, fmtTime(k.times[i])+" | "+strings.Join(parts, ", "))
+	}
+	for _, r := range o.rows {
+		row, err := s.row(r.fields, vis)
+		if err != nil {
+			return append(fails, fmt.Sprintf("%s:%d: %v", s.File, r.line, err))
+		}
+		var parts []string
+		for c, v := range row {
+			parts = append(parts, value.Text(v, vis[c].Type))
+		}
+		want = append(want, fmtTime(r.t)+" | "+strings.Join(parts, ", "))
+	}
+	if !o.ordered {
+		sort.Strings(got)
+		sort.Strings(want)
+	}
+	if !equalRows(got, want) {
+		fails = append(fails, fmt.Sprintf("%s:%d: output %s differs\n got (%d rows):\n  %s\n want (%d rows):\n  %s",
+			s.File, o.line, o.stream, len(got), strings.Join(got, "\n  "), len(want), strings.Join(want, "\n  ")))
+	}
+	return fails
+}
+
+// equalRows compares row texts, allowing float fields to differ in the
+// last digits.
+func equalRows(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		fa, fb := strings.Split(a[i], ", "), strings.Split(b[i], ", ")
+		if len(fa) != len(fb) {
+			return false
+		}
+		for j := range fa {
+			if fa[j] == fb[j] {
+				continue
+			}
+			x, e1 := strconv.ParseFloat(fa[j], 64)
+			y, e2 := strconv.ParseFloat(fb[j], 64)
+			if e1 != nil || e2 != nil || math.Abs(x-y) > 1e-9*math.Max(1, math.Abs(y)) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -50,10 +50,10 @@ type Options struct {
 	// recording come out as a live run merges them). 0 means the default,
 	// DefaultReorder; negative disables sorting.
 	Reorder int
-	// IdleTimeout is how long (wall clock) a shard or source of a live
-	// run may deliver nothing before it stops holding time back; with no
-	// active source at all, time follows the clock IdleTimeout behind. 0
-	// means DefaultIdleTimeout.
+	// IdleTimeout is how long (wall clock) a shard of a live run may
+	// deliver nothing before it stops holding time back; with no active
+	// shard at all, time follows the clock IdleTimeout behind. 0 means
+	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	// Live, when set, reads the application's Kinesis streams and delivers
 	// to its destinations instead of replaying recordings (live.go).

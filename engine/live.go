@@ -243,19 +243,20 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 		}
 	}
 
+	// Shards are merged by arrival with per-shard progress (feed.go); a
+	// shard is named by its input and id.
+	feed := NewFeed(p, o.IdleTimeout, nil)
+	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 	var runErr error
 	done := ctx.Done()
-	// Records enter in arrival order across shards, once every active
-	// shard has progressed past them (feed.go). The ticker moves time when
-	// no records come, so windows close after the idle interval, and lets
-	// a caught-up run still report its figures and lag.
-	feed := NewFeed(p, o.IdleTimeout, nil)
+	// Progress also comes when no records do, so a caught-up run still
+	// reports its figures and lag.
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for merged != nil {
 		select {
 		case <-tick.C:
-			feed.Tick()
+			feed.Tick() // idle shards and streams let windows close
 			p.flushErrorDestinations()
 			if lo.Progress != nil {
 				lo.Progress(p.liveProgress(inputs))
@@ -265,7 +266,11 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 				merged = nil
 				break
 			}
-			feed.Batch(lb.in, fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+			if lb.b.Start {
+				feed.Open(shardKey(lb))
+				break
+			}
+			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			p.flushErrorDestinations()
 			if err := p.liveDeliveryError(); err != nil && runErr == nil {
 				runErr = err

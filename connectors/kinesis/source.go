@@ -66,13 +66,14 @@ type SourceOptions struct {
 // Batch is what one GetRecords call gave: the shard's records in order
 // (KPL-aggregated records expanded into their user records).
 type Batch struct {
-	// ShardID is the shard read; a batch with no records and
-	// MillisBehindLatest 0 reports that the shard is caught up.
 	ShardID            string
 	Records            []input.Record
 	MillisBehindLatest int64
 	// End: the shard is closed and has been read to its end.
 	End bool
+	// Start: the shard's reader has begun (no records yet); a consumer
+	// merging shards by arrival waits for it from now on.
+	Start bool
 }
 
 // Source reads every shard of a stream. Start it with Run; read Batches.
@@ -421,6 +422,11 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 // readShard is the GetRecords loop of one shard. It returns nil when the
 // shard has been read to its end or ctx ended.
 func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
+	select {
+	case s.out <- Batch{ShardID: shard, Start: true}:
+	case <-ctx.Done():
+		return nil
+	}
 	iter, err := s.iterator(ctx, shard, pos)
 	if err != nil {
 		return cleanStop(ctx, err)
@@ -481,8 +487,8 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 			b.End = s.closed[shard]
 			s.mu.Unlock()
 		}
-		// An empty read at the tip is sent too: it tells the reader this
-		// shard has nothing older to deliver (per-shard progress).
+		// Empty reads at the tip go out too: they are the shard's promise
+		// that nothing earlier is coming.
 		if len(b.Records) > 0 || b.End || b.MillisBehindLatest == 0 {
 			select {
 			case s.out <- b:

@@ -98,6 +98,11 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	}
 	cfg.EventKeys = ev
 	if cfg.TimeKey < 0 {
+		if s.Distinct {
+			p.errorf(s.GroupBy[0].Pos(), "SELECT STREAM DISTINCT needs a time key among its columns, such as FLOOR(s.ROWTIME TO MINUTE) or ROWTIME; distinct %s alone would never emit a row",
+				strings.Join(keyNames, ", "))
+			return nil, false
+		}
 		p.errorf(s.GroupBy[0].Pos(), "a streaming GROUP BY needs a time key such as STEP(s.ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(s.ROWTIME TO MINUTE), or MONOTONIC(expr); grouping only by %s would never emit a row",
 			strings.Join(keyNames, ", "))
 		return nil, false
@@ -114,6 +119,28 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	agg := &aggRel{in: in, cfg: cfg, cols: aggCols,
 		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=%d", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), len(cfg.Aggs))}
 	return p.finishGroups(s, agg, post)
+}
+
+// distinct plans SELECT STREAM DISTINCT: a streaming GROUP BY of every
+// select item, so one of them must be a time key (ROWTIME, a STEP or FLOOR
+// of it, MONOTONIC(...)); each distinct row comes out when its window
+// closes.
+func (p *planner) distinct(s *parser.Select, from rel, aggs, windowed []*parser.FuncCall) (rel, bool) {
+	switch {
+	case len(aggs) > 0 || len(windowed) > 0 || len(s.GroupBy) > 0 || s.Stagger != nil:
+		p.errorf(s.Pos(), "SELECT STREAM DISTINCT cannot be combined with aggregates, GROUP BY or windows; put the aggregation in a subquery")
+		return nil, false
+	}
+	g := *s // Distinct stays set: aggregate words its errors for it
+	g.GroupBy = nil
+	for _, it := range s.Items {
+		if it.Star {
+			p.errorf(it.Pos(), "SELECT STREAM DISTINCT needs its columns listed, one of them a time key such as FLOOR(s.ROWTIME TO MINUTE)")
+			return nil, false
+		}
+		g.GroupBy = append(g.GroupBy, it.Expr)
+	}
+	return p.aggregate(&g, from, nil)
 }
 
 // groupKeys are the compiled keys of a GROUP BY or a stagger PARTITION BY.

@@ -417,10 +417,10 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		p.errorf(w.pos, "a window on a stream in FROM is for a stream-to-stream JOIN; for windowed aggregation write AGG(x) OVER (...)")
 		return nil, false
 	}
-	if s.Distinct {
-		p.unimplemented(s.Pos(), "SELECT DISTINCT on a stream")
-	}
 	aggs, windowed := collectAggregates(s)
+	if s.Distinct {
+		return p.distinct(s, from, aggs, windowed)
+	}
 	if p.isTableOnly(from) {
 		p.errorf(s.From[0].Pos(), "a reference table cannot be the source of a streaming query; join it to a stream")
 		return nil, false

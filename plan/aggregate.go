@@ -404,6 +404,8 @@ func exprLabel(e parser.Expr) string {
 		return "INTERVAL '" + x.Value + "' " + x.From.String()
 	case *parser.FuncCall:
 		return x.Name.Name + "(...)"
+	case *parser.NumberLit:
+		return x.Raw
 	}
 	return "expr"
 }

@@ -57,6 +57,9 @@ type selectRel struct {
 
 func (r *selectRel) columns() []relCol { return r.cols }
 func (r *selectRel) build(b *builder, out operators.Operator) error {
+	if r.where == nil && r.exprs == nil {
+		return r.in.build(b, out) // renames columns only
+	}
 	op := &operators.Select{Where: r.where, Exprs: r.exprs, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
 	return r.in.build(b, op)
 }

@@ -310,6 +310,9 @@ func (p *planner) sliding(s *parser.Select, from rel, calls []*parser.FuncCall) 
 		return nil, false
 	}
 	top := &selectRel{in: sl, exprs: exprs, cols: outCols, desc: "Project " + colNames(outCols)}
+	if identity(s.Items, ws, len(cols)) {
+		top.exprs = nil // the window's rows are already the select list
+	}
 	return p.orderBy(s.OrderBy, s.Items, top, ws, inCols)
 }
 
@@ -449,12 +452,13 @@ func (s *windowScope) Replace(e parser.Expr) (int, value.Type, bool) {
 }
 
 // usedColumns lists the input slots a windowed select reads after its
-// WHERE (select list, ORDER BY, window partitions), in input order, with
-// their columns. ok is false when that cannot be told (SELECT *, a name
+// WHERE (select list, ORDER BY, window partitions), in order of first use,
+// with their columns. ok is false when that cannot be told (SELECT *, a name
 // that does not resolve): then every column is kept.
 func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]int, []relCol, bool) {
 	sc := &relScope{cols: cols, hasRowtime: true}
 	used := map[int]bool{}
+	var keep []int // in order of first use, so a plain select list maps straight onto the window's rows
 	ok := true
 	visit := func(e parser.Expr) {
 		if e == nil {
@@ -469,8 +473,9 @@ func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]i
 				slot, _, err := sc.Column(x)
 				if err != nil {
 					ok = false
-				} else if slot >= 0 {
+				} else if slot >= 0 && !used[slot] {
 					used[slot] = true
+					keep = append(keep, slot)
 				}
 				return false
 			}
@@ -501,13 +506,39 @@ func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]i
 	if !ok {
 		return nil, nil, false
 	}
-	var keep []int
-	var out []relCol
-	for i, c := range cols {
-		if used[i] {
-			keep = append(keep, i)
-			out = append(out, c)
-		}
+	out := make([]relCol, len(keep))
+	for i, k := range keep {
+		out[i] = cols[k]
 	}
 	return keep, out, true
+}
+
+// identity reports whether a select list over a window's rows (width
+// columns: the kept input columns, then the OVER results) is exactly those
+// rows in order, so no projection is needed.
+func identity(items []*parser.SelectItem, ws *windowScope, width int) bool {
+	if len(items) != width {
+		return false
+	}
+	for i, it := range items {
+		if it.Star {
+			return false
+		}
+		slot := -1
+		switch x := unparen(it.Expr).(type) {
+		case *parser.ColumnRef:
+			probe := &relScope{cols: ws.cols, hasRowtime: true}
+			if k, _, err := probe.Column(x); err == nil {
+				slot = k
+			}
+		case *parser.FuncCall:
+			if k, ok := ws.calls[x]; ok {
+				slot = k
+			}
+		}
+		if slot != i {
+			return false
+		}
+	}
+	return true
 }

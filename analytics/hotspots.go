@@ -865,19 +865,25 @@ func HotspotDensity(count int, min, max []float64, radius float64) float64 {
 func SortHotspots(hs []Hotspot) {
 	sort.Slice(hs, func(a, b int) bool {
 		x, y := &hs[a], &hs[b]
-		if x.Density != y.Density {
-			return x.Density > y.Density
-		}
-		if x.Count != y.Count {
-			return x.Count > y.Count
-		}
-		for i := range x.Min {
-			if x.Min[i] != y.Min[i] {
-				return x.Min[i] < y.Min[i]
-			}
-		}
-		return false
+		return hotspotBefore(x.Density, y.Density, x.Count, y.Count, x.Min, y.Min)
 	})
+}
+
+// hotspotBefore is the output order of hotspots: densest first, then more
+// points, then the lower corner.
+func hotspotBefore(dx, dy float64, cx, cy int, minX, minY []float64) bool {
+	if dx != dy {
+		return dx > dy
+	}
+	if cx != cy {
+		return cx > cy
+	}
+	for i := range minX {
+		if minX[i] != minY[i] {
+			return minX[i] < minY[i]
+		}
+	}
+	return false
 }
 
 // AppendHotspotsJSON appends the documented HOTSPOTS_RESULT form.
@@ -925,18 +931,7 @@ func (h *Hotspots) render() string {
 	}
 	sort.Slice(ord, func(a, b int) bool {
 		x, y := &h.comps[ord[a]], &h.comps[ord[b]]
-		if x.density != y.density {
-			return x.density > y.density
-		}
-		if x.count != y.count {
-			return x.count > y.count
-		}
-		for i := range x.min {
-			if x.min[i] != y.min[i] {
-				return x.min[i] < y.min[i]
-			}
-		}
-		return false
+		return hotspotBefore(x.density, y.density, x.count, y.count, x.min, y.min)
 	})
 	buf := append(h.jbuf[:0], `{"hotspots":[`...)
 	for i, k := range ord {

@@ -695,26 +695,9 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 				}
 				ex[iter] = item
 			}
-			target := out
-			bp := p
-			if f.native != "" {
-				target = newMap(line)
-				if f.list {
-					seq := get(out, f.native)
-					if seq == nil {
-						seq = newSeq(line)
-						put(out, f.native, line, seq)
-					}
-					bp = fmt.Sprintf("%s[%d]", p, len(seq.Content))
-					seq.Content = append(seq.Content, target)
-					n.origin[seq] = p
-				} else {
-					if get(out, f.native) != nil {
-						return fmt.Errorf("%s:%d: %s: only one %q block is allowed", n.file, line, p, typ)
-					}
-					put(out, f.native, line, target)
-				}
-				n.origin[target] = bp
+			target, bp, err := n.blockTarget(out, f, p, typ, line, line)
+			if err != nil {
+				return err
 			}
 			if err := t.walk(n, content, *f.block, target, bp, ex); err != nil {
 				return err
@@ -922,4 +905,34 @@ func tfFunctions(dir string) map[string]function.Function {
 		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
 	return funcs
+}
+
+// blockTarget is the mapping a nested block writes into: a new entry of
+// out's list f.native, the single mapping f.native (a second block of that
+// kind is an error), or out itself when the block has no field of its own.
+// It returns the node and its path for messages; line is the block's,
+// itemLine the line of this occurrence.
+func (n *native) blockTarget(out *yaml.Node, f tfField, p, name string, line, itemLine int) (*yaml.Node, string, error) {
+	if f.native == "" {
+		return out, p, nil
+	}
+	target := newMap(itemLine)
+	bp := p
+	if f.list {
+		seq := get(out, f.native)
+		if seq == nil {
+			seq = newSeq(line)
+			put(out, f.native, line, seq)
+		}
+		bp = fmt.Sprintf("%s[%d]", p, len(seq.Content))
+		seq.Content = append(seq.Content, target)
+		n.origin[seq] = p
+	} else {
+		if get(out, f.native) != nil {
+			return nil, "", fmt.Errorf("%s:%d: %s: only one %q block is allowed", n.file, itemLine, p, name)
+		}
+		put(out, f.native, line, target)
+	}
+	n.origin[target] = bp
+	return target, bp, nil
 }

@@ -266,26 +266,9 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 			items = v.Content
 		}
 		for _, item := range items {
-			target := out
-			bp := p
-			if f.native != "" {
-				target = newMap(item.Line)
-				if f.list {
-					seq := get(out, f.native)
-					if seq == nil {
-						seq = newSeq(line)
-						put(out, f.native, line, seq)
-					}
-					bp = fmt.Sprintf("%s[%d]", p, len(seq.Content))
-					seq.Content = append(seq.Content, target)
-					n.origin[seq] = p
-				} else {
-					if get(out, f.native) != nil {
-						return fmt.Errorf("%s:%d: %s: only one %q block is allowed", n.file, item.Line, p, k)
-					}
-					put(out, f.native, line, target)
-				}
-				n.origin[target] = bp
+			target, bp, err := n.blockTarget(out, f, p, k, line, item.Line)
+			if err != nil {
+				return err
 			}
 			if err := j.walk(n, item, *f.block, target, bp); err != nil {
 				return err

@@ -157,7 +157,7 @@ func (b *Batcher) Flush(ctx context.Context) error {
 			b.keep(batch)
 			return fmt.Errorf("%s: %d record(s) not delivered after %d attempts: %s: %s", b.o.Name, len(batch), worst, res.Code, res.Message)
 		}
-		if err := sleep(ctx, b.delay(worst)); err != nil {
+		if err := Sleep(ctx, b.delay(worst)); err != nil {
 			b.keep(batch)
 			return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), err)
 		}
@@ -176,14 +176,25 @@ func (b *Batcher) keep(batch []Entry) {
 }
 
 func (b *Batcher) delay(attempt int) time.Duration {
-	d := b.o.BackoffBase << min(attempt-1, 20)
-	if d <= 0 || d > b.o.BackoffMax {
-		d = b.o.BackoffMax
+	return Jitter(b.o.BackoffBase, b.o.BackoffMax, attempt-1)
+}
+
+// Jitter is capped exponential backoff with jitter: the wait before retry
+// attempt (from 0) is base doubled attempt times, at most max, and a random
+// point in its upper half.
+func Jitter(base, max time.Duration, attempt int) time.Duration {
+	d := base << min(attempt, 20)
+	if d <= 0 || d > max {
+		d = max
 	}
 	return d/2 + rand.N(d/2+1)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends (then it returns ctx's error).
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -108,24 +107,8 @@ func (b Backoff) delay(attempt int) time.Duration {
 	if maxd <= 0 {
 		maxd = 5 * time.Second
 	}
-	d := base << min(attempt, 20)
-	if d <= 0 || d > maxd {
-		d = maxd
-	}
-	return d/2 + rand.N(d/2+1)
+	return deliver.Jitter(base, maxd, attempt)
 }
 
 // sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return deliver.Sleep(ctx, d) }

@@ -76,17 +76,25 @@ type quietEntry struct {
 	p *part
 }
 
-// part is one partition of one frame: its rows in arrival order (times
-// and one argument value per call), and one accumulator per call.
+// part is one partition of one frame: its rows in arrival order and one
+// accumulator per call. Row r is vals[r*stride : (r+1)*stride], stride
+// len(calls)+1: its ROWTIME (in I) then one argument value per call, so a
+// row's time and values share cache lines.
 type part struct {
-	key   string
-	times []int64
-	vals  []value.Value // stride len(calls)
-	head  int           // first row still in the frame
-	seq0  int64         // sequence number of times[0]
-	accs  []slideAcc
-	last  int64
+	key    string
+	vals   []value.Value
+	head   int   // first row still in the frame
+	seq0   int64 // sequence number of row 0
+	accs   []slideAcc
+	last   int64
+	accBuf [2]slideAcc // accs of frames with one or two calls, in place
 }
+
+// rows is the number of rows held (including expired ones before head).
+func (p *part) rows(stride int) int { return len(p.vals) / stride }
+
+// time is the ROWTIME of row r.
+func (p *part) time(r, stride int) int64 { return p.vals[r*stride].I }
 
 // NewSliding creates the operator feeding out.
 func NewSliding(cfg SlidingConfig, out operators.Operator) *Sliding {
@@ -168,7 +176,12 @@ func (s *Sliding) partsFor(row []value.Value, tm int64) []*part {
 		}
 		p, ok := fs.parts[string(s.keyBuf)]
 		if !ok {
-			p = &part{key: string(s.keyBuf), accs: make([]slideAcc, len(fs.calls))}
+			p = &part{key: string(s.keyBuf)}
+			if len(fs.calls) <= len(p.accBuf) {
+				p.accs = p.accBuf[:len(fs.calls)]
+			} else {
+				p.accs = make([]slideAcc, len(fs.calls))
+			}
 			fs.parts[p.key] = p
 			if !fs.f.Rows {
 				// Each partition is queued once; it is dropped, or queued
@@ -210,16 +223,16 @@ func (s *Sliding) dropQuiet(fs *frameState, tm int64) {
 // call results into res (indexed by call).
 func (s *Sliding) add(fs *frameState, p *part, tm int64, res []value.Value) error {
 	calls := fs.calls
-	stride := len(calls)
+	stride := len(calls) + 1
 	f := fs.f
 	if !f.Rows {
 		lo := tm - f.Range
-		for p.head < len(p.times) && p.times[p.head] < lo {
+		for p.head < p.rows(stride) && p.time(p.head, stride) < lo {
 			s.evict(fs, p)
 		}
 	}
-	seq := p.seq0 + int64(len(p.times))
-	p.times = append(p.times, tm)
+	seq := p.seq0 + int64(p.rows(stride))
+	p.vals = append(p.vals, value.Value{K: value.KTimestamp, I: tm})
 	p.last = tm
 	for _, ci := range calls {
 		p.vals = append(p.vals, s.args[ci])
@@ -228,7 +241,7 @@ func (s *Sliding) add(fs *frameState, p *part, tm int64, res []value.Value) erro
 		p.accs[j].add(&s.cfg.Calls[ci], p, stride, j, seq, tm, s.args[ci])
 	}
 	if f.Rows {
-		for int64(len(p.times)-p.head) > f.N+1 {
+		for int64(p.rows(stride)-p.head) > f.N+1 {
 			s.evict(fs, p)
 		}
 	}
@@ -245,22 +258,21 @@ func (s *Sliding) add(fs *frameState, p *part, tm int64, res []value.Value) erro
 
 // evict removes the oldest row of the frame from every accumulator.
 func (s *Sliding) evict(fs *frameState, p *part) {
-	stride := len(fs.calls)
+	stride := len(fs.calls) + 1
 	seq := p.seq0 + int64(p.head)
+	row := p.vals[p.head*stride : (p.head+1)*stride]
 	for j, ci := range fs.calls {
-		p.accs[j].remove(&s.cfg.Calls[ci], p, seq, p.vals[p.head*stride+j], p.times[p.head])
+		p.accs[j].remove(&s.cfg.Calls[ci], p, seq, row[1+j], row[0].I)
 	}
-	clear(p.vals[p.head*stride : (p.head+1)*stride])
+	clear(row)
 	p.head++
 }
 
 // compact reclaims the space of expired rows once they are the majority.
 func (p *part) compact(stride int) {
-	if p.head < 32 || p.head*2 < len(p.times) {
+	if p.head < 8 || p.head*2 < p.rows(stride) {
 		return
 	}
-	n := copy(p.times, p.times[p.head:])
-	p.times = p.times[:n]
 	m := copy(p.vals, p.vals[p.head*stride:])
 	clear(p.vals[m:])
 	p.vals = p.vals[:m]
@@ -270,7 +282,7 @@ func (p *part) compact(stride int) {
 
 // at is the argument value of call j for the row with sequence seq.
 func (p *part) at(seq int64, stride, j int) value.Value {
-	return p.vals[int(seq-p.seq0)*stride+j]
+	return p.vals[int(seq-p.seq0)*stride+1+j]
 }
 
 // Advance forwards the bound: rows leaving a frame produce no output.
@@ -454,7 +466,7 @@ func (a *slideAcc) remove(sp *AnalyticSpec, p *part, seq int64, v value.Value, t
 
 // result is the call's value for the frame ending at the current row.
 func (a *slideAcc) result(sp *AnalyticSpec, p *part, stride, j int, cur, def value.Value) (value.Value, error) {
-	rows := int64(len(p.times) - p.head)
+	rows := int64(p.rows(stride) - p.head)
 	first := p.seq0 + int64(p.head)
 	switch sp.Kind {
 	case AggCount:

@@ -1,0 +1,76 @@
+package plan
+
+import (
+	"testing"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+type sinkAll struct{}
+
+func (sinkAll) Push(*operators.Batch) {}
+func (sinkAll) Advance(int64)         {}
+
+type errsAll struct{}
+
+func (errsAll) Error(operators.ErrorRecord) {}
+
+// FuzzPlanAndRun: any script either fails to plan with positioned errors
+// or builds and runs rows through every operator without panicking.
+func FuzzPlanAndRun(f *testing.F) {
+	for _, s := range []string{
+		`CREATE STREAM O (K VARCHAR(4), A DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, AVG(PRICE) OVER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '1' MINUTE PRECEDING) FROM SOURCE_SQL_STREAM_001;`,
+		`CREATE STREAM O (K VARCHAR(4), N BIGINT); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, COUNT(*) FROM SOURCE_SQL_STREAM_001 WINDOWED BY STAGGER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '10' SECOND);`,
+		`CREATE STREAM O (K VARCHAR(4), L DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, LAG(PRICE, 2, 0) OVER W FROM SOURCE_SQL_STREAM_001 WINDOW W AS (ROWS 3 PRECEDING) ORDER BY FLOOR(ROWTIME TO SECOND), 2 DESC;`,
+		`CREATE STREAM O (A VARCHAR(4), B VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.SECTOR FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS a FULL JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL;`,
+		`CREATE STREAM O (M TIMESTAMP, K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM DISTINCT FLOOR(s.ROWTIME TO MINUTE), TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001 AS s;`,
+		`SELECT STREAM * FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'PRICE', 'R', 'desc', 'asc', 0, 3));`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		script, err := parser.ParseScript("f.sql", src)
+		if err != nil {
+			return
+		}
+		g, err := Plan(script, testCatalog())
+		if err != nil || len(g.Unimplemented) > 0 {
+			return
+		}
+		for _, s := range g.Catalog.Streams() {
+			if !s.Source {
+				g.Attach(s.Name, sinkAll{})
+			}
+		}
+		if err := g.Build(errsAll{}, eval.Ctx{}); err != nil {
+			return
+		}
+		in := g.SourceInput("SOURCE_SQL_STREAM_001")
+		if in == nil {
+			return
+		}
+		b := operators.NewBatch(6, 8)
+		keys := []string{"AMZN", "INTC", ""}
+		for i := 0; i < 40; i++ {
+			b.Reset()
+			row := []value.Value{value.NewString(keys[i%3]), value.NewString("TECH"), value.NewFloat(float64(i%7) - 3),
+				value.NewFloat(float64(i)), value.NewInt(int64(i % 5)), value.NewTimestamp(int64(i) * 700)}
+			if i%4 == 0 {
+				row[3] = value.Null
+			}
+			b.Append(int64(i)*700, row)
+			in.Push(b)
+			in.Advance(int64(i) * 700)
+			for _, idle := range g.IdleInputs() {
+				idle.Advance(int64(i) * 700)
+			}
+		}
+		in.Advance(operators.EndOfTime)
+		for _, idle := range g.IdleInputs() {
+			idle.Advance(operators.EndOfTime)
+		}
+	})
+}

@@ -39,18 +39,24 @@ func (b *Batch) Append(t int64, row []value.Value) {
 }
 
 // Grow adds one zeroed row with ROWTIME t and returns it for filling in place.
+// The storage past len(Vals) is always zero (Reset and Truncate clear what
+// they drop), so a row within capacity is taken without writing anything.
 func (b *Batch) Grow(t int64) []value.Value {
 	b.Times = append(b.Times, t)
 	n := len(b.Vals)
-	for i := 0; i < b.Width; i++ {
-		b.Vals = append(b.Vals, value.Value{})
+	if n+b.Width <= cap(b.Vals) {
+		b.Vals = b.Vals[:n+b.Width]
+	} else {
+		b.Vals = append(b.Vals, make([]value.Value, b.Width)...)
 	}
 	return b.Vals[n : n+b.Width : n+b.Width]
 }
 
-// Truncate drops the last row (used when a just-grown row is rejected).
+// Truncate drops the rows from rows on (used when a just-grown row is
+// rejected), clearing their storage.
 func (b *Batch) Truncate(rows int) {
 	b.Times = b.Times[:rows]
+	clear(b.Vals[rows*b.Width:])
 	b.Vals = b.Vals[:rows*b.Width]
 }
 

@@ -273,14 +273,7 @@ func (h *Hotspots) cellKey(slot int32) [3]int64 {
 }
 
 func (h *Hotspots) newCell(key [3]int64) int32 {
-	var id int32
-	if n := len(h.freeC); n > 0 {
-		id = h.freeC[n-1]
-		h.freeC = h.freeC[:n-1]
-	} else {
-		id = int32(len(h.cells))
-		h.cells = append(h.cells, hcell{})
-	}
+	id := takeSlot(&h.freeC, &h.cells)
 	c := &h.cells[id]
 	c.xs = c.xs[:0]
 	c.key, c.pts, c.cores, c.nbrs, c.edges, c.comp, c.queued, c.stale = key, c.pts[:0], 0, append(c.nbrs[:0], id), c.edges[:0], -1, false, false
@@ -506,14 +499,7 @@ func (h *Hotspots) linked(a, b int32) bool {
 }
 
 func (h *Hotspots) newComp() int32 {
-	var id int32
-	if n := len(h.freeK); n > 0 {
-		id = h.freeK[n-1]
-		h.freeK = h.freeK[:n-1]
-	} else {
-		id = int32(len(h.comps))
-		h.comps = append(h.comps, hcomp{})
-	}
+	id := takeSlot(&h.freeK, &h.comps)
 	k := &h.comps[id]
 	k.cells, k.targets, k.live, k.dirty = k.cells[:0], k.targets[:0], true, true
 	if k.min == nil {
@@ -955,4 +941,16 @@ func (h *Hotspots) flush() {
 		h.out.Push(h.obuf)
 		h.obuf.Reset()
 	}
+}
+
+// takeSlot reuses a freed index of items, or appends a zero item.
+func takeSlot[T any](free *[]int32, items *[]T) int32 {
+	if n := len(*free); n > 0 {
+		id := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return id
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }

@@ -53,15 +53,9 @@ func TestSinkDeliversToS3(t *testing.T) {
 	var calls [][2]int
 	proxy := awstest.NewProxy(t, awstest.Moto, func(target string, _ int, body []byte) (int, string, bool) {
 		if strings.HasSuffix(target, ".PutRecordBatch") {
-			var in struct{ Records []struct{ Data string } }
-			json.Unmarshal(body, &in)
-			n := 0
-			for _, r := range in.Records {
-				d, _ := base64.StdEncoding.DecodeString(r.Data)
-				n += len(d)
-			}
+			records, n := awstest.BatchSize(body)
 			mu.Lock()
-			calls = append(calls, [2]int{len(in.Records), n})
+			calls = append(calls, [2]int{records, n})
 			mu.Unlock()
 		}
 		return 0, "", false

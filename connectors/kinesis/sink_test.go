@@ -34,15 +34,9 @@ func TestSinkDeliversWithinLimits(t *testing.T) {
 			var callsMu sync.Mutex
 			proxy := awstest.NewProxy(t, srv.url, func(target string, _ int, body []byte) (int, string, bool) {
 				if strings.HasSuffix(target, ".PutRecords") {
-					var in struct{ Records []struct{ Data string } }
-					json.Unmarshal(body, &in)
-					n := 0
-					for _, r := range in.Records {
-						d, _ := base64.StdEncoding.DecodeString(r.Data)
-						n += len(d)
-					}
+					records, n := awstest.BatchSize(body)
 					callsMu.Lock()
-					sizes = append(sizes, len(in.Records), n)
+					sizes = append(sizes, records, n)
 					callsMu.Unlock()
 				}
 				return 0, "", false

@@ -15,6 +15,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -308,4 +310,16 @@ func NewProxy(t testing.TB, backend string, fault Fault) *Proxy {
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
+}
+
+// BatchSize reads a PutRecords or PutRecordBatch request body (as a Proxy
+// fault sees it) and returns its number of records and their payload bytes.
+func BatchSize(body []byte) (records, bytes int) {
+	var in struct{ Records []struct{ Data string } }
+	json.Unmarshal(body, &in)
+	for _, r := range in.Records {
+		d, _ := base64.StdEncoding.DecodeString(r.Data)
+		bytes += len(d)
+	}
+	return len(in.Records), bytes
 }

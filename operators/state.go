@@ -79,7 +79,9 @@ type StateWriter struct{ buf []byte }
 func (w *StateWriter) Uvarint(u uint64) { w.buf = binary.AppendUvarint(w.buf, u) }
 func (w *StateWriter) Varint(i int64)   { w.buf = binary.AppendVarint(w.buf, i) }
 func (w *StateWriter) Int(i int)        { w.Varint(int64(i)) }
-func (w *StateWriter) Float(f float64)  { w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f)) }
+func (w *StateWriter) Float(f float64) {
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f))
+}
 func (w *StateWriter) Bool(b bool) {
 	if b {
 		w.buf = append(w.buf, 1)

@@ -54,7 +54,7 @@ func (p *planner) stagger(s *parser.Select, from rel, calls []*parser.FuncCall) 
 	}
 	cfg.Keys = keys.funcs
 	keyNames := keys.names
-	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}}
+	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}, timeKey: -1}
 	aggs, cols, ok := p.groupAggregates(post, calls, keyNames)
 	if !ok {
 		return nil, false

@@ -172,6 +172,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	for _, n := range notes {
 		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
 	}
+	warnings, err := engine.Warnings(a)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
 	return nil
 }
 

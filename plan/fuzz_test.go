@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"testing"
 
 	"github.com/streamsql/streamsql/eval"
@@ -8,15 +9,6 @@ import (
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/value"
 )
-
-type sinkAll struct{}
-
-func (sinkAll) Push(*operators.Batch) {}
-func (sinkAll) Advance(int64)         {}
-
-type errsAll struct{}
-
-func (errsAll) Error(operators.ErrorRecord) {}
 
 // FuzzPlanAndRun: any script either fails to plan with positioned errors
 // or builds and runs rows through every operator without panicking.
@@ -42,10 +34,10 @@ func FuzzPlanAndRun(f *testing.F) {
 		}
 		for _, s := range g.Catalog.Streams() {
 			if !s.Source {
-				g.Attach(s.Name, sinkAll{})
+				g.Attach(s.Name, operatortest.NewCapture(t))
 			}
 		}
-		if err := g.Build(errsAll{}, eval.Ctx{}); err != nil {
+		if err := g.Build(&operatortest.Errors{}, eval.Ctx{}); err != nil {
 			return
 		}
 		in := g.SourceInput("SOURCE_SQL_STREAM_001")

@@ -21,6 +21,7 @@ package sqltest
 import (
 	"bufio"
 	"fmt"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"math"
 	"os"
 	"sort"
@@ -367,35 +368,6 @@ func (s *Script) row(fields []string, cols []plan.Column) ([]value.Value, error)
 	return row, nil
 }
 
-type sink struct {
-	times []int64
-	rows  [][]value.Value
-	bound int64
-	errs  []string
-}
-
-func (k *sink) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		if b.Times[i] < k.bound {
-			k.errs = append(k.errs, fmt.Sprintf("row at %s is below the bound %s already forwarded", fmtTime(b.Times[i]), fmtTime(k.bound)))
-		}
-		if n := len(k.times); n > 0 && b.Times[i] < k.times[n-1] {
-			k.errs = append(k.errs, fmt.Sprintf("ROWTIME went backwards: %s after %s", fmtTime(b.Times[i]), fmtTime(k.times[n-1])))
-		}
-		k.times = append(k.times, b.Times[i])
-		k.rows = append(k.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (k *sink) Advance(t int64) {
-	if t > k.bound {
-		k.bound = t
-	}
-}
-
-type errSink struct{ recs []operators.ErrorRecord }
-
-func (e *errSink) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
-
 func fmtTime(ms int64) string {
 	if ms == operators.EndOfTime {
 		return "end"
@@ -454,15 +426,15 @@ func Run(s *Script) []string {
 		}
 		g.SetTable(tb.name, rows)
 	}
-	sinks := map[string]*sink{}
+	sinks := map[string]*operatortest.Capture{}
 	for _, o := range s.Outputs {
-		k := &sink{bound: math.MinInt64}
+		k := operatortest.NewCapture(nil)
 		sinks[o.stream] = k
 		if err := g.Attach(o.stream, k); err != nil {
 			return []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
 		}
 	}
-	errs := &errSink{}
+	errs := &operatortest.Errors{}
 	if err := g.Build(errs, eval.Ctx{}); err != nil {
 		return []string{err.Error()}
 	}
@@ -507,12 +479,12 @@ func Run(s *Script) []string {
 	for _, o := range s.Outputs {
 		fails = append(fails, s.compare(o, sinks[o.stream], g)...)
 	}
-	if s.Errors >= 0 && len(errs.recs) != s.Errors {
+	if s.Errors >= 0 && len(errs.Recs) != s.Errors {
 		var lines []string
-		for _, r := range errs.recs {
+		for _, r := range errs.Recs {
 			lines = append(lines, fmt.Sprintf("  %s %s: %s [%s]", fmtTime(r.Time), r.Name, r.Message, r.DataRow))
 		}
-		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.recs), s.Errors, strings.Join(lines, "\n")))
+		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.Recs), s.Errors, strings.Join(lines, "\n")))
 	}
 	if s.Late >= 0 && g.Late() != int64(s.Late) {
 		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, g.Late(), s.Late))
@@ -525,18 +497,18 @@ func Run(s *Script) []string {
 
 // compare checks one output stream. Rows with equal ROWTIME may come in
 // any order unless the block is output-ordered.
-func (s *Script) compare(o output, k *sink, g *plan.Graph) []string {
+func (s *Script) compare(o output, k *operatortest.Capture, g *plan.Graph) []string {
 	var fails []string
-	fails = append(fails, k.errs...)
+	fails = append(fails, k.Broken...)
 	st := g.Catalog.Stream(o.stream)
 	vis := st.Columns
 	var got, want []string
-	for i, r := range k.rows {
+	for i, r := range k.Rows {
 		var parts []string
 		for c, v := range r {
 			parts = append(parts, value.Text(v, vis[c].Type))
 		}
-		got = append(got, fmtTime(k.times[i])+" | "+strings.Join(parts, ", "))
+		got = append(got, fmtTime(k.Times[i])+" | "+strings.Join(parts, ", "))
 	}
 	for _, r := range o.rows {
 		row, err := s.row(r.fields, vis)

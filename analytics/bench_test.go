@@ -1,11 +1,11 @@
 package analytics
 
 import (
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

@@ -2,12 +2,12 @@ package analytics
 
 import (
 	"fmt"
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

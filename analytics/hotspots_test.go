@@ -1,12 +1,12 @@
 package analytics
 
 import (
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"encoding/json"
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

@@ -2,12 +2,12 @@ package decode
 
 import (
 	"fmt"
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

@@ -2,11 +2,11 @@ package plan
 
 import (
 	"fmt"
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -75,23 +75,21 @@ func runGraph(t *testing.T, src, out string, tickers []string) *operatortest.Cap
 		t.Fatal(err)
 	}
 	s := operatortest.NewCapture(t)
-	if err := g.Attach(out, s); err != nil {
+	var bind Bindings
+	bind.Attach(out, s)
+	bind.Ctx = evalCtx()
+	r, err := Start(g, bind)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Build(nil, evalCtx()); err != nil {
-		t.Fatal(err)
-	}
-	in := g.SourceInput("SOURCE_SQL_STREAM_001")
+	in := r.Input("SOURCE_SQL_STREAM_001")
 	b := operators.NewBatch(6, len(tickers))
 	for i, tk := range tickers {
 		b.Append(int64(i)*100, []value.Value{value.NewString(tk), value.NewString("S"), value.NewFloat(0),
 			value.NewFloat(float64(i % 7)), value.NewInt(int64(i)), value.Null})
 	}
 	in.Push(b)
-	in.Advance(operators.EndOfTime)
-	for _, idle := range g.IdleInputs() {
-		idle.Advance(operators.EndOfTime)
-	}
+	r.Advance(operators.EndOfTime)
 	return s
 }
 

@@ -1,11 +1,11 @@
 package reference
 
 import (
-	"github.com/streamsql/streamsql/operators/operatortest"
 	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/decode"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 

@@ -80,6 +80,7 @@ type Pipeline struct {
 	start     time.Time
 	stats     Stats
 	live      *liveState // live.go
+	run       *plan.Running
 	probes    []*decode.Probe
 }
 
@@ -138,7 +139,9 @@ func Start(o Options) (*Pipeline, error) {
 		p.close()
 		return nil, err
 	}
-	if err := g.Build(p.errs, eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
+	l.bind.Errors = p.errs
+	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -156,7 +159,7 @@ func Start(o Options) (*Pipeline, error) {
 		p.decoders[i] = d
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
 		}
 	}
 	return p, nil
@@ -226,9 +229,7 @@ func (p *Pipeline) advance(t int64) {
 			tg.op.Advance(t)
 		}
 	}
-	for _, op := range p.l.graph.IdleInputs() {
-		op.Advance(t)
-	}
+	p.run.Advance(t) // the streams no pump writes (the sources are there already)
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
@@ -247,8 +248,8 @@ func (p *Pipeline) Finish() Stats {
 	p.stats.Errors = p.errs.byName
 	p.stats.FirstError = p.errs.first
 	p.stats.ErrorsRouted = p.errs.routed
-	p.stats.LateRows = p.l.graph.Late()
-	p.stats.LateEventRows = p.l.graph.LateEvents()
+	p.stats.LateRows = p.run.Late()
+	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
 	return p.stats
 }
@@ -301,7 +302,7 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(
 		if err != nil {
 			return fmt.Errorf("reference table %s: %w", name, err)
 		}
-		l.graph.SetTable(name, t.Rows)
+		l.bind.SetTable(name, t.Rows)
 	}
 	return nil
 }
@@ -400,20 +401,18 @@ func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io
 			errs.routed = true
 			continue
 		}
-		s := g.Catalog.Stream(t.stream)
-		if s == nil {
-			return closers, nil, g.Attach(t.stream, nil)
+		s, err := g.LookupStream(t.stream)
+		if err != nil {
+			return closers, nil, err
 		}
 		var cols []sink.Column
 		for _, c := range s.Visible() {
 			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
-		if err := g.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime)); err != nil {
-			return closers, nil, err
-		}
+		l.bind.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime))
 		c := &rowCounter{}
 		counters[t.stream] = c
-		g.Attach(t.stream, c)
+		l.bind.Attach(t.stream, c)
 	}
 	return closers, counters, nil
 }

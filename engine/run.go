@@ -113,8 +113,9 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	p.l = l
 	g := l.graph
-	if len(g.Unimplemented) > 0 {
-		return nil, plan.NotImplemented(g.Unimplemented)
+	decoders, err := validate(l) // the checks `check` runs too
+	if err != nil {
+		return nil, err
 	}
 	if err := loadReferences(l, o, p.errs, p.remoteReference()); err != nil {
 		return nil, err
@@ -145,18 +146,13 @@ func Start(o Options) (*Pipeline, error) {
 		p.close()
 		return nil, err
 	}
-	p.decoders = make([]*decode.Decoder, len(l.inputs))
+	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
-		d, err := decode.New(in.schema)
-		if err != nil {
-			p.close()
-			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
-		}
-		p.decoders[i] = d
+		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
@@ -403,7 +399,7 @@ func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io
 		}
 		s, err := g.LookupStream(t.stream)
 		if err != nil {
-			return closers, nil, err
+			return closers, nil, &ConfigError{Field: "--out " + t.stream, Msg: err.Error()}
 		}
 		var cols []sink.Column
 		for _, c := range s.Visible() {

@@ -211,6 +211,9 @@ func (p *planner) queryStmt(s *parser.QueryStmt) {
 // insert matches the query's columns to the target's, by the column list
 // or by position, and checks each pair can be assigned.
 func (p *planner) insert(target *Stream, cols []*parser.Ident, r rel, q parser.Query) (*operators.Insert, bool) {
+	if _, ok := r.(*unimplRel); ok {
+		return nil, false // its columns are a guess: the not-implemented note is the message
+	}
 	src := r.columns()
 	items := queryItems(q)
 	ins := &operators.Insert{RowtimeArg: -1}

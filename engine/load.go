@@ -173,13 +173,19 @@ func load(a *app.Application) (*loaded, error) {
 // depends on the application alone: SQL, features that cannot run yet,
 // Outputs naming streams, input and reference schemas. check calls it and
 // Start calls the same code, so check never says ok to what run refuses.
-func Validate(a *app.Application) error {
+// The warnings are legal constructs that often hide a mistake.
+func Validate(a *app.Application) (warnings []string, err error) {
 	l, err := load(a)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = validate(l)
-	return err
+	if _, err = validate(l); err != nil {
+		return nil, err
+	}
+	for _, e := range l.graph.Warnings {
+		warnings = append(warnings, e.Error())
+	}
+	return warnings, nil
 }
 
 // validate checks a loaded application and returns its input decoders.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,8 +38,6 @@ func TestCheckAgreesWithRunOnEveryStartupError(t *testing.T) {
 		{"parse error", startupApp("CREATE STREAM ;", "", ""), "app.yaml:3:"},
 		{"unknown column", startupApp(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("B" VARCHAR(8));
     CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM "Blok" FROM "SOURCE_SQL_STREAM_001";`, "", ""), `unknown column "Blok"`},
-		{"comma join", startupApp(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("Block" VARCHAR(8), "Amount" DECIMAL(8,2));
-    CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM a."Block", a."Amount" FROM "SOURCE_SQL_STREAM_001" AS a, "SOURCE_SQL_STREAM_001" AS b;`, "", ""), "comma-separated FROM list"},
 		{"output names a missing stream", startupApp("", "", "  - {Name: DESTINATION_STREAM, DestinationSchema: {RecordFormatType: JSON}}"), "Outputs[0].Name: no in-application stream DESTINATION_STREAM"},
 		{"mapping without $", startupApp("", `        - {Name: Block, Mapping: "Block", SqlType: VARCHAR(8)}
         - {Name: Amount, Mapping: "$.Amount", SqlType: "DECIMAL(8,2)"}`, ""), "a JSONPath starts with $"},
@@ -95,5 +94,23 @@ func TestCheckAndExplainSeveralFiles(t *testing.T) {
 	}
 	if code, _, errOut = runCLI("check", "../../examples/nothing*/app.yaml"); code != 2 || !strings.Contains(errOut, "matches no file") {
 		t.Fatalf("no match: exit %d\n%s", code, errOut)
+	}
+}
+
+// A positional INSERT repeating an alias is accepted; check warns, with
+// the position of the second item.
+func TestCheckWarnsRepeatedAlias(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.sql")
+	sql := "CREATE STREAM S (SPEED INTEGER);\n" +
+		"CREATE STREAM OUT_S (LO INTEGER, HI INTEGER);\n" +
+		"CREATE PUMP P AS INSERT INTO OUT_S SELECT STREAM MIN(SPEED) AS m, MAX(SPEED) AS m FROM S\n" +
+		"  GROUP BY STEP(S.ROWTIME BY INTERVAL '1' MINUTE);\n"
+	if err := os.WriteFile(path, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("check", path)
+	want := "warning: " + path + `:3:67: the select list names column M twice`
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want a warning %q", code, out, errOut, want)
 	}
 }

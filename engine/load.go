@@ -10,6 +10,7 @@ import (
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/value"
 )
 
 // ConfigError is a problem in the application file, named by its field path.
@@ -99,7 +100,7 @@ func schema(field string, s app.SourceSchema) (decode.Schema, []plan.Column, err
 		if err != nil {
 			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q: %v", c.SqlType, err)}
 		}
-		t, err := plan.ResolveType(tn)
+		t, err := value.ColumnType(tn.Name, tn.Args)
 		if err != nil {
 			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q: %v", c.SqlType, err)}
 		}
@@ -116,8 +117,8 @@ func load(a *app.Application) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Pad so that line numbers count from the top of the file holding the SQL.
-	script, perr := parser.ParseScript(name, strings.Repeat("\n", line-1)+src)
+	// Line numbers count from the top of the file holding the SQL.
+	script, perr := parser.ParseScriptAt(name, src, line)
 	if perr != nil {
 		return nil, perr
 	}

@@ -92,14 +92,6 @@ func (p *planner) stmt(st parser.Stmt) {
 	}
 }
 
-// ResolveType turns a parsed type name into a column type.
-func ResolveType(tn *parser.TypeName) (value.Type, error) {
-	if tn.Name == "INTERVAL" {
-		return value.Type{}, fmt.Errorf("INTERVAL cannot be a column type; intervals exist only in expressions")
-	}
-	return value.ResolveType(tn.Name, tn.Args)
-}
-
 func (p *planner) createStream(s *parser.CreateStream) {
 	name := s.Name.Name
 	if old := p.cat.Stream(name); old != nil {
@@ -124,7 +116,7 @@ func (p *planner) createStream(s *parser.CreateStream) {
 			continue
 		}
 		seen[c.Name.Name] = true
-		t, err := ResolveType(c.Type)
+		t, err := value.ColumnType(c.Type.Name, c.Type.Args)
 		if err != nil {
 			p.errorf(c.Type.Pos(), "%v", err)
 			continue

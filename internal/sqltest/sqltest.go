@@ -267,7 +267,7 @@ func parseDecl(s string) (string, []plan.Column, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("column %s: %v", cn, err)
 		}
-		t, err := plan.ResolveType(tn)
+		t, err := value.ColumnType(tn.Name, tn.Args)
 		if err != nil {
 			return "", nil, fmt.Errorf("column %s: %v", cn, err)
 		}
@@ -416,9 +416,8 @@ func Run(s *Script) []string {
 			return []string{fmt.Sprintf("%s:%d: %v", s.File, tb.line, err)}
 		}
 	}
-	// Pad the SQL so that its line numbers are the file's.
-	src := strings.Repeat("\n", s.SQLLine-1) + s.SQL
-	script, err := parser.ParseScript(s.File, src)
+	// The SQL's line numbers are the file's.
+	script, err := parser.ParseScriptAt(s.File, s.SQL, s.SQLLine)
 	var g *plan.Graph
 	if err == nil {
 		g, err = plan.Plan(script, cat)

@@ -28,6 +28,7 @@ func (e *ConfigError) Detail() string { return e.Error() }
 type loaded struct {
 	app      *app.Application
 	graph    *plan.Graph
+	bind     plan.Bindings // what Start binds to the plan: tables, outputs
 	inputs   []inputInfo
 	tables   map[string]decode.Schema
 	planErrs error

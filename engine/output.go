@@ -138,22 +138,20 @@ func (p *Pipeline) attach(bs []Binding) error {
 			p.errOuts = append(p.errOuts, b.Out)
 			continue
 		}
-		s := g.Catalog.Stream(b.Stream)
-		if s == nil {
-			return g.Attach(b.Stream, nil)
+		s, err := g.LookupStream(b.Stream)
+		if err != nil {
+			return err
 		}
 		var cols []sink.Column
 		for _, c := range s.Visible() {
 			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
 		b.Out.Open(cols)
-		if err := g.Attach(b.Stream, b.Out); err != nil {
-			return err
-		}
+		p.l.bind.Attach(b.Stream, b.Out)
 		if p.counters[b.Stream] == nil {
 			c := &rowCounter{}
 			p.counters[b.Stream] = c
-			g.Attach(b.Stream, c)
+			p.l.bind.Attach(b.Stream, c)
 		}
 	}
 	return nil

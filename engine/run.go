@@ -78,6 +78,7 @@ type Pipeline struct {
 	pending   int
 	start     time.Time
 	stats     Stats
+	run       *plan.Running
 }
 
 type target struct {
@@ -130,7 +131,9 @@ func Start(o Options) (*Pipeline, error) {
 		p.close()
 		return nil, err
 	}
-	if err := g.Build(p.errs, eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
+	l.bind.Errors = p.errs
+	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -144,7 +147,7 @@ func Start(o Options) (*Pipeline, error) {
 		}
 		p.decoders[i] = d
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
 		}
 	}
 	return p, nil
@@ -206,9 +209,7 @@ func (p *Pipeline) advance(t int64) {
 			tg.op.Advance(t)
 		}
 	}
-	for _, op := range p.l.graph.IdleInputs() {
-		op.Advance(t)
-	}
+	p.run.Advance(t) // the streams no pump writes (the sources are there already)
 	for _, o := range p.errOuts {
 		o.Advance(t)
 	}
@@ -224,8 +225,8 @@ func (p *Pipeline) Finish() (Stats, error) {
 		p.stats.RowsOut[name] = c.n
 	}
 	p.stats.ErrorRows = p.errs.count
-	p.stats.LateRows = p.l.graph.Late()
-	p.stats.LateEventRows = p.l.graph.LateEvents()
+	p.stats.LateRows = p.run.Late()
+	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
 	if p.stats.LateEventRows > 0 {
 		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
@@ -260,7 +261,7 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 				if err != nil {
 					return err
 				}
-				l.graph.SetTable(name, t.Rows)
+				l.bind.SetTable(name, t.Rows)
 				continue
 			}
 		}
@@ -278,7 +279,7 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 		if err != nil {
 			return fmt.Errorf("reference table %s: %w", name, err)
 		}
-		l.graph.SetTable(name, t.Rows)
+		l.bind.SetTable(name, t.Rows)
 	}
 	return nil
 }
@@ -483,7 +484,7 @@ func (p *Pipeline) ReplaceTable(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return p.l.graph.ReplaceTable(name, t.Rows)
+	return p.run.ReplaceTable(name, t.Rows)
 }
 
 // RecordsIn counts the records pushed so far.

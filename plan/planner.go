@@ -27,6 +27,7 @@ func Plan(script *parser.Script, cat *Catalog) (*Graph, error) {
 		return p.g, p.errs
 	}
 	p.g.Unimplemented.Sort()
+	p.g.fingerprint = fingerprint(script, cat)
 	return p.g, nil
 }
 

@@ -90,12 +90,16 @@ type streamJoinRel struct {
 
 func (r *streamJoinRel) columns() []relCol { return r.cols }
 func (r *streamJoinRel) build(b *builder, out operators.Operator) error {
-	op := &operators.StreamJoin{L: r.sides[0], R: r.sides[1], On: r.on, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
-	op.Init()
-	if err := r.left.build(b, op.Left()); err != nil {
+	n, o := b.add(out, func(out operators.Operator) any {
+		op := &operators.StreamJoin{L: r.sides[0], R: r.sides[1], On: r.on, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
+		op.Init()
+		return op
+	})
+	op := o.(*operators.StreamJoin)
+	if err := r.left.build(b, n.input(op.Left())); err != nil {
 		return err
 	}
-	return r.right.build(b, op.Right())
+	return r.right.build(b, n.input(op.Right()))
 }
 func (r *streamJoinRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)

@@ -88,23 +88,21 @@ func runGraph(t *testing.T, src, out string, tickers []string) *sinkOp {
 		t.Fatal(err)
 	}
 	s := &sinkOp{}
-	if err := g.Attach(out, s); err != nil {
+	var bind Bindings
+	bind.Attach(out, s)
+	bind.Ctx = evalCtx()
+	r, err := Start(g, bind)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Build(nil, evalCtx()); err != nil {
-		t.Fatal(err)
-	}
-	in := g.SourceInput("SOURCE_SQL_STREAM_001")
+	in := r.Input("SOURCE_SQL_STREAM_001")
 	b := operators.NewBatch(6, len(tickers))
 	for i, tk := range tickers {
 		b.Append(int64(i)*100, []value.Value{value.NewString(tk), value.NewString("S"), value.NewFloat(0),
 			value.NewFloat(float64(i % 7)), value.NewInt(int64(i)), value.Null})
 	}
 	in.Push(b)
-	in.Advance(operators.EndOfTime)
-	for _, idle := range g.IdleInputs() {
-		idle.Advance(operators.EndOfTime)
-	}
+	r.Advance(operators.EndOfTime)
 	return s
 }
 

@@ -27,7 +27,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/plan"
@@ -442,6 +441,7 @@ func Run(s *Script) []string {
 		}
 		return []string{msg}
 	}
+	var bind plan.Bindings
 	for _, tb := range s.Tables {
 		var rows [][]value.Value
 		for _, r := range tb.rows {
@@ -451,30 +451,29 @@ func Run(s *Script) []string {
 			}
 			rows = append(rows, row)
 		}
-		g.SetTable(tb.name, rows)
+		bind.SetTable(tb.name, rows)
 	}
 	sinks := map[string]*sink{}
 	for _, o := range s.Outputs {
 		k := &sink{bound: math.MinInt64}
 		sinks[o.stream] = k
-		if err := g.Attach(o.stream, k); err != nil {
+		if _, err := g.LookupStream(o.stream); err != nil {
 			return []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
 		}
+		bind.Attach(o.stream, k)
 	}
 	errs := &errSink{}
-	if err := g.Build(errs, eval.Ctx{}); err != nil {
+	bind.Errors = errs
+	r, err := plan.Start(g, bind)
+	if err != nil {
 		return []string{err.Error()}
 	}
 	inputs := map[string]operators.Operator{}
 	cols := map[string][]plan.Column{}
-	var all []operators.Operator
 	for _, src := range s.Sources {
-		in := g.SourceInput(src.name)
-		inputs[src.name] = in
+		inputs[src.name] = r.Input(src.name)
 		cols[src.name] = src.cols
-		all = append(all, in)
 	}
-	all = append(all, g.IdleInputs()...)
 	// Rows of all sources are delivered in ROWTIME order (file order for
 	// equal times); after each, every source's bound moves to its time.
 	ev := append([]event(nil), s.Events...)
@@ -494,14 +493,10 @@ func Run(s *Script) []string {
 			b.Append(e.t, row)
 			in.Push(b)
 		}
-		for _, in := range all {
-			in.Advance(e.t)
-		}
+		r.Advance(e.t)
 	}
 	if !s.NoFlush {
-		for _, in := range all {
-			in.Advance(operators.EndOfTime)
-		}
+		r.Advance(operators.EndOfTime)
 	}
 	for _, o := range s.Outputs {
 		fails = append(fails, s.compare(o, sinks[o.stream], g)...)
@@ -513,11 +508,11 @@ func Run(s *Script) []string {
 		}
 		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.recs), s.Errors, strings.Join(lines, "\n")))
 	}
-	if s.Late >= 0 && g.Late() != int64(s.Late) {
-		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, g.Late(), s.Late))
+	if s.Late >= 0 && r.Late() != int64(s.Late) {
+		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, r.Late(), s.Late))
 	}
-	if s.LateEvent >= 0 && g.LateEvents() != int64(s.LateEvent) {
-		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, g.LateEvents(), s.LateEvent))
+	if s.LateEvent >= 0 && r.LateEvents() != int64(s.LateEvent) {
+		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, r.LateEvents(), s.LateEvent))
 	}
 	return fails
 }

@@ -79,7 +79,12 @@ type Pipeline struct {
 	start     time.Time
 	stats     Stats
 	run       *plan.Running
+	probes    []*decode.Probe
 }
+
+// probeRecords is how many records of each JSON input are checked for
+// column mappings that match nothing.
+const probeRecords = 1000
 
 type target struct {
 	op    operators.Operator
@@ -89,7 +94,7 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62}
 	p.stats.RowsOut = map[string]int64{}
 	if o.App == nil {
 		return nil, errors.New("no application")
@@ -139,13 +144,17 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	p.decoders = make([]*decode.Decoder, len(l.inputs))
 	p.targets = make([][]*target, len(l.inputs))
+	p.probes = make([]*decode.Probe, len(l.inputs))
+	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
+		p.stats.Inputs[i].Name = in.prefix
 		d, err := decode.New(in.schema)
 		if err != nil {
 			p.close()
 			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
 		}
 		p.decoders[i] = d
+		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
 		}
@@ -186,9 +195,21 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
 		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
 	p.stats.RecordsIn++
+	st := &p.stats.Inputs[in]
+	st.Records++
+	if rows == 0 && p.errs.count > errsBefore {
+		st.Failed++
+	}
+	if pr := p.probes[in]; pr != nil {
+		pr.Observe(rec.Data)
+		if pr.Records() >= probeRecords {
+			p.reportProbe(in)
+		}
+	}
 	p.pending++
 	if p.pending >= batchRecords {
 		p.advance(p.last)
@@ -217,25 +238,38 @@ func (p *Pipeline) advance(t int64) {
 
 // Finish ends the input: every window closes, outputs flush, and the
 // run's figures are returned, with the outputs' errors (a row that could
-// not be written or delivered fails the run).
+// not be written or delivered fails the run). The caller reports the
+// figures (cmd/streamsql prints the end-of-run summary).
 func (p *Pipeline) Finish() (Stats, error) {
 	p.advance(operators.EndOfTime)
 	err := p.close()
+	for i := range p.probes {
+		p.reportProbe(i)
+	}
 	for name, c := range p.counters {
 		p.stats.RowsOut[name] = c.n
 	}
 	p.stats.ErrorRows = p.errs.count
+	p.stats.Errors = p.errs.byName
+	p.stats.FirstError = p.errs.first
+	p.stats.ErrorsRouted = p.errs.routed
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
-	if p.stats.LateEventRows > 0 {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
-	}
-	if p.errs.count > 0 && !p.errs.routed {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
-		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
-	}
 	return p.stats, err
+}
+
+// reportProbe warns, once per input, about column mappings that matched no
+// field in the records seen so far.
+func (p *Pipeline) reportProbe(in int) {
+	pr := p.probes[in]
+	if pr == nil {
+		return
+	}
+	p.probes[in] = nil
+	for _, w := range pr.Unmatched() {
+		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+	}
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
@@ -323,12 +357,14 @@ func (c *rowCounter) Advance(int64)           {}
 type errorFanout struct {
 	sinks  []operators.ErrorSink
 	count  int64
+	byName map[string]int64
 	first  string
 	routed bool
 }
 
 func (e *errorFanout) Error(r operators.ErrorRecord) {
 	e.count++
+	e.byName[r.Name]++
 	if e.count == 1 {
 		e.first = r.Name + ": " + r.Message
 		if r.Pump != "" {
@@ -351,6 +387,7 @@ type source struct {
 	order   int
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
+	stats   *InputStats // the input's counters: unreadable lines are failed records
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -375,7 +412,7 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		src := &source{input: in, stream: st, rd: rd, name: path, order: i}
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in]}
 		if n := o.Reorder; n >= 0 {
 			if n == 0 {
 				n = DefaultReorder
@@ -429,6 +466,8 @@ func (s *source) read(errs *errorFanout) {
 		}
 		var le *input.LineError
 		if errors.As(err, &le) {
+			s.stats.Records++
+			s.stats.Failed++
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}

@@ -64,6 +64,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
+	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
+	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
 	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
@@ -113,11 +115,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		return runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live) // live.go
+	} else {
+		st, err = engine.Run(ctx, o)
 	}
-	_, err = engine.Run(ctx, o)
-	return err
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		printSummary(stderr, st)
+	}
+	return runOutcome(st, *failOnError)
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -233,7 +243,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if format2 == "" && isTerminal(stdout) {
 		format2 = "table"
 	}
-	_, err = engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
+	st, err := engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
 		Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal(stdout)})
-	return err
+	if err != nil {
+		return err
+	}
+	printSummary(stderr, st)
+	return nil
 }

@@ -67,13 +67,14 @@ func TestErrorStreamAndSummary(t *testing.T) {
 	code, _, errOut := runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
 		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out.ndjson"), "--out", "error_stream="+errFile)
 	b, _ := os.ReadFile(errFile)
-	if code != 0 || strings.Count(string(b), "\n") != 2 || errOut != "" {
+	if code != 0 || strings.Count(string(b), "\n") != 2 || strings.Contains(errOut, "add --out error_stream") {
 		t.Fatalf("exit %d stderr %q errors:\n%s", code, errOut, b)
 	}
 	// Without an error_stream output the count still reaches the user.
 	code, _, errOut = runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
 		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out2.ndjson"))
-	if code != 0 || !strings.Contains(errOut, "2 row(s) went to error_stream") {
+	if code != 0 || !strings.Contains(errOut, "error_stream: 2 rows (Parse error 1, Type conversion error 1); the first: Type conversion error: PRICE") ||
+		!strings.Contains(errOut, "add --out error_stream=- (or an Output named error_stream) to see them all") {
 		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
 }

@@ -197,3 +197,17 @@ func Unimplemented(a *app.Application) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Warnings lists legal constructs of an application that often hide a
+// mistake (check prints them; run accepts them).
+func Warnings(a *app.Application) ([]string, error) {
+	l, err := load(a)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range l.graph.Warnings {
+		out = append(out, e.Error())
+	}
+	return out, nil
+}

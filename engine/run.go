@@ -140,8 +140,9 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
-	if o.Live == nil {
-		// A replay's clock is its own time (docs/semantics.md R6).
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
 		p.clock = &eval.ReplayClock{}
 		l.bind.Ctx.Replay = p.clock
 	}

@@ -47,6 +47,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		p.Finish()
 		return p.stats, err
 	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
 	for _, s := range sources {
 		s.pull(p.errs)
 	}

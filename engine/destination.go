@@ -148,20 +148,18 @@ func (p *Pipeline) attachLive(f sink.Format) ([]io.Closer, map[string]*rowCounte
 			p.errs.routed = true
 			continue
 		}
-		s := g.Catalog.Stream(out.Name)
-		if s == nil {
-			return closers, nil, g.Attach(out.Name, nil)
+		s, err := g.LookupStream(out.Name)
+		if err != nil {
+			return closers, nil, err
 		}
 		for _, c := range s.Visible() {
 			d.cols = append(d.cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
-		if err := g.Attach(out.Name, d); err != nil {
-			return closers, nil, err
-		}
+		p.l.bind.Attach(out.Name, d)
 		if counters[out.Name] == nil {
 			c := &rowCounter{}
 			counters[out.Name] = c
-			g.Attach(out.Name, c)
+			p.l.bind.Attach(out.Name, c)
 		}
 	}
 	if len(rest) > 0 {

@@ -161,7 +161,7 @@ func (p *Pipeline) liveReference(name string) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	p.l.graph.SetTable(name, t.Rows)
+	p.l.bind.SetTable(name, t.Rows)
 	if p.live == nil {
 		p.live = &liveState{}
 	}
@@ -396,7 +396,7 @@ func (p *Pipeline) swapTable(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return p.l.graph.ReplaceTable(name, t.Rows)
+	return p.run.ReplaceTable(name, t.Rows)
 }
 
 // flushErrorDestinations delivers error_stream rows at the same bounds as

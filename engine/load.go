@@ -10,6 +10,7 @@ import (
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/value"
 )
 
 // ConfigError is a problem in the application file, named by its field path.
@@ -27,6 +28,7 @@ func (e *ConfigError) Detail() string { return e.Error() }
 type loaded struct {
 	app      *app.Application
 	graph    *plan.Graph
+	bind     plan.Bindings // what Start binds to the plan: tables, outputs
 	inputs   []inputInfo
 	tables   map[string]decode.Schema
 	planErrs error
@@ -99,7 +101,7 @@ func schema(field string, s app.SourceSchema) (decode.Schema, []plan.Column, err
 		if err != nil {
 			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q: %v", c.SqlType, err)}
 		}
-		t, err := plan.ResolveType(tn)
+		t, err := value.ColumnType(tn.Name, tn.Args)
 		if err != nil {
 			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q: %v", c.SqlType, err)}
 		}
@@ -116,8 +118,8 @@ func load(a *app.Application) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Pad so that line numbers count from the top of the file holding the SQL.
-	script, perr := parser.ParseScript(name, strings.Repeat("\n", line-1)+src)
+	// Line numbers count from the top of the file holding the SQL.
+	script, perr := parser.ParseScriptAt(name, src, line)
 	if perr != nil {
 		return nil, perr
 	}
@@ -191,6 +193,20 @@ func Unimplemented(a *app.Application) ([]string, error) {
 	}
 	var out []string
 	for _, e := range l.graph.Unimplemented {
+		out = append(out, e.Error())
+	}
+	return out, nil
+}
+
+// Warnings lists legal constructs of an application that often hide a
+// mistake (check prints them; run accepts them).
+func Warnings(a *app.Application) ([]string, error) {
+	l, err := load(a)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range l.graph.Warnings {
 		out = append(out, e.Error())
 	}
 	return out, nil

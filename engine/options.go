@@ -72,11 +72,26 @@ const (
 // Stats summarise a run.
 type Stats struct {
 	RecordsIn int64
-	RowsOut   map[string]int64
-	ErrorRows int64
-	LateRows  int64
+	// Inputs count each input's records, in the application's order.
+	Inputs  []InputStats
+	RowsOut map[string]int64
+	// ErrorRows went to error_stream; Errors counts them by ERROR_NAME and
+	// FirstError describes the first. ErrorsRouted: an output showed them.
+	ErrorRows    int64
+	Errors       map[string]int64
+	FirstError   string
+	ErrorsRouted bool
+	LateRows     int64
 	// LateEventRows had an event time in a group already emitted (the
 	// two-window pattern puts them in a later window).
 	LateEventRows int64
 	ElapsedTime   time.Duration
+}
+
+// InputStats count the records of one input.
+type InputStats struct {
+	Name string // the input's NamePrefix
+	// Records read, unreadable lines included; Failed gave no row (the line
+	// could not be read, or every row of the record was rejected).
+	Records, Failed int64
 }

@@ -83,7 +83,13 @@ type Pipeline struct {
 	start     time.Time
 	stats     Stats
 	live      *liveState // live.go
+	run       *plan.Running
+	probes    []*decode.Probe
 }
+
+// probeRecords is how many records of each JSON input are checked for
+// column mappings that match nothing.
+const probeRecords = 1000
 
 type target struct {
 	op    operators.Operator
@@ -93,7 +99,7 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62}
 	p.stats.RowsOut = map[string]int64{}
 	if o.App == nil {
 		return nil, errors.New("no application")
@@ -136,21 +142,27 @@ func Start(o Options) (*Pipeline, error) {
 		p.close()
 		return nil, err
 	}
-	if err := g.Build(p.errs, eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}); err != nil {
+	l.bind.Errors = p.errs
+	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
 	p.decoders = make([]*decode.Decoder, len(l.inputs))
 	p.targets = make([][]*target, len(l.inputs))
+	p.probes = make([]*decode.Probe, len(l.inputs))
+	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
+		p.stats.Inputs[i].Name = in.prefix
 		d, err := decode.New(in.schema)
 		if err != nil {
 			p.close()
 			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
 		}
 		p.decoders[i] = d
+		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: g.SourceInput(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
 		}
 	}
 	return p, nil
@@ -185,9 +197,21 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
 		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
 	p.stats.RecordsIn++
+	st := &p.stats.Inputs[in]
+	st.Records++
+	if rows == 0 && p.errs.count > errsBefore {
+		st.Failed++
+	}
+	if pr := p.probes[in]; pr != nil {
+		pr.Observe(rec.Data)
+		if pr.Records() >= probeRecords {
+			p.reportProbe(in)
+		}
+	}
 	p.pending++
 	if p.pending >= batchRecords {
 		p.advance(p.last)
@@ -208,31 +232,42 @@ func (p *Pipeline) advance(t int64) {
 			tg.op.Advance(t)
 		}
 	}
-	for _, op := range p.l.graph.IdleInputs() {
-		op.Advance(t)
-	}
+	p.run.Advance(t) // the streams no pump writes (the sources are there already)
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
 // run's figures are returned.
+// The caller reports them (cmd/streamsql prints the end-of-run summary).
 func (p *Pipeline) Finish() Stats {
 	p.advance(operators.EndOfTime)
 	p.close()
+	for i := range p.probes {
+		p.reportProbe(i)
+	}
 	for name, c := range p.counters {
 		p.stats.RowsOut[name] = c.n
 	}
 	p.stats.ErrorRows = p.errs.count
-	p.stats.LateRows = p.l.graph.Late()
-	p.stats.LateEventRows = p.l.graph.LateEvents()
+	p.stats.Errors = p.errs.byName
+	p.stats.FirstError = p.errs.first
+	p.stats.ErrorsRouted = p.errs.routed
+	p.stats.LateRows = p.run.Late()
+	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
-	if p.stats.LateEventRows > 0 {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
-	}
-	if p.errs.count > 0 && !p.errs.routed {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
-		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
-	}
 	return p.stats
+}
+
+// reportProbe warns, once per input, about column mappings that matched no
+// field in the records seen so far.
+func (p *Pipeline) reportProbe(in int) {
+	pr := p.probes[in]
+	if pr == nil {
+		return
+	}
+	p.probes[in] = nil
+	for _, w := range pr.Unmatched() {
+		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+	}
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(string) (bool, error)) error {
@@ -270,7 +305,7 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(
 		if err != nil {
 			return fmt.Errorf("reference table %s: %w", name, err)
 		}
-		l.graph.SetTable(name, t.Rows)
+		l.bind.SetTable(name, t.Rows)
 	}
 	return nil
 }
@@ -369,20 +404,18 @@ func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io
 			errs.routed = true
 			continue
 		}
-		s := g.Catalog.Stream(t.stream)
-		if s == nil {
-			return closers, nil, g.Attach(t.stream, nil)
+		s, err := g.LookupStream(t.stream)
+		if err != nil {
+			return closers, nil, err
 		}
 		var cols []sink.Column
 		for _, c := range s.Visible() {
 			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
-		if err := g.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime)); err != nil {
-			return closers, nil, err
-		}
+		l.bind.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime))
 		c := &rowCounter{}
 		counters[t.stream] = c
-		g.Attach(t.stream, c)
+		l.bind.Attach(t.stream, c)
 	}
 	return closers, counters, nil
 }
@@ -392,12 +425,14 @@ func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io
 type errorFanout struct {
 	sinks  []operators.ErrorSink
 	count  int64
+	byName map[string]int64
 	first  string
 	routed bool
 }
 
 func (e *errorFanout) Error(r operators.ErrorRecord) {
 	e.count++
+	e.byName[r.Name]++
 	if e.count == 1 {
 		e.first = r.Name + ": " + r.Message
 		if r.Pump != "" {
@@ -420,6 +455,7 @@ type source struct {
 	order   int
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
+	stats   *InputStats // the input's counters: unreadable lines are failed records
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -444,7 +480,7 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		src := &source{input: in, stream: st, rd: rd, name: path, order: i}
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in]}
 		if n := o.Reorder; n >= 0 {
 			if n == 0 {
 				n = DefaultReorder
@@ -498,6 +534,8 @@ func (s *source) read(errs *errorFanout) {
 		}
 		var le *input.LineError
 		if errors.As(err, &le) {
+			s.stats.Records++
+			s.stats.Failed++
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}

@@ -52,13 +52,6 @@ func errorf(n parser.Node, format string, args ...any) error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
-var aggregates = map[string]bool{"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true,
-	"FIRST_VALUE": true, "LAST_VALUE": true, "NTH_VALUE": true, "STDDEV_POP": true, "STDDEV_SAMP": true,
-	"VAR_POP": true, "VAR_SAMP": true, "EXP_AVG": true, "LAG": true, "ANY": true, "SOME": true, "EVERY": true}
-
-// IsAggregateName reports whether name is an aggregate or analytic function.
-func IsAggregateName(name string) bool { return aggregates[name] }
-
 func slotFunc(slot int) eval.Func {
 	if slot == SlotRowtime {
 		return func(c *eval.Ctx, _ []value.Value) value.Value { return value.NewTimestamp(c.Rowtime) }

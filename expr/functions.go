@@ -543,7 +543,7 @@ func Functions() []*Function {
 
 func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 	name := x.Name.Name
-	if aggregates[name] {
+	if IsAggregateName(name) {
 		return nil, errorf(x, "aggregate function %s is not allowed here", name)
 	}
 	f, ok := functions[name]

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamsql/streamsql/connectors/kpl"
+	"github.com/streamsql/streamsql/input/kpl"
 )
 
 // Firehose objects: JSON documents concatenated without newlines, or one

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/streamsql/streamsql/connectors/kpl"
+	"github.com/streamsql/streamsql/input/kpl"
 )
 
 // dequeue hands out a record left from the last line.

@@ -20,8 +20,8 @@ type parser struct {
 // bailout unwinds to the statement loop after an error.
 type bailout struct{}
 
-func newParser(filename, src string) *parser {
-	p := &parser{file: NewFile(filename, src)}
+func newParser(filename, src string, line int) *parser {
+	p := &parser{file: NewFileAt(filename, src, line)}
 	p.sc = scanner{file: p.file, src: src, errs: &p.errs}
 	p.next()
 	return p
@@ -150,7 +150,14 @@ func (p *parser) ident(what string) *Ident {
 
 // ParseScript parses application code: statements separated by ";".
 func ParseScript(filename, src string) (*Script, error) {
-	p := newParser(filename, src)
+	return ParseScriptAt(filename, src, 1)
+}
+
+// ParseScriptAt parses application code that starts on line `line` of the
+// named file (SQL inside an application file or a test script): positions
+// count the file's lines.
+func ParseScriptAt(filename, src string, line int) (*Script, error) {
+	p := newParser(filename, src, line)
 	s := &Script{File: p.file}
 	for p.t.kind != EOF {
 		if p.gotOp(";") {
@@ -1192,7 +1199,7 @@ func (p *parser) nullTreatment(fc *FuncCall) {
 
 // parseWhole runs one production over src and requires it to use all input.
 func parseWhole[T any](src, what string, prod func(p *parser) T) (out T, err error) {
-	p := newParser("", src)
+	p := newParser("", src, 1)
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(bailout); !ok {

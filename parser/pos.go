@@ -20,12 +20,20 @@ func (p Pos) IsValid() bool { return p != NoPos }
 type File struct {
 	Name  string
 	Src   string
+	base  int   // line number of Src's first line in the named file
 	lines []int // byte offset of the start of each line
 }
 
 // NewFile indexes src for position lookups.
-func NewFile(name, src string) *File {
-	f := &File{Name: name, Src: src, lines: []int{0}}
+func NewFile(name, src string) *File { return NewFileAt(name, src, 1) }
+
+// NewFileAt indexes src that starts on line `line` of the named file (SQL
+// inside an application file), so positions count the file's lines.
+func NewFileAt(name, src string, line int) *File {
+	if line < 1 {
+		line = 1
+	}
+	f := &File{Name: name, Src: src, base: line, lines: []int{0}}
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
 			f.lines = append(f.lines, i+1)
@@ -63,12 +71,17 @@ func (f *File) Position(p Pos) Position {
 		off = len(f.Src)
 	}
 	i := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
-	return Position{Filename: f.Name, Offset: off, Line: i + 1, Column: off - f.lines[i] + 1}
+	return Position{Filename: f.Name, Offset: off, Line: i + f.base, Column: off - f.lines[i] + 1}
 }
 
-// LineText returns the text of the 1-based line, without its newline.
+// LineText returns the text of a line (numbered as in Position), without
+// its newline.
 func (f *File) LineText(line int) string {
-	if f == nil || line < 1 || line > len(f.lines) {
+	if f == nil {
+		return ""
+	}
+	line -= f.base - 1
+	if line < 1 || line > len(f.lines) {
 		return ""
 	}
 	start := f.lines[line-1]

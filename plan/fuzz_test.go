@@ -3,20 +3,11 @@ package plan
 import (
 	"testing"
 
-	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/value"
 )
-
-type sinkAll struct{}
-
-func (sinkAll) Push(*operators.Batch) {}
-func (sinkAll) Advance(int64)         {}
-
-type errsAll struct{}
-
-func (errsAll) Error(operators.ErrorRecord) {}
 
 // FuzzPlanAndRun: any script either fails to plan with positioned errors
 // or builds and runs rows through every operator without panicking.
@@ -40,37 +31,33 @@ func FuzzPlanAndRun(f *testing.F) {
 		if err != nil || len(g.Unimplemented) > 0 {
 			return
 		}
+		b := Bindings{Errors: &operatortest.Errors{}}
 		for _, s := range g.Catalog.Streams() {
 			if !s.Source {
-				g.Attach(s.Name, sinkAll{})
+				b.Attach(s.Name, operatortest.NewCapture(t))
 			}
 		}
-		if err := g.Build(errsAll{}, eval.Ctx{}); err != nil {
+		r, err := Start(g, b)
+		if err != nil {
 			return
 		}
-		in := g.SourceInput("SOURCE_SQL_STREAM_001")
+		in := r.Input("SOURCE_SQL_STREAM_001")
 		if in == nil {
 			return
 		}
-		b := operators.NewBatch(6, 8)
+		batch := operators.NewBatch(6, 8)
 		keys := []string{"AMZN", "INTC", ""}
 		for i := 0; i < 40; i++ {
-			b.Reset()
+			batch.Reset()
 			row := []value.Value{value.NewString(keys[i%3]), value.NewString("TECH"), value.NewFloat(float64(i%7) - 3),
 				value.NewFloat(float64(i)), value.NewInt(int64(i % 5)), value.NewTimestamp(int64(i) * 700)}
 			if i%4 == 0 {
 				row[3] = value.Null
 			}
-			b.Append(int64(i)*700, row)
-			in.Push(b)
-			in.Advance(int64(i) * 700)
-			for _, idle := range g.IdleInputs() {
-				idle.Advance(int64(i) * 700)
-			}
+			batch.Append(int64(i)*700, row)
+			in.Push(batch)
+			r.Advance(int64(i) * 700)
 		}
-		in.Advance(operators.EndOfTime)
-		for _, idle := range g.IdleInputs() {
-			idle.Advance(operators.EndOfTime)
-		}
+		r.Advance(operators.EndOfTime)
 	})
 }

@@ -5,14 +5,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/parser"
-	"github.com/streamsql/streamsql/value"
 )
 
-// Graph is a planned application: its catalog and pumps. Build turns it
-// into running operators.
+// Graph is a planned application: its catalog and pumps. It is an
+// immutable value once Plan returns it: Start builds running operators from
+// it as many times as needed (a restart builds a new Running from the same
+// plan), and Fingerprint tells whether two plans are the same application.
 type Graph struct {
 	Catalog *Catalog
 	Pumps   []*Pump
@@ -21,14 +21,11 @@ type Graph struct {
 	// Unimplemented lists features the script uses that parse and validate
 	// but cannot run yet, each at its position.
 	Unimplemented parser.ErrorList
+	// Warnings are legal constructs that often hide a mistake (check
+	// prints them; run does not refuse them).
+	Warnings parser.ErrorList
 
-	tableRows  map[string][][]value.Value
-	attached   map[string][]operators.Operator
-	nodes      map[string]*streamNode
-	idle       []operators.Operator
-	late       []interface{ Late() int64 }
-	lateEvents []interface{ LateEvents() int64 }
-	joins      map[string][]*operators.RefJoin // per table, for ReplaceTable
+	fingerprint string
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).
@@ -41,30 +38,20 @@ type Pump struct {
 	insert *operators.Insert
 }
 
-type streamNode struct {
-	tee   *operators.Tee
-	merge *operators.Merge
-	input *operators.MergeInput // the engine's input, for source streams
-}
+// Fingerprint is a hash of the plan's catalog (streams, tables, their
+// columns and types) and of the script's statements with positions and
+// layout left out: equal for two plans of the same application, different
+// when a statement or a schema changed. A snapshot carries it, and Restore
+// refuses the state of another plan.
+func (g *Graph) Fingerprint() string { return g.fingerprint }
 
-// SetTable supplies a reference table's rows before Build.
-func (g *Graph) SetTable(name string, rows [][]value.Value) {
-	if g.tableRows == nil {
-		g.tableRows = map[string][][]value.Value{}
+// LookupStream returns the in-application stream of that name, or an error
+// that lists (or suggests) the application's streams.
+func (g *Graph) LookupStream(name string) (*Stream, error) {
+	if s := g.Catalog.Stream(name); s != nil {
+		return s, nil
 	}
-	g.tableRows[name] = rows
-}
-
-// Attach makes op read stream (a sink); call before Build.
-func (g *Graph) Attach(stream string, op operators.Operator) error {
-	if g.Catalog.Stream(stream) == nil {
-		return fmt.Errorf("no in-application stream %s%s", quoteName(stream), g.streamHint(stream))
-	}
-	if g.attached == nil {
-		g.attached = map[string][]operators.Operator{}
-	}
-	g.attached[stream] = append(g.attached[stream], op)
-	return nil
+	return nil, fmt.Errorf("no in-application stream %s%s", quoteName(name), g.streamHint(name))
 }
 
 func (g *Graph) streamHint(name string) string {
@@ -81,46 +68,6 @@ func (g *Graph) streamHint(name string) string {
 	return ""
 }
 
-// Build creates the operators. errs receives every rejected row; ctx is
-// copied into every operator (query start time, clock).
-func (g *Graph) Build(errs operators.ErrorSink, ctx eval.Ctx) error {
-	if len(g.Unimplemented) > 0 {
-		return NotImplemented(g.Unimplemented)
-	}
-	g.nodes = map[string]*streamNode{}
-	for _, s := range g.Catalog.Streams() {
-		tee := &operators.Tee{Outs: append([]operators.Operator(nil), g.attached[s.Name]...)}
-		n := &streamNode{tee: tee, merge: operators.NewMerge(tee)}
-		if s.Source {
-			n.input = n.merge.NewInput()
-		}
-		g.nodes[s.Name] = n
-	}
-	inserts := make([]*operators.MergeInput, len(g.Pumps))
-	for i, p := range g.Pumps {
-		inserts[i] = g.nodes[p.Target.Name].merge.NewInput()
-	}
-	b := &builder{g: g, errs: errs, ctx: ctx}
-	for i, p := range g.Pumps {
-		ins := *p.insert
-		ins.Out = inserts[i]
-		ins.Errors = errs
-		ins.Pump = p.Name
-		b.pump = p.Name
-		if err := p.rel.build(b, &ins); err != nil {
-			return fmt.Errorf("pump %s: %w", p.Name, err)
-		}
-	}
-	// A stream nobody writes still has to move in time so its readers close
-	// their windows: the engine advances it with the sources.
-	for _, s := range g.Catalog.Streams() {
-		if n := g.nodes[s.Name]; !s.Source && !g.written(s.Name) {
-			g.idle = append(g.idle, n.merge.NewInput())
-		}
-	}
-	return nil
-}
-
 func (g *Graph) written(stream string) bool {
 	for _, p := range g.Pumps {
 		if p.Target.Name == stream {
@@ -128,43 +75,6 @@ func (g *Graph) written(stream string) bool {
 		}
 	}
 	return false
-}
-
-func (g *Graph) subscribe(stream string, op operators.Operator) {
-	n := g.nodes[stream]
-	n.tee.Outs = append(n.tee.Outs, op)
-}
-
-// SourceInput is where the engine pushes decoded rows of a source stream.
-func (g *Graph) SourceInput(stream string) operators.Operator {
-	if n := g.nodes[stream]; n != nil && n.input != nil {
-		return n.input
-	}
-	return nil
-}
-
-// IdleInputs are the inputs of streams no pump writes; the engine advances
-// them with the sources.
-func (g *Graph) IdleInputs() []operators.Operator { return g.idle }
-
-// Late counts rows that arrived after their window had closed.
-func (g *Graph) Late() int64 {
-	var n int64
-	for _, l := range g.late {
-		n += l.Late()
-	}
-	return n
-}
-
-// LateEvents counts rows whose event-time group (GROUP BY ...,
-// FLOOR(EVENT_TIME TO MINUTE)) had already been emitted; they are
-// aggregated into a later window, as in KDA.
-func (g *Graph) LateEvents() int64 {
-	var n int64
-	for _, l := range g.lateEvents {
-		n += l.LateEvents()
-	}
-	return n
 }
 
 // Explain describes the graph: sources, tables, streams and each pump's operators.

@@ -150,8 +150,8 @@ CREATE OR REPLACE PUMP "P2" AS INSERT INTO "S"
 	if len(g.Unimplemented) != 0 {
 		t.Fatalf("unimplemented = %v", g.Unimplemented)
 	}
-	if err := g.Build(nil, evalCtx()); err != nil {
-		t.Fatalf("Build = %v", err)
+	if _, err := Start(g, Bindings{Ctx: evalCtx()}); err != nil {
+		t.Fatalf("Start = %v", err)
 	}
 }
 

@@ -8,11 +8,11 @@ import (
 
 // ReplaceTable reaches the joins of a built graph, and only known tables.
 func TestReplaceTableUnknown(t *testing.T) {
-	g := &Graph{tableRows: map[string][][]value.Value{"users": nil}}
+	g := &Running{tables: map[string][][]value.Value{"users": nil}}
 	if err := g.ReplaceTable("nope", nil); err == nil {
 		t.Fatal("unknown table accepted")
 	}
-	if err := g.ReplaceTable("users", [][]value.Value{{value.NewString("u1")}}); err != nil || len(g.tableRows["users"]) != 1 {
+	if err := g.ReplaceTable("users", [][]value.Value{{value.NewString("u1")}}); err != nil || len(g.tables["users"]) != 1 {
 		t.Fatal(err)
 	}
 }

@@ -19,7 +19,7 @@ type rel interface {
 
 // builder holds what operators need at construction time.
 type builder struct {
-	g    *Graph
+	r    *Running
 	errs operators.ErrorSink
 	ctx  eval.Ctx
 	pump string
@@ -39,7 +39,7 @@ type scanRel struct {
 
 func (r *scanRel) columns() []relCol { return r.cols }
 func (r *scanRel) build(b *builder, out operators.Operator) error {
-	b.g.subscribe(r.stream.Name, out)
+	b.r.subscribe(r.stream.Name, out)
 	return nil
 }
 func (r *scanRel) describe(w *strings.Builder, d int) {
@@ -60,8 +60,9 @@ func (r *selectRel) build(b *builder, out operators.Operator) error {
 	if r.where == nil && r.exprs == nil {
 		return r.in.build(b, out) // renames columns only
 	}
-	op := &operators.Select{Where: r.where, Exprs: r.exprs, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
-	return r.in.build(b, op)
+	return r.in.build(b, b.node(out, func(out operators.Operator) operators.Operator {
+		return &operators.Select{Where: r.where, Exprs: r.exprs, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
+	}))
 }
 func (r *selectRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
@@ -82,15 +83,17 @@ type refJoinRel struct {
 
 func (r *refJoinRel) columns() []relCol { return r.cols }
 func (r *refJoinRel) build(b *builder, out operators.Operator) error {
-	rows, ok := b.g.tableRows[r.table.Name]
+	rows, ok := b.r.tables[r.table.Name]
 	if !ok {
 		return fmt.Errorf("reference table %s has no data: bind it with --reference %s=FILE", quoteName(r.table.Name), r.table.Name)
 	}
-	op := &operators.RefJoin{Table: rows, StreamKeys: r.streamKeys, TableKeys: r.tableKeys, TableWidth: len(r.table.Columns),
-		Residual: r.residual, Left: r.left, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
-	op.Build()
-	b.g.addJoin(r.table.Name, op)
-	return r.in.build(b, op)
+	return r.in.build(b, b.node(out, func(out operators.Operator) operators.Operator {
+		op := &operators.RefJoin{Table: rows, StreamKeys: r.streamKeys, TableKeys: r.tableKeys, TableWidth: len(r.table.Columns),
+			Residual: r.residual, Left: r.left, Out: out, Errors: b.errs, Pump: b.pump, Ctx: b.ctx}
+		op.Build()
+		b.r.addJoin(r.table.Name, op)
+		return op
+	}))
 }
 func (r *refJoinRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
@@ -111,14 +114,9 @@ func (r *aggRel) build(b *builder, out operators.Operator) error {
 	cfg := r.cfg
 	cfg.Errors = b.errs
 	cfg.Pump = b.pump
-	op := window.NewTumbling(cfg, out)
-	if l, ok := op.(interface{ Late() int64 }); ok {
-		b.g.late = append(b.g.late, l)
-	}
-	if l, ok := op.(interface{ LateEvents() int64 }); ok {
-		b.g.lateEvents = append(b.g.lateEvents, l)
-	}
-	return r.in.build(b, op)
+	return r.in.build(b, b.node(out, func(out operators.Operator) operators.Operator {
+		return window.NewTumbling(cfg, out)
+	}))
 }
 func (r *aggRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
@@ -136,7 +134,9 @@ type opRel struct {
 
 func (r *opRel) columns() []relCol { return r.cols }
 func (r *opRel) build(b *builder, out operators.Operator) error {
-	return r.in.build(b, r.make(b, out))
+	return r.in.build(b, b.node(out, func(out operators.Operator) operators.Operator {
+		return r.make(b, out)
+	}))
 }
 func (r *opRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)
@@ -151,10 +151,11 @@ type unionRel struct {
 
 func (r *unionRel) columns() []relCol { return r.cols }
 func (r *unionRel) build(b *builder, out operators.Operator) error {
-	m := operators.NewMerge(out)
-	inputs := make([]*operators.MergeInput, len(r.ins))
+	n, op := b.add(out, func(out operators.Operator) any { return operators.NewMerge(out) })
+	m := op.(*operators.Merge)
+	inputs := make([]operators.Operator, len(r.ins))
 	for i := range r.ins {
-		inputs[i] = m.NewInput()
+		inputs[i] = n.input(m.NewInput())
 	}
 	for i, in := range r.ins {
 		if err := in.build(b, inputs[i]); err != nil {

@@ -22,7 +22,9 @@ type tableFnRel struct {
 
 func (r *tableFnRel) columns() []relCol { return r.cols }
 func (r *tableFnRel) build(b *builder, out operators.Operator) error {
-	return r.in.build(b, r.make(out, b.errs, b.pump))
+	return r.in.build(b, b.node(out, func(out operators.Operator) operators.Operator {
+		return r.make(out, b.errs, b.pump)
+	}))
 }
 func (r *tableFnRel) describe(w *strings.Builder, d int) {
 	indent(w, d, "%s", r.desc)

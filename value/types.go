@@ -62,6 +62,16 @@ func ResolveType(name string, args []int) (Type, error) {
 	return Type{}, fmt.Errorf("unknown type %s", name)
 }
 
+// ColumnType is ResolveType for a column of a stream, a reference table or
+// an input schema: every type but INTERVAL, which exists only in
+// expressions.
+func ColumnType(name string, args []int) (Type, error) {
+	if name == "INTERVAL" {
+		return Type{}, fmt.Errorf("INTERVAL cannot be a column type; intervals exist only in expressions")
+	}
+	return ResolveType(name, args)
+}
+
 var numericRank = map[Base]int{TTinyint: 1, TSmallint: 2, TInteger: 3, TBigint: 4, TDecimal: 5, TReal: 6, TDouble: 7}
 
 // Common is the type two values meet in: the arms of CASE and UNION ALL,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,9 +15,14 @@ import (
 	"github.com/streamsql/streamsql/testrunner"
 )
 
-// loadApp reads an application file or a bare .sql file.
+// loadApp reads an application file or a bare SQL file: one named .sql,
+// or any file given with --schema, whatever its name (app.txt, a file
+// without an extension).
 func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Application, error) {
-	if strings.HasSuffix(strings.ToLower(path), ".sql") {
+	if schema != "" && isDefinition(path) {
+		return nil, &usageError{fmt.Sprintf("--schema is for a bare SQL file; %s is an application definition, whose inputs carry their schema", path)}
+	}
+	if schema != "" || strings.HasSuffix(strings.ToLower(path), ".sql") {
 		return app.FromSQL(path, schema)
 	}
 	var o app.LoadOptions
@@ -34,6 +40,19 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 		return nil, &configError{err}
 	}
 	return a, nil
+}
+
+// isDefinition tells an application definition (a folder, or a file
+// named as one) from a bare SQL file.
+func isDefinition(path string) bool {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json", ".tf", ".template":
+		return true
+	}
+	return false
 }
 
 // configError marks an application-file error (exit 2).
@@ -61,9 +80,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rate := fs.Float64("rate", 0, "for plain NDJSON payloads: synthetic arrival clock, records per second")
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
-	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL APP (then read as SQL whatever its name)")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
+	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
+	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
 	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
@@ -113,11 +134,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		return runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live) // live.go
+	} else {
+		st, err = engine.Run(ctx, o)
 	}
-	_, err = engine.Run(ctx, o)
-	return err
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		printSummary(stderr, st)
+	}
+	return runOutcome(st, *failOnError)
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -142,7 +171,7 @@ func isTerminal(w io.Writer) bool {
 // explain) and loads it.
 func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
 	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
-	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL file (then read as SQL whatever its name)")
 	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -171,6 +200,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, n := range notes {
 		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
+	}
+	warnings, err := engine.Warnings(a)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
 	return nil
 }
@@ -233,7 +269,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if format2 == "" && isTerminal(stdout) {
 		format2 = "table"
 	}
-	_, err = engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
+	st, err := engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
 		Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal(stdout)})
-	return err
+	if err != nil {
+		return err
+	}
+	printSummary(stderr, st)
+	return nil
 }

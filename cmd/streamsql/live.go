@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -37,11 +36,11 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // runLive runs an application against its Kinesis streams, S3 reference
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
-func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
 	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
-		return err
+		return engine.Stats{}, err
 	}
 	lo.Position, lo.Timestamp = pos, ts
 	o.Live = lo
@@ -49,17 +48,7 @@ func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
 		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
 	}
 	go exitOnSecondSignal(ctx, o.Stderr)
-	st, err := engine.Run(ctx, o)
-	if err != nil {
-		return err
-	}
-	var outs []string
-	for name, n := range st.RowsOut {
-		outs = append(outs, fmt.Sprintf("%s %d", name, n))
-	}
-	sort.Strings(outs)
-	fmt.Fprintf(o.Stderr, "streamsql: stopped after %s: %d records read, rows out: %s\n", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, strings.Join(outs, ", "))
-	return nil
+	return engine.Run(ctx, o)
 }
 
 // parsePosition reads --start-position: a keyword or a time.

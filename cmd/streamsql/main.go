@@ -23,7 +23,7 @@ Usage:
   streamsql explain APP                          print the operator graph
   streamsql test DIR [--update]                  run every case folder under DIR
   streamsql demo                                 run the bundled news example
-  streamsql functions [NAME]...                  list the scalar functions with signatures
+  streamsql functions [NAME]...                  list the functions and aggregates with signatures
   streamsql convert FILE --to app.yaml           write the native file for a template, .tf or export
   streamsql discover RECORDING [--format F]      infer an input schema (DiscoverInputSchema)
   streamsql version

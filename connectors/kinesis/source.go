@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/streamsql/streamsql/connectors/kpl"
+	"github.com/streamsql/streamsql/input/kpl"
 	"github.com/streamsql/streamsql/input"
 )
 

@@ -1,0 +1,278 @@
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/value"
+)
+
+// Bindings are what one run supplies to a plan: the rows of its reference
+// tables, the operators that read its in-application streams (outputs),
+// where rejected rows go, and the evaluation context (query start, clock).
+type Bindings struct {
+	Tables  map[string][][]value.Value
+	Outputs map[string][]operators.Operator
+	Errors  operators.ErrorSink
+	Ctx     eval.Ctx
+}
+
+// SetTable supplies a reference table's rows.
+func (b *Bindings) SetTable(name string, rows [][]value.Value) {
+	if b.Tables == nil {
+		b.Tables = map[string][][]value.Value{}
+	}
+	b.Tables[name] = rows
+}
+
+// Attach makes op read stream (an output). Start checks the name; use
+// Graph.LookupStream to check it earlier.
+func (b *Bindings) Attach(stream string, op operators.Operator) {
+	if b.Outputs == nil {
+		b.Outputs = map[string][]operators.Operator{}
+	}
+	b.Outputs[stream] = append(b.Outputs[stream], op)
+}
+
+// Running is a plan started with its bindings: operators wired from the
+// source streams' inputs to the outputs. Rows go in through Input, time
+// through Input(...).Advance and Advance; everything runs on the caller's
+// goroutine.
+type Running struct {
+	plan    *Graph
+	tables  map[string][][]value.Value
+	streams map[string]*streamNode
+	sources []operators.Operator // inputs of the source streams, catalog order
+	idle    []operators.Operator // inputs of streams no pump writes
+	nodes   []*node
+	names   map[string]int
+	joins   map[string][]*operators.RefJoin // per table, for ReplaceTable
+}
+
+type streamNode struct {
+	tee   *operators.Tee
+	merge *operators.Merge
+	node  *node
+	input operators.Operator // the engine's input, for source streams
+}
+
+// Start builds the running operators of plan g with bindings b.
+func Start(g *Graph, b Bindings) (*Running, error) {
+	if len(g.Unimplemented) > 0 {
+		return nil, NotImplemented(g.Unimplemented)
+	}
+	for _, name := range sortedKeys(b.Outputs) {
+		if _, err := g.LookupStream(name); err != nil {
+			return nil, err
+		}
+	}
+	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, names: map[string]int{}}
+	for name, rows := range b.Tables {
+		r.tables[name] = rows
+	}
+	for _, s := range g.Catalog.Streams() {
+		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
+		n := &streamNode{tee: tee, node: &node{}}
+		n.merge = operators.NewMerge(n.node.output(tee))
+		r.register(n.node, s.Name+"/stream", n.merge)
+		if s.Source {
+			n.input = n.node.input(n.merge.NewInput())
+			r.sources = append(r.sources, n.input)
+		}
+		r.streams[s.Name] = n
+	}
+	inserts := make([]operators.Operator, len(g.Pumps))
+	for i, p := range g.Pumps {
+		n := r.streams[p.Target.Name]
+		inserts[i] = n.node.input(n.merge.NewInput())
+	}
+	bd := &builder{r: r, errs: b.Errors, ctx: b.Ctx}
+	for i, p := range g.Pumps {
+		ins := *p.insert
+		ins.Errors = b.Errors
+		ins.Pump = p.Name
+		bd.pump = p.Name
+		in := bd.node(inserts[i], func(out operators.Operator) operators.Operator {
+			ins.Out = out
+			return &ins
+		})
+		if err := p.rel.build(bd, in); err != nil {
+			return nil, fmt.Errorf("pump %s: %w", p.Name, err)
+		}
+	}
+	// A stream nobody writes still has to move in time so its readers close
+	// their windows: Advance moves it with the sources.
+	for _, s := range g.Catalog.Streams() {
+		if n := r.streams[s.Name]; !s.Source && !g.written(s.Name) {
+			r.idle = append(r.idle, n.node.input(n.merge.NewInput()))
+		}
+	}
+	return r, nil
+}
+
+// Plan is the plan r runs.
+func (r *Running) Plan() *Graph { return r.plan }
+
+// Input is where rows of source stream `stream` are pushed (nil if the plan
+// has no such source).
+func (r *Running) Input(stream string) operators.Operator {
+	if n := r.streams[stream]; n != nil && n.input != nil {
+		return n.input
+	}
+	return nil
+}
+
+// Advance moves every source stream, and every stream no pump writes, to
+// bound t: no row with ROWTIME below t will be pushed after it.
+// Advance(operators.EndOfTime) ends the input.
+func (r *Running) Advance(t int64) {
+	for _, in := range r.sources {
+		in.Advance(t)
+	}
+	for _, in := range r.idle {
+		in.Advance(t)
+	}
+}
+
+func (r *Running) subscribe(stream string, op operators.Operator) {
+	n := r.streams[stream]
+	n.tee.Outs = append(n.tee.Outs, op)
+}
+
+// Late counts rows that arrived after their window had closed.
+func (r *Running) Late() int64 {
+	var n int64
+	for _, nd := range r.nodes {
+		if l, ok := nd.op.(interface{ Late() int64 }); ok {
+			n += l.Late()
+		}
+	}
+	return n
+}
+
+// LateEvents counts rows whose event-time group (GROUP BY ...,
+// FLOOR(EVENT_TIME TO MINUTE)) had already been emitted; they are
+// aggregated into a later window, as in KDA.
+func (r *Running) LateEvents() int64 {
+	var n int64
+	for _, nd := range r.nodes {
+		if l, ok := nd.op.(interface{ LateEvents() int64 }); ok {
+			n += l.LateEvents()
+		}
+	}
+	return n
+}
+
+// ReplaceTable swaps a reference table's rows: every join reading the
+// table gets the new rows and a new index. Call it between pushes (from the
+// goroutine that pushes rows), so each row is joined with either the old
+// table or the new one, never a mix.
+func (r *Running) ReplaceTable(name string, rows [][]value.Value) error {
+	if _, ok := r.tables[name]; !ok {
+		return fmt.Errorf("no reference table %s", quoteName(name))
+	}
+	r.tables[name] = rows
+	for _, j := range r.joins[name] {
+		j.Table = rows
+		j.Build()
+	}
+	return nil
+}
+
+func (r *Running) addJoin(table string, j *operators.RefJoin) {
+	if r.joins == nil {
+		r.joins = map[string][]*operators.RefJoin{}
+	}
+	r.joins[table] = append(r.joins[table], j)
+}
+
+// Operators lists the running operators: each stream's fan-in first, then
+// every pump's operators from its insert back to its scans.
+func (r *Running) Operators() []operators.Node {
+	out := make([]operators.Node, len(r.nodes))
+	for i, n := range r.nodes {
+		out[i] = n
+	}
+	return out
+}
+
+// node is one running operator with the probes counting its rows.
+type node struct {
+	name    string
+	op      any // an operators.Operator, or an operator with several inputs (Merge, StreamJoin)
+	in, out int64
+}
+
+// register adds n, running op, under name (numbered from the second of a
+// name on: "P/select", "P/select#2").
+func (r *Running) register(n *node, name string, op any) {
+	r.names[name]++
+	if k := r.names[name]; k > 1 {
+		name = fmt.Sprintf("%s#%d", name, k)
+	}
+	n.name, n.op = name, op
+	r.nodes = append(r.nodes, n)
+}
+
+// add registers the operator mk builds feeding out (counted as its rows
+// out); its inputs are counted by n.input.
+func (b *builder) add(out operators.Operator, mk func(out operators.Operator) any) (*node, any) {
+	n := &node{}
+	op := mk(n.output(out))
+	b.r.register(n, b.pump+"/"+kindOf(op), op)
+	return n, op
+}
+
+// node is add for an operator with one input: it returns the counted input.
+func (b *builder) node(out operators.Operator, mk func(out operators.Operator) operators.Operator) operators.Operator {
+	n, op := b.add(out, func(out operators.Operator) any { return mk(out) })
+	return n.input(op.(operators.Operator))
+}
+
+// kindOf names an operator by its type: *window.Tumbling is "tumbling".
+func kindOf(op any) string {
+	t := reflect.TypeOf(op)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.ToLower(t.Name())
+}
+
+// input wraps op so that rows pushed into it count as the node's rows in.
+func (n *node) input(op operators.Operator) operators.Operator {
+	return &probe{op: op, into: &n.in}
+}
+
+// output wraps out so that rows pushed into it count as the node's rows out.
+func (n *node) output(out operators.Operator) operators.Operator {
+	return &probe{op: out, into: &n.out}
+}
+
+func (n *node) Name() string { return n.name }
+
+func (n *node) Counters() operators.Counters {
+	return operators.Counters{RowsIn: n.in, RowsOut: n.out}
+}
+
+func (n *node) StateSize() operators.StateSize {
+	if s, ok := n.op.(operators.Stateful); ok {
+		return s.StateSize()
+	}
+	return operators.StateSize{}
+}
+
+// probe counts the rows passing into op.
+type probe struct {
+	op   operators.Operator
+	into *int64
+}
+
+func (p *probe) Push(b *operators.Batch) {
+	*p.into += int64(b.Len())
+	p.op.Push(b)
+}
+
+func (p *probe) Advance(t int64) { p.op.Advance(t) }

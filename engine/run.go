@@ -45,6 +45,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st, _ := p.Finish()
 		return st, err
 	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
 	for _, s := range sources {
 		s.pull(p.errs)
 	}

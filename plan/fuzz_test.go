@@ -4,18 +4,10 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/value"
 )
-
-type sinkAll struct{}
-
-func (sinkAll) Push(*operators.Batch) {}
-func (sinkAll) Advance(int64)         {}
-
-type errsAll struct{}
-
-func (errsAll) Error(operators.ErrorRecord) {}
 
 // FuzzPlanAndRun: any script either fails to plan with positioned errors
 // or builds and runs rows through every operator without panicking.
@@ -39,10 +31,10 @@ func FuzzPlanAndRun(f *testing.F) {
 		if err != nil || len(g.Unimplemented) > 0 {
 			return
 		}
-		b := Bindings{Errors: errsAll{}}
+		b := Bindings{Errors: &operatortest.Errors{}}
 		for _, s := range g.Catalog.Streams() {
 			if !s.Source {
-				b.Attach(s.Name, sinkAll{})
+				b.Attach(s.Name, operatortest.NewCapture(t))
 			}
 		}
 		r, err := Start(g, b)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkSlidingAvg10k(b *testing.B) {
 	op := NewSliding(SlidingConfig{Width: 2,
 		Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 60000}},
 		Calls:  []AnalyticSpec{{Kind: AggAvg, Arg: slot(1), ArgType: value.Double, ResultType: value.Double}},
-	}, discard{})
+	}, &operatortest.Count{})
 	pushKeyed(b, op, keys)
 }
 
@@ -59,6 +60,6 @@ func BenchmarkStagger10k(b *testing.B) {
 	op := NewStagger(StaggerConfig{Keys: []eval.Func{slot(0)}, Range: 60000, Aggs: []AggSpec{
 		{Kind: AggCountStar, ResultType: value.Bigint},
 		{Kind: AggSum, Arg: slot(1), ArgType: value.Double, ResultType: value.Double},
-	}}, discard{})
+	}}, &operatortest.Count{})
 	pushKeyed(b, op, keys)
 }

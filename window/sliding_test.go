@@ -8,22 +8,9 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
-
-// collect keeps every output row.
-type collect struct {
-	times []int64
-	rows  [][]value.Value
-}
-
-func (c *collect) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		c.times = append(c.times, b.Times[i])
-		c.rows = append(c.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (c *collect) Advance(int64) {}
 
 type inRow struct {
 	t    int64
@@ -275,7 +262,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 	for _, c := range calls {
 		cfg.Calls = append(cfg.Calls, c.spec)
 	}
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewSliding(cfg, out)
 	b := operators.NewBatch(4, 16)
 	for i, r := range in {
@@ -286,12 +273,12 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		}
 	}
 	op.Advance(operators.EndOfTime)
-	if len(out.rows) != len(in) {
-		t.Fatalf("%d output rows for %d input rows", len(out.rows), len(in))
+	if len(out.Rows) != len(in) {
+		t.Fatalf("%d output rows for %d input rows", len(out.Rows), len(in))
 	}
 	for i, r := range in {
-		if out.times[i] != r.t {
-			t.Fatalf("row %d ROWTIME %d, want %d", i, out.times[i], r.t)
+		if out.Times[i] != r.t {
+			t.Fatalf("row %d ROWTIME %d, want %d", i, out.Times[i], r.t)
 		}
 		byFrame := make([][]inRow, len(frames))
 		for fi, f := range frames {
@@ -317,7 +304,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		for ci, c := range calls {
 			frame := byFrame[c.spec.Frame]
 			want := oracle(c.spec, frame, c.arg, c.def)
-			got := out.rows[i][4+ci]
+			got := out.Rows[i][4+ci]
 			tol := 1e-9
 			switch c.spec.Kind {
 			case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp:
@@ -341,7 +328,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 func TestSlidingDropsQuietPartitions(t *testing.T) {
 	cfg := SlidingConfig{Width: 1, Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 1000}},
 		Calls: []AnalyticSpec{{Kind: AggCountStar, ResultType: value.Bigint}}}
-	op := NewSliding(cfg, &collect{})
+	op := NewSliding(cfg, operatortest.NewCapture(t))
 	b := operators.NewBatch(1, 1)
 	for i := 0; i < 100000; i++ {
 		b.Append(int64(i*10), []value.Value{value.NewInt(int64(i))})
@@ -354,21 +341,21 @@ func TestSlidingDropsQuietPartitions(t *testing.T) {
 }
 
 func TestSlidingIntegerOverflowIsAnErrorRow(t *testing.T) {
-	e := &errs{}
+	e := &operatortest.Errors{}
 	cfg := SlidingConfig{Width: 1, Frames: []Frame{{Rows: true, N: 1}}, Errors: e,
 		Calls: []AnalyticSpec{{Kind: AggSum, Arg: slot(0), ResultType: value.Bigint}}}
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewSliding(cfg, out)
 	b := operators.NewBatch(1, 4)
 	for _, x := range []int64{math.MaxInt64, 1, 5, 6} {
 		b.Append(1, []value.Value{value.NewInt(x)})
 	}
 	op.Push(b)
-	if len(e.recs) != 1 || e.recs[0].Name != eval.ErrArithmetic {
-		t.Fatalf("errors %+v", e.recs)
+	if len(e.Recs) != 1 || e.Recs[0].Name != eval.ErrArithmetic {
+		t.Fatalf("errors %+v", e.Recs)
 	}
 	// The overflow heals once MaxInt64 leaves the two-row frame.
-	if len(out.rows) != 3 || out.rows[1][1].I != 6 || out.rows[2][1].I != 11 {
-		t.Fatalf("rows %v", out.rows)
+	if len(out.Rows) != 3 || out.Rows[1][1].I != 6 || out.Rows[2][1].I != 11 {
+		t.Fatalf("rows %v", out.Rows)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -55,7 +56,7 @@ func TestStaggerMatchesOracle(t *testing.T) {
 		emit(k)
 	}
 	// Operator.
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewStagger(StaggerConfig{Keys: []eval.Func{slot(0)}, Range: rangeMs, Aggs: []AggSpec{
 		{Kind: AggCountStar, ResultType: value.Bigint},
 		{Kind: AggSum, Arg: slot(1), ArgType: value.Bigint, ResultType: value.Bigint},
@@ -72,11 +73,11 @@ func TestStaggerMatchesOracle(t *testing.T) {
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
 	var got []string
-	for i, r := range out.rows {
-		if i > 0 && out.times[i] < out.times[i-1] {
+	for i, r := range out.Rows {
+		if i > 0 && out.Times[i] < out.Times[i-1] {
 			t.Fatalf("ROWTIME went back at row %d", i)
 		}
-		got = append(got, fmt.Sprintf("%d|%s|%d|%d", out.times[i], r[0].S, r[1].I, r[2].I))
+		got = append(got, fmt.Sprintf("%d|%s|%d|%d", out.Times[i], r[0].S, r[1].I, r[2].I))
 	}
 	sort.Strings(got)
 	sort.Strings(want)

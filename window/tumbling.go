@@ -34,7 +34,7 @@ type TumblingConfig struct {
 // Tumbling is the operator: rows in, one row per group per window out.
 type Tumbling struct {
 	cfg  TumblingConfig
-	out  operators.Operator
+	out  *operators.Emitter
 	ctx  eval.Ctx
 	wins []*win // open windows in key order
 	// closed is the key of the last window emitted (for late rows).
@@ -48,7 +48,6 @@ type Tumbling struct {
 	keyBuf   []byte
 	keyVals  []value.Value
 	argVals  []value.Value
-	outBatch *operators.Batch
 }
 
 // win is one open window: its groups in first-seen order.
@@ -62,10 +61,9 @@ type win struct {
 // NewTumbling creates the operator feeding out.
 func NewTumbling(cfg TumblingConfig, out operators.Operator) operators.Operator {
 	return &Tumbling{
-		cfg: cfg, out: out,
-		keyVals:  make([]value.Value, len(cfg.Keys)),
-		argVals:  make([]value.Value, len(cfg.Aggs)),
-		outBatch: operators.NewBatch(len(cfg.Keys)+len(cfg.Aggs), 64),
+		cfg: cfg, out: operators.NewEmitter(out, len(cfg.Keys)+len(cfg.Aggs)),
+		keyVals: make([]value.Value, len(cfg.Keys)),
+		argVals: make([]value.Value, len(cfg.Aggs)),
 	}
 }
 
@@ -149,7 +147,7 @@ func (t *Tumbling) Push(b *operators.Batch) {
 	if t.cfg.KeyAt != nil && b.Len() > 0 {
 		t.closeBefore(b.Times[b.Len()-1])
 	}
-	t.flush()
+	t.out.Flush()
 }
 
 // window finds or opens the window for time key tk.
@@ -182,6 +180,11 @@ func (t *Tumbling) closeBefore(tm int64) {
 
 // Advance closes what the bound allows, then forwards it.
 func (t *Tumbling) Advance(tm int64) {
+	if tm != operators.EndOfTime && tm > t.lastTime {
+		// Windows still open at the end come out no earlier than the
+		// last bound forwarded.
+		t.lastTime = tm
+	}
 	if tm == operators.EndOfTime {
 		for _, w := range t.wins {
 			t.emit(w, t.lastTime)
@@ -190,7 +193,6 @@ func (t *Tumbling) Advance(tm int64) {
 	} else if t.cfg.KeyAt != nil {
 		t.closeBefore(tm)
 	}
-	t.flush()
 	t.out.Advance(tm)
 }
 
@@ -210,8 +212,8 @@ func (t *Tumbling) emit(w *win, closing int64) {
 				t.maxEvent[i] = keys[k]
 			}
 		}
-		n := t.outBatch.Len()
-		row := t.outBatch.Grow(rt)
+		n := t.out.Len()
+		row := t.out.Grow(rt)
 		copy(row, keys)
 		var err error
 		for k := range t.cfg.Aggs {
@@ -220,18 +222,11 @@ func (t *Tumbling) emit(w *win, closing int64) {
 			}
 		}
 		if err != nil {
-			t.outBatch.Truncate(n)
+			t.out.Truncate(n)
 			t.fail(err, rt, keys)
 		}
 	}
 	t.closed, t.hasClosed = w.key, true
-}
-
-func (t *Tumbling) flush() {
-	if t.outBatch.Len() > 0 {
-		t.out.Push(t.outBatch)
-		t.outBatch.Reset()
-	}
 }
 
 func (t *Tumbling) fail(err error, tm int64, row []value.Value) {

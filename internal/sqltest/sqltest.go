@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/plan"
 	"github.com/streamsql/streamsql/value"
@@ -366,35 +367,6 @@ func (s *Script) row(fields []string, cols []plan.Column) ([]value.Value, error)
 	return row, nil
 }
 
-type sink struct {
-	times []int64
-	rows  [][]value.Value
-	bound int64
-	errs  []string
-}
-
-func (k *sink) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		if b.Times[i] < k.bound {
-			k.errs = append(k.errs, fmt.Sprintf("row at %s is below the bound %s already forwarded", fmtTime(b.Times[i]), fmtTime(k.bound)))
-		}
-		if n := len(k.times); n > 0 && b.Times[i] < k.times[n-1] {
-			k.errs = append(k.errs, fmt.Sprintf("ROWTIME went backwards: %s after %s", fmtTime(b.Times[i]), fmtTime(k.times[n-1])))
-		}
-		k.times = append(k.times, b.Times[i])
-		k.rows = append(k.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (k *sink) Advance(t int64) {
-	if t > k.bound {
-		k.bound = t
-	}
-}
-
-type errSink struct{ recs []operators.ErrorRecord }
-
-func (e *errSink) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
-
 func fmtTime(ms int64) string {
 	if ms == operators.EndOfTime {
 		return "end"
@@ -453,16 +425,16 @@ func Run(s *Script) []string {
 		}
 		bind.SetTable(tb.name, rows)
 	}
-	sinks := map[string]*sink{}
+	sinks := map[string]*operatortest.Capture{}
 	for _, o := range s.Outputs {
-		k := &sink{bound: math.MinInt64}
+		k := operatortest.NewCapture(nil)
 		sinks[o.stream] = k
 		if _, err := g.LookupStream(o.stream); err != nil {
 			return []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
 		}
 		bind.Attach(o.stream, k)
 	}
-	errs := &errSink{}
+	errs := &operatortest.Errors{}
 	bind.Errors = errs
 	r, err := plan.Start(g, bind)
 	if err != nil {
@@ -501,12 +473,12 @@ func Run(s *Script) []string {
 	for _, o := range s.Outputs {
 		fails = append(fails, s.compare(o, sinks[o.stream], g)...)
 	}
-	if s.Errors >= 0 && len(errs.recs) != s.Errors {
+	if s.Errors >= 0 && len(errs.Recs) != s.Errors {
 		var lines []string
-		for _, r := range errs.recs {
+		for _, r := range errs.Recs {
 			lines = append(lines, fmt.Sprintf("  %s %s: %s [%s]", fmtTime(r.Time), r.Name, r.Message, r.DataRow))
 		}
-		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.recs), s.Errors, strings.Join(lines, "\n")))
+		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.Recs), s.Errors, strings.Join(lines, "\n")))
 	}
 	if s.Late >= 0 && r.Late() != int64(s.Late) {
 		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, r.Late(), s.Late))
@@ -519,18 +491,18 @@ func Run(s *Script) []string {
 
 // compare checks one output stream. Rows with equal ROWTIME may come in
 // any order unless the block is output-ordered.
-func (s *Script) compare(o output, k *sink, g *plan.Graph) []string {
+func (s *Script) compare(o output, k *operatortest.Capture, g *plan.Graph) []string {
 	var fails []string
-	fails = append(fails, k.errs...)
+	fails = append(fails, k.Broken...)
 	st := g.Catalog.Stream(o.stream)
 	vis := st.Columns
 	var got, want []string
-	for i, r := range k.rows {
+	for i, r := range k.Rows {
 		var parts []string
 		for c, v := range r {
 			parts = append(parts, value.Text(v, vis[c].Type))
 		}
-		got = append(got, fmtTime(k.times[i])+" | "+strings.Join(parts, ", "))
+		got = append(got, fmtTime(k.Times[i])+" | "+strings.Join(parts, ", "))
 	}
 	for _, r := range o.rows {
 		row, err := s.row(r.fields, vis)

@@ -18,6 +18,12 @@ func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.sql")
 	os.WriteFile(bad, []byte("CREATE STREAM S (A INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM B FROM NOWHERE;\n"), 0o644)
+	sql, _ := os.ReadFile("../../examples/spend/app.sql")
+	txt, noExt, schema := filepath.Join(dir, "spend.txt"), filepath.Join(dir, "spend"), filepath.Join(dir, "schema.yaml")
+	os.WriteFile(txt, sql, 0o644)
+	os.WriteFile(noExt, sql, 0o644)
+	os.WriteFile(schema, []byte("RecordFormat: {RecordFormatType: JSON, MappingParameters: {JSONMappingParameters: {RecordRowPath: $}}}\n"+
+		"RecordColumns:\n- {Name: Block, Mapping: $.Block, SqlType: VARCHAR(8)}\n- {Name: Amount, Mapping: $.Amount, SqlType: 'DECIMAL(8,2)'}\n"), 0o644)
 	tests := []struct {
 		args     []string
 		code     int
@@ -36,6 +42,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "../../examples/spend/app.yaml", "--replay", "nope.jsonl"}, 2, "", "nope.jsonl"},
 		{[]string{"run", "../../examples/spend/app.yaml", "--out", "bad"}, 2, "", "want STREAM=DEST"},
 		{[]string{"test", "../../examples/spend"}, 0, "1 passed, 0 failed", ""},
+		// A bare SQL file with --schema, whatever its name.
+		{[]string{"check", txt, "--schema", schema}, 0, "ok: " + txt, ""},
+		{[]string{"check", noExt, "--schema", schema}, 0, "ok: " + noExt, ""},
+		{[]string{"run", noExt, "--schema", schema, "--replay", "../../examples/spend/purchases.jsonl", "--format", "ndjson"}, 0, `"Block":"B4","TotalAmount":847.20,"Purchases":3`, ""},
+		{[]string{"check", "../../examples/spend/app.yaml", "--schema", schema}, 2, "", "--schema is for a bare SQL file"},
+		{[]string{"test", "../../examples/spend-terraform-modules"}, 0, "1 passed, 0 failed", ""},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCLI(tt.args...)

@@ -15,7 +15,29 @@ type parser struct {
 	errs ErrorList
 	t    tok // current token
 	la   []tok
+	// depth counts the nesting of the expression or query being parsed:
+	// parentheses, subqueries, unary operators and each operator of a
+	// chain (a + b + c is a tree as deep as it has operators).
+	depth int
 }
+
+// MaxDepth bounds how deeply expressions and queries nest. Later stages
+// (planning, compiling, evaluating) walk the tree recursively; past this
+// bound the script is refused with a positioned error instead of
+// exhausting the stack. Hand-written and generated SQL stays far below it
+// (a chain of ten thousand ORs would reach it).
+const MaxDepth = 10000
+
+// enter goes one level deeper; leave (or the statement's recovery) comes
+// back.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.fail(p.t.pos, "expression nested too deeply: more than %d levels of parentheses, operators or subqueries", MaxDepth)
+	}
+}
+
+func (p *parser) leave(n int) { p.depth -= n }
 
 // bailout unwinds to the statement loop after an error.
 type bailout struct{}
@@ -180,6 +202,7 @@ func (p *parser) stmtRecover() (st Stmt) {
 				panic(r)
 			}
 			st = nil
+			p.depth = 0
 			depth := 0
 			for p.t.kind != EOF {
 				if p.isOp("(") {
@@ -416,6 +439,8 @@ func (p *parser) unit() (TimeUnit, int) {
 // ---- queries ----
 
 func (p *parser) query() Query {
+	p.enter()
+	defer p.leave(1)
 	q := p.queryTerm()
 	for p.isKw("UNION") {
 		p.next()
@@ -721,23 +746,35 @@ func (p *parser) frameBound() FrameBound {
 
 // ---- expressions ----
 
-func (p *parser) expr() Expr { return p.or() }
+func (p *parser) expr() Expr {
+	p.enter()
+	defer p.leave(1)
+	return p.or()
+}
 
 func (p *parser) or() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.and()
 	for p.isKw("OR") {
 		pos := p.t.pos
 		p.next()
+		n++
+		p.enter()
 		x = &BinaryExpr{X: x, Op: OpOr, OpPos: pos, Y: p.and()}
 	}
 	return x
 }
 
 func (p *parser) and() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.not()
 	for p.isKw("AND") {
 		pos := p.t.pos
 		p.next()
+		n++
+		p.enter()
 		x = &BinaryExpr{X: x, Op: OpAnd, OpPos: pos, Y: p.not()}
 	}
 	return x
@@ -747,6 +784,8 @@ func (p *parser) not() Expr {
 	if p.isKw("NOT") {
 		pos := p.t.pos
 		p.next()
+		p.enter()
+		defer p.leave(1)
 		return &UnaryExpr{OpPos: pos, Op: OpNot, X: p.not()}
 	}
 	return p.predicate()
@@ -755,8 +794,12 @@ func (p *parser) not() Expr {
 var compareOps = map[string]Op{"=": OpEq, "<>": OpNe, "!=": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe}
 
 func (p *parser) predicate() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.concat()
 	for {
+		n++
+		p.enter()
 		if p.t.kind == OP {
 			if op, ok := compareOps[p.t.lit]; ok {
 				pos := p.t.pos
@@ -827,16 +870,22 @@ func (p *parser) predicate() Expr {
 }
 
 func (p *parser) concat() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.additive()
 	for p.isOp("||") {
 		pos := p.t.pos
 		p.next()
+		n++
+		p.enter()
 		x = &BinaryExpr{X: x, Op: OpConcat, OpPos: pos, Y: p.additive()}
 	}
 	return x
 }
 
 func (p *parser) additive() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.multiplicative()
 	for p.isOp("+") || p.isOp("-") {
 		op, pos := OpAdd, p.t.pos
@@ -844,12 +893,16 @@ func (p *parser) additive() Expr {
 			op = OpSub
 		}
 		p.next()
+		n++
+		p.enter()
 		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.multiplicative()}
 	}
 	return x
 }
 
 func (p *parser) multiplicative() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.unary()
 	for p.isOp("*") || p.isOp("/") {
 		op, pos := OpMul, p.t.pos
@@ -857,6 +910,8 @@ func (p *parser) multiplicative() Expr {
 			op = OpDiv
 		}
 		p.next()
+		n++
+		p.enter()
 		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.unary()}
 	}
 	return x
@@ -869,14 +924,20 @@ func (p *parser) unary() Expr {
 			op = OpPlus
 		}
 		p.next()
+		p.enter()
+		defer p.leave(1)
 		return &UnaryExpr{OpPos: pos, Op: op, X: p.unary()}
 	}
 	return p.postfix()
 }
 
 func (p *parser) postfix() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.primary()
 	for p.isOp(".") && p.peek(1).kind == IDENT {
+		n++
+		p.enter()
 		if _, ok := x.(*ParenExpr); !ok {
 			if _, ok := x.(*FieldAccess); !ok {
 				break

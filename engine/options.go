@@ -55,9 +55,10 @@ type Options struct {
 	// shard at all, time follows the clock IdleTimeout behind. 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	// Live, when set, reads the application's Kinesis streams and delivers
-	// to its destinations instead of replaying recordings (live.go).
-	Live       *LiveOptions
+	// Connectors, when set, bind the application's outputs to their
+	// destinations and its reference tables to their S3 objects (a live
+	// run: engine/live); nil prints outputs and wants local tables.
+	Connectors Connectors
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool

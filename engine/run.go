@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,9 +30,6 @@ const batchRecords = 1024
 // Run executes an application over its replays until they end (or ctx is
 // cancelled) and delivers every in-application stream asked for.
 func Run(ctx context.Context, o Options) (Stats, error) {
-	if o.Live != nil {
-		return runLive(ctx, o) // live.go
-	}
 	p, err := Start(o)
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
@@ -44,8 +42,11 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}()
 	sources, err = p.openReplays(o)
 	if err != nil {
-		p.Finish()
-		return p.stats, err
+		st, _ := p.Finish()
+		return st, err
+	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
 	}
 	for _, s := range sources {
 		s.pull(p.errs)
@@ -57,11 +58,11 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		}
 		rec := s.next
 		s.pull(p.errs)
-		if p.Push(s.input, s.stream, rec) && ctx.Err() != nil {
-			break
+		if p.Push(s.input, s.stream, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+			break // stopped, or an output cannot take more
 		}
 	}
-	return p.Finish(), nil
+	return p.Finish()
 }
 
 // Pipeline is a started application: records pushed in flow through the
@@ -71,15 +72,16 @@ type Pipeline struct {
 	l         *loaded
 	errs      *errorFanout
 	counters  map[string]*rowCounter
-	closers   []io.Closer
+	outs      []Binding
+	errOuts   []Output // error_stream's outputs: they advance with the graph
 	decoders  []*decode.Decoder
 	targets   [][]*target
 	shardSlot map[string]int
 	last      int64
 	pending   int
 	start     time.Time
+	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
-	live      *liveState // live.go
 	run       *plan.Running
 	probes    []*decode.Probe
 }
@@ -113,10 +115,11 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	p.l = l
 	g := l.graph
-	if len(g.Unimplemented) > 0 {
-		return nil, plan.NotImplemented(g.Unimplemented)
+	decoders, err := validate(l) // the checks `check` runs too
+	if err != nil {
+		return nil, err
 	}
-	if err := loadReferences(l, o, p.errs, p.remoteReference()); err != nil {
+	if err := loadReferences(l, o, p.errs); err != nil {
 		return nil, err
 	}
 	format := o.Format
@@ -130,10 +133,9 @@ func Start(o Options) (*Pipeline, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "--format", Msg: err.Error()}
 	}
-	if o.Live != nil {
-		p.closers, p.counters, err = p.attachLive(f) // destination.go
-	} else {
-		p.closers, p.counters, err = attachOutputs(l, p.o, f, p.errs)
+	p.outs, err = p.resolveOutputs(f)
+	if err == nil {
+		err = p.attach(p.outs)
 	}
 	if err != nil {
 		p.close()
@@ -141,22 +143,23 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
+		p.clock = &eval.ReplayClock{}
+		l.bind.Ctx.Replay = p.clock
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
-	p.decoders = make([]*decode.Decoder, len(l.inputs))
+	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
-		d, err := decode.New(in.schema)
-		if err != nil {
-			p.close()
-			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
-		}
-		p.decoders[i] = d
+		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
@@ -165,11 +168,15 @@ func Start(o Options) (*Pipeline, error) {
 	return p, nil
 }
 
-func (p *Pipeline) close() {
-	for _, c := range p.closers {
-		c.Close()
+// close ends every output and returns their errors.
+func (p *Pipeline) close() error {
+	var errs []error
+	for _, b := range p.outs {
+		if err := b.Out.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	p.closers = nil
+	return errors.Join(errs...)
 }
 
 // Push decodes one record of input `in` into its in-application stream
@@ -184,6 +191,9 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		rowtime = p.last
 	}
 	p.last = rowtime
+	if p.clock != nil {
+		p.clock.Observe(rowtime)
+	}
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {
@@ -230,14 +240,18 @@ func (p *Pipeline) advance(t int64) {
 		}
 	}
 	p.run.Advance(t) // the streams no pump writes (the sources are there already)
+	for _, o := range p.errOuts {
+		o.Advance(t)
+	}
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
-// run's figures are returned.
-// The caller reports them (cmd/streamsql prints the end-of-run summary).
-func (p *Pipeline) Finish() Stats {
+// run's figures are returned, with the outputs' errors (a row that could
+// not be written or delivered fails the run). The caller reports the
+// figures (cmd/streamsql prints the end-of-run summary).
+func (p *Pipeline) Finish() (Stats, error) {
 	p.advance(operators.EndOfTime)
-	p.close()
+	err := p.close()
 	for i := range p.probes {
 		p.reportProbe(i)
 	}
@@ -251,7 +265,7 @@ func (p *Pipeline) Finish() Stats {
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
-	return p.stats
+	return p.stats, err
 }
 
 // reportProbe warns, once per input, about column mappings that matched no
@@ -267,7 +281,7 @@ func (p *Pipeline) reportProbe(in int) {
 	}
 }
 
-func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(string) (bool, error)) error {
+func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 	for name := range o.References {
 		if _, ok := l.tables[name]; !ok {
 			return &ConfigError{Field: "--reference " + name, Msg: "the application has no reference table of that name" + tableHint(l)}
@@ -280,11 +294,17 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(
 	sort.Strings(names)
 	for _, name := range names {
 		path, ok := o.References[name]
-		if !ok && remote != nil { // live: the application's S3 object
-			if loaded, err := remote(name); loaded || err != nil {
+		if !ok && o.Connectors != nil { // live: the application's S3 object
+			data, found, err := o.Connectors.Reference(name)
+			if err != nil {
+				return err
+			}
+			if found {
+				t, err := reference.Load(name, bytes.NewReader(data), l.tables[name], errs)
 				if err != nil {
 					return err
 				}
+				l.bind.SetTable(name, t.Rows)
 				continue
 			}
 		}
@@ -340,82 +360,6 @@ type rowCounter struct{ n int64 }
 
 func (c *rowCounter) Push(b *operators.Batch) { c.n += int64(b.Len()) }
 func (c *rowCounter) Advance(int64)           {}
-
-// outputs decides which streams go where: Writers, else --out, else the
-// application's Outputs (or DESTINATION_SQL_STREAM, or bare queries) to stdout.
-func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io.Closer, map[string]*rowCounter, error) {
-	g := l.graph
-	type target struct {
-		stream string
-		w      io.Writer
-	}
-	var targets []target
-	var closers []io.Closer
-	switch {
-	case len(o.Writers) > 0:
-		names := make([]string, 0, len(o.Writers))
-		for n := range o.Writers {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			targets = append(targets, target{n, o.Writers[n]})
-		}
-	case len(o.Outs) > 0:
-		for _, out := range o.Outs {
-			if out.Dest == "-" || out.Dest == "" {
-				targets = append(targets, target{out.Stream, o.Stdout})
-				continue
-			}
-			file, err := os.Create(out.Dest)
-			if err != nil {
-				return closers, nil, &ConfigError{Field: "--out " + out.Stream, Msg: err.Error()}
-			}
-			closers = append(closers, file)
-			targets = append(targets, target{out.Stream, file})
-		}
-	default:
-		seen := map[string]bool{}
-		for _, out := range o.App.Outputs {
-			if !seen[out.Name] {
-				seen[out.Name] = true
-				targets = append(targets, target{out.Name, o.Stdout})
-			}
-		}
-		if len(targets) == 0 {
-			if g.Catalog.Stream("DESTINATION_SQL_STREAM") != nil {
-				targets = append(targets, target{"DESTINATION_SQL_STREAM", o.Stdout})
-			}
-			for _, q := range g.Queries {
-				targets = append(targets, target{q.Name, o.Stdout})
-			}
-		}
-		if len(targets) == 0 {
-			return closers, nil, &ConfigError{Field: "Outputs", Msg: "nothing to print: the application has no Outputs and no DESTINATION_SQL_STREAM; name a stream with --out STREAM=-"}
-		}
-	}
-	counters := map[string]*rowCounter{}
-	for _, t := range targets {
-		if t.stream == "error_stream" {
-			errs.sinks = append(errs.sinks, sink.NewErrorStream(f, t.w, o.Rowtime))
-			errs.routed = true
-			continue
-		}
-		s, err := g.LookupStream(t.stream)
-		if err != nil {
-			return closers, nil, err
-		}
-		var cols []sink.Column
-		for _, c := range s.Visible() {
-			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
-		}
-		l.bind.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime))
-		c := &rowCounter{}
-		counters[t.stream] = c
-		l.bind.Attach(t.stream, c)
-	}
-	return closers, counters, nil
-}
 
 // errorFanout receives every rejected record: it counts them, remembers
 // the first for the summary, and writes them to error_stream outputs.
@@ -580,3 +524,20 @@ func bindReplay(l *loaded, stream string) (int, int, error) {
 	}
 	return 0, 0, &ConfigError{Field: "--replay " + stream, Msg: "no input stream of that name; the application reads " + strings.Join(names, ", ")}
 }
+
+// ReplaceTable decodes a new version of a reference table and swaps it in
+// between two batches, so every row joins one version or the other.
+func (p *Pipeline) ReplaceTable(name string, data []byte) error {
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
+	if err != nil {
+		return err
+	}
+	return p.run.ReplaceTable(name, t.Rows)
+}
+
+// RecordsIn counts the records pushed so far.
+func (p *Pipeline) RecordsIn() int64 { return p.stats.RecordsIn }
+
+// Time is the run's time bound: the arrival time of the last record pushed
+// (or the bound an idle feed moved it to).
+func (p *Pipeline) Time() int64 { return p.last }

@@ -73,15 +73,9 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 		if cfg.TimeKey >= 0 {
 			continue
 		}
-		switch {
-		case ks.usedRowtime && !ks.usedColumns:
+		if fn, isTime := keyTime(g, sc.cols); isTime {
 			cfg.TimeKey = i
-			timeFn = c.Eval
-		case isMonotonicCall(g):
-			cfg.TimeKey = i
-			if !ks.usedColumns {
-				timeFn = c.Eval
-			}
+			timeFn = fn
 		}
 	}
 	if !ok {
@@ -110,7 +104,7 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	if timeFn != nil {
 		cfg.KeyAt, cfg.WindowEnd = timeFunctions(timeFn)
 	}
-	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}}
+	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}, timeKey: cfg.TimeKey}
 	aggs, aggCols, ok := p.groupAggregates(post, calls, keyNames, expr.Tumbling)
 	if !ok {
 		return nil, false
@@ -328,6 +322,7 @@ type aggScope struct {
 	keySlots map[int]int // input slot of a plain-column key -> key index
 	aggs     map[*parser.FuncCall]int
 	aggTypes []value.Type
+	timeKey  int // index in keys of the window's time key; -1 for none (stagger)
 }
 
 func (s *aggScope) Replace(e parser.Expr) (int, value.Type, bool) {

@@ -123,14 +123,13 @@ func (p *planner) leadingKey(e parser.Expr, in []relCol) (func(int64) value.Valu
 	if e == nil {
 		return nil, false
 	}
-	if isMonotonicCall(e) {
-		return nil, true
-	}
-	probe := &relScope{cols: in, hasRowtime: true}
-	c, err := expr.Compile(e, probe)
-	if err != nil || !probe.usedRowtime || probe.usedColumns {
+	fn, isTime := keyTime(e, in)
+	if !isTime {
 		return nil, false
 	}
-	keyAt, _ := timeFunctions(c.Eval)
+	if fn == nil {
+		return nil, true
+	}
+	keyAt, _ := timeFunctions(fn)
 	return keyAt, true
 }

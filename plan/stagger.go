@@ -55,7 +55,7 @@ func (p *planner) stagger(s *parser.Select, from rel, calls []*parser.FuncCall) 
 	}
 	cfg.Keys = keys.funcs
 	keyNames := keys.names
-	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}}
+	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}, timeKey: -1}
 	aggs, cols, ok := p.groupAggregates(post, calls, keyNames, expr.Stagger)
 	if !ok {
 		return nil, false

@@ -180,6 +180,11 @@ func (t *Tumbling) closeBefore(tm int64) {
 
 // Advance closes what the bound allows, then forwards it.
 func (t *Tumbling) Advance(tm int64) {
+	if tm != operators.EndOfTime && tm > t.lastTime {
+		// Windows still open at the end come out no earlier than the
+		// last bound forwarded.
+		t.lastTime = tm
+	}
 	if tm == operators.EndOfTime {
 		for _, w := range t.wins {
 			t.emit(w, t.lastTime)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 )
 
 // liveRunFlags are run's flags for a live run (no --replay).
@@ -37,18 +38,17 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
-	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return engine.Stats{}, err
 	}
 	lo.Position, lo.Timestamp = pos, ts
-	o.Live = lo
 	if *lf.progress > 0 {
 		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
 	}
 	go exitOnSecondSignal(ctx, o.Stderr)
-	return engine.Run(ctx, o)
+	return live.Run(ctx, o, lo)
 }
 
 // parsePosition reads --start-position: a keyword or a time.
@@ -79,11 +79,11 @@ func exitOnSecondSignal(ctx context.Context, stderr interface{ Write([]byte) (in
 
 // progressPrinter prints a live run's figures at most once per period:
 // records read and delivered, their rates since the last line, and the lag.
-func progressPrinter(w io.Writer, every time.Duration) func(engine.LiveProgress) {
+func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 	var last time.Time
 	var lastIn, lastOut int64
 	start := time.Now()
-	return func(p engine.LiveProgress) {
+	return func(p live.Progress) {
 		now := time.Now()
 		if now.Sub(last) < every {
 			return

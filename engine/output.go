@@ -140,7 +140,7 @@ func (p *Pipeline) attach(bs []Binding) error {
 		}
 		s, err := g.LookupStream(b.Stream)
 		if err != nil {
-			return err
+			return &ConfigError{Field: "--out " + b.Stream, Msg: err.Error()} // the application's Outputs were validated
 		}
 		var cols []sink.Column
 		for _, c := range s.Visible() {

@@ -45,6 +45,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st, _ := p.Finish()
 		return st, err
 	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
 	for _, s := range sources {
 		s.pull(p.errs)
 	}
@@ -77,6 +80,7 @@ type Pipeline struct {
 	last      int64
 	pending   int
 	start     time.Time
+	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
 	run       *plan.Running
 	probes    []*decode.Probe
@@ -111,8 +115,9 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	p.l = l
 	g := l.graph
-	if len(g.Unimplemented) > 0 {
-		return nil, plan.NotImplemented(g.Unimplemented)
+	decoders, err := validate(l) // the checks `check` runs too
+	if err != nil {
+		return nil, err
 	}
 	if err := loadReferences(l, o, p.errs); err != nil {
 		return nil, err
@@ -138,22 +143,23 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
+		p.clock = &eval.ReplayClock{}
+		l.bind.Ctx.Replay = p.clock
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
-	p.decoders = make([]*decode.Decoder, len(l.inputs))
+	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
-		d, err := decode.New(in.schema)
-		if err != nil {
-			p.close()
-			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
-		}
-		p.decoders[i] = d
+		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
@@ -185,6 +191,9 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		rowtime = p.last
 	}
 	p.last = rowtime
+	if p.clock != nil {
+		p.clock.Observe(rowtime)
+	}
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {

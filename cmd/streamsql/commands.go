@@ -141,7 +141,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		st, err = engine.Run(ctx, o)
 	}
 	if err != nil {
-		return err
+		return schemaHint(err, path, *schema, a)
 	}
 	if !*quiet {
 		printSummary(stderr, st)
@@ -167,61 +167,124 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// appCommand parses the flags of a command taking one application (check,
-// explain) and loads it.
-func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
-	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
-	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL file (then read as SQL whatever its name)")
+// appCommand parses the flags of a command taking applications (check,
+// explain) and calls each for every file named; patterns (app/*.yaml) are
+// expanded, for CI jobs and pre-commit hooks that pass them quoted. Every
+// file is tried; the first error decides the exit code, the others print.
+func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error) error {
+	fs := newFlags(name, name+" APP|FILE.sql... [--schema FILE]", stderr)
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema, or discover's Inputs block) for a bare SQL file (then read as SQL whatever its name)")
 	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
-	path, err := oneArg(pos, "application or .sql file")
+	if len(pos) == 0 {
+		return &usageError{fmt.Sprintf("%s: expected an application or .sql file", name)}
+	}
+	paths, err := expandPatterns(pos)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
-	a, err := loadApp(path, *schema, lf, stderr)
-	return path, a, err
+	var first error
+	for _, path := range paths {
+		a, err := loadApp(path, *schema, lf, stderr)
+		if err == nil {
+			err = each(path, a, len(paths) > 1)
+		}
+		if err != nil {
+			err = schemaHint(err, path, *schema, a)
+			if first == nil {
+				first = err
+			} else {
+				report(err, stderr)
+			}
+		}
+	}
+	return first
+}
+
+// expandPatterns replaces each argument holding * ? or [ that names no file
+// by the files it matches.
+func expandPatterns(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if !strings.ContainsAny(a, "*?[") || exists(a) {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(a)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("%q: %v", a, err)}
+		}
+		if len(m) == 0 {
+			return nil, &usageError{fmt.Sprintf("%q matches no file", a)}
+		}
+		out = append(out, m...)
+	}
+	return out, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// schemaHint adds what to do when a bare .sql file reads a stream that only
+// an input schema would declare.
+func schemaHint(err error, path, schema string, a *app.Application) error {
+	if schema != "" || !strings.HasSuffix(strings.ToLower(path), ".sql") || (a != nil && len(a.Inputs) > 0) ||
+		!strings.Contains(err.Error(), "unknown stream or table") {
+		return err
+	}
+	return &hintError{err, "the source stream comes from an input schema: pass --schema FILE (an InputSchema; streamsql discover RECORDING prints one), or check the application file that holds this SQL"}
+}
+
+// hintError adds a line saying what to do to an error the user fixes.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
+func (e *hintError) Detail() string {
+	msg := e.err.Error()
+	if d, ok := e.err.(detailer); ok {
+		msg = d.Detail()
+	}
+	return msg + "\nhint: " + e.hint
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
-	path, a, err := appCommand("check", args, stderr)
-	if err != nil {
-		return err
-	}
-	notes, err := engine.Unimplemented(a)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "ok: %s\n", path)
-	if len(a.Ignored) > 0 {
-		fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
-	}
-	for _, n := range notes {
-		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
-	}
-	warnings, err := engine.Warnings(a)
-	if err != nil {
-		return err
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(stdout, "warning: %s\n", w)
-	}
-	return nil
+	return appCommand("check", args, stderr, func(path string, a *app.Application, _ bool) error {
+		warnings, err := engine.Validate(a)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "ok: %s\n", path)
+		if len(a.Ignored) > 0 {
+			fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "warning: %s\n", w)
+		}
+		return nil
+	})
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
-	_, a, err := appCommand("explain", args, stderr)
-	if err != nil {
-		return err
-	}
-	s, err := engine.Explain(a)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, s)
-	return nil
+	return appCommand("explain", args, stderr, func(path string, a *app.Application, many bool) error {
+		s, err := engine.Explain(a)
+		if err != nil {
+			return err
+		}
+		if many {
+			fmt.Fprintf(stdout, "== %s\n", path)
+		}
+		fmt.Fprint(stdout, s)
+		return nil
+	})
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -721,145 +721,115 @@ func (p *parser) frameBound() FrameBound {
 
 // ---- expressions ----
 
-func (p *parser) expr() Expr { return p.or() }
+func (p *parser) expr() Expr { return p.binary(PrecOr) }
 
-func (p *parser) or() Expr {
-	x := p.and()
-	for p.isKw("OR") {
-		pos := p.t.pos
-		p.next()
-		x = &BinaryExpr{X: x, Op: OpOr, OpPos: pos, Y: p.and()}
+// binaryOp is the binary operator at the current token, if any.
+func (p *parser) binaryOp() (Op, bool) {
+	if p.t.kind != OP && (p.t.kind != IDENT || p.t.quoted) {
+		return OpInvalid, false
 	}
-	return x
+	op, ok := binaryOps[p.t.lit]
+	return op, ok
 }
 
-func (p *parser) and() Expr {
-	x := p.not()
-	for p.isKw("AND") {
+// binary parses an expression whose operators bind at least as tightly as
+// prec, by precedence climbing over the table in prec.go: binary operators
+// are left-associative; IS, LIKE, IN and BETWEEN bind as comparisons.
+func (p *parser) binary(prec Prec) Expr {
+	var x Expr
+	if prec <= PrecNot && p.isKw("NOT") {
 		pos := p.t.pos
 		p.next()
-		x = &BinaryExpr{X: x, Op: OpAnd, OpPos: pos, Y: p.not()}
+		x = &UnaryExpr{OpPos: pos, Op: OpNot, X: p.binary(PrecNot)}
+	} else {
+		x = p.unary()
 	}
-	return x
-}
-
-func (p *parser) not() Expr {
-	if p.isKw("NOT") {
-		pos := p.t.pos
-		p.next()
-		return &UnaryExpr{OpPos: pos, Op: OpNot, X: p.not()}
-	}
-	return p.predicate()
-}
-
-var compareOps = map[string]Op{"=": OpEq, "<>": OpNe, "!=": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe}
-
-func (p *parser) predicate() Expr {
-	x := p.concat()
+	// IS NULL and IN (...) end without an operand to absorb tighter
+	// operators: after them only comparisons and looser operators follow.
+	limit := PrecPrimary
 	for {
-		if p.t.kind == OP {
-			if op, ok := compareOps[p.t.lit]; ok {
-				pos := p.t.pos
-				p.next()
-				x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.concat()}
-				continue
+		if op, ok := p.binaryOp(); ok {
+			q := op.Precedence()
+			if q < prec || q > limit {
+				return x
 			}
-		}
-		if p.isKw("IS") {
+			pos := p.t.pos
 			p.next()
-			not := p.gotKw("NOT")
-			switch {
-			case p.isKw("NULL"), p.isKw("TRUE"), p.isKw("FALSE"), p.isKw("UNKNOWN"):
-				what := map[string]IsKind{"NULL": IsNull, "TRUE": IsTrue, "FALSE": IsFalse, "UNKNOWN": IsUnknown}[p.t.lit]
-				end := p.t.end
-				p.next()
-				x = &IsExpr{X: x, Not: not, What: what, EndPos: end}
-			case p.isKw("DISTINCT"):
-				p.next()
-				p.expectKw("FROM")
-				x = &DistinctFrom{X: x, Y: p.concat(), Not: not}
-			default:
-				p.errorExpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS")
-			}
+			x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.binary(q + 1)}
 			continue
 		}
-		not := false
-		if p.isKw("NOT") {
-			nt := p.peek(1)
-			if isKwTok(nt, "LIKE") || isKwTok(nt, "SIMILAR") || isKwTok(nt, "IN") || isKwTok(nt, "BETWEEN") {
-				p.next()
-				not = true
-			}
-		}
-		switch {
-		case p.isKw("LIKE"), p.isKw("SIMILAR"):
-			similar := p.isKw("SIMILAR")
-			p.next()
-			if similar {
-				p.expectKw("TO")
-			}
-			l := &LikeExpr{X: x, Not: not, Similar: similar, Pattern: p.concat()}
-			if p.gotKw("ESCAPE") {
-				l.Escape = p.concat()
-			}
-			x = l
-		case p.isKw("IN"):
-			p.next()
-			p.expectOp("(", "after IN")
-			in := &InExpr{X: x, Not: not, List: p.exprList()}
-			in.EndPos = p.expectOp(")", "to close the IN list") + 1
-			x = in
-		case p.isKw("BETWEEN"):
-			p.next()
-			b := &BetweenExpr{X: x, Not: not}
-			b.Symmetric = p.gotKw("SYMMETRIC")
-			if !b.Symmetric {
-				p.gotKw("ASYMMETRIC")
-			}
-			b.Lo = p.concat()
-			p.expectKw("AND")
-			b.Hi = p.concat()
-			x = b
-		default:
+		if prec > PrecCompare {
 			return x
 		}
-	}
-}
-
-func (p *parser) concat() Expr {
-	x := p.additive()
-	for p.isOp("||") {
-		pos := p.t.pos
-		p.next()
-		x = &BinaryExpr{X: x, Op: OpConcat, OpPos: pos, Y: p.additive()}
-	}
-	return x
-}
-
-func (p *parser) additive() Expr {
-	x := p.multiplicative()
-	for p.isOp("+") || p.isOp("-") {
-		op, pos := OpAdd, p.t.pos
-		if p.t.lit == "-" {
-			op = OpSub
+		y, ok := p.predicate(x)
+		if !ok {
+			return x
 		}
-		p.next()
-		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.multiplicative()}
+		x, limit = y, PrecCompare
 	}
-	return x
 }
 
-func (p *parser) multiplicative() Expr {
-	x := p.unary()
-	for p.isOp("*") || p.isOp("/") {
-		op, pos := OpMul, p.t.pos
-		if p.t.lit == "/" {
-			op = OpDiv
-		}
+// concat parses an operand of a comparison: || and tighter.
+func (p *parser) concat() Expr { return p.binary(PrecConcat) }
+
+// predicate parses the IS, LIKE, SIMILAR TO, IN and BETWEEN forms after x;
+// ok is false when none follows.
+func (p *parser) predicate(x Expr) (Expr, bool) {
+	if p.isKw("IS") {
 		p.next()
-		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.unary()}
+		not := p.gotKw("NOT")
+		switch {
+		case p.isKw("NULL"), p.isKw("TRUE"), p.isKw("FALSE"), p.isKw("UNKNOWN"):
+			what := map[string]IsKind{"NULL": IsNull, "TRUE": IsTrue, "FALSE": IsFalse, "UNKNOWN": IsUnknown}[p.t.lit]
+			end := p.t.end
+			p.next()
+			return &IsExpr{X: x, Not: not, What: what, EndPos: end}, true
+		case p.isKw("DISTINCT"):
+			p.next()
+			p.expectKw("FROM")
+			return &DistinctFrom{X: x, Y: p.concat(), Not: not}, true
+		}
+		p.errorExpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS")
 	}
-	return x
+	not := false
+	if p.isKw("NOT") {
+		nt := p.peek(1)
+		if isKwTok(nt, "LIKE") || isKwTok(nt, "SIMILAR") || isKwTok(nt, "IN") || isKwTok(nt, "BETWEEN") {
+			p.next()
+			not = true
+		}
+	}
+	switch {
+	case p.isKw("LIKE"), p.isKw("SIMILAR"):
+		similar := p.isKw("SIMILAR")
+		p.next()
+		if similar {
+			p.expectKw("TO")
+		}
+		l := &LikeExpr{X: x, Not: not, Similar: similar, Pattern: p.concat()}
+		if p.gotKw("ESCAPE") {
+			l.Escape = p.concat()
+		}
+		return l, true
+	case p.isKw("IN"):
+		p.next()
+		p.expectOp("(", "after IN")
+		in := &InExpr{X: x, Not: not, List: p.exprList()}
+		in.EndPos = p.expectOp(")", "to close the IN list") + 1
+		return in, true
+	case p.isKw("BETWEEN"):
+		p.next()
+		b := &BetweenExpr{X: x, Not: not}
+		b.Symmetric = p.gotKw("SYMMETRIC")
+		if !b.Symmetric {
+			p.gotKw("ASYMMETRIC")
+		}
+		b.Lo = p.concat()
+		p.expectKw("AND")
+		b.Hi = p.concat()
+		return b, true
+	}
+	return nil, false
 }
 
 func (p *parser) unary() Expr {

@@ -15,7 +15,29 @@ type parser struct {
 	errs ErrorList
 	t    tok // current token
 	la   []tok
+	// depth counts the nesting of the expression or query being parsed:
+	// parentheses, subqueries, unary operators and each operator of a
+	// chain (a + b + c is a tree as deep as it has operators).
+	depth int
 }
+
+// MaxDepth bounds how deeply expressions and queries nest. Later stages
+// (planning, compiling, evaluating) walk the tree recursively; past this
+// bound the script is refused with a positioned error instead of
+// exhausting the stack. Hand-written and generated SQL stays far below it
+// (a chain of ten thousand ORs would reach it).
+const MaxDepth = 10000
+
+// enter goes one level deeper; leave (or the statement's recovery) comes
+// back.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.fail(p.t.pos, "expression nested too deeply: more than %d levels of parentheses, operators or subqueries", MaxDepth)
+	}
+}
+
+func (p *parser) leave(n int) { p.depth -= n }
 
 // bailout unwinds to the statement loop after an error.
 type bailout struct{}
@@ -180,6 +202,7 @@ func (p *parser) stmtRecover() (st Stmt) {
 				panic(r)
 			}
 			st = nil
+			p.depth = 0
 			depth := 0
 			for p.t.kind != EOF {
 				if p.isOp("(") {
@@ -416,6 +439,8 @@ func (p *parser) unit() (TimeUnit, int) {
 // ---- queries ----
 
 func (p *parser) query() Query {
+	p.enter()
+	defer p.leave(1)
 	q := p.queryTerm()
 	for p.isKw("UNION") {
 		p.next()
@@ -721,7 +746,11 @@ func (p *parser) frameBound() FrameBound {
 
 // ---- expressions ----
 
-func (p *parser) expr() Expr { return p.binary(PrecOr) }
+func (p *parser) expr() Expr {
+	p.enter()
+	defer p.leave(1)
+	return p.binary(PrecOr)
+}
 
 // binaryOp is the binary operator at the current token, if any.
 func (p *parser) binaryOp() (Op, bool) {
@@ -736,10 +765,16 @@ func (p *parser) binaryOp() (Op, bool) {
 // prec, by precedence climbing over the table in prec.go: binary operators
 // are left-associative; IS, LIKE, IN and BETWEEN bind as comparisons.
 func (p *parser) binary(prec Prec) Expr {
+	// Each operator of a chain and each NOT is one level deeper (see
+	// MaxDepth).
+	n := 0
+	defer func() { p.leave(n) }()
 	var x Expr
 	if prec <= PrecNot && p.isKw("NOT") {
 		pos := p.t.pos
 		p.next()
+		n++
+		p.enter()
 		x = &UnaryExpr{OpPos: pos, Op: OpNot, X: p.binary(PrecNot)}
 	} else {
 		x = p.unary()
@@ -755,12 +790,16 @@ func (p *parser) binary(prec Prec) Expr {
 			}
 			pos := p.t.pos
 			p.next()
+			n++
+			p.enter()
 			x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.binary(q + 1)}
 			continue
 		}
 		if prec > PrecCompare {
 			return x
 		}
+		n++
+		p.enter()
 		y, ok := p.predicate(x)
 		if !ok {
 			return x
@@ -839,14 +878,20 @@ func (p *parser) unary() Expr {
 			op = OpPlus
 		}
 		p.next()
+		p.enter()
+		defer p.leave(1)
 		return &UnaryExpr{OpPos: pos, Op: op, X: p.unary()}
 	}
 	return p.postfix()
 }
 
 func (p *parser) postfix() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.primary()
 	for p.isOp(".") && p.peek(1).kind == IDENT {
+		n++
+		p.enter()
 		if _, ok := x.(*ParenExpr); !ok {
 			if _, ok := x.(*FieldAccess); !ok {
 				break

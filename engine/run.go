@@ -80,6 +80,7 @@ type Pipeline struct {
 	last      int64
 	pending   int
 	start     time.Time
+	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
 	run       *plan.Running
 	probes    []*decode.Probe
@@ -142,6 +143,12 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
+		p.clock = &eval.ReplayClock{}
+		l.bind.Ctx.Replay = p.clock
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -184,6 +191,9 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		rowtime = p.last
 	}
 	p.last = rowtime
+	if p.clock != nil {
+		p.clock.Observe(rowtime)
+	}
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {

@@ -51,6 +51,10 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// MaxOutage bounds how long Kinesis may stay unreachable (or keep
+	// failing with server errors) before the run stops with an error; 0
+	// retries without limit, reporting the outage every 10 s.
+	MaxOutage time.Duration
 	// Config is the AWS configuration (nil: the standard chain: region,
 	// credentials, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>).
 	Config *aws.Config
@@ -73,6 +77,9 @@ type Progress struct {
 	// its stream (0 before the first): the run's delay, measured by the
 	// wall clock, whatever the server reports.
 	ArrivalLagMillis int64
+	// Outages are the Kinesis calls failing now and for how long (retried
+	// until they work, or MaxOutage).
+	Outages []string
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -368,7 +375,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -410,6 +417,7 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 	}
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+		pr.Outages = append(pr.Outages, in.src.Outages()...)
 	}
 	if pr.RecordsIn > 0 {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())

@@ -22,6 +22,7 @@ type liveRunFlags struct {
 	checkpoint *string
 	progress   *time.Duration
 	attempts   *int
+	connect    *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -31,6 +32,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
+		connect:    fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered within this time (retries included)"),
 	}
 }
 
@@ -38,7 +40,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
-	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, ConnectTimeout: *lf.connect}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return engine.Stats{}, err
@@ -96,8 +98,15 @@ func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 		if last.IsZero() {
 			secs = now.Sub(start).Seconds()
 		}
-		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
-			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+		switch {
+		case p.Waiting != "":
+			fmt.Fprintf(w, "streamsql: progress: no record yet: %s\n", p.Waiting)
+		case p.RecordsIn == 0:
+			fmt.Fprintf(w, "streamsql: progress: no record yet (connected; lag %d ms)\n", p.LagMillis)
+		default:
+			fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
+				p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+		}
 		last, lastIn, lastOut = now, p.RecordsIn, out
 	}
 }

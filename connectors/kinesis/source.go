@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/streamsql/streamsql/input/kpl"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/input/kpl"
 )
 
 // Starting positions (KDA's InputStartingPosition, plus AT_TIMESTAMP).
@@ -59,6 +60,10 @@ type SourceOptions struct {
 	// created by resharding (default 10 s; a shard that ends always
 	// triggers a re-read).
 	ListInterval time.Duration
+	// ConnectTimeout bounds the first ListShards, retries included: a
+	// stream that cannot be reached in this time fails Run instead of
+	// being retried in silence (default 30 s).
+	ConnectTimeout time.Duration
 	// Logf reports retries and resharding (nil: silent).
 	Logf func(format string, args ...any)
 }
@@ -91,6 +96,10 @@ type Source struct {
 	waiting  int             // shards waiting for their parents
 	reads    int64
 	throttle int64
+	// connected: a ListShards call has succeeded; lastErr is the latest
+	// error of a call that failed, for the message when none ever did.
+	connected bool
+	lastErr   error
 }
 
 // NewSource makes a source; nothing is read until Run.
@@ -112,6 +121,9 @@ func NewSource(api API, o SourceOptions) *Source {
 	}
 	if o.ListInterval <= 0 {
 		o.ListInterval = 10 * time.Second
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 30 * time.Second
 	}
 	if o.Backoff.Base <= 0 {
 		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
@@ -207,21 +219,48 @@ type shardInfo struct {
 	closed  bool
 }
 
+// Connected tells whether the stream has answered at least once; Err is
+// the latest failed call's error.
+func (s *Source) Connected() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected, s.lastErr
+}
+
 func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	var out []shardInfo
 	in := &kinesis.ListShardsInput{StreamName: aws.String(s.o.Stream.Name)}
+	s.mu.Lock()
+	first := !s.connected
+	s.mu.Unlock()
+	if first {
+		// The first answer must come within ConnectTimeout, retries included.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.o.ConnectTimeout)
+		defer cancel()
+	}
 	for attempt := 0; ; {
 		res, err := s.api.ListShards(ctx, in, s.o.Stream.opts()...)
 		if err != nil {
+			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				s.mu.Lock()
+				s.lastErr = err
+				s.mu.Unlock()
+			}
 			if isTransient(err) && attempt < s.o.MaxRetries {
 				attempt++
-				if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
-					return nil, serr
+				d := s.o.Backoff.delay(attempt)
+				s.logf("kinesis %s: ListShards: %v; retrying in %v (attempt %d of %d)", s.o.Stream.Name, Brief(err), d.Round(time.Millisecond), attempt, s.o.MaxRetries)
+				if serr := sleep(ctx, d); serr != nil {
+					return nil, s.connectErr(serr)
 				}
 				continue
 			}
-			return nil, fmt.Errorf("ListShards %s: %w", s.o.Stream.Name, err)
+			return nil, s.connectErr(fmt.Errorf("ListShards %s: %w", s.o.Stream.Name, err))
 		}
+		s.mu.Lock()
+		s.connected = true
+		s.mu.Unlock()
 		for _, sh := range res.Shards {
 			si := shardInfo{id: aws.ToString(sh.ShardId)}
 			for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
@@ -246,6 +285,27 @@ func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	}
 	s.mu.Unlock()
 	return out, nil
+}
+
+// connectErr replaces a timeout of the first ListShards with what was
+// tried, so the caller's message says why nothing was read.
+func (s *Source) connectErr(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.connected && errors.Is(err, context.DeadlineExceeded) && s.lastErr != nil {
+		return fmt.Errorf("no answer from Kinesis for stream %s within %v (last error: %v)", s.o.Stream.Name, s.o.ConnectTimeout, Brief(s.lastErr))
+	}
+	return err
+}
+
+// Brief is the network failure under an SDK error when there is one
+// ("dial tcp 127.0.0.1:4567: connect: connection refused"), else the error.
+func Brief(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	return err
 }
 
 // Run reads until ctx ends or a shard fails for good; it closes Batches

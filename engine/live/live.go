@@ -51,6 +51,9 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// ConnectTimeout bounds the wait for a stream's first answer, retries
+	// included, before the run or capture fails (default 30 s).
+	ConnectTimeout time.Duration
 	// Config is the AWS configuration (nil: the standard chain: region,
 	// credentials, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>).
 	Config *aws.Config
@@ -73,6 +76,9 @@ type Progress struct {
 	// its stream (0 before the first): the run's delay, measured by the
 	// wall clock, whatever the server reports.
 	ArrivalLagMillis int64
+	// Waiting, when set, says why no input stream has answered yet (the
+	// error being retried).
+	Waiting string
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -107,9 +113,21 @@ func (lo *Options) load(ctx context.Context) error {
 	return nil
 }
 
+// checkWords make check's messages speak of the command's own flags.
+type checkWords struct {
+	field string // what the message is about: "--replay", "record --stream X"
+	lead  string // said first
+	// regionAlt and credsAlt: the command's own way out, said last.
+	regionAlt, credsAlt string
+}
+
+// runWords: a run without --replay is a live run.
+var runWords = checkWords{field: "--replay", lead: "no recording given, and ",
+	regionAlt: "; or feed the input from a recording with --replay FILE", credsAlt: "; or feed the input from a recording with --replay FILE"}
+
 // check makes sure a live run can reach AWS at all: a region (else the
 // one in the first input's ARN) and credentials from the standard chain.
-func (lo *Options) check(ctx context.Context, a *app.Application) error {
+func (lo *Options) check(ctx context.Context, a *app.Application, w checkWords) error {
 	if lo.cfg.Region == "" {
 		for _, in := range a.Inputs {
 			if in.KinesisStreamsInput != nil {
@@ -121,16 +139,16 @@ func (lo *Options) check(ctx context.Context, a *app.Application) error {
 		}
 	}
 	if lo.cfg.Region == "" {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS region: set AWS_REGION" + w.regionAlt}
 	}
 	if lo.cfg.Credentials == nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials: set them as the AWS CLI reads them (AWS_ACCESS_KEY_ID..., AWS_PROFILE)" + w.credsAlt}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
-			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials (" + firstLine(err.Error()) +
+			"): set them as the AWS CLI reads them (AWS_ENDPOINT_URL points at a local server)" + w.credsAlt}
 	}
 	return nil
 }
@@ -176,6 +194,7 @@ func (c *connectors) Reference(name string) ([]byte, bool, error) {
 // liveInput is one application input read from its Kinesis stream.
 type liveInput struct {
 	index  int
+	name   string // the Kinesis stream's name
 	src    *kinesis.Source
 	cpPath string
 }
@@ -204,7 +223,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	if err := lo.load(ctx); err != nil {
 		return none, err
 	}
-	if err := lo.check(ctx, o.App); err != nil {
+	if err := lo.check(ctx, o.App, runWords); err != nil {
 		return none, err
 	}
 	conns := &connectors{lo: lo, app: o.App}
@@ -357,7 +376,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 		default:
 			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
@@ -368,7 +387,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -410,6 +429,12 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 	}
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+		if ok, err := in.src.Connected(); !ok {
+			pr.Waiting = "waiting for Kinesis stream " + in.name
+			if err != nil {
+				pr.Waiting += " (retrying: " + kinesis.Brief(err).Error() + ")"
+			}
+		}
 	}
 	if pr.RecordsIn > 0 {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())

@@ -45,6 +45,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st, _ := p.Finish()
 		return st, err
 	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
 	for _, s := range sources {
 		s.pull(p.errs)
 	}
@@ -59,7 +62,13 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			break // stopped, or an output cannot take more
 		}
 	}
-	return p.Finish()
+	st, err := p.Finish()
+	for _, s := range sources {
+		if err == nil && s.err != nil {
+			err = fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return st, err
 }
 
 // Pipeline is a started application: records pushed in flow through the
@@ -77,6 +86,7 @@ type Pipeline struct {
 	last      int64
 	pending   int
 	start     time.Time
+	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
 	run       *plan.Running
 	probes    []*decode.Probe
@@ -139,6 +149,12 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
+		p.clock = &eval.ReplayClock{}
+		l.bind.Ctx.Replay = p.clock
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -181,6 +197,9 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		rowtime = p.last
 	}
 	p.last = rowtime
+	if p.clock != nil {
+		p.clock.Observe(rowtime)
+	}
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {
@@ -384,6 +403,7 @@ type source struct {
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
+	err     error       // the recording could not be read to its end
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -467,7 +487,10 @@ func (s *source) read(errs *errorFanout) {
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}
-		errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: s.name + ": " + err.Error()})
+		// Not a bad line but a recording that cannot be read on (cut
+		// short, an I/O error): what was read is processed, then the run
+		// fails with it.
+		s.err = err
 		s.ok = false
 		return
 	}

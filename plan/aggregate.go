@@ -413,26 +413,6 @@ func timeFunctions(key eval.Func) (func(int64) value.Value, func(value.Value) in
 	return keyAt, windowEnd
 }
 
-// exprLabel is a short readable form of an expression for explain output
-// and generated column names.
-func exprLabel(e parser.Expr) string {
-	switch x := unparen(e).(type) {
-	case *parser.ColumnRef:
-		return x.Name()
-	case *parser.StepExpr:
-		return "STEP(" + exprLabel(x.X) + " BY " + exprLabel(x.By) + ")"
-	case *parser.FloorCeil:
-		fn := "FLOOR"
-		if x.Ceil {
-			fn = "CEIL"
-		}
-		return fn + "(" + exprLabel(x.X) + " TO " + x.Unit.String() + ")"
-	case *parser.IntervalLit:
-		return "INTERVAL '" + x.Value + "' " + x.From.String()
-	case *parser.FuncCall:
-		return x.Name.Name + "(...)"
-	case *parser.NumberLit:
-		return x.Raw
-	}
-	return "expr"
-}
+// exprLabel is an expression as SQL, for explain output and generated
+// column names.
+func exprLabel(e parser.Expr) string { return parser.Format(unparen(e)) }

@@ -177,18 +177,34 @@ func close(a, b value.Value, tol float64) bool {
 // TestSlidingMatchesRescan runs every windowed call over random rows with
 // NULLs, several partitions and gaps, and compares each output value with
 // a rescan of the frame.
+//
+// Times are drawn in milliseconds, and again on whole seconds so that rows
+// fall exactly at t - range, the frame's inclusive lower edge.
 func TestSlidingMatchesRescan(t *testing.T) {
-	rng := rand.New(rand.NewSource(7))
+	t.Run("milliseconds", func(t *testing.T) {
+		slidingMatchesRescan(t, 7, func(rng *rand.Rand) int64 { return int64(rng.Intn(700)) },
+			func(rng *rand.Rand) int64 { return int64(rng.Intn(20000)) })
+	})
+	t.Run("whole seconds", func(t *testing.T) {
+		slidingMatchesRescan(t, 8, func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(2)) },
+			func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(8)) })
+	})
+}
+
+// slidingMatchesRescan draws rows whose times advance by step (or by gap,
+// one time in ten) and checks every call against a rescan.
+func slidingMatchesRescan(t *testing.T, seed int64, step, gap func(*rand.Rand) int64) {
+	rng := rand.New(rand.NewSource(seed))
 	var in []inRow
 	tm := int64(1_700_000_000_000)
 	for i := 0; i < 3000; i++ {
 		switch rng.Intn(10) {
 		case 0:
-			tm += int64(rng.Intn(20000)) // a gap longer than some frames
+			tm += gap(rng) // a gap longer than some frames
 		case 1, 2:
 			// same ROWTIME as the previous row
 		default:
-			tm += int64(rng.Intn(700))
+			tm += step(rng)
 		}
 		r := inRow{t: tm, key: fmt.Sprint("k", rng.Intn(5))}
 		if rng.Intn(6) > 0 {
@@ -217,6 +233,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		{Partition: []eval.Func{slot(0)}, Rows: true, N: 3},
 		{Range: 1500}, // no PARTITION BY
 		{Partition: []eval.Func{slot(0)}, Range: 0},
+		{Partition: []eval.Func{slot(0)}, Range: 2000},
 	}
 	for fi := range frames {
 		add := func(k AggKind, arg func(inRow) value.Value, argSlot int, rt value.Type, mod func(*AnalyticSpec)) {
@@ -318,7 +335,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 	}
 	// Quiet partitions of RANGE frames are dropped: after a long gap only
 	// the partitions seen recently remain.
-	if n := op.Partitions(); n > 5+5+1+5 {
+	if n := op.Partitions(); n > 5+5+1+5+5 {
 		t.Errorf("%d live partitions", n)
 	}
 }

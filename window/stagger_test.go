@@ -15,9 +15,20 @@ import (
 // TestStaggerMatchesOracle: 200 partition keys with random arrivals; every
 // window (key, open time) is recomputed from the definition: it opens with
 // the first row of the key not inside an earlier window of that key and
-// holds the key's rows in [open, open+range).
+// holds the key's rows in [open, open+range). Times are drawn in
+// milliseconds, and on whole seconds so that rows and bounds fall exactly
+// at open+range.
 func TestStaggerMatchesOracle(t *testing.T) {
-	rng := rand.New(rand.NewSource(3))
+	t.Run("milliseconds", func(t *testing.T) {
+		staggerMatchesOracle(t, 3, 200, func(rng *rand.Rand) int64 { return int64(rng.Intn(300)) })
+	})
+	t.Run("whole seconds", func(t *testing.T) {
+		staggerMatchesOracle(t, 4, 20, func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(3)) })
+	})
+}
+
+func staggerMatchesOracle(t *testing.T, seed int64, keys int, step func(*rand.Rand) int64) {
+	rng := rand.New(rand.NewSource(seed))
 	const rangeMs = 10_000
 	type row struct {
 		t   int64
@@ -27,8 +38,8 @@ func TestStaggerMatchesOracle(t *testing.T) {
 	var in []row
 	tm := int64(1_700_000_000_000)
 	for i := 0; i < 5000; i++ {
-		tm += int64(rng.Intn(300))
-		in = append(in, row{t: tm, key: fmt.Sprint("k", rng.Intn(200)), v: int64(rng.Intn(100))})
+		tm += step(rng)
+		in = append(in, row{t: tm, key: fmt.Sprint("k", rng.Intn(keys)), v: int64(rng.Intn(100))})
 	}
 	// Oracle.
 	var want []string

@@ -53,16 +53,21 @@ type SourceOptions struct {
 	Limit int32
 	// Backoff paces retries after throttling and transient errors.
 	Backoff Backoff
-	// MaxRetries is how many transient errors in a row a shard reader
-	// survives (default 20); throttling is retried without limit.
-	MaxRetries int
+	// MaxOutage bounds how long calls may keep failing with transient
+	// errors (the server unreachable, server errors) before the source
+	// gives up; 0 retries without limit, as the Kinesis Client Library
+	// does. Throttling is always retried.
+	MaxOutage time.Duration
+	// OutageReport is how often a continuing outage is reported through
+	// Logf (default 10 s); its start and its end are always reported.
+	OutageReport time.Duration
 	// ListInterval is how often the shard list is re-read to find shards
 	// created by resharding (default 10 s; a shard that ends always
 	// triggers a re-read).
 	ListInterval time.Duration
-	// ConnectTimeout bounds the first ListShards, retries included: a
-	// stream that cannot be reached in this time fails Run instead of
-	// being retried in silence (default 30 s).
+	// ConnectTimeout bounds how long the stream may fail to answer at all:
+	// until a first call succeeds, transient errors stop the source after
+	// this long (default 30 s); MaxOutage applies once it has answered.
 	ConnectTimeout time.Duration
 	// Logf reports retries and resharding (nil: silent).
 	Logf func(format string, args ...any)
@@ -96,8 +101,9 @@ type Source struct {
 	waiting  int             // shards waiting for their parents
 	reads    int64
 	throttle int64
-	// connected: a ListShards call has succeeded; lastErr is the latest
-	// error of a call that failed, for the message when none ever did.
+	outages  map[string]*outage // calls failing now, by what they read
+	// connected: a call has succeeded; lastErr: the latest failure, for
+	// the message when none ever did.
 	connected bool
 	lastErr   error
 }
@@ -116,19 +122,19 @@ func NewSource(api API, o SourceOptions) *Source {
 	if o.Limit <= 0 || o.Limit > maxRecordsLimit {
 		o.Limit = maxRecordsLimit
 	}
-	if o.MaxRetries <= 0 {
-		o.MaxRetries = 20
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 30 * time.Second
+	}
+	if o.OutageReport <= 0 {
+		o.OutageReport = 10 * time.Second
 	}
 	if o.ListInterval <= 0 {
 		o.ListInterval = 10 * time.Second
 	}
-	if o.ConnectTimeout <= 0 {
-		o.ConnectTimeout = 30 * time.Second
-	}
 	if o.Backoff.Base <= 0 {
 		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
 	}
-	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}}
+	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}, outages: map[string]*outage{}}
 }
 
 // Batches delivers what the shards give; it is closed when Run returns.
@@ -212,6 +218,107 @@ func (s *Source) logf(format string, args ...any) {
 	}
 }
 
+// outage is a run of failed calls of one kind (a shard's reads, the shard
+// list): when it began, when it was last reported, the attempts so far.
+type outage struct {
+	since, reported time.Time
+	attempts        int
+	throttled       bool // the last failure was throttling
+}
+
+// failed records a failed call. It returns the wait before the next try,
+// or the error to stop with: one that no retry mends, or an outage longer
+// than MaxOutage. Throttling and transient errors are otherwise retried
+// with capped backoff for as long as they last; the start of an outage is
+// reported, and every OutageReport how long it has lasted.
+func (s *Source) failed(what string, err error) (time.Duration, error) {
+	if !isTransient(err) {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	o := s.outages[what]
+	if o == nil {
+		o = &outage{since: now}
+		s.outages[what] = o
+	}
+	o.attempts++
+	o.throttled = isThrottle(err)
+	attempts, lasted, throttled := o.attempts, now.Sub(o.since), o.throttled
+	s.lastErr = err
+	connected := s.connected
+	report := o.reported.IsZero() || now.Sub(o.reported) >= s.o.OutageReport
+	if report {
+		o.reported = now
+	}
+	s.mu.Unlock()
+	if !throttled && s.o.MaxOutage > 0 && lasted > s.o.MaxOutage {
+		return 0, fmt.Errorf("%s: failing for %s, over the limit of %s (%d attempts): %w", what, lasted.Round(time.Millisecond), s.o.MaxOutage, attempts, err)
+	}
+	if !throttled && !connected && lasted >= s.o.ConnectTimeout {
+		return 0, fmt.Errorf("no answer from Kinesis for stream %s within %s (%d attempts, the last: %v)", s.o.Stream.Name, s.o.ConnectTimeout, attempts, Brief(err))
+	}
+	wait := s.o.Backoff.delay(attempts)
+	if !connected {
+		wait = min(wait, s.o.ConnectTimeout-lasted) // fail on time
+	}
+	switch {
+	case !report:
+	case attempts == 1 && throttled:
+		s.logf("kinesis %s: throttled (%s), backing off", what, errorCode(err))
+	case attempts == 1:
+		s.logf("kinesis %s: %v; retrying", what, Brief(err))
+	default:
+		s.logf("kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, Brief(err), s.o.Backoff.max())
+	}
+	return wait, nil
+}
+
+// recovered ends an outage of what, reporting how long it lasted.
+func (s *Source) recovered(what string) {
+	s.mu.Lock()
+	s.connected = true
+	o := s.outages[what]
+	delete(s.outages, what)
+	s.mu.Unlock()
+	if o != nil && !o.throttled {
+		s.logf("kinesis %s: working again after %s (%d failed attempts)", what, time.Since(o.since).Round(time.Millisecond), o.attempts)
+	}
+}
+
+// Connected tells whether the stream has answered at least once, and the
+// latest failure (nil if none).
+func (s *Source) Connected() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected, s.lastErr
+}
+
+// Brief is the network failure under an SDK error when there is one
+// ("dial tcp 127.0.0.1:4567: connect: connection refused"), else the error.
+func Brief(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	return err
+}
+
+// Outages describes the calls failing now, with how long they have: empty
+// when the stream answers.
+func (s *Source) Outages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for what, o := range s.outages {
+		if !o.throttled {
+			out = append(out, fmt.Sprintf("%s failing for %s", what, time.Since(o.since).Round(time.Second)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // shardInfo is a shard from ListShards.
 type shardInfo struct {
 	id      string
@@ -219,48 +326,23 @@ type shardInfo struct {
 	closed  bool
 }
 
-// Connected tells whether the stream has answered at least once; Err is
-// the latest failed call's error.
-func (s *Source) Connected() (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.connected, s.lastErr
-}
-
 func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	var out []shardInfo
 	in := &kinesis.ListShardsInput{StreamName: aws.String(s.o.Stream.Name)}
-	s.mu.Lock()
-	first := !s.connected
-	s.mu.Unlock()
-	if first {
-		// The first answer must come within ConnectTimeout, retries included.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.o.ConnectTimeout)
-		defer cancel()
-	}
-	for attempt := 0; ; {
+	what := "ListShards " + s.o.Stream.Name
+	for {
 		res, err := s.api.ListShards(ctx, in, s.o.Stream.opts()...)
 		if err != nil {
-			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
-				s.mu.Lock()
-				s.lastErr = err
-				s.mu.Unlock()
+			wait, ferr := s.failed(what, err)
+			if ferr != nil {
+				return nil, ferr
 			}
-			if isTransient(err) && attempt < s.o.MaxRetries {
-				attempt++
-				d := s.o.Backoff.delay(attempt)
-				s.logf("kinesis %s: ListShards: %v; retrying in %v (attempt %d of %d)", s.o.Stream.Name, Brief(err), d.Round(time.Millisecond), attempt, s.o.MaxRetries)
-				if serr := sleep(ctx, d); serr != nil {
-					return nil, s.connectErr(serr)
-				}
-				continue
+			if serr := sleep(ctx, wait); serr != nil {
+				return nil, serr
 			}
-			return nil, s.connectErr(fmt.Errorf("ListShards %s: %w", s.o.Stream.Name, err))
+			continue
 		}
-		s.mu.Lock()
-		s.connected = true
-		s.mu.Unlock()
+		s.recovered(what)
 		for _, sh := range res.Shards {
 			si := shardInfo{id: aws.ToString(sh.ShardId)}
 			for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
@@ -285,27 +367,6 @@ func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	}
 	s.mu.Unlock()
 	return out, nil
-}
-
-// connectErr replaces a timeout of the first ListShards with what was
-// tried, so the caller's message says why nothing was read.
-func (s *Source) connectErr(err error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.connected && errors.Is(err, context.DeadlineExceeded) && s.lastErr != nil {
-		return fmt.Errorf("no answer from Kinesis for stream %s within %v (last error: %v)", s.o.Stream.Name, s.o.ConnectTimeout, Brief(s.lastErr))
-	}
-	return err
-}
-
-// Brief is the network failure under an SDK error when there is one
-// ("dial tcp 127.0.0.1:4567: connect: connection refused"), else the error.
-func Brief(err error) error {
-	var ne *net.OpError
-	if errors.As(err, &ne) {
-		return ne
-	}
-	return err
 }
 
 // Run reads until ctx ends or a shard fails for good; it closes Batches
@@ -464,16 +525,18 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 	case types.ShardIteratorTypeAtTimestamp:
 		in.Timestamp = aws.Time(pos.at)
 	}
-	for attempt := 0; ; {
+	what := "GetShardIterator " + s.o.Stream.Name + "/" + shard
+	for {
 		out, err := s.api.GetShardIterator(ctx, in, s.o.Stream.opts()...)
 		if err == nil {
+			s.recovered(what)
 			return aws.ToString(out.ShardIterator), nil
 		}
-		if !isTransient(err) || (!isThrottle(err) && attempt >= s.o.MaxRetries) {
-			return "", fmt.Errorf("GetShardIterator %s/%s: %w", s.o.Stream.Name, shard, err)
+		wait, ferr := s.failed(what, err)
+		if ferr != nil {
+			return "", ferr
 		}
-		attempt++
-		if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
+		if serr := sleep(ctx, wait); serr != nil {
 			return "", serr
 		}
 	}
@@ -492,7 +555,7 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 		return cleanStop(ctx, err)
 	}
 	lastSeq := ""
-	attempt := 0
+	what := "GetRecords " + s.o.Stream.Name + "/" + shard
 	var next time.Time
 	for {
 		if err := sleep(ctx, time.Until(next)); err != nil {
@@ -520,20 +583,15 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 					return cleanStop(ctx, err)
 				}
 				continue
-			case isThrottle(err):
-				attempt++
-				s.logf("kinesis %s/%s: throttled, backing off (%v)", s.o.Stream.Name, shard, errorCode(err))
-				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
-				continue
-			case isTransient(err) && attempt < s.o.MaxRetries:
-				attempt++
-				s.logf("kinesis %s/%s: %v; retrying", s.o.Stream.Name, shard, err)
-				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
-				continue
 			}
-			return fmt.Errorf("GetRecords %s/%s: %w", s.o.Stream.Name, shard, err)
+			wait, ferr := s.failed(what, err)
+			if ferr != nil {
+				return ferr
+			}
+			next = time.Now().Add(max(minReadInterval, wait))
+			continue
 		}
-		attempt = 0
+		s.recovered(what)
 		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest)}
 		b.Records = expand(out.Records, shard, b.Records)
 		if n := len(out.Records); n > 0 {

@@ -51,9 +51,13 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
-	// ConnectTimeout bounds the wait for a stream's first answer, retries
-	// included, before the run or capture fails (default 30 s).
+	// ConnectTimeout bounds how long an input stream may not answer at
+	// all before the run or capture fails (default 30 s).
 	ConnectTimeout time.Duration
+	// MaxOutage bounds how long Kinesis may stay unreachable (or keep
+	// failing with server errors) before the run stops with an error; 0
+	// retries without limit, reporting the outage every 10 s.
+	MaxOutage time.Duration
 	// Config is the AWS configuration (nil: the standard chain: region,
 	// credentials, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>).
 	Config *aws.Config
@@ -76,9 +80,12 @@ type Progress struct {
 	// its stream (0 before the first): the run's delay, measured by the
 	// wall clock, whatever the server reports.
 	ArrivalLagMillis int64
-	// Waiting, when set, says why no input stream has answered yet (the
-	// error being retried).
-	Waiting string
+	// Outages are the Kinesis calls failing now and for how long (retried
+	// until they work, or MaxOutage).
+	Outages []string
+	// Waiting names the input streams that have not answered yet, with
+	// the error being retried.
+	Waiting []string
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -387,7 +394,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -429,11 +436,13 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 	}
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+		pr.Outages = append(pr.Outages, in.src.Outages()...)
 		if ok, err := in.src.Connected(); !ok {
-			pr.Waiting = "waiting for Kinesis stream " + in.name
+			w := "Kinesis stream " + in.name + " has not answered yet"
 			if err != nil {
-				pr.Waiting += " (retrying: " + kinesis.Brief(err).Error() + ")"
+				w += " (retrying: " + kinesis.Brief(err).Error() + ")"
 			}
+			pr.Waiting = append(pr.Waiting, w)
 		}
 	}
 	if pr.RecordsIn > 0 {

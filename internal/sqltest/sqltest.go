@@ -45,6 +45,10 @@ type Script struct {
 	Events    []event
 	Outputs   []output
 	Errors    int // expected error_stream rows; -1: not checked
+	// ErrorRows, when given, are the expected error_stream rows in order,
+	// each "ERROR_TIME | PUMP_NAME | ERROR_NAME | DATA_ROW".
+	ErrorRows []string
+	errorLine int
 	Late      int // expected late rows; -1: not checked
 	LateEvent int // expected rows late by event time; -1: not checked
 	PlanError string
@@ -214,6 +218,26 @@ func Parse(path string) (*Script, error) {
 				s.LateEvent = n
 			}
 			i++
+		case "error-stream":
+			rows, nums, next := body(i)
+			s.ErrorRows, s.errorLine = []string{}, i+1
+			for k, r := range rows {
+				if r == "none" {
+					continue
+				}
+				parts := strings.SplitN(r, " | ", 4)
+				if len(parts) != 4 {
+					return nil, errf(nums[k], "want ERROR_TIME | PUMP_NAME | ERROR_NAME | DATA_ROW")
+				}
+				tm, err := s.time(strings.TrimSpace(parts[0]))
+				if err != nil {
+					return nil, errf(nums[k], "%v", err)
+				}
+				parts[0] = fmtTime(tm)
+				s.ErrorRows = append(s.ErrorRows, strings.Join(parts, " | "))
+			}
+			s.Errors = len(s.ErrorRows)
+			i = next
 		case "plan-error":
 			s.PlanError = rest
 			i++
@@ -221,7 +245,7 @@ func Parse(path string) (*Script, error) {
 			s.NoFlush = true
 			i++
 		default:
-			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, late, late-events, plan-error, no-flush)", word)
+			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, error-stream, late, late-events, plan-error, no-flush)", word)
 		}
 	}
 	if s.SQL == "" {
@@ -479,6 +503,16 @@ func Run(s *Script) []string {
 			lines = append(lines, fmt.Sprintf("  %s %s: %s [%s]", fmtTime(r.Time), r.Name, r.Message, r.DataRow))
 		}
 		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.Recs), s.Errors, strings.Join(lines, "\n")))
+	}
+	if s.ErrorRows != nil {
+		var got []string
+		for _, r := range errs.Recs {
+			got = append(got, fmt.Sprintf("%s | %s | %s | %s", fmtTime(r.Time), r.Pump, r.Name, r.DataRow))
+		}
+		if strings.Join(got, "\n") != strings.Join(s.ErrorRows, "\n") {
+			fails = append(fails, fmt.Sprintf("%s:%d: error_stream differs\n got:\n  %s\n want:\n  %s",
+				s.File, s.errorLine, strings.Join(got, "\n  "), strings.Join(s.ErrorRows, "\n  ")))
+		}
 	}
 	if s.Late >= 0 && r.Late() != int64(s.Late) {
 		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, r.Late(), s.Late))

@@ -62,7 +62,13 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			break // stopped, or an output cannot take more
 		}
 	}
-	return p.Finish()
+	st, err := p.Finish()
+	for _, s := range sources {
+		if err == nil && s.err != nil {
+			err = fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return st, err
 }
 
 // Pipeline is a started application: records pushed in flow through the
@@ -397,6 +403,7 @@ type source struct {
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
+	err     error       // the recording could not be read to its end
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -480,7 +487,10 @@ func (s *source) read(errs *errorFanout) {
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}
-		errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: s.name + ": " + err.Error()})
+		// Not a bad line but a recording that cannot be read on (cut
+		// short, an I/O error): what was read is processed, then the run
+		// fails with it.
+		s.err = err
 		s.ok = false
 		return
 	}

@@ -66,6 +66,7 @@ func (p *parser) peek(n int) tok {
 	for len(p.la) < n {
 		t := p.sc.next()
 		for t.kind == ILLEGAL {
+			p.errs.Add(p.file, t.pos, "unexpected character %q", t.lit)
 			t = p.sc.next()
 		}
 		p.la = append(p.la, t)

@@ -44,6 +44,7 @@ func generate(out string) {
 	distinctBidders(filepath.Join(out, "distinct-bidders"))
 	machineAnomalies(filepath.Join(out, "anomalies"))
 	topTickers(filepath.Join(out, "top-tickers"))
+	webAnalytics(filepath.Join(out, "web-analytics-cloudformation"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

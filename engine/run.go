@@ -419,6 +419,7 @@ type source struct {
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
 	err     error       // the recording could not be read to its end
+	guard   *arrivalGuard
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -443,7 +444,11 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in]}
+		skew := o.MaxFutureSkew
+		if skew == 0 {
+			skew = DefaultMaxFutureSkew
+		}
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in], guard: newArrivalGuard(skew)}
 		if n := o.Reorder; n >= 0 {
 			if n == 0 {
 				n = DefaultReorder
@@ -483,8 +488,27 @@ func (s *source) pull(errs *errorFanout) {
 	s.next, s.ok = it.Value, ok
 }
 
-// read takes the next record in file order.
+// read takes the next record in file order that the arrival guard lets
+// through.
 func (s *source) read(errs *errorFanout) {
+	for len(s.guard.ready) == 0 {
+		s.readFile(errs)
+		if !s.ok {
+			s.guard.flush()
+			break
+		}
+		s.guard.add(s.next, s, errs)
+	}
+	if len(s.guard.ready) == 0 {
+		s.ok = false
+		return
+	}
+	s.next, s.ok = s.guard.ready[0], true
+	s.guard.ready = s.guard.ready[1:]
+}
+
+// readFile takes the next record in file order.
+func (s *source) readFile(errs *errorFanout) {
 	for {
 		var rec replayRecord
 		var err error

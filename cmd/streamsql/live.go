@@ -23,6 +23,7 @@ type liveRunFlags struct {
 	progress   *time.Duration
 	attempts   *int
 	maxOutage  *time.Duration
+	drain      *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -32,6 +33,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
+		drain:      fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
 		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
 }
@@ -40,7 +42,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
-	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage}
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, DrainTimeout: *lf.drain}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return engine.Stats{}, err

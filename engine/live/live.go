@@ -8,6 +8,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,6 +52,9 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// DrainTimeout bounds the drain after the run's context ends: rows
+	// not delivered by then are counted and the run fails (default 30 s).
+	DrainTimeout time.Duration
 	// MaxOutage bounds how long Kinesis may stay unreachable (or keep
 	// failing with server errors) before the run stops with an error; 0
 	// retries without limit, reporting the outage every 10 s.
@@ -65,6 +69,10 @@ type Options struct {
 
 	cfg aws.Config
 }
+
+// DefaultDrainTimeout is how long a stopped live run may take to deliver
+// what it read.
+const DefaultDrainTimeout = 30 * time.Second
 
 // Progress is a live run's figures so far.
 type Progress struct {
@@ -94,6 +102,8 @@ func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(str
 type connectors struct {
 	lo       *Options
 	app      *app.Application
+	deliver  context.Context // the destinations' calls
+	logf     func(string, ...any)
 	objects  map[string]*s3ref.Object // reference tables loaded from S3
 	kinesis  *kinsdk.Client
 	firehose *fhsdk.Client
@@ -214,13 +224,17 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	if err := lo.check(ctx, o.App); err != nil {
 		return none, err
 	}
-	conns := &connectors{lo: lo, app: o.App}
+	logf := lo.logf(o.Stderr)
+	// The destinations' calls end when the drain after a stop runs out of
+	// time: what they still hold is then counted as not delivered.
+	deliverCtx, stopDelivery := context.WithCancelCause(context.Background())
+	defer stopDelivery(nil)
+	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
 	p, err := engine.Start(o)
 	if err != nil {
 		return none, err
 	}
-	logf := lo.logf(o.Stderr)
 	inputs, err := openInputs(o.App, lo, logf)
 	if err != nil {
 		st, _ := p.Finish()
@@ -243,6 +257,28 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}()
 	}
 	go func() { wg.Wait(); close(merged) }()
+
+	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
+	// later, from here: the main loop may be waiting on a destination.
+	drain := lo.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainTimeout
+	}
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		stopReading()
+		select {
+		case <-time.After(drain):
+			stopDelivery(fmt.Errorf("the drain after the stop ran out of time (%s)", drain))
+		case <-finished:
+		}
+	}()
 
 	updates := make(chan tableUpdate, 4)
 	var watchers sync.WaitGroup
@@ -323,6 +359,14 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	feed.Drain()
 	stats, err := p.Finish()
 	fail(err)
+	if left := undelivered(p); left != "" {
+		msg := left + "; the checkpoint was not saved (LAST_STOPPED_POINT reads again from the previous one, so delivered rows may come twice)"
+		if runErr == nil {
+			runErr = errors.New(msg)
+		} else {
+			runErr = fmt.Errorf("%s: %w", msg, runErr)
+		}
+	}
 	if lo.Progress != nil {
 		lo.Progress(progress(p, inputs))
 	}
@@ -423,4 +467,22 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())
 	}
 	return pr
+}
+
+// undelivered describes the rows the destinations still hold ("" none).
+func undelivered(p *engine.Pipeline) string {
+	var n int64
+	var parts []string
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			if k := d.Status().Pending; k > 0 {
+				n += k
+				parts = append(parts, fmt.Sprintf("%s %d", d.what, k))
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d row(s) not delivered (%s)", n, strings.Join(parts, ", "))
 }

@@ -31,7 +31,7 @@ type Record struct {
 // Options give arrival times to plain NDJSON payload files.
 type Options struct {
 	ArrivalField string
-	Rate         float64 // records per second
+	Rate         float64   // records per second
 	Start        time.Time // zero: 1970-01-01 00:00:00 UTC
 }
 

@@ -106,7 +106,6 @@ type reader struct {
 	env     envelope // scan.go
 	arena   arena
 	shards  map[string]string
-	scratch []byte
 }
 
 // kinesisRecord is the Kinesis API's record shape.

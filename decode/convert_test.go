@@ -112,7 +112,12 @@ func TestJSONConversionEdges(t *testing.T) {
 		{in: `3.455`, t: dec82, want: "decimal 3.46"},
 		{in: `-3.455`, t: dec82, want: "decimal -3.46"},
 		{in: `999999.99`, t: dec82, want: "decimal 999999.99"},
-		{in: `1000000`, t: dec82, err: "does not fit DECIMAL(8,2)"},
+		// The declared precision does not limit a stored value; 19
+		// significant digits do (docs/semantics.md R7).
+		{in: `1000000`, t: dec82, want: "decimal 1000000.00"},
+		{in: `4000123412345678.0`, t: dec82, want: "decimal 4000123412345678.00"},
+		{in: `4.000123412345678E15`, t: dec82, want: "decimal 4000123412345678.00"},
+		{in: `123456789012345678`, t: dec82, err: "does not fit DECIMAL(8,2): a DECIMAL holds at most 19 significant digits"},
 		{in: `0.1`, t: real, want: "float 0.10000000149011612"},
 		{in: `16777217`, t: real, want: "float 1.6777216e+07"},
 		{in: `3.4028235e38`, t: real, want: "float 3.4028234663852886e+38"},

@@ -50,6 +50,11 @@ type Options struct {
 	// recording come out as a live run merges them). 0 means the default,
 	// DefaultReorder; negative disables sorting.
 	Reorder int
+	// MaxFutureSkew is how far a replayed record's arrival time may jump
+	// ahead of its shard's previous record before the shard's next record
+	// must confirm it (docs/semantics.md 82). 0 means DefaultMaxFutureSkew;
+	// negative checks only that arrival times are within years 1 to 9999.
+	MaxFutureSkew time.Duration
 	// IdleTimeout is how long (wall clock) a shard of a live run may
 	// deliver nothing before it stops holding time back; with no active
 	// shard at all, time follows the clock IdleTimeout behind. 0 means

@@ -62,7 +62,13 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			break // stopped, or an output cannot take more
 		}
 	}
-	return p.Finish()
+	st, err := p.Finish()
+	for _, s := range sources {
+		if err == nil && s.err != nil {
+			err = fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return st, err
 }
 
 // Pipeline is a started application: records pushed in flow through the
@@ -397,6 +403,8 @@ type source struct {
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
+	err     error       // the recording could not be read to its end
+	guard   *arrivalGuard
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -421,7 +429,11 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in]}
+		skew := o.MaxFutureSkew
+		if skew == 0 {
+			skew = DefaultMaxFutureSkew
+		}
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in], guard: newArrivalGuard(skew)}
 		if n := o.Reorder; n >= 0 {
 			if n == 0 {
 				n = DefaultReorder
@@ -461,8 +473,27 @@ func (s *source) pull(errs *errorFanout) {
 	s.next, s.ok = it.Value, ok
 }
 
-// read takes the next record in file order.
+// read takes the next record in file order that the arrival guard lets
+// through.
 func (s *source) read(errs *errorFanout) {
+	for len(s.guard.ready) == 0 {
+		s.readFile(errs)
+		if !s.ok {
+			s.guard.flush()
+			break
+		}
+		s.guard.add(s.next, s, errs)
+	}
+	if len(s.guard.ready) == 0 {
+		s.ok = false
+		return
+	}
+	s.next, s.ok = s.guard.ready[0], true
+	s.guard.ready = s.guard.ready[1:]
+}
+
+// readFile takes the next record in file order.
+func (s *source) readFile(errs *errorFanout) {
 	for {
 		rec, err := s.rd.Next()
 		if err == nil {
@@ -480,7 +511,10 @@ func (s *source) read(errs *errorFanout) {
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}
-		errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: s.name + ": " + err.Error()})
+		// Not a bad line but a recording that cannot be read on (cut
+		// short, an I/O error): what was read is processed, then the run
+		// fails with it.
+		s.err = err
 		s.ok = false
 		return
 	}

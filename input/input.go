@@ -205,6 +205,12 @@ func (r *reader) Next() (Record, error) {
 		} else {
 			line, err = r.readLine()
 		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			// A recording that cannot be read to its end (a gzip file cut
+			// short: unexpected EOF) fails; its last, partial line is not a
+			// record.
+			return Record{}, fmt.Errorf("%s: line %d: %w (the recording is cut short or unreadable)", r.name, r.line, err)
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			if err != nil {

@@ -66,6 +66,7 @@ func (p *parser) peek(n int) tok {
 	for len(p.la) < n {
 		t := p.sc.next()
 		for t.kind == ILLEGAL {
+			p.errs.Add(p.file, t.pos, "unexpected character %q", t.lit)
 			t = p.sc.next()
 		}
 		p.la = append(p.la, t)
@@ -331,6 +332,10 @@ func (p *parser) insert() *Insert {
 	ins.Query = p.query()
 	return ins
 }
+
+// TypeNames lists the column types typeName accepts, for messages.
+const TypeNames = "TINYINT, SMALLINT, INTEGER (INT), BIGINT, DECIMAL(p,s) (DEC, NUMERIC), REAL, FLOAT, DOUBLE (DOUBLE PRECISION), " +
+	"BOOLEAN, CHAR(n) (CHARACTER), VARCHAR(n) (CHAR VARYING), BINARY(n), VARBINARY(n), DATE, TIME, TIMESTAMP, INTERVAL unit [TO unit]"
 
 // typeName parses a column type.
 func (p *parser) typeName() *TypeName {

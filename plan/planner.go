@@ -312,7 +312,9 @@ func (p *planner) warnRepeatedNames(src []relCol, values []int, items []*parser.
 	seen := map[string]bool{}
 	for _, i := range values {
 		name := src[i].Name
-		if seen[name] {
+		// Only an alias written again is suspect; o.id, s.id of a join
+		// repeat a name by nature.
+		if seen[name] && i < len(items) && items[i].Alias != nil {
 			p.warnf(itemPos(items, i, q), "the select list names column %s twice; INSERT fills the stream's columns by position, so both are kept", quoteName(name))
 		}
 		seen[name] = true

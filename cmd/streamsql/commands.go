@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,11 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 		return nil, &usageError{fmt.Sprintf("--schema is for a bare SQL file; %s is an application definition, whose inputs carry their schema", path)}
 	}
 	if schema != "" || strings.HasSuffix(strings.ToLower(path), ".sql") {
-		return app.FromSQL(path, schema)
+		a, err := app.FromSQL(path, schema)
+		if err != nil {
+			return nil, &configError{err} // a missing or bad file named on the command line (exit 2)
+		}
+		return a, nil
 	}
 	var o app.LoadOptions
 	if lf != nil {
@@ -81,6 +86,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL APP (then read as SQL whatever its name)")
+	skew := fs.Duration("max-future-skew", engine.DefaultMaxFutureSkew, "a replayed record whose arrival time jumps further ahead of its shard's previous record, while the next one comes back before it, goes to error_stream; negative: no check")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
 	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
@@ -103,6 +109,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
 	o.Reorder = *reorder
 	o.IdleTimeout = *idle
+	o.MaxFutureSkew = *skew
 	if *reorder == 0 {
 		o.Reorder = -1
 	}
@@ -230,9 +237,14 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// schemaHint adds what to do when a bare .sql file reads a stream that only
-// an input schema would declare.
+// schemaHint points a configuration error at the file and line of the
+// field it names, and adds what to do when a bare .sql file reads a stream
+// that only an input schema would declare.
 func schemaHint(err error, path, schema string, a *app.Application) error {
+	var ce *engine.ConfigError
+	if a != nil && a.FieldError != nil && errors.As(err, &ce) && !strings.HasPrefix(ce.Field, "-") {
+		return &configError{a.FieldError(ce)}
+	}
 	if schema != "" || !strings.HasSuffix(strings.ToLower(path), ".sql") || (a != nil && len(a.Inputs) > 0) ||
 		!strings.Contains(err.Error(), "unknown stream or table") {
 		return err

@@ -39,6 +39,7 @@ type batcher interface {
 // one record, formatted as the output's DestinationSchema says. Records go
 // out at every time bound (a window's rows together) and at the end.
 type destination struct {
+	ctx     context.Context // ends when the drain after a stop runs out of time
 	output  string
 	what    string
 	format  sink.Format
@@ -48,6 +49,7 @@ type destination struct {
 	keys    bool // random partition keys (Kinesis)
 	errs    operators.ErrorSink
 	err     error
+	unsent  int64 // rows that came after the destination failed
 	buf     []byte
 }
 
@@ -60,6 +62,10 @@ func (d *destination) Push(b *operators.Batch) {
 }
 
 func (d *destination) add(t int64, row []value.Value) {
+	if d.err != nil {
+		d.unsent++
+		return
+	}
 	buf := sink.AppendRow(d.buf[:0], d.format, row, d.cols)
 	if d.newline || d.format == sink.CSV {
 		buf = append(buf, '\n')
@@ -69,7 +75,7 @@ func (d *destination) add(t int64, row []value.Value) {
 	if d.keys {
 		e.Key = strconv.FormatUint(rand.Uint64(), 16)
 	}
-	if err := d.b.Add(context.Background(), e); err != nil {
+	if err := d.b.Add(d.ctx, e); err != nil {
 		if errors.Is(err, deliver.ErrTooLarge) {
 			d.errs.Error(operators.ErrorRecord{Time: t, Level: "ERROR", Name: ErrDelivery, Message: err.Error(), DataRowtime: t, DataRow: e.Data})
 			return
@@ -86,7 +92,7 @@ func (d *destination) Advance(int64) {
 	if d.b.Pending() == 0 || d.err != nil {
 		return
 	}
-	if err := d.b.Flush(context.Background()); err != nil && d.err == nil {
+	if err := d.b.Flush(d.ctx); err != nil && d.err == nil {
 		d.err = err
 	}
 }
@@ -97,7 +103,7 @@ func (d *destination) Error(r operators.ErrorRecord) { d.add(r.Time, sink.ErrorR
 
 func (d *destination) Status() engine.OutputStatus {
 	st := d.b.Stats()
-	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()), Retried: st.Retried, Err: d.err}
+	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err}
 }
 
 // Close delivers what is left and reports the destination's error.
@@ -117,7 +123,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 		return nil, nil
 	}
 	lo := c.lo
-	d := &destination{output: out.Name, errs: errs}
+	d := &destination{ctx: c.deliver, output: out.Name, errs: errs}
 	switch strings.ToUpper(out.DestinationSchema.RecordFormatType) {
 	case "JSON":
 		d.format = sink.NDJSON
@@ -135,7 +141,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	if n > 1 {
 		return nil, &engine.ConfigError{Field: field, Msg: "one output has one destination: KinesisStreamsOutput, KinesisFirehoseOutput or LambdaOutput"}
 	}
-	opts := deliver.Options{}
+	opts := deliver.Options{Logf: c.logf}
 	switch {
 	case out.KinesisStreamsOutput != nil:
 		s, err := kinesis.ParseStream(out.KinesisStreamsOutput.ResourceARN)
@@ -145,7 +151,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 		if c.kinesis == nil {
 			c.kinesis = kinsdk.NewFromConfig(lo.cfg)
 		}
-		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts})
+		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf})
 		d.what, d.keys = "Kinesis stream "+s.Name, true
 	case out.KinesisFirehoseOutput != nil:
 		if c.firehose == nil {

@@ -8,6 +8,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,6 +52,12 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// ConnectTimeout bounds how long an input stream may not answer at
+	// all before the run or capture fails (default 30 s).
+	ConnectTimeout time.Duration
+	// DrainTimeout bounds the drain after the run's context ends: rows
+	// not delivered by then are counted and the run fails (default 30 s).
+	DrainTimeout time.Duration
 	// MaxOutage bounds how long Kinesis may stay unreachable (or keep
 	// failing with server errors) before the run stops with an error; 0
 	// retries without limit, reporting the outage every 10 s.
@@ -66,6 +73,10 @@ type Options struct {
 	cfg aws.Config
 }
 
+// DefaultDrainTimeout is how long a stopped live run may take to deliver
+// what it read.
+const DefaultDrainTimeout = 30 * time.Second
+
 // Progress is a live run's figures so far.
 type Progress struct {
 	RecordsIn int64
@@ -80,6 +91,9 @@ type Progress struct {
 	// Outages are the Kinesis calls failing now and for how long (retried
 	// until they work, or MaxOutage).
 	Outages []string
+	// Waiting names the input streams that have not answered yet, with
+	// the error being retried.
+	Waiting []string
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -94,6 +108,8 @@ func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(str
 type connectors struct {
 	lo       *Options
 	app      *app.Application
+	deliver  context.Context // the destinations' calls
+	logf     func(string, ...any)
 	objects  map[string]*s3ref.Object // reference tables loaded from S3
 	kinesis  *kinsdk.Client
 	firehose *fhsdk.Client
@@ -114,9 +130,21 @@ func (lo *Options) load(ctx context.Context) error {
 	return nil
 }
 
+// checkWords make check's messages speak of the command's own flags.
+type checkWords struct {
+	field string // what the message is about: "--replay", "record --stream X"
+	lead  string // said first
+	// regionAlt and credsAlt: the command's own way out, said last.
+	regionAlt, credsAlt string
+}
+
+// runWords: a run without --replay is a live run.
+var runWords = checkWords{field: "--replay", lead: "no recording given, and ",
+	regionAlt: "; or feed the input from a recording with --replay FILE", credsAlt: "; or feed the input from a recording with --replay FILE"}
+
 // check makes sure a live run can reach AWS at all: a region (else the
 // one in the first input's ARN) and credentials from the standard chain.
-func (lo *Options) check(ctx context.Context, a *app.Application) error {
+func (lo *Options) check(ctx context.Context, a *app.Application, w checkWords) error {
 	if lo.cfg.Region == "" {
 		for _, in := range a.Inputs {
 			if in.KinesisStreamsInput != nil {
@@ -128,16 +156,16 @@ func (lo *Options) check(ctx context.Context, a *app.Application) error {
 		}
 	}
 	if lo.cfg.Region == "" {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS region: set AWS_REGION" + w.regionAlt}
 	}
 	if lo.cfg.Credentials == nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials: set them as the AWS CLI reads them (AWS_ACCESS_KEY_ID..., AWS_PROFILE)" + w.credsAlt}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
-			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials (" + firstLine(err.Error()) +
+			"): set them as the AWS CLI reads them (AWS_ENDPOINT_URL points at a local server)" + w.credsAlt}
 	}
 	return nil
 }
@@ -183,6 +211,7 @@ func (c *connectors) Reference(name string) ([]byte, bool, error) {
 // liveInput is one application input read from its Kinesis stream.
 type liveInput struct {
 	index  int
+	name   string // the Kinesis stream's name
 	src    *kinesis.Source
 	cpPath string
 }
@@ -211,16 +240,20 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	if err := lo.load(ctx); err != nil {
 		return none, err
 	}
-	if err := lo.check(ctx, o.App); err != nil {
+	if err := lo.check(ctx, o.App, runWords); err != nil {
 		return none, err
 	}
-	conns := &connectors{lo: lo, app: o.App}
+	logf := lo.logf(o.Stderr)
+	// The destinations' calls end when the drain after a stop runs out of
+	// time: what they still hold is then counted as not delivered.
+	deliverCtx, stopDelivery := context.WithCancelCause(context.Background())
+	defer stopDelivery(nil)
+	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
 	p, err := engine.Start(o)
 	if err != nil {
 		return none, err
 	}
-	logf := lo.logf(o.Stderr)
 	inputs, err := openInputs(o.App, lo, logf)
 	if err != nil {
 		st, _ := p.Finish()
@@ -243,6 +276,28 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}()
 	}
 	go func() { wg.Wait(); close(merged) }()
+
+	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
+	// later, from here: the main loop may be waiting on a destination.
+	drain := lo.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainTimeout
+	}
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		stopReading()
+		select {
+		case <-time.After(drain):
+			stopDelivery(fmt.Errorf("the drain after the stop ran out of time (%s)", drain))
+		case <-finished:
+		}
+	}()
 
 	updates := make(chan tableUpdate, 4)
 	var watchers sync.WaitGroup
@@ -323,6 +378,14 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	feed.Drain()
 	stats, err := p.Finish()
 	fail(err)
+	if left := undelivered(p); left != "" {
+		msg := left + "; the checkpoint was not saved (LAST_STOPPED_POINT reads again from the previous one, so delivered rows may come twice)"
+		if runErr == nil {
+			runErr = errors.New(msg)
+		} else {
+			runErr = fmt.Errorf("%s: %w", msg, runErr)
+		}
+	}
 	if lo.Progress != nil {
 		lo.Progress(progress(p, inputs))
 	}
@@ -364,7 +427,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 		default:
 			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
@@ -375,7 +438,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -418,9 +481,34 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
 		pr.Outages = append(pr.Outages, in.src.Outages()...)
+		if ok, err := in.src.Connected(); !ok {
+			w := "Kinesis stream " + in.name + " has not answered yet"
+			if err != nil {
+				w += " (retrying: " + kinesis.Brief(err).Error() + ")"
+			}
+			pr.Waiting = append(pr.Waiting, w)
+		}
 	}
 	if pr.RecordsIn > 0 {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())
 	}
 	return pr
+}
+
+// undelivered describes the rows the destinations still hold ("" none).
+func undelivered(p *engine.Pipeline) string {
+	var n int64
+	var parts []string
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			if k := d.Status().Pending; k > 0 {
+				n += k
+				parts = append(parts, fmt.Sprintf("%s %d", d.what, k))
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d row(s) not delivered (%s)", n, strings.Join(parts, ", "))
 }

@@ -398,24 +398,32 @@ func fmtTime(ms int64) string {
 	return string(value.AppendTimestamp(nil, ms))
 }
 
-// Run executes the script and returns every mismatch (empty: pass).
-func Run(s *Script) []string {
+// plan parses and plans the script's SQL over its sources and tables.
+func (s *Script) plan() (*plan.Graph, error) {
 	cat := plan.NewCatalog()
 	for i, src := range s.Sources {
 		if err := cat.AddSource(src.name, i, src.cols); err != nil {
-			return []string{fmt.Sprintf("%s:%d: %v", s.File, src.line, err)}
+			return nil, fmt.Errorf("%s:%d: %v", s.File, src.line, err)
 		}
 	}
 	for _, tb := range s.Tables {
 		if err := cat.AddTable(tb.name, tb.cols); err != nil {
-			return []string{fmt.Sprintf("%s:%d: %v", s.File, tb.line, err)}
+			return nil, fmt.Errorf("%s:%d: %v", s.File, tb.line, err)
 		}
 	}
 	// The SQL's line numbers are the file's.
 	script, err := parser.ParseScriptAt(s.File, s.SQL, s.SQLLine)
-	var g *plan.Graph
-	if err == nil {
-		g, err = plan.Plan(script, cat)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Plan(script, cat)
+}
+
+// Run executes the script and returns every mismatch (empty: pass).
+func Run(s *Script) []string {
+	g, err := s.plan()
+	if s.Annotated() {
+		return s.checkErrors(err)
 	}
 	if s.PlanError != "" {
 		if err == nil {

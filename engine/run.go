@@ -48,6 +48,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	for _, d := range p.decoders {
 		d.Stable = true // a replay's payloads are never overwritten (input's arena)
 	}
+	defer p.prefetch(sources)() // parallel.go
 	for _, s := range sources {
 		s.pull(p.errs)
 	}
@@ -58,7 +59,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		}
 		rec := s.next
 		s.pull(p.errs)
-		if p.Push(s.input, s.stream, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+		if p.pushReplay(s, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
 			break // stopped, or an output cannot take more
 		}
 	}
@@ -189,6 +190,16 @@ func (p *Pipeline) close() error {
 // (stream -1: chosen by shard). Every batchRecords records the batch flows
 // and time advances; Push reports when that happened.
 func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
+	rowtime, tg := p.place(in, stream, rec)
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, tg.batch, p.errs)
+	return p.pushed(in, rec, rows == 0 && p.errs.count > errsBefore)
+}
+
+// place gives a record its ROWTIME and picks the in-application stream
+// it feeds.
+func (p *Pipeline) place(in, stream int, rec input.Record) (int64, *target) {
 	rowtime := rec.Arrival
 	if p.o.InsertionTime {
 		rowtime = time.Now().UnixMilli()
@@ -210,13 +221,16 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	errsBefore := p.errs.count
-	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
-		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
+	return rowtime, ts[slot]
+}
+
+// pushed counts a decoded record (failed: it gave no row, only errors);
+// every batchRecords records the batches flow and time advances.
+func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
-	if rows == 0 && p.errs.count > errsBefore {
+	if failed {
 		st.Failed++
 	}
 	if pr := p.probes[in]; pr != nil {
@@ -397,10 +411,11 @@ type source struct {
 	stream  int // -1: spread over the input's streams by shard
 	rd      input.Reader
 	name    string
-	next    input.Record
+	next    replayRecord
 	ok      bool
 	order   int
-	reorder *progress.Reorder[input.Record] // nil: file order
+	reorder *progress.Reorder[replayRecord] // nil: file order
+	ahead   *prefetcher                     // nil: records are read and decoded in turn (parallel.go)
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
 	err     error       // the recording could not be read to its end
@@ -438,7 +453,7 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			if n == 0 {
 				n = DefaultReorder
 			}
-			src.reorder = progress.NewReorder[input.Record](n)
+			src.reorder = progress.NewReorder[replayRecord](n)
 		}
 		sources = append(sources, src)
 	}
@@ -489,13 +504,23 @@ func (s *source) read(errs *errorFanout) {
 		return
 	}
 	s.next, s.ok = s.guard.ready[0], true
-	s.guard.ready = s.guard.ready[1:]
+	if len(s.guard.ready) == 1 {
+		s.guard.ready = s.guard.ready[:0] // the usual one record: no allocation for the next
+	} else {
+		s.guard.ready = s.guard.ready[1:]
+	}
 }
 
 // readFile takes the next record in file order.
 func (s *source) readFile(errs *errorFanout) {
 	for {
-		rec, err := s.rd.Next()
+		var rec replayRecord
+		var err error
+		if s.ahead != nil {
+			rec, err = s.ahead.next()
+		} else {
+			rec.Record, err = s.rd.Next()
+		}
 		if err == nil {
 			s.next, s.ok = rec, true
 			return

@@ -50,6 +50,10 @@ type Options struct {
 	// recording come out as a live run merges them). 0 means the default,
 	// DefaultReorder; negative disables sorting.
 	Reorder int
+	// BatchRecords is how many source records are decoded before they flow
+	// through the graph together and time advances to the latest; 0 means
+	// 1024. Smaller batches lower latency, larger ones raise throughput.
+	BatchRecords int
 	// IdleTimeout is how long (wall clock) a shard of a live run may
 	// deliver nothing before it stops holding time back; with no active
 	// shard at all, time follows the clock IdleTimeout behind. 0 means

@@ -23,7 +23,8 @@ import (
 )
 
 // batchRecords is how many source records are decoded before the batch is
-// pushed through the graph and time advances.
+// pushed through the graph and time advances, unless Options.BatchRecords
+// says otherwise.
 const batchRecords = 1024
 
 // Run executes an application over its replays until they end (or ctx is
@@ -36,28 +37,18 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
 	}
-	var sources []*source
-	defer func() {
-		for _, s := range sources {
-			s.rd.Close()
-		}
-	}()
-	sources, err = p.openReplays(o)
+	rp, err := p.OpenReplays()
 	if err != nil {
 		p.Finish()
 		return p.stats, err
 	}
-	for _, s := range sources {
-		s.pull(p.errs)
-	}
+	defer rp.Close()
 	for {
-		s := earliest(sources)
-		if s == nil {
+		in, stream, rec, ok := rp.Next(p)
+		if !ok {
 			break
 		}
-		rec := s.next
-		s.pull(p.errs)
-		if p.Push(s.input, s.stream, rec) && ctx.Err() != nil {
+		if p.Push(in, stream, rec) && ctx.Err() != nil {
 			break
 		}
 	}
@@ -76,7 +67,9 @@ type Pipeline struct {
 	targets   [][]*target
 	shardSlot map[string]int
 	last      int64
+	bound     int64 // last bound the sources were advanced to
 	pending   int
+	batch     int // records per batch
 	start     time.Time
 	stats     Stats
 	live      *liveState // live.go
@@ -91,8 +84,11 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
 	p.stats.RowsOut = map[string]int64{}
+	if p.batch = o.BatchRecords; p.batch <= 0 {
+		p.batch = batchRecords
+	}
 	if o.App == nil {
 		return nil, errors.New("no application")
 	}
@@ -150,7 +146,7 @@ func Start(o Options) (*Pipeline, error) {
 		}
 		p.decoders[i] = d
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), p.batch)})
 		}
 	}
 	return p, nil
@@ -189,7 +185,7 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
 	p.stats.RecordsIn++
 	p.pending++
-	if p.pending >= batchRecords {
+	if p.pending >= p.batch {
 		p.advance(p.last)
 		return true
 	}
@@ -199,6 +195,7 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 // advance pushes the pending batches and moves every source to bound t.
 func (p *Pipeline) advance(t int64) {
 	p.pending = 0
+	p.bound = t
 	for _, ts := range p.targets {
 		for _, tg := range ts {
 			if tg.batch.Len() > 0 {
@@ -417,6 +414,39 @@ type source struct {
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
 }
+
+// Replays reads an application's recordings (Options.Replays) merged by
+// arrival time, each record bound to its input.
+type Replays struct{ sources []*source }
+
+// OpenReplays opens the recordings and reads the first record of each;
+// unreadable lines go to p's error_stream.
+func (p *Pipeline) OpenReplays() (*Replays, error) {
+	sources, err := p.openReplays(p.o)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sources {
+		s.pull(p.errs)
+	}
+	return &Replays{sources: sources}, nil
+}
+
+// Next returns the earliest record and reads the one after it from the
+// same recording (its unreadable lines go to p's error_stream). ok is
+// false at the end of every recording.
+func (r *Replays) Next(p *Pipeline) (in, stream int, rec input.Record, ok bool) {
+	s := earliest(r.sources)
+	if s == nil {
+		return 0, 0, rec, false
+	}
+	rec = s.next
+	s.pull(p.errs)
+	return s.input, s.stream, rec, true
+}
+
+// Close closes the recordings.
+func (r *Replays) Close() { closeAll(r.sources) }
 
 // openReplays opens the recordings and binds each to an input.
 func (p *Pipeline) openReplays(o Options) ([]*source, error) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -65,19 +66,19 @@ func taxiPoints(n int) [][]value.Value {
 
 func BenchmarkHotspots(b *testing.B) {
 	rows := taxiPoints(100000)
-	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 1000, Radius: 0.013, MinPoints: 20}, &count{}, 2)
+	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 1000, Radius: 0.013, MinPoints: 20}, &operatortest.Count{}, 2)
 	benchRows(b, h, 2, rows, 1000)
 }
 
 func BenchmarkRCF(b *testing.B) {
 	rows, _ := series(50000, 7)
-	r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &count{}, 3)
+	r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &operatortest.Count{}, 3)
 	benchRows(b, r, 3, rows, 1000)
 }
 
 func BenchmarkRCFWithExplanation(b *testing.B) {
 	rows, _ := series(50000, 7)
-	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Explain: true, Directional: true}, &count{}, 3)
+	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Explain: true, Directional: true}, &operatortest.Count{}, 3)
 	benchRows(b, r, 3, rows, 1000)
 }
 
@@ -92,7 +93,7 @@ func BenchmarkHotspots4D(b *testing.B) {
 			rows[i] = append(rows[i], value.NewFloat(x))
 		}
 	}
-	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1, 2, 3}, WindowSize: 1000, Radius: 0.5, MinPoints: 20}, &count{}, 4)
+	h := NewHotspots(HotspotsConfig{Columns: []int{0, 1, 2, 3}, WindowSize: 1000, Radius: 0.5, MinPoints: 20}, &operatortest.Count{}, 4)
 	benchRows(b, h, 4, rows, 1000)
 }
 
@@ -107,8 +108,8 @@ var steadyRCF struct {
 func BenchmarkRCFSteady(b *testing.B) {
 	if steadyRCF.r == nil {
 		rows, _ := series(250000, 8)
-		r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &count{}, 3)
-		feed(r, 3, make([]int64, 200000), rows[:200000], 1024)
+		r := NewRCF(RCFConfig{Columns: []int{0, 2}}, &operatortest.Count{}, 3)
+		operatortest.Feed(r, 3, make([]int64, 200000), rows[:200000], 1024)
 		steadyRCF.r, steadyRCF.rows = r, rows[200000:]
 	}
 	benchRows(b, steadyRCF.r, 3, steadyRCF.rows, 1000)

@@ -111,9 +111,8 @@ type DistinctState struct {
 // (NUMBER_OF_DISTINCT_ITEMS BIGINT) per non-empty window, at the window's end.
 type Distinct struct {
 	cfg   DistinctConfig
-	out   operators.Operator
+	out   *operators.Emitter
 	State DistinctState
-	obuf  *operators.Batch
 	kbuf  []byte
 }
 
@@ -125,7 +124,7 @@ func NewDistinct(cfg DistinctConfig, out operators.Operator) *Distinct {
 	if cfg.Precision == 0 {
 		cfg.Precision = DefaultPrecision
 	}
-	return &Distinct{cfg: cfg, out: out, obuf: operators.NewBatch(1, 8),
+	return &Distinct{cfg: cfg, out: operators.NewEmitter(out, 1),
 		State: DistinctState{Window: Tumble{SizeMs: cfg.WindowMs}, Exact: map[uint64]struct{}{}, Sketch: NewHLL(cfg.Precision)}}
 }
 
@@ -161,7 +160,7 @@ func (d *Distinct) Push(b *operators.Batch) {
 			}
 		}
 	}
-	d.flush()
+	d.out.Flush()
 }
 
 // Count is the number of distinct items in the open window so far.
@@ -174,7 +173,7 @@ func (d *Distinct) Count() int64 {
 
 func (d *Distinct) emit() {
 	s := &d.State
-	d.obuf.Grow(s.Window.end())[0] = value.NewInt(d.Count())
+	d.out.Grow(s.Window.end())[0] = value.NewInt(d.Count())
 	s.Window.Open, s.Overflow = false, false
 	clear(s.Exact)
 	s.Sketch.Reset()
@@ -184,13 +183,5 @@ func (d *Distinct) Advance(t int64) {
 	if d.State.Window.Open && t >= d.State.Window.end() {
 		d.emit()
 	}
-	d.flush()
 	d.out.Advance(t)
-}
-
-func (d *Distinct) flush() {
-	if d.obuf.Len() > 0 {
-		d.out.Push(d.obuf)
-		d.obuf.Reset()
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -42,7 +43,7 @@ func TestDistinctWindows(t *testing.T) {
 	// Windows of 10 s: 50 distinct in the first (exact), 30,000 distinct in
 	// the second (sketch), an empty gap, then 7 items with NULLs and ints
 	// equal to decimals.
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	d := NewDistinct(DistinctConfig{Column: 1, WindowMs: 10000}, out)
 	var rows [][]value.Value
 	var times []int64
@@ -62,37 +63,37 @@ func TestDistinctWindows(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		add(45000+int64(i), value.NewFloat(float64(i)+0.5))
 	}
-	feed(d, 2, times, rows, 512)
-	if len(out.rows) != 2 {
-		t.Fatalf("before the end of input: %d rows, want 2", len(out.rows))
+	operatortest.Feed(d, 2, times, rows, 512)
+	if len(out.Rows) != 2 {
+		t.Fatalf("before the end of input: %d rows, want 2", len(out.Rows))
 	}
 	d.Advance(operators.EndOfTime)
-	if len(out.rows) != 3 {
-		t.Fatalf("%d rows, want 3", len(out.rows))
+	if len(out.Rows) != 3 {
+		t.Fatalf("%d rows, want 3", len(out.Rows))
 	}
-	if got := out.rows[0][0].I; got != 50 || out.times[0] != 10000 {
-		t.Errorf("window 1: %d at %d, want 50 at 10000", got, out.times[0])
+	if got := out.Rows[0][0].I; got != 50 || out.Times[0] != 10000 {
+		t.Errorf("window 1: %d at %d, want 50 at 10000", got, out.Times[0])
 	}
-	if got := out.rows[1][0].I; math.Abs(float64(got)-30000)/30000 > 0.02 || out.times[1] != 20000 {
-		t.Errorf("window 2: %d at %d, want ≈30000 at 20000", got, out.times[1])
+	if got := out.Rows[1][0].I; math.Abs(float64(got)-30000)/30000 > 0.02 || out.Times[1] != 20000 {
+		t.Errorf("window 2: %d at %d, want ≈30000 at 20000", got, out.Times[1])
 	}
-	if got := out.rows[2][0].I; got != 7 || out.times[2] != 50000 {
-		t.Errorf("window 3: %d at %d, want 7 at 50000", got, out.times[2])
+	if got := out.Rows[2][0].I; got != 7 || out.Times[2] != 50000 {
+		t.Errorf("window 3: %d at %d, want 7 at 50000", got, out.Times[2])
 	}
 }
 
 func TestDistinctExactUpToLimit(t *testing.T) {
 	for _, n := range []int{1, 9999, 10000} {
-		out := &collect{}
+		out := operatortest.NewCapture(t)
 		d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 1000}, out)
 		rows := make([][]value.Value, 0, 2*n)
 		for i := 0; i < 2*n; i++ {
 			rows = append(rows, []value.Value{value.NewInt(int64(i % n))})
 		}
-		feed(d, 1, make([]int64, len(rows)), rows, 1000)
+		operatortest.Feed(d, 1, make([]int64, len(rows)), rows, 1000)
 		d.Advance(operators.EndOfTime)
-		if len(out.rows) != 1 || out.rows[0][0].I != int64(n) {
-			t.Errorf("%d distinct: got %v", n, out.rows)
+		if len(out.Rows) != 1 || out.Rows[0][0].I != int64(n) {
+			t.Errorf("%d distinct: got %v", n, out.Rows)
 		}
 	}
 }
@@ -103,7 +104,7 @@ func BenchmarkCountDistinct(b *testing.B) {
 	for i := range rows {
 		rows[i] = []value.Value{value.NewString(fmt.Sprintf("bidder-%07d", rng.IntN(2000000)))}
 	}
-	d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 10000}, &count{})
+	d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 10000}, &operatortest.Count{})
 	benchRows(b, d, 1, rows, 3000000)
 }
 
@@ -115,6 +116,6 @@ func BenchmarkCountDistinctExact(b *testing.B) {
 	for i := range rows {
 		rows[i] = []value.Value{value.NewString(fmt.Sprintf("bidder-%07d", rng.IntN(8000)))}
 	}
-	d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 1000}, &count{})
+	d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 1000}, &operatortest.Count{})
 	benchRows(b, d, 1, rows, 3000000)
 }

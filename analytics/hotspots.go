@@ -58,7 +58,7 @@ type Hotspot struct {
 // split by a search that stops as soon as the broken ends meet again.
 type Hotspots struct {
 	cfg   HotspotsConfig
-	out   operators.Operator
+	out   *operators.Emitter
 	State HotspotsState
 	errs  errs
 
@@ -83,7 +83,6 @@ type Hotspots struct {
 	structural bool // a cluster was created, freed or changed since the last result
 	result     string
 	pt         []float64
-	obuf       *operators.Batch
 	jbuf       []byte
 	order      []int32
 	stack      []int32
@@ -124,9 +123,8 @@ type hcomp struct {
 // NewHotspots returns the operator feeding out.
 func NewHotspots(cfg HotspotsConfig, out operators.Operator, width int) *Hotspots {
 	d := len(cfg.Columns)
-	h := &Hotspots{cfg: cfg, out: out, errs: errs{sink: cfg.Errors, pump: cfg.Pump},
-		State: HotspotsState{Dim: d, Coords: make([]float64, cfg.WindowSize*d)},
-		obuf:  operators.NewBatch(width+1, 64)}
+	h := &Hotspots{cfg: cfg, out: operators.NewEmitter(out, width+1), errs: errs{sink: cfg.Errors, pump: cfg.Pump},
+		State: HotspotsState{Dim: d, Coords: make([]float64, cfg.WindowSize*d)}}
 	h.init()
 	return h
 }
@@ -227,11 +225,11 @@ func (h *Hotspots) Push(b *operators.Batch) {
 			h.result = h.render()
 			h.structural = false
 		}
-		o := h.obuf.Grow(t)
+		o := h.out.Grow(t)
 		copy(o, row)
 		o[len(row)] = value.NewString(h.result)
 	}
-	h.flush()
+	h.out.Flush()
 }
 
 func (h *Hotspots) gridable(p []float64) bool {
@@ -932,15 +930,7 @@ func (h *Hotspots) render() string {
 }
 
 func (h *Hotspots) Advance(t int64) {
-	h.flush()
 	h.out.Advance(t)
-}
-
-func (h *Hotspots) flush() {
-	if h.obuf.Len() > 0 {
-		h.out.Push(h.obuf)
-		h.obuf.Reset()
-	}
 }
 
 // takeSlot reuses a freed index of items, or appends a zero item.

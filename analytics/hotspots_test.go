@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -145,7 +146,7 @@ func TestHotspotsMatchesBruteForce(t *testing.T) {
 			for i := range cols {
 				cols[i] = i
 			}
-			out := &collect{}
+			out := operatortest.NewCapture(t)
 			h := NewHotspots(HotspotsConfig{Columns: cols, WindowSize: tc.window, Radius: tc.radius, MinPoints: tc.minPts}, out, tc.dim)
 			rows := make([][]value.Value, len(pts))
 			times := make([]int64, len(pts))
@@ -155,23 +156,23 @@ func TestHotspotsMatchesBruteForce(t *testing.T) {
 				}
 				times[i] = int64(i)
 			}
-			feed(h, tc.dim, times, rows, 37)
-			if len(out.rows) != len(pts) {
-				t.Fatalf("%d output rows for %d input rows", len(out.rows), len(pts))
+			operatortest.Feed(h, tc.dim, times, rows, 37)
+			if len(out.Rows) != len(pts) {
+				t.Fatalf("%d output rows for %d input rows", len(out.Rows), len(pts))
 			}
 			nonEmpty := 0
 			for i := range pts {
 				lo := max(0, i+1-tc.window)
 				want := string(AppendHotspotsJSON(nil, bruteHotspots(pts[lo:i+1], tc.radius, tc.minPts)))
-				got := out.rows[i][tc.dim].S
+				got := out.Rows[i][tc.dim].S
 				if got != want {
 					t.Fatalf("row %d:\n got %s\nwant %s", i, got, want)
 				}
-				if out.times[i] != times[i] {
-					t.Fatalf("row %d ROWTIME %d, want %d", i, out.times[i], times[i])
+				if out.Times[i] != times[i] {
+					t.Fatalf("row %d ROWTIME %d, want %d", i, out.Times[i], times[i])
 				}
 				for k := 0; k < tc.dim; k++ {
-					if out.rows[i][k].F != pts[i][k] {
+					if out.Rows[i][k].F != pts[i][k] {
 						t.Fatalf("row %d column %d not passed through", i, k)
 					}
 				}
@@ -189,8 +190,8 @@ func TestHotspotsMatchesBruteForce(t *testing.T) {
 func TestHotspotsRestoreAndBadRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	pts := genPoints(rng, 600, 2, 0.2, 0.3)
-	es := &errSink{}
-	out := &collect{}
+	es := &operatortest.Errors{}
+	out := operatortest.NewCapture(t)
 	h := NewHotspots(HotspotsConfig{Columns: []int{0, 2}, WindowSize: 100, Radius: 0.4, MinPoints: 6, Errors: es}, out, 3)
 	b := operators.NewBatch(3, 1)
 	for i, p := range pts {
@@ -211,11 +212,11 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 			h = h2
 		}
 	}
-	if len(es.recs) != 1 || es.recs[0].DataRowtime != 50 {
-		t.Fatalf("want the NULL row on error_stream, got %+v", es.recs)
+	if len(es.Recs) != 1 || es.Recs[0].DataRowtime != 50 {
+		t.Fatalf("want the NULL row on error_stream, got %+v", es.Recs)
 	}
-	if len(out.rows) != len(pts)-1 {
-		t.Fatalf("%d rows out", len(out.rows))
+	if len(out.Rows) != len(pts)-1 {
+		t.Fatalf("%d rows out", len(out.Rows))
 	}
 	// Check the last row against the oracle over the last 100 good points.
 	var win [][]float64
@@ -225,7 +226,7 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 		}
 	}
 	want := string(AppendHotspotsJSON(nil, bruteHotspots(win[len(win)-100:], 0.4, 6)))
-	if got := out.rows[len(out.rows)-1][3].S; got != want {
+	if got := out.Rows[len(out.Rows)-1][3].S; got != want {
 		t.Fatalf("after restore:\n got %s\nwant %s", got, want)
 	}
 	if got := string(AppendHotspotsJSON(nil, h.Hotspots())); got != want {
@@ -253,13 +254,13 @@ func TestHotspotsLatticeAndDuplicates(t *testing.T) {
 			}
 			pts = append(pts, p)
 		}
-		out := &collect{}
+		out := operatortest.NewCapture(t)
 		h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 100, Radius: tc.radius, MinPoints: tc.minPts}, out, 2)
 		rows := make([][]value.Value, len(pts))
 		for i, p := range pts {
 			rows[i] = []value.Value{value.NewFloat(p[0]), value.NewFloat(p[1])}
 		}
-		feed(h, 2, make([]int64, len(rows)), rows, 64)
+		operatortest.Feed(h, 2, make([]int64, len(rows)), rows, 64)
 		multi := 0
 		for i := range pts {
 			hs := bruteHotspots(pts[max(0, i-99):i+1], tc.radius, tc.minPts)
@@ -267,7 +268,7 @@ func TestHotspotsLatticeAndDuplicates(t *testing.T) {
 				multi++
 			}
 			want := string(AppendHotspotsJSON(nil, hs))
-			if got := out.rows[i][2].S; got != want {
+			if got := out.Rows[i][2].S; got != want {
 				t.Fatalf("radius %v minPts %d row %d:\n got %s\nwant %s", tc.radius, tc.minPts, i, got, want)
 			}
 		}
@@ -292,7 +293,7 @@ func TestHotspotsRandomConfigurations(t *testing.T) {
 		for i := range cols {
 			cols[i] = i
 		}
-		out := &collect{}
+		out := operatortest.NewCapture(t)
 		h := NewHotspots(HotspotsConfig{Columns: cols, WindowSize: window, Radius: radius, MinPoints: minPts}, out, dim)
 		rows := make([][]value.Value, len(pts))
 		for i, p := range pts {
@@ -300,10 +301,10 @@ func TestHotspotsRandomConfigurations(t *testing.T) {
 				rows[i] = append(rows[i], value.NewFloat(x))
 			}
 		}
-		feed(h, dim, make([]int64, len(rows)), rows, 1+rng.IntN(50))
+		operatortest.Feed(h, dim, make([]int64, len(rows)), rows, 1+rng.IntN(50))
 		for i := range pts {
 			want := string(AppendHotspotsJSON(nil, bruteHotspots(pts[max(0, i+1-window):i+1], radius, minPts)))
-			if got := out.rows[i][dim].S; got != want {
+			if got := out.Rows[i][dim].S; got != want {
 				t.Fatalf("seed %d (dim %d window %d radius %.3f minPts %d) row %d:\n got %s\nwant %s",
 					seed, dim, window, radius, minPts, i, got, want)
 			}

@@ -90,7 +90,7 @@ type RCFState struct {
 // is offered to the trees' samples.
 type RCF struct {
 	cfg   RCFConfig
-	out   operators.Operator
+	out   *operators.Emitter
 	State RCFState
 	errs  errs
 
@@ -104,7 +104,6 @@ type RCF struct {
 	attr    []float64 // 2·Dim per tree pass: high, low
 	attrSum []float64
 	jbuf    []byte
-	obuf    *operators.Batch
 }
 
 // NewRCF returns the operator feeding out; width is the cursor's row width.
@@ -126,14 +125,14 @@ func NewRCF(cfg RCFConfig, out operators.Operator, width int) *RCF {
 	}
 	nc := len(cfg.Columns)
 	d := nc * cfg.Shingle
-	r := &RCF{cfg: cfg, out: out, errs: errs{sink: cfg.Errors, pump: cfg.Pump},
+	r := &RCF{cfg: cfg, errs: errs{sink: cfg.Errors, pump: cfg.Pump},
 		rec: make([]float64, nc), pt: make([]float64, d), merged: make([]float64, 2*d),
 		attr: make([]float64, 2*d), attrSum: make([]float64, 2*d)}
 	extra := 1
 	if cfg.Explain {
 		extra = 2
 	}
-	r.obuf = operators.NewBatch(width+extra, 64)
+	r.out = operators.NewEmitter(out, width+extra)
 	r.State = RCFState{Dim: d, Recent: make([]float64, 0, d), Trees: make([]Tree, cfg.Trees)}
 	for i := range r.State.Trees {
 		r.State.Trees[i] = Tree{Root: noNode, Rng: Rand{State: cfg.Seed + uint64(i)*0x9E3779B97F4A7C15}}
@@ -166,7 +165,7 @@ func (r *RCF) Push(b *operators.Batch) {
 			}
 			r.update(r.pt)
 		}
-		o := r.obuf.Grow(t)
+		o := r.out.Grow(t)
 		copy(o, row)
 		o[len(row)] = value.NewFloat(score)
 		if r.cfg.Explain {
@@ -176,7 +175,7 @@ func (r *RCF) Push(b *operators.Batch) {
 			o[len(row)+1] = value.NewString(r.explanation())
 		}
 	}
-	r.flush()
+	r.out.Flush()
 }
 
 func (r *RCF) name(i int) string { return colName(r.cfg.Names, i) }
@@ -684,13 +683,5 @@ func (r *RCF) explanation() string {
 }
 
 func (r *RCF) Advance(t int64) {
-	r.flush()
 	r.out.Advance(t)
-}
-
-func (r *RCF) flush() {
-	if r.obuf.Len() > 0 {
-		r.out.Push(r.obuf)
-		r.obuf.Reset()
-	}
 }

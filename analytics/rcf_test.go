@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -108,29 +109,29 @@ func series(n int, seed uint64) (rows [][]value.Value, anomalies map[int]bool) {
 
 func TestRCFSeparatesInjectedAnomalies(t *testing.T) {
 	rows, anomalies := series(12000, 1)
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}}, out, 3)
 	times := make([]int64, len(rows))
-	feed(r, 3, times, rows, 256)
-	if len(out.rows) != len(rows) {
-		t.Fatalf("%d rows out of %d", len(out.rows), len(rows))
+	operatortest.Feed(r, 3, times, rows, 256)
+	if len(out.Rows) != len(rows) {
+		t.Fatalf("%d rows out of %d", len(out.Rows), len(rows))
 	}
 	for i := 0; i < DefaultSampleSize; i++ {
-		if s := out.rows[i][3].F; s != 0 {
+		if s := out.Rows[i][3].F; s != 0 {
 			t.Fatalf("row %d scored %v while learning", i, s)
 		}
 	}
 	var normal []float64
 	for i := 2000; i < len(rows); i++ {
 		if !anomalies[i] && !anomalies[i-1] {
-			normal = append(normal, out.rows[i][3].F)
+			normal = append(normal, out.Rows[i][3].F)
 		}
 	}
 	sort.Float64s(normal)
 	p99 := normal[len(normal)*99/100]
 	minA := math.Inf(1)
 	for i := range anomalies {
-		s := out.rows[i][3].F
+		s := out.Rows[i][3].F
 		minA = math.Min(minA, s)
 		if s <= p99 {
 			t.Errorf("anomaly at row %d scored %.3f, not above the normal 99th percentile %.3f", i, s, p99)
@@ -147,10 +148,10 @@ func TestRCFTreeInvariantsUnderChurn(t *testing.T) {
 	// A short time decay makes the samples turn over constantly; duplicates
 	// and a constant column exercise leaf masses and empty sides.
 	rng := rand.New(rand.NewPCG(3, 3))
-	r := NewRCF(RCFConfig{Columns: []int{0, 1, 2}, Trees: 5, SampleSize: 32, TimeDecay: 40, Shingle: 2}, &count{}, 3)
+	r := NewRCF(RCFConfig{Columns: []int{0, 1, 2}, Trees: 5, SampleSize: 32, TimeDecay: 40, Shingle: 2}, &operatortest.Count{}, 3)
 	for i := 0; i < 5000; i++ {
 		row := []value.Value{value.NewFloat(math.Round(rng.NormFloat64() * 3)), value.NewInt(7), value.NewFloat(rng.Float64())}
-		feed(r, 3, []int64{int64(i)}, [][]value.Value{row}, 1)
+		operatortest.Feed(r, 3, []int64{int64(i)}, [][]value.Value{row}, 1)
 		if i%500 == 499 {
 			for k := range r.State.Trees {
 				checkTree(t, &r.State.Trees[k], 6, 32)
@@ -161,23 +162,23 @@ func TestRCFTreeInvariantsUnderChurn(t *testing.T) {
 
 func TestRCFExplanationAndDeterminism(t *testing.T) {
 	rows, anomalies := series(4000, 2)
-	run := func() *collect {
-		out := &collect{}
+	run := func() *operatortest.Capture {
+		out := operatortest.NewCapture(t)
 		r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Trees: 30, Explain: true, Directional: true}, out, 3)
-		feed(r, 3, make([]int64, len(rows)), rows, 100)
+		operatortest.Feed(r, 3, make([]int64, len(rows)), rows, 100)
 		return out
 	}
 	a, b := run(), run()
-	for i := range a.rows {
-		if a.rows[i][3] != b.rows[i][3] || a.rows[i][4].S != b.rows[i][4].S {
+	for i := range a.Rows {
+		if a.Rows[i][3] != b.Rows[i][3] || a.Rows[i][4].S != b.Rows[i][4].S {
 			t.Fatalf("row %d differs between two runs: a replay must be deterministic", i)
 		}
 	}
 	type attr struct{ DIRECTION, STRENGTH, ATTRIBUTION_SCORE string }
 	parse := func(i int) map[string]attr {
 		var m map[string]attr
-		if err := json.Unmarshal([]byte(a.rows[i][4].S), &m); err != nil {
-			t.Fatalf("row %d: %v in %s", i, err, a.rows[i][4].S)
+		if err := json.Unmarshal([]byte(a.Rows[i][4].S), &m); err != nil {
+			t.Fatalf("row %d: %v in %s", i, err, a.Rows[i][4].S)
 		}
 		return m
 	}
@@ -197,8 +198,8 @@ func TestRCFExplanationAndDeterminism(t *testing.T) {
 			v, _ := strconv.ParseFloat(m[k].ATTRIBUTION_SCORE, 64)
 			sum += v
 		}
-		if math.Abs(sum-a.rows[i][3].F) > 0.00011*2 {
-			t.Fatalf("row %d: attributions add to %v, score %v", i, sum, a.rows[i][3].F)
+		if math.Abs(sum-a.Rows[i][3].F) > 0.00011*2 {
+			t.Fatalf("row %d: attributions add to %v, score %v", i, sum, a.Rows[i][3].F)
 		}
 		if anomalies[i] {
 			ax, _ := strconv.ParseFloat(m["x"].ATTRIBUTION_SCORE, 64)
@@ -221,10 +222,10 @@ func TestRCFExplanationAndDeterminism(t *testing.T) {
 
 func TestRCFExplanationWithoutDirectionality(t *testing.T) {
 	rows, _ := series(400, 3)
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"Systolic", "Diastolic"}, Trees: 10, SampleSize: 50, Explain: true}, out, 3)
-	feed(r, 3, make([]int64, len(rows)), rows, 64)
-	last := out.rows[len(out.rows)-1]
+	operatortest.Feed(r, 3, make([]int64, len(rows)), rows, 64)
+	last := out.Rows[len(out.Rows)-1]
 	var m map[string]map[string]string
 	if err := json.Unmarshal([]byte(last[4].S), &m); err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ func (d *Distinct) StateSize() operators.StateSize {
 func (d *Distinct) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		s := &d.State
+		d.out.SaveState(sw)
 		writeTumble(sw, s.Window)
 		hashes := make([]uint64, 0, len(s.Exact))
 		for h := range s.Exact {
@@ -51,6 +52,7 @@ func (d *Distinct) Snapshot(w io.Writer) error {
 func (d *Distinct) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
 		s := &d.State
+		d.out.LoadState(sr)
 		s.Window = readTumble(sr)
 		n := sr.Len()
 		s.Exact = make(map[uint64]struct{}, n)
@@ -82,6 +84,7 @@ func (o *TopK) StateSize() operators.StateSize {
 func (o *TopK) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		s := &o.State
+		o.out.SaveState(sw)
 		writeTumble(sw, s.Window)
 		sw.Uvarint(uint64(len(s.Counters)))
 		for _, c := range s.Counters {
@@ -101,6 +104,7 @@ func (o *TopK) Snapshot(w io.Writer) error {
 func (o *TopK) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
 		s := &o.State
+		o.out.LoadState(sr)
 		s.Window = readTumble(sr)
 		s.Counters = make([]Counter, sr.Len())
 		for i := range s.Counters {
@@ -125,6 +129,7 @@ func (h *Hotspots) StateSize() operators.StateSize {
 func (h *Hotspots) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		s := &h.State
+		h.out.SaveState(sw)
 		sw.Int(s.Dim)
 		sw.Int(s.Len)
 		for i := 0; i < s.Len; i++ {
@@ -138,6 +143,7 @@ func (h *Hotspots) Snapshot(w io.Writer) error {
 
 func (h *Hotspots) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
+		h.out.LoadState(sr)
 		d, n := sr.Int(), sr.Int()
 		if d != h.State.Dim || n < 0 || n > h.cfg.WindowSize {
 			sr.Failf("HOTSPOTS state of %d points of %d dimensions does not fit a window of %d points of %d", n, d, h.cfg.WindowSize, h.State.Dim)
@@ -174,6 +180,7 @@ func (r *RCF) StateSize() operators.StateSize {
 func (r *RCF) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		s := &r.State
+		r.out.SaveState(sw)
 		sw.Int(s.Dim)
 		sw.Varint(s.Seq)
 		sw.Floats(s.Recent)
@@ -213,6 +220,7 @@ func (r *RCF) Snapshot(w io.Writer) error {
 func (r *RCF) Restore(rd io.Reader) error {
 	return operators.ReadState(rd, func(sr *operators.StateReader) {
 		s := &r.State
+		r.out.LoadState(sr)
 		if d := sr.Int(); d != s.Dim {
 			sr.Failf("RANDOM_CUT_FOREST state of %d dimensions; the plan has %d", d, s.Dim)
 			return

@@ -3,6 +3,7 @@ package analytics
 import (
 	"bytes"
 	"fmt"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
@@ -52,15 +53,15 @@ func TestStateSurvivesSerialization(t *testing.T) {
 			for i := range times {
 				times[i] = int64(i) * tc.step
 			}
-			whole := &collect{}
+			whole := operatortest.NewCapture(t)
 			op := tc.mk(whole)
-			feed(op, tc.width, times, tc.rows, 100)
+			operatortest.Feed(op, tc.width, times, tc.rows, 100)
 			op.Advance(operators.EndOfTime)
 
-			split := &collect{}
+			split := operatortest.NewCapture(t)
 			half := len(tc.rows) / 2
 			op1 := tc.mk(split)
-			feed(op1, tc.width, times[:half], tc.rows[:half], 100)
+			operatortest.Feed(op1, tc.width, times[:half], tc.rows[:half], 100)
 			var buf bytes.Buffer
 			if err := op1.Snapshot(&buf); err != nil {
 				t.Fatal(err)
@@ -77,14 +78,14 @@ func TestStateSurvivesSerialization(t *testing.T) {
 			if !bytes.Equal(blob, again.Bytes()) {
 				t.Fatalf("the restored state snapshots to different bytes (%d, %d)", len(blob), again.Len())
 			}
-			feed(op2, tc.width, times[half:], tc.rows[half:], 100)
+			operatortest.Feed(op2, tc.width, times[half:], tc.rows[half:], 100)
 			op2.Advance(operators.EndOfTime)
 
-			if len(whole.rows) == 0 || len(whole.rows) != len(split.rows) {
-				t.Fatalf("%d rows in one run, %d with a checkpoint", len(whole.rows), len(split.rows))
+			if len(whole.Rows) == 0 || len(whole.Rows) != len(split.Rows) {
+				t.Fatalf("%d rows in one run, %d with a checkpoint", len(whole.Rows), len(split.Rows))
 			}
-			for i := range whole.rows {
-				a, b := fmt.Sprint(whole.rows[i], whole.times[i]), fmt.Sprint(split.rows[i], split.times[i])
+			for i := range whole.Rows {
+				a, b := fmt.Sprint(whole.Rows[i], whole.Times[i]), fmt.Sprint(split.Rows[i], split.Times[i])
 				if a != b {
 					t.Fatalf("row %d differs after restoring the state (%d bytes of state):\n%s\n%s", i, len(blob), a, b)
 				}

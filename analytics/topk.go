@@ -59,10 +59,9 @@ type TopKState struct {
 // (K+1)-th reported Count.
 type TopK struct {
 	cfg   TopKConfig
-	out   operators.Operator
+	out   *operators.Emitter
 	State TopKState
 	index map[string]int32 // Key → position in Counters (rebuilt from State on restore)
-	obuf  *operators.Batch
 	kbuf  []byte
 	order []int32
 }
@@ -72,7 +71,7 @@ func NewTopK(cfg TopKConfig, out operators.Operator) *TopK {
 	if cfg.Capacity < cfg.K {
 		cfg.Capacity = DefaultCapacity(cfg.K)
 	}
-	return &TopK{cfg: cfg, out: out, index: map[string]int32{}, obuf: operators.NewBatch(2, 64),
+	return &TopK{cfg: cfg, out: operators.NewEmitter(out, 2), index: map[string]int32{},
 		State: TopKState{Window: Tumble{SizeMs: cfg.WindowMs}}}
 }
 
@@ -93,7 +92,7 @@ func (o *TopK) Push(b *operators.Batch) {
 		}
 		o.add(v)
 	}
-	o.flush()
+	o.out.Flush()
 }
 
 func (o *TopK) add(v value.Value) {
@@ -194,7 +193,7 @@ func (o *TopK) emit() {
 	s := &o.State
 	end := s.Window.end()
 	for _, c := range o.Top() {
-		row := o.obuf.Grow(end)
+		row := o.out.Grow(end)
 		row[0], row[1] = c.Item, value.NewInt(c.Count)
 	}
 	s.Window.Open, s.Rows, s.Seq = false, 0, 0
@@ -214,13 +213,5 @@ func (o *TopK) Advance(t int64) {
 	if o.State.Window.Open && t >= o.State.Window.end() {
 		o.emit()
 	}
-	o.flush()
 	o.out.Advance(t)
-}
-
-func (o *TopK) flush() {
-	if o.obuf.Len() > 0 {
-		o.out.Push(o.obuf)
-		o.obuf.Reset()
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -43,23 +44,23 @@ func zipfItems(n int, s float64, universe uint64, seed uint64) []string {
 	return out
 }
 
-func runTopK(items []string, k, capacity int) ([][]value.Value, []int64) {
-	out := &collect{}
+func runTopK(t *testing.T, items []string, k, capacity int) ([][]value.Value, []int64) {
+	out := operatortest.NewCapture(t)
 	op := NewTopK(TopKConfig{Column: 0, K: k, WindowMs: 60000, Capacity: capacity}, out)
 	rows := make([][]value.Value, len(items))
 	for i, it := range items {
 		rows[i] = []value.Value{value.NewString(it)}
 	}
-	feed(op, 1, make([]int64, len(rows)), rows, 1024)
+	operatortest.Feed(op, 1, make([]int64, len(rows)), rows, 1024)
 	op.Advance(operators.EndOfTime)
-	return out.rows, out.times
+	return out.Rows, out.Times
 }
 
 // TestTopKExactWithinCapacity: with fewer distinct items than counters the
 // result is the exact top K, counts included, in order.
 func TestTopKExactWithinCapacity(t *testing.T) {
 	items := zipfItems(200000, 1.1, 5000, 1)
-	got, times := runTopK(items, 25, 0)
+	got, times := runTopK(t, items, 25, 0)
 	want := exactTop(items, 25)
 	if len(got) != len(want) {
 		t.Fatalf("%d rows, want %d", len(got), len(want))
@@ -78,7 +79,7 @@ func TestTopKZipfPrecision(t *testing.T) {
 	const k, capacity = 20, 2000
 	for _, s := range []float64{1.05, 1.2, 1.5} {
 		items := zipfItems(1000000, s, 1000000, 2)
-		got, _ := runTopK(items, k, capacity)
+		got, _ := runTopK(t, items, k, capacity)
 		all := exactTop(items, len(items))
 		trueCount := map[string]int64{}
 		for _, c := range all {
@@ -113,17 +114,17 @@ func TestTopKZipfPrecision(t *testing.T) {
 }
 
 func TestTopKWindowsAndNulls(t *testing.T) {
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewTopK(TopKConfig{Column: 0, K: 2, WindowMs: 1000}, out)
 	rows := [][]value.Value{{value.NewString("a")}, {value.Null}, {value.NewString("b")}, {value.NewString("b")},
 		{value.NewString("c")}, {value.NewString("c")}, {value.NewString("a")}}
 	times := []int64{0, 1, 2, 3, 1500, 1600, 2500}
-	feed(op, 1, times, rows, 3)
+	operatortest.Feed(op, 1, times, rows, 3)
 	op.Advance(3000)
 	want := []string{"b×2@1000", "a×1@1000", "c×2@2000", "a×1@3000"}
 	var got []string
-	for i, r := range out.rows {
-		got = append(got, fmt.Sprintf("%s×%d@%d", r[0].S, r[1].I, out.times[i]))
+	for i, r := range out.Rows {
+		got = append(got, fmt.Sprintf("%s×%d@%d", r[0].S, r[1].I, out.Times[i]))
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -136,7 +137,7 @@ func BenchmarkTopK(b *testing.B) {
 	for i, it := range items {
 		rows[i] = []value.Value{value.NewString(it)}
 	}
-	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000}, &count{})
+	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000}, &operatortest.Count{})
 	benchRows(b, op, 1, rows, 2000000)
 }
 
@@ -148,7 +149,7 @@ func BenchmarkTopKSpaceSaving(b *testing.B) {
 	for i, it := range items {
 		rows[i] = []value.Value{value.NewString(it)}
 	}
-	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000, Capacity: 1000}, &count{})
+	op := NewTopK(TopKConfig{Column: 0, K: 10, WindowMs: 10000, Capacity: 1000}, &operatortest.Count{})
 	benchRows(b, op, 1, rows, 2000000)
 }
 
@@ -169,13 +170,13 @@ func TestTopKGuaranteeWhenNotExact(t *testing.T) {
 		trueCount[c.item] = c.count
 		rank[c.item] = i
 	}
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewTopK(TopKConfig{Column: 0, K: k + 1, WindowMs: 60000, Capacity: capacity}, out)
 	rows := make([][]value.Value, len(items))
 	for i, it := range items {
 		rows[i] = []value.Value{value.NewString(it)}
 	}
-	feed(op, 1, make([]int64, len(rows)), rows, 1024)
+	operatortest.Feed(op, 1, make([]int64, len(rows)), rows, 1024)
 	top := op.Top() // before the window closes: counters with their errors
 	monitored := map[string]bool{}
 	for _, c := range op.State.Counters {
@@ -201,7 +202,7 @@ func TestTopKGuaranteeWhenNotExact(t *testing.T) {
 		}
 	}
 	t.Logf("zipf s=1.01, %d distinct in %d rows, %d counters: precision %d/%d (the guarantee holds; exactness does not)", len(all), n, capacity, hits, k)
-	if len(out.rows) != k+1 {
-		t.Fatalf("%d rows emitted", len(out.rows))
+	if len(out.Rows) != k+1 {
+		t.Fatalf("%d rows emitted", len(out.Rows))
 	}
 }

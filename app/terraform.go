@@ -9,11 +9,12 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
-	"github.com/zclconf/go-cty/cty/function/stdlib"
 	"gopkg.in/yaml.v3"
 )
 
@@ -167,17 +168,36 @@ var tfV2 = tfSchema{
 	}),
 }
 
-// tf holds a Terraform module: its files, variables and locals.
+// tf is one Terraform module: the root module, or a local module that the
+// root (or another local module) calls with module "x" { source = "./y" }.
+// Variables of a called module, locals and module outputs are evaluated
+// when an expression first needs them, in whatever order the references
+// lead, as Terraform's graph does.
 type tf struct {
-	dir      string
+	dir      string // the module's folder
+	base     string // the root module's folder: file() reads from there
+	rel      string // path.module
+	addr     string // "" for the root module, else "module.x" (nested: "module.x.module.y")
 	o        LoadOptions
+	parent   *tf
+	call     *hclsyntax.Block     // the module block that calls this module
+	callEnv  map[string]cty.Value // count and each of that call
 	files    map[string]*hcl.File
+	names    []string // the module's .tf files, sorted
 	src      map[string][]byte
 	vars     map[string]cty.Value
 	declared map[string]bool
+	varTypes map[string]hcl.Expression
 	complex  map[string]bool // a variable typed other than string, number or bool
+	localDef map[string]*hclsyntax.Attribute
 	locals   map[string]cty.Value
-	refs     map[string]any // placeholder objects for resource references
+	calls    map[string]*hclsyntax.Block // module calls, by name
+	children map[string]*tf              // loaded local modules (nil: a source streamsql does not follow)
+	outDef   map[string]*hclsyntax.Attribute
+	outputs  map[string]cty.Value
+	busy     map[string]bool           // what is being evaluated, to report cycles
+	iters    map[string]hcl.Expression // dynamic block iterators in scope: their for_each
+	refs     map[string]any            // resources and data sources referred to (see addRef)
 	funcs    map[string]function.Function
 }
 
@@ -185,84 +205,130 @@ type tfResource struct {
 	typ, name string
 	file      string
 	block     *hclsyntax.Block
+	mod       *tf
+	env       map[string]cty.Value // count.index / each of the instance read
 }
 
-func (r tfResource) addr() string { return r.typ + "." + r.name }
-
-// loadTerraform maps an aws_kinesis_analytics_application or
-// aws_kinesisanalyticsv2_application resource. path is a .tf file (its
-// directory's other .tf files supply variables and locals) or a directory.
-func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
-	dir, only := path, ""
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
-		dir, only = filepath.Dir(path), path
+func (r tfResource) addr() string {
+	if r.mod != nil && r.mod.addr != "" {
+		return r.mod.addr + "." + r.typ + "." + r.name
 	}
-	t := &tf{dir: dir, o: o, files: map[string]*hcl.File{}, src: map[string][]byte{}, vars: map[string]cty.Value{},
-		declared: map[string]bool{}, complex: map[string]bool{}, locals: map[string]cty.Value{}, refs: map[string]any{}}
-	t.funcs = tfFunctions(dir)
-	names, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	return r.typ + "." + r.name
+}
+
+func newTF(dir, base, rel string, o LoadOptions) *tf {
+	return &tf{dir: dir, base: base, rel: rel, o: o, files: map[string]*hcl.File{}, src: map[string][]byte{},
+		vars: map[string]cty.Value{}, declared: map[string]bool{}, varTypes: map[string]hcl.Expression{},
+		complex: map[string]bool{}, localDef: map[string]*hclsyntax.Attribute{}, locals: map[string]cty.Value{},
+		calls: map[string]*hclsyntax.Block{}, children: map[string]*tf{}, outDef: map[string]*hclsyntax.Attribute{},
+		outputs: map[string]cty.Value{}, busy: map[string]bool{}, iters: map[string]hcl.Expression{}, refs: map[string]any{}, funcs: tfFunctions(base)}
+}
+
+// parse reads the module's .tf files (and only, when set, which must be
+// one of them or is added) and indexes its blocks.
+func (t *tf) parse(only string) error {
+	names, _ := filepath.Glob(filepath.Join(t.dir, "*.tf"))
 	if only != "" && !contains(names, only) {
 		names = append(names, only)
 	}
 	sort.Strings(names)
+	if len(names) == 0 {
+		return fmt.Errorf("%s: no .tf files", t.dir)
+	}
+	t.names = names
 	p := hclparse.NewParser()
 	var diags hcl.Diagnostics
 	for _, name := range names {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		f, d := p.ParseHCL(b, name)
 		diags = append(diags, d...)
 		t.files[name], t.src[name] = f, b
 	}
 	if diags.HasErrors() {
-		return nil, nil, tfDiagError(diags)
+		return tfDiagError(diags)
 	}
-	var apps []tfResource
 	for _, name := range names {
-		body := t.files[name].Body.(*hclsyntax.Body)
-		for _, b := range body.Blocks {
+		for _, b := range t.files[name].Body.(*hclsyntax.Body).Blocks {
 			switch {
 			case b.Type == "variable" && len(b.Labels) == 1:
-				t.declared[b.Labels[0]] = true
+				v := b.Labels[0]
+				t.declared[v] = true
 				if ty, ok := b.Body.Attributes["type"]; ok {
+					t.varTypes[v] = ty.Expr
 					switch hcl.ExprAsKeyword(ty.Expr) {
 					case "string", "number", "bool":
 					default:
-						t.complex[b.Labels[0]] = true
+						t.complex[v] = true
 					}
 				}
-				if d, ok := b.Body.Attributes["default"]; ok {
-					v, diags := d.Expr.Value(nil)
-					if diags.HasErrors() {
-						return nil, nil, tfDiagError(diags)
-					}
-					t.vars[b.Labels[0]] = v
+			case b.Type == "locals":
+				for k, a := range b.Body.Attributes {
+					t.localDef[k] = a
 				}
-			case b.Type == "resource" && len(b.Labels) == 2 && (b.Labels[0] == tfApp || b.Labels[0] == tfAppV2):
-				if only == "" || name == only {
-					apps = append(apps, tfResource{typ: b.Labels[0], name: b.Labels[1], file: name, block: b})
+			case b.Type == "module" && len(b.Labels) == 1:
+				t.calls[b.Labels[0]] = b
+			case b.Type == "output" && len(b.Labels) == 1:
+				if a, ok := b.Body.Attributes["value"]; ok {
+					t.outDef[b.Labels[0]] = a
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// variableBlock is the declaration of variable name.
+func (t *tf) variableBlock(name string) *hclsyntax.Block {
+	for _, f := range t.names {
+		for _, b := range t.files[f].Body.(*hclsyntax.Body).Blocks {
+			if b.Type == "variable" && len(b.Labels) == 1 && b.Labels[0] == name {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// loadTerraform maps an aws_kinesis_analytics_application or
+// aws_kinesisanalyticsv2_application resource, in the root module or in a
+// local module it calls. path is a .tf file (its directory's other .tf
+// files supply variables, locals and module calls) or a directory.
+func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
+	dir, only := path, ""
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		dir, only = filepath.Dir(path), path
+	}
+	t := newTF(dir, dir, ".", o)
+	if err := t.parse(only); err != nil {
+		return nil, nil, err
+	}
+	for v := range t.declared {
+		if b := t.variableBlock(v); b != nil {
+			if d, ok := b.Body.Attributes["default"]; ok {
+				val, diags := d.Expr.Value(nil)
+				if diags.HasErrors() {
+					return nil, nil, tfDiagError(diags)
+				}
+				t.vars[v] = val
 			}
 		}
 	}
 	if err := t.readVarFiles(); err != nil {
 		return nil, nil, err
 	}
-	// Locals and applications may refer to other resources; those
-	// references get their placeholders before anything is evaluated.
-	for _, name := range names {
-		for _, b := range t.files[name].Body.(*hclsyntax.Body).Blocks {
-			if b.Type == "locals" {
-				t.collectRefs(b.Body)
-			}
+	for v, val := range t.vars {
+		conv, err := t.convertVar(v, val)
+		if err != nil {
+			return nil, nil, err
 		}
+		t.vars[v] = conv
 	}
-	for _, a := range apps {
-		t.collectRefs(a.block.Body)
-	}
-	if err := t.evalLocals(names); err != nil {
+	var apps []tfResource
+	var skipped []string
+	if err := t.findApps(only, &apps, &skipped); err != nil {
 		return nil, nil, err
 	}
 	// Flink applications (aws_kinesisanalyticsv2_application with another
@@ -271,7 +337,7 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 	sqlApps := apps[:0]
 	for _, a := range apps {
 		if rt, ok := a.block.Body.Attributes["runtime_environment"]; ok && a.typ == tfAppV2 {
-			v, err := t.value(rt.Expr, nil)
+			v, err := a.mod.value(rt.Expr, a.env)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -288,44 +354,269 @@ func loadTerraform(path string, o LoadOptions) (*Application, []string, error) {
 		if len(notSQL) > 0 {
 			msg += "; not SQL: " + strings.Join(notSQL, ", ")
 		}
+		if len(skipped) > 0 {
+			msg += "; " + strings.Join(skipped, "; ")
+		}
 		return nil, nil, fmt.Errorf("%s", msg)
 	}
 	app, err := t.pick(path, apps)
 	if err != nil {
 		return nil, nil, err
 	}
+	m := app.mod
 	n := &native{file: app.file, dir: dir, format: FormatTerraform, origin: map[*yaml.Node]string{}}
 	schema := tfV1
 	if app.typ == tfAppV2 {
 		schema = tfV2
-		if rt, ok := app.block.Body.Attributes["runtime_environment"]; ok {
-			v, err := t.value(rt.Expr, nil)
-			if err != nil {
-				return nil, nil, err
-			}
-			if s := ctyText(v); !strings.HasPrefix(strings.ToUpper(s), "SQL") {
-				return nil, nil, fmt.Errorf("%s:%d: %s.runtime_environment: %q is not a SQL application (streamsql runs SQL-1_0 applications only)", app.file, rt.SrcRange.Start.Line, app.addr(), s)
-			}
-		}
 	}
 	root := newMap(app.block.TypeRange.Start.Line)
-	if err := t.walk(n, app.block.Body, schema, root, app.addr(), nil); err != nil {
+	if err := m.walk(n, app.block.Body, schema, root, app.addr(), app.env); err != nil {
 		return nil, nil, err
 	}
-	if err := t.fixups(n, root, app); err != nil {
+	if err := m.fixups(n, root, app); err != nil {
 		return nil, nil, err
 	}
 	n.root = root
 	return n.finish()
 }
 
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
+// findApps lists the application resources of this module and of the
+// local modules it calls (depth first, calls in name order). A resource
+// or module call whose count is 0 or whose for_each is empty has no
+// instance and is listed in skipped.
+func (t *tf) findApps(only string, apps *[]tfResource, skipped *[]string) error {
+	for _, name := range t.names {
+		if only != "" && name != only {
+			continue
+		}
+		for _, b := range t.files[name].Body.(*hclsyntax.Body).Blocks {
+			if b.Type != "resource" || len(b.Labels) != 2 || (b.Labels[0] != tfApp && b.Labels[0] != tfAppV2) {
+				continue
+			}
+			r := tfResource{typ: b.Labels[0], name: b.Labels[1], file: name, block: b, mod: t}
+			env, n, err := t.instance(b.Body, nil)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				*skipped = append(*skipped, r.addr()+": no instance (count 0 or empty for_each)")
+				continue
+			}
+			r.env = env
+			*apps = append(*apps, r)
 		}
 	}
-	return false
+	if only != "" {
+		return nil
+	}
+	calls := make([]string, 0, len(t.calls))
+	for k := range t.calls {
+		calls = append(calls, k)
+	}
+	sort.Strings(calls)
+	for _, k := range calls {
+		c, err := t.child(k)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			continue
+		}
+		if _, n, _ := t.instance(t.calls[k].Body, nil); n == 0 {
+			*skipped = append(*skipped, c.addr+": no instance (count 0 or empty for_each)")
+			continue
+		}
+		if err := c.findApps("", apps, skipped); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// instance reads a block's count or for_each: the count.index/each of
+// its first instance (the one streamsql reads) and how many there are
+// (-1 when not known before apply).
+func (t *tf) instance(body *hclsyntax.Body, extra map[string]cty.Value) (map[string]cty.Value, int, error) {
+	env := map[string]cty.Value{}
+	if c, ok := body.Attributes["count"]; ok {
+		v, err := t.value(c.Expr, extra)
+		if err != nil {
+			return nil, 0, err
+		}
+		env["count"] = cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(0)})
+		v, _ = v.UnmarkDeep()
+		if !v.IsKnown() || v.IsNull() || v.Type() != cty.Number {
+			return env, -1, nil
+		}
+		n, _ := v.AsBigFloat().Int64()
+		return env, int(n), nil
+	}
+	if fe, ok := body.Attributes["for_each"]; ok {
+		v, err := t.value(fe.Expr, extra)
+		if err != nil {
+			return nil, 0, err
+		}
+		v, _ = v.Unmark()
+		if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() {
+			env["each"] = cty.ObjectVal(map[string]cty.Value{"key": tfUnknown("for_each"), "value": tfUnknown("for_each")})
+			return env, -1, nil
+		}
+		it := v.ElementIterator()
+		if !it.Next() {
+			return env, 0, nil
+		}
+		k, e := it.Element()
+		if v.Type().IsSetType() {
+			k = e
+		}
+		env["each"] = cty.ObjectVal(map[string]cty.Value{"key": k, "value": e})
+		return env, v.LengthInt(), nil
+	}
+	return env, 1, nil
+}
+
+// child is the local module that call name loads, nil for a source that
+// is not a local folder (a registry or Git module: its outputs are
+// unknown values).
+func (t *tf) child(name string) (*tf, error) {
+	if c, ok := t.children[name]; ok {
+		return c, nil
+	}
+	call := t.calls[name]
+	if call == nil {
+		return nil, fmt.Errorf("%s: no module %q is called", t.where(), name)
+	}
+	src, ok := call.Body.Attributes["source"]
+	if !ok {
+		return nil, fmt.Errorf("%s:%d: module %q: source missing", call.TypeRange.Filename, call.TypeRange.Start.Line, name)
+	}
+	sv, diags := src.Expr.Value(nil)
+	if diags.HasErrors() || sv.Type() != cty.String {
+		return nil, fmt.Errorf("%s:%d: module %q: source must be a literal string", src.SrcRange.Filename, src.SrcRange.Start.Line, name)
+	}
+	s := sv.AsString()
+	if !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "../") {
+		t.children[name] = nil
+		return nil, nil
+	}
+	addr := "module." + name
+	if t.addr != "" {
+		addr = t.addr + "." + addr
+	}
+	c := newTF(filepath.Join(t.dir, s), t.base, filepath.ToSlash(filepath.Join(t.rel, s)), t.o)
+	c.addr, c.parent, c.call = addr, t, call
+	t.children[name] = c
+	if err := c.parse(""); err != nil {
+		return nil, fmt.Errorf("%s:%d: module %q (source %q): %v", src.SrcRange.Filename, src.SrcRange.Start.Line, name, s, err)
+	}
+	env, _, err := t.instance(call.Body, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.callEnv = env
+	return c, nil
+}
+
+// where names the module in messages.
+func (t *tf) where() string {
+	if t.addr == "" {
+		return t.dir
+	}
+	return t.addr + " (" + t.dir + ")"
+}
+
+// input is the value of a called module's variable: the call's argument,
+// evaluated in the calling module, or the variable's default.
+func (t *tf) input(name string, r hcl.Range) error {
+	if _, ok := t.vars[name]; ok || t.parent == nil {
+		return nil
+	}
+	key := "var." + name
+	if t.busy[key] {
+		return fmt.Errorf("%s:%d:%d: var.%s refers to itself through the module call", r.Filename, r.Start.Line, r.Start.Column, name)
+	}
+	t.busy[key] = true
+	defer delete(t.busy, key)
+	var v cty.Value
+	if a, ok := t.call.Body.Attributes[name]; ok {
+		var err error
+		if v, err = t.parent.value(a.Expr, t.callEnv); err != nil {
+			return err
+		}
+	} else if b := t.variableBlock(name); b != nil && b.Body.Attributes["default"] != nil {
+		var diags hcl.Diagnostics
+		if v, diags = b.Body.Attributes["default"].Expr.Value(nil); diags.HasErrors() {
+			return tfDiagError(diags)
+		}
+	} else {
+		return fmt.Errorf("%s:%d:%d: var.%s has no value: the call of %s at %s:%d sets no %q and the variable has no default",
+			r.Filename, r.Start.Line, r.Start.Column, name, t.addr, t.call.TypeRange.Filename, t.call.TypeRange.Start.Line, name)
+	}
+	v, err := t.convertVar(name, v)
+	if err != nil {
+		return err
+	}
+	t.vars[name] = v
+	return nil
+}
+
+// convertVar applies a variable's type constraint, optional attributes
+// and their defaults included, as Terraform does.
+func (t *tf) convertVar(name string, v cty.Value) (cty.Value, error) {
+	te, ok := t.varTypes[name]
+	if !ok {
+		return v, nil
+	}
+	ty, defaults, diags := typeexpr.TypeConstraintWithDefaults(te)
+	if diags.HasErrors() {
+		return cty.NilVal, tfDiagError(diags)
+	}
+	if defaults != nil {
+		v = defaults.Apply(v)
+	}
+	out, err := convert.Convert(v, ty)
+	if err != nil {
+		r := te.Range()
+		return cty.NilVal, fmt.Errorf("%s:%d: var.%s: %v", r.Filename, r.Start.Line, name, err)
+	}
+	return out, nil
+}
+
+// local evaluates local.name the first time it is needed.
+func (t *tf) local(name string, r hcl.Range) error {
+	a, ok := t.localDef[name]
+	if _, done := t.locals[name]; !ok && !done {
+		return fmt.Errorf("%s:%d:%d: local.%s is not defined in %s", r.Filename, r.Start.Line, r.Start.Column, name, t.where())
+	}
+	return t.once("local."+name, a, t.locals, name)
+}
+
+// output evaluates a local module's output the first time it is needed.
+func (t *tf) output(name string, r hcl.Range) error {
+	a, ok := t.outDef[name]
+	if !ok {
+		return fmt.Errorf("%s:%d:%d: %s has no output %q", r.Filename, r.Start.Line, r.Start.Column, t.where(), name)
+	}
+	return t.once("output "+name, a, t.outputs, name)
+}
+
+// once evaluates a's expression into into[name] unless it is there,
+// reporting a definition that (through others) refers to itself.
+func (t *tf) once(what string, a *hclsyntax.Attribute, into map[string]cty.Value, name string) error {
+	if _, ok := into[name]; ok {
+		return nil
+	}
+	if t.busy[what] {
+		return fmt.Errorf("%s:%d:%d: %s refers to itself (a cycle)", a.SrcRange.Filename, a.SrcRange.Start.Line, a.SrcRange.Start.Column, what)
+	}
+	t.busy[what] = true
+	defer delete(t.busy, what)
+	v, err := t.value(a.Expr, nil)
+	if err != nil {
+		return err
+	}
+	into[name] = v
+	return nil
 }
 
 func tfDiagError(diags hcl.Diagnostics) error {
@@ -406,54 +697,6 @@ func (t *tf) readVarFiles() error {
 	return nil
 }
 
-// evalLocals evaluates every locals block, in dependency order.
-func (t *tf) evalLocals(names []string) error {
-	pending := map[string]*hclsyntax.Attribute{}
-	for _, name := range names {
-		for _, b := range t.files[name].Body.(*hclsyntax.Body).Blocks {
-			if b.Type == "locals" {
-				for k, a := range b.Body.Attributes {
-					pending[k] = a
-				}
-			}
-		}
-	}
-	for len(pending) > 0 {
-		progress := false
-		for k, a := range pending {
-			ready := true
-			for _, tr := range a.Expr.Variables() {
-				if tr.RootName() == "local" && len(tr) > 1 {
-					if at, ok := tr[1].(hcl.TraverseAttr); ok {
-						if _, done := t.locals[at.Name]; !done {
-							ready = false
-						}
-					}
-				}
-			}
-			if !ready {
-				continue
-			}
-			v, err := t.value(a.Expr, nil)
-			if err != nil {
-				return err
-			}
-			t.locals[k] = v
-			delete(pending, k)
-			progress = true
-		}
-		if !progress {
-			var left []string
-			for k, a := range pending {
-				left = append(left, fmt.Sprintf("local.%s (%s:%d)", k, a.SrcRange.Filename, a.SrcRange.Start.Line))
-			}
-			sort.Strings(left)
-			return fmt.Errorf("locals refer to each other in a cycle or to undefined locals: %s", strings.Join(left, ", "))
-		}
-	}
-	return nil
-}
-
 // pick chooses the application: the only one, or the one --app names (by
 // resource name, address or application name).
 func (t *tf) pick(path string, apps []tfResource) (tfResource, error) {
@@ -461,11 +704,11 @@ func (t *tf) pick(path string, apps []tfResource) (tfResource, error) {
 	for _, a := range apps {
 		name := ""
 		if at, ok := a.block.Body.Attributes["name"]; ok {
-			if v, err := t.value(at.Expr, nil); err == nil {
+			if v, err := a.mod.value(at.Expr, a.env); err == nil {
 				name = ctyText(v)
 			}
 		}
-		if t.o.App != "" && (t.o.App == a.name || t.o.App == a.addr() || t.o.App == name) {
+		if t.o.App != "" && (t.o.App == a.name || t.o.App == a.addr() || t.o.App == a.typ+"."+a.name || t.o.App == name) {
 			return a, nil
 		}
 		names = append(names, fmt.Sprintf("%s (name %q, %s:%d)", a.addr(), name, a.file, a.block.TypeRange.Start.Line))
@@ -479,61 +722,57 @@ func (t *tf) pick(path string, apps []tfResource) (tfResource, error) {
 	return apps[0], nil
 }
 
-// collectRefs makes placeholder values for references to other resources
-// and data sources (aws_kinesis_stream.clicks.arn): --resource gives one a
-// value; otherwise it reads as its own address, which stands for an ARN
-// or name that has no use locally.
-func (t *tf) collectRefs(body *hclsyntax.Body) {
-	hclsyntax.VisitAll(body, func(node hclsyntax.Node) hcl.Diagnostics {
-		e, ok := node.(hclsyntax.Expression)
-		if !ok {
-			return nil
-		}
-		for _, tr := range e.Variables() {
-			t.addRef(tr)
-		}
-		return nil
-	})
-}
+// tfReserved are the roots of references that are not resources.
+var tfReserved = map[string]bool{"var": true, "local": true, "path": true, "count": true, "each": true, "terraform": true, "self": true, "module": true}
 
-var tfReserved = map[string]bool{"var": true, "local": true, "path": true, "count": true, "each": true, "terraform": true, "self": true}
-
+// addRef records a reference to a resource, data source or module that
+// streamsql does not model or follow (aws_kinesis_stream.clicks.arn,
+// data.aws_iam_role.r.arn, module.registry_mod.out): its attributes are
+// values known only after apply, unless --resource gives one. refs is a
+// tree of names; a leaf is an attribute (its address, a string) or
+// tfWhole where the resource is used as a whole (indexed, splatted,
+// iterated), which only an unknown value can stand for.
 func (t *tf) addRef(tr hcl.Traversal) {
 	root := tr.RootName()
-	if tfReserved[root] {
+	if tfReserved[root] && root != "module" {
 		return
+	}
+	depth := 3 // type.name.attribute, module.name.output
+	if root == "data" {
+		depth = 4
 	}
 	parts := []string{root}
 	for _, step := range tr[1:] {
 		a, ok := step.(hcl.TraverseAttr)
-		if !ok {
+		if !ok || len(parts) == depth {
 			break
 		}
 		parts = append(parts, a.Name)
 	}
-	depth := 3 // type.name.attribute
-	if root == "data" {
-		depth = 4
-	}
-	if len(parts) > depth {
-		parts = parts[:depth]
-	}
 	m := t.refs
-	for i, p := range parts {
-		if i == len(parts)-1 {
-			if _, ok := m[p].(map[string]any); !ok {
-				m[p] = strings.Join(parts, ".")
-			}
+	for _, p := range parts[:len(parts)-1] {
+		switch sub := m[p].(type) {
+		case map[string]any:
+			m = sub
+		case tfWhole:
 			return
+		default:
+			next := map[string]any{}
+			m[p] = next
+			m = next
 		}
-		sub, ok := m[p].(map[string]any)
-		if !ok {
-			sub = map[string]any{}
-			m[p] = sub
-		}
-		m = sub
+	}
+	last := parts[len(parts)-1]
+	switch {
+	case len(parts) < depth:
+		m[last] = tfWhole{}
+	case m[last] == nil:
+		m[last] = strings.Join(parts, ".")
 	}
 }
+
+// tfWhole marks a resource used as a whole in refs.
+type tfWhole struct{}
 
 func (t *tf) refValue(prefix string, m map[string]any) cty.Value {
 	attrs := map[string]cty.Value{}
@@ -544,13 +783,15 @@ func (t *tf) refValue(prefix string, m map[string]any) cty.Value {
 		}
 		switch v := v.(type) {
 		case string:
-			s := v
-			if r, ok := t.o.Resources[addr]; ok {
-				s = r
-			} else if r, ok := t.o.Resources[prefix]; ok {
-				s = r
+			if r, ok := t.resource(addr); ok {
+				attrs[k] = cty.StringVal(r)
+			} else if r, ok := t.resource(prefix); ok && strings.Contains(prefix, ".") {
+				attrs[k] = cty.StringVal(r) // --resource for the whole resource
+			} else {
+				attrs[k] = tfUnknown(t.qualify(addr))
 			}
-			attrs[k] = cty.StringVal(s)
+		case tfWhole:
+			attrs[k] = tfUnknown(t.qualify(addr))
 		case map[string]any:
 			attrs[k] = t.refValue(addr, v)
 		}
@@ -558,19 +799,136 @@ func (t *tf) refValue(prefix string, m map[string]any) cty.Value {
 	return cty.ObjectVal(attrs)
 }
 
+// qualify prefixes an address with the module's.
+func (t *tf) qualify(addr string) string {
+	if t.addr != "" {
+		return t.addr + "." + addr
+	}
+	return addr
+}
+
+// resource is the --resource value for an address, given with the
+// module's address or without.
+func (t *tf) resource(addr string) (string, bool) {
+	if r, ok := t.o.Resources[t.qualify(addr)]; ok {
+		return r, true
+	}
+	r, ok := t.o.Resources[addr]
+	return r, ok
+}
+
+// prepare evaluates what expression e refers to: variables of a called
+// module, locals, outputs of local modules, and records the resources.
+func (t *tf) prepare(e hcl.Expression, extra map[string]cty.Value) error {
+	for _, tr := range e.Variables() {
+		root := tr.RootName()
+		if _, ok := extra[root]; ok {
+			continue
+		}
+		name := ""
+		if len(tr) > 1 {
+			if a, ok := tr[1].(hcl.TraverseAttr); ok {
+				name = a.Name
+			}
+		}
+		r := tr.SourceRange()
+		switch root {
+		case "var":
+			if name == "" {
+				continue
+			}
+			if !t.declared[name] {
+				return fmt.Errorf("%s:%d:%d: var.%s: no variable %q is declared", r.Filename, r.Start.Line, r.Start.Column, name, name)
+			}
+			if err := t.input(name, r); err != nil {
+				return err
+			}
+			if _, ok := t.vars[name]; !ok {
+				return fmt.Errorf("%s:%d:%d: var.%s has no value: give -var %s=VALUE or a --var-file", r.Filename, r.Start.Line, r.Start.Column, name, name)
+			}
+		case "local":
+			if name != "" {
+				if err := t.local(name, r); err != nil {
+					return err
+				}
+			}
+		case "module":
+			if name == "" {
+				continue
+			}
+			c, err := t.child(name)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				t.addRef(tr)
+				continue
+			}
+			out := ""
+			if len(tr) > 2 {
+				if a, ok := tr[2].(hcl.TraverseAttr); ok {
+					out = a.Name
+				}
+			}
+			if out != "" {
+				if err := c.output(out, r); err != nil {
+					return err
+				}
+				continue
+			}
+			for o := range c.outDef {
+				if err := c.output(o, r); err != nil {
+					return err
+				}
+			}
+		default:
+			if !tfReserved[root] {
+				t.addRef(tr)
+			}
+		}
+	}
+	return nil
+}
+
 func (t *tf) ctx(extra map[string]cty.Value) *hcl.EvalContext {
 	vars := map[string]cty.Value{
 		"var":   cty.ObjectVal(t.vars),
 		"local": cty.ObjectVal(t.locals),
-		// Terraform runs in the root module's folder: path.module is ".",
-		// and file() reads relative to that folder.
+		// Terraform runs in the root module's folder: path.root and
+		// path.cwd are ".", path.module the module's folder from there.
 		// A resource with count or for_each is read as its first instance.
 		"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(0)}),
 		"each":  cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(""), "value": cty.StringVal("")}),
-		"path":  cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")}),
+		"path":  cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal(t.rel), "root": cty.StringVal("."), "cwd": cty.StringVal(".")}),
 	}
 	for k, v := range t.refValue("", t.refs).AsValueMap() {
 		vars[k] = v
+	}
+	mods := map[string]cty.Value{}
+	if m, ok := vars["module"]; ok {
+		mods = m.AsValueMap()
+	}
+	for name, c := range t.children {
+		if c == nil {
+			continue
+		}
+		outs := cty.ObjectVal(c.outputs)
+		// module "x" with count or for_each is a list or map of instances;
+		// its first is the one read.
+		call := t.calls[name].Body.Attributes
+		if _, ok := call["count"]; ok {
+			outs = cty.TupleVal([]cty.Value{outs})
+		} else if _, ok := call["for_each"]; ok {
+			if each, ok := c.callEnv["each"]; ok {
+				if k := each.GetAttr("key"); k.IsKnown() && k.Type() == cty.String {
+					outs = cty.ObjectVal(map[string]cty.Value{k.AsString(): outs})
+				}
+			}
+		}
+		mods[name] = outs
+	}
+	if len(mods) > 0 {
+		vars["module"] = cty.ObjectVal(mods)
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -580,25 +938,151 @@ func (t *tf) ctx(extra map[string]cty.Value) *hcl.EvalContext {
 
 // value evaluates an expression, naming a variable that has no value.
 func (t *tf) value(e hclsyntax.Expression, extra map[string]cty.Value) (cty.Value, error) {
-	for _, tr := range e.Variables() {
-		if tr.RootName() == "var" && len(tr) > 1 {
-			if a, ok := tr[1].(hcl.TraverseAttr); ok {
-				if !t.declared[a.Name] {
-					r := tr.SourceRange()
-					return cty.NilVal, fmt.Errorf("%s:%d:%d: var.%s: no variable %q is declared", r.Filename, r.Start.Line, r.Start.Column, a.Name, a.Name)
-				}
-				if _, ok := t.vars[a.Name]; !ok {
-					r := tr.SourceRange()
-					return cty.NilVal, fmt.Errorf("%s:%d:%d: var.%s has no value: give -var %s=VALUE or a --var-file", r.Filename, r.Start.Line, r.Start.Column, a.Name, a.Name)
-				}
-			}
-		}
+	if err := t.prepare(e, extra); err != nil {
+		return cty.NilVal, err
 	}
 	v, diags := e.Value(t.ctx(extra))
 	if diags.HasErrors() {
 		return cty.NilVal, tfDiagError(diags)
 	}
 	return v, nil
+}
+
+// tfPlaceholder are the fields whose value may be unknown before apply:
+// names and ARNs of AWS resources, which a local run does not use. Such a
+// field reads as the addresses it depends on.
+var tfPlaceholder = map[string]bool{"ResourceARN": true, "RoleARN": true, "BucketARN": true, "ReferenceRoleARN": true,
+	"ApplicationName": true, "ApplicationDescription": true}
+
+// known strips v of its marks. A value not known before apply is an error
+// naming what it depends on (its marks, or when an operation dropped
+// them, what deps finds), except in a field of tfPlaceholder.
+func known(v cty.Value, field, file string, line int, p string, deps func() []string) (cty.Value, error) {
+	v, marks := v.UnmarkDeep()
+	if v.IsWhollyKnown() {
+		return v, nil
+	}
+	names := tfDeps(marks)
+	if len(names) == 0 && deps != nil {
+		names = deps()
+	}
+	if tfPlaceholder[field] && (v.Type() == cty.String || v.Type() == cty.DynamicPseudoType) {
+		if len(names) == 0 {
+			names = []string{"(known after apply)"}
+		}
+		return cty.StringVal(strings.Join(names, " ")), nil
+	}
+	return cty.NilVal, tfUnknownError(names, file, line, p)
+}
+
+// tfImpure are the functions whose result is known only after apply.
+var tfImpure = map[string]bool{"timestamp": true, "uuid": true, "bcrypt": true}
+
+// deps lists what an expression depends on that has no value before
+// apply, following variables of called modules, locals and module outputs
+// to the resources, data sources, modules not followed and impure
+// functions at their end.
+func (t *tf) deps(e hcl.Expression, seen map[string]bool) []string {
+	var out []string
+	have := map[string]bool{}
+	add := func(l ...string) {
+		for _, d := range l {
+			if !have[d] {
+				have[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	if se, ok := e.(hclsyntax.Expression); ok {
+		hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+			if fc, ok := n.(*hclsyntax.FunctionCallExpr); ok && tfImpure[fc.Name] {
+				add(fc.Name + "()")
+			}
+			return nil
+		})
+	}
+	for _, tr := range e.Variables() {
+		root, name := tr.RootName(), ""
+		if len(tr) > 1 {
+			if a, ok := tr[1].(hcl.TraverseAttr); ok {
+				name = a.Name
+			}
+		}
+		key := t.addr + "/" + root + "." + name
+		if name == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if it, ok := t.iters[root]; ok {
+			add(t.deps(it, seen)...)
+			continue
+		}
+		switch root {
+		case "var":
+			if t.parent != nil && t.call != nil {
+				if a, ok := t.call.Body.Attributes[name]; ok {
+					add(t.parent.deps(a.Expr, seen)...)
+				}
+			}
+		case "local":
+			if a, ok := t.localDef[name]; ok {
+				add(t.deps(a.Expr, seen)...)
+			}
+		case "module":
+			c := t.children[name]
+			if c == nil {
+				add(t.qualify("module." + name))
+				continue
+			}
+			for o, a := range c.outDef {
+				if len(tr) > 2 {
+					if at, ok := tr[2].(hcl.TraverseAttr); ok && at.Name != o {
+						continue
+					}
+				}
+				add(c.deps(a.Expr, seen)...)
+			}
+		case "path", "count", "each", "terraform", "self":
+		default:
+			addr := root + "." + name
+			if root == "data" && len(tr) > 2 {
+				if a, ok := tr[2].(hcl.TraverseAttr); ok {
+					addr += "." + a.Name
+				}
+			}
+			if _, given := t.resource(addr); !given {
+				add(t.qualify(addr))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func tfDeps(marks cty.ValueMarks) []string {
+	var deps []string
+	for m := range marks {
+		if s, ok := m.(tfUnknownMark); ok {
+			deps = append(deps, string(s))
+		}
+	}
+	sort.Strings(deps)
+	return deps
+}
+
+func tfUnknownError(deps []string, file string, line int, p string) error {
+	if len(deps) == 0 {
+		return fmt.Errorf("%s:%d: %s: the value is not known before apply", file, line, p)
+	}
+	hint := ""
+	for _, d := range deps {
+		if !strings.HasSuffix(d, "()") && d != "for_each" {
+			hint = fmt.Sprintf("; give it with --resource %s=VALUE", d)
+			break
+		}
+	}
+	return fmt.Errorf("%s:%d: %s depends on %s, known only after apply (streamsql does not model it)%s",
+		file, line, p, strings.Join(deps, ", "), hint)
 }
 
 // walk maps a block body onto the native mapping out.
@@ -630,6 +1114,9 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 		if err != nil {
 			return err
 		}
+		if v, err = known(v, f.native, n.file, line, p, func() []string { return t.deps(a.Expr, map[string]bool{}) }); err != nil {
+			return err
+		}
 		node, err := ctyNode(v, line)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %s: %v", n.file, line, p, err)
@@ -637,43 +1124,13 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 		n.origin[node] = p
 		put(out, f.native, line, node)
 		if f.native == "ApplicationCode" {
-			t.codeSource(n, a)
+			t.codeSource(n, a.Expr, extra)
 		}
 	}
 	for _, b := range body.Blocks {
-		typ, content, iter := b.Type, b.Body, ""
-		var each []cty.Value
-		if b.Type == "dynamic" && len(b.Labels) == 1 {
-			typ, iter = b.Labels[0], b.Labels[0]
-			fe, ok := b.Body.Attributes["for_each"]
-			if !ok {
-				return fmt.Errorf("%s:%d: dynamic %q: for_each missing", n.file, b.TypeRange.Start.Line, typ)
-			}
-			if it, ok := b.Body.Attributes["iterator"]; ok {
-				iter = hcl.ExprAsKeyword(it.Expr)
-			}
-			coll, err := t.value(fe.Expr, extra)
-			if err != nil {
-				return err
-			}
-			content = nil
-			for _, cb := range b.Body.Blocks {
-				if cb.Type == "content" {
-					content = cb.Body
-				}
-			}
-			if content == nil {
-				return fmt.Errorf("%s:%d: dynamic %q: content block missing", n.file, b.TypeRange.Start.Line, typ)
-			}
-			if !coll.CanIterateElements() {
-				return fmt.Errorf("%s:%d: dynamic %q: for_each is not a collection", n.file, fe.SrcRange.Start.Line, typ)
-			}
-			for it := coll.ElementIterator(); it.Next(); {
-				k, v := it.Element()
-				each = append(each, cty.ObjectVal(map[string]cty.Value{"key": k, "value": v}))
-			}
-		} else {
-			each = []cty.Value{cty.NilVal}
+		typ, dynamic := b.Type, b.Type == "dynamic" && len(b.Labels) == 1
+		if dynamic {
+			typ = b.Labels[0]
 		}
 		f, ok := s[typ]
 		line := b.TypeRange.Start.Line
@@ -686,15 +1143,19 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 			n.ignored = append(n.ignored, p)
 			continue
 		}
-		for _, item := range each {
-			ex := extra
-			if item != cty.NilVal {
-				ex = map[string]cty.Value{}
-				for k, v := range extra {
-					ex[k] = v
-				}
-				ex[iter] = item
+		content, each := b.Body, []map[string]cty.Value{extra}
+		if dynamic {
+			var err error
+			if content, each, err = t.dynamic(n, b, extra); err != nil {
+				return err
 			}
+			iter := b.Labels[0]
+			if it, ok := b.Body.Attributes["iterator"]; ok {
+				iter = hcl.ExprAsKeyword(it.Expr)
+			}
+			t.iters[iter] = b.Body.Attributes["for_each"].Expr
+		}
+		for _, ex := range each {
 			target, bp, err := n.blockTarget(out, f, p, typ, line, line)
 			if err != nil {
 				return err
@@ -707,29 +1168,103 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 	return nil
 }
 
+// dynamic expands a dynamic block: its content and one set of variables
+// per element of for_each (the iterator named after the block, or by
+// iterator = NAME). A for_each not known before apply is an error naming
+// what it depends on: the number of blocks would be unknown.
+func (t *tf) dynamic(n *native, b *hclsyntax.Block, extra map[string]cty.Value) (*hclsyntax.Body, []map[string]cty.Value, error) {
+	typ, iter := b.Labels[0], b.Labels[0]
+	line := b.TypeRange.Start.Line
+	fe, ok := b.Body.Attributes["for_each"]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s:%d: dynamic %q: for_each missing", n.file, line, typ)
+	}
+	if it, ok := b.Body.Attributes["iterator"]; ok {
+		iter = hcl.ExprAsKeyword(it.Expr)
+	}
+	var content *hclsyntax.Body
+	for _, cb := range b.Body.Blocks {
+		if cb.Type == "content" {
+			content = cb.Body
+		}
+	}
+	if content == nil {
+		return nil, nil, fmt.Errorf("%s:%d: dynamic %q: content block missing", n.file, line, typ)
+	}
+	coll, err := t.value(fe.Expr, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	coll, marks := coll.Unmark()
+	if !coll.IsKnown() {
+		deps := tfDeps(marks)
+		if len(deps) == 0 {
+			deps = t.deps(fe.Expr, map[string]bool{})
+		}
+		return nil, nil, tfUnknownError(deps, n.file, fe.SrcRange.Start.Line, fmt.Sprintf("dynamic %q: for_each", typ))
+	}
+	if coll.IsNull() || !coll.CanIterateElements() {
+		return nil, nil, fmt.Errorf("%s:%d: dynamic %q: for_each is not a collection", n.file, fe.SrcRange.Start.Line, typ)
+	}
+	var each []map[string]cty.Value
+	for it := coll.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		if coll.Type().IsSetType() {
+			k = v
+		}
+		ex := map[string]cty.Value{}
+		for name, val := range extra {
+			ex[name] = val
+		}
+		ex[iter] = cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})
+		each = append(each, ex)
+	}
+	return content, each, nil
+}
+
 // codeSource records where the SQL of `code`/`text_content` comes from:
-// file("x.sql") is that file from line 1; a heredoc starts on the line
-// after its marker; a one-line string is on its own line.
-func (t *tf) codeSource(n *native, a *hclsyntax.Attribute) {
-	switch e := a.Expr.(type) {
+// file("x.sql") is that file from line 1 (also through a local); a
+// heredoc starts on the line after its marker; a one-line string is on
+// its own line.
+func (t *tf) codeSource(n *native, e hclsyntax.Expression, extra map[string]cty.Value) {
+	switch e := e.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		if e.Traversal.RootName() == "local" && len(e.Traversal) == 2 {
+			if a, ok := e.Traversal[1].(hcl.TraverseAttr); ok && t.localDef[a.Name] != nil {
+				t.codeSource(n, t.localDef[a.Name].Expr, nil)
+			}
+		}
 	case *hclsyntax.FunctionCallExpr:
 		if e.Name == "file" && len(e.Args) == 1 {
-			if v, err := t.value(e.Args[0], nil); err == nil && v.Type() == cty.String {
-				p := v.AsString()
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(t.dir, p)
+			if v, err := t.value(e.Args[0], extra); err == nil {
+				if p := ctyText(v); p != "" {
+					if !filepath.IsAbs(p) {
+						p = filepath.Join(t.base, p)
+					}
+					n.codePath, n.codeLine = p, 1
 				}
-				n.codePath, n.codeLine = p, 1
 			}
 		}
 	case *hclsyntax.TemplateExpr:
+		for _, part := range e.Parts {
+			switch part.(type) {
+			case *hclsyntax.TemplateJoinExpr, *hclsyntax.ConditionalExpr:
+				return // %{ for } and %{ if } move lines: positions count from the code's own first line
+			}
+		}
 		r := e.SrcRange
 		src := t.src[r.Filename]
 		if r.Start.Byte < len(src) && strings.HasPrefix(string(src[r.Start.Byte:]), "<<") {
 			n.codeLine = r.Start.Line + 1
+			if r.Filename != n.file {
+				n.codePath = r.Filename
+			}
 		} else if r.Start.Line == r.End.Line && len(e.Parts) == 1 {
 			if lit, ok := e.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && !strings.Contains(lit.Val.AsString(), "\n") {
 				n.codeLine = r.Start.Line
+				if r.Filename != n.file {
+					n.codePath = r.Filename
+				}
 			}
 		}
 	}
@@ -768,7 +1303,7 @@ func (t *tf) fixups(n *native, root *yaml.Node, app tfResource) error {
 	if s3 := get(root, "ApplicationCodeS3"); s3 != nil {
 		removeKey(root, "ApplicationCodeS3")
 		key := scalarText(get(s3, "FileKey"))
-		local := filepath.Join(t.dir, filepath.Base(key))
+		local := filepath.Join(t.base, filepath.Base(key))
 		if _, err := os.Stat(local); key == "" || err != nil {
 			return fmt.Errorf("%s:%d: %s: s3_content_location: the code is in S3 (%s); save it as %s", n.file, s3.Line, app.addr(), key, local)
 		}
@@ -788,6 +1323,7 @@ func removeKey(m *yaml.Node, key string) {
 
 // ctyText is a value's string form ("" for non-strings).
 func ctyText(v cty.Value) string {
+	v, _ = v.UnmarkDeep()
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		return ""
 	}
@@ -841,72 +1377,6 @@ func ctyNode(v cty.Value, line int) (*yaml.Node, error) {
 	return nil, fmt.Errorf("unsupported value of type %s", ty.FriendlyName())
 }
 
-// tfFunctions are the Terraform functions an application definition is
-// likely to use; file() and templatefile() read relative to dir.
-func tfFunctions(dir string) map[string]function.Function {
-	resolve := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(dir, p)
-	}
-	file := function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
-		Type:   function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			b, err := os.ReadFile(resolve(args[0].AsString()))
-			if err != nil {
-				return cty.NilVal, err
-			}
-			return cty.StringVal(string(b)), nil
-		},
-	})
-	var funcs map[string]function.Function
-	templatefile := function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "vars", Type: cty.DynamicPseudoType}},
-		Type:   function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := resolve(args[0].AsString())
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return cty.NilVal, err
-			}
-			expr, diags := hclsyntax.ParseTemplate(b, p, hcl.Pos{Line: 1, Column: 1})
-			if diags.HasErrors() {
-				return cty.NilVal, tfDiagError(diags)
-			}
-			vars := map[string]cty.Value{}
-			if args[1].CanIterateElements() {
-				for it := args[1].ElementIterator(); it.Next(); {
-					k, v := it.Element()
-					vars[k.AsString()] = v
-				}
-			}
-			v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
-			if diags.HasErrors() {
-				return cty.NilVal, tfDiagError(diags)
-			}
-			return v, nil
-		},
-	})
-	funcs = map[string]function.Function{
-		"file": file, "templatefile": templatefile,
-		"jsonencode": stdlib.JSONEncodeFunc, "jsondecode": stdlib.JSONDecodeFunc,
-		"join": stdlib.JoinFunc, "split": stdlib.SplitFunc, "format": stdlib.FormatFunc, "formatlist": stdlib.FormatListFunc,
-		"lower": stdlib.LowerFunc, "upper": stdlib.UpperFunc, "title": stdlib.TitleFunc,
-		"replace": stdlib.ReplaceFunc, "trimspace": stdlib.TrimSpaceFunc, "trim": stdlib.TrimFunc,
-		"trimprefix": stdlib.TrimPrefixFunc, "trimsuffix": stdlib.TrimSuffixFunc, "chomp": stdlib.ChompFunc,
-		"indent": stdlib.IndentFunc, "substr": stdlib.SubstrFunc, "concat": stdlib.ConcatFunc,
-		"length": stdlib.LengthFunc, "lookup": stdlib.LookupFunc, "merge": stdlib.MergeFunc,
-		"coalesce": stdlib.CoalesceFunc, "element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc,
-		"keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc, "min": stdlib.MinFunc, "max": stdlib.MaxFunc,
-		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
-		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-	}
-	return funcs
-}
-
 // blockTarget is the mapping a nested block writes into: a new entry of
 // out's list f.native, the single mapping f.native (a second block of that
 // kind is an error), or out itself when the block has no field of its own.
@@ -935,4 +1405,13 @@ func (n *native) blockTarget(out *yaml.Node, f tfField, p, name string, line, it
 	}
 	n.origin[target] = bp
 	return target, bp, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -19,8 +19,7 @@ import (
 // objects or arrays of objects.
 func loadTerraformJSON(path string, doc *yaml.Node, o LoadOptions) (*Application, []string, error) {
 	dir := filepath.Dir(path)
-	t := &tf{dir: dir, o: o, vars: map[string]cty.Value{}, declared: map[string]bool{}, complex: map[string]bool{},
-		locals: map[string]cty.Value{}, refs: map[string]any{}, funcs: tfFunctions(dir)}
+	t := newTF(dir, dir, ".", o)
 	j := &tfJSON{tf: t, file: path}
 	for _, name := range keys(get(doc, "variable")) {
 		v := get(get(doc, "variable"), name)
@@ -246,6 +245,9 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 		case f.block == nil:
 			val, err := j.value(v, true, nil)
 			if err != nil {
+				return err
+			}
+			if val, err = known(val, f.native, n.file, line, p, nil); err != nil {
 				return err
 			}
 			node, err := ctyNode(val, line)

@@ -29,9 +29,9 @@ func fromJSON(r gjson.Result, t value.Type) (value.Value, error) {
 			if b {
 				i = 1
 			}
-			return value.Cast(value.NewInt(i), t)
+			return value.Assign(value.NewInt(i), t)
 		case t.IsString():
-			return value.Cast(value.NewString(strconv.FormatBool(b)), t)
+			return value.Assign(value.NewString(strconv.FormatBool(b)), t)
 		case t.Base == value.TBinary || t.Base == value.TVarbinary:
 			if b {
 				return value.NewBinary([]byte{1}), nil
@@ -50,13 +50,13 @@ func fromJSON(r gjson.Result, t value.Type) (value.Value, error) {
 				}
 				i = int64(f)
 			}
-			return value.Cast(value.NewInt(i), t)
+			return value.Assign(value.NewInt(i), t)
 		case t.Base == value.TDecimal:
 			u, ok := value.ParseDecimal(r.Raw, t.Scale)
 			if !ok {
-				return value.Null, fmt.Errorf("%s is not a number", r.Raw)
+				return value.Null, fmt.Errorf("%s does not fit %s: a DECIMAL holds at most 19 significant digits", r.Raw, t)
 			}
-			return value.Cast(value.NewDecimal(u, uint8(t.Scale)), t)
+			return value.Assign(value.NewDecimal(u, uint8(t.Scale)), t)
 		case t.Base == value.TReal:
 			return value.NewFloat(float64(float32(r.Num))), nil
 		case t.Base == value.TDouble:
@@ -64,14 +64,14 @@ func fromJSON(r gjson.Result, t value.Type) (value.Value, error) {
 		case t.Base == value.TBoolean:
 			return value.NewBool(r.Num != 0), nil
 		case t.IsString():
-			return value.Cast(value.NewString(r.Raw), t)
+			return value.Assign(value.NewString(r.Raw), t)
 		}
 		return value.Null, fmt.Errorf("cannot convert %s to %s", r.Raw, t)
 	case gjson.String:
 		return fromString(r.Str, t)
 	case gjson.JSON:
 		if t.IsString() {
-			return value.Cast(value.NewString(r.Raw), t)
+			return value.Assign(value.NewString(r.Raw), t)
 		}
 		return value.Null, fmt.Errorf("cannot convert a JSON %s to %s", kind(r.Raw), t)
 	}
@@ -89,7 +89,7 @@ func kind(raw string) string {
 func fromString(s string, t value.Type) (value.Value, error) {
 	switch {
 	case t.IsString():
-		return value.Cast(value.NewString(s), t)
+		return value.Assign(value.NewString(s), t)
 	case t.Base == value.TBoolean:
 		return value.NewBool(strings.EqualFold(strings.TrimSpace(s), "true")), nil
 	case t.Base == value.TBinary || t.Base == value.TVarbinary:
@@ -113,7 +113,7 @@ func fromString(s string, t value.Type) (value.Value, error) {
 		}
 		return value.Null, fmt.Errorf("%q is not a binary literal X'..'", s)
 	}
-	v, err := value.Cast(value.NewString(s), t)
+	v, err := value.Assign(value.NewString(s), t)
 	if err != nil {
 		snippet := s
 		if len(snippet) > 40 {

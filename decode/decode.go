@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -66,6 +67,10 @@ type Decoder struct {
 	// plain "$.name": the object is then walked once instead of once per column.
 	topLevel map[string]int
 	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
+	// Stable says the caller never writes a payload's bytes again (a
+	// replay's payloads live in chunks that are not reused): decoded strings
+	// then point into the payload instead of into a copy of it.
+	Stable bool
 }
 
 // New compiles a schema.
@@ -247,7 +252,12 @@ func (d *Decoder) DecodeTable(data []byte, errs operators.ErrorSink) [][]value.V
 // decodeFlat is the single-pass path for one object of top-level fields;
 // false means the record needs the general path.
 func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operators.Batch, errs operators.ErrorSink) bool {
-	s := string(data)
+	var s string
+	if d.Stable {
+		s = unsafe.String(unsafe.SliceData(data), len(data))
+	} else {
+		s = string(data)
+	}
 	n := out.Len()
 	row := out.Grow(rowtime)
 	if len(d.seen) != len(d.s.Columns) {

@@ -7,23 +7,20 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
-type errs struct{ recs []operators.ErrorRecord }
-
-func (e *errs) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
-
 func vc(n int) value.Type { return value.Type{Base: value.TVarchar, Len: n} }
 
-func decodeAll(t *testing.T, s Schema, data string) ([]string, *errs) {
+func decodeAll(t *testing.T, s Schema, data string) ([]string, *operatortest.Errors) {
 	t.Helper()
 	d, err := New(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := operators.NewBatch(d.Width(), 4)
-	e := &errs{}
+	e := &operatortest.Errors{}
 	d.Decode(1000, []byte(data), Meta{Arrival: 900, PartitionKey: "pk", ShardID: "shardId-000000000001"}, b, e)
 	var rows []string
 	for i := 0; i < b.Len(); i++ {
@@ -47,8 +44,8 @@ func TestJSONMappingAndConversions(t *testing.T) {
 	}}
 	rows, e := decodeAll(t, s, `{"ticker":"AMAZON","price":12.5,"qty":true,"amount":3.456,"ok":"TRUE","address":{"city":"Seattle"},"tags":["a","b"],"ts":"1992-02-14 18:35:44.0","orders":[1,2]}`)
 	want := "AMAZ,12.5,1,3.46,TRUE,Seattle,a,1992-02-14 18:35:44.000,,[1,2]"
-	if len(e.recs) != 0 || len(rows) != 1 || rows[0] != want {
-		t.Fatalf("rows %v errors %+v\nwant %s", rows, e.recs, want)
+	if len(e.Recs) != 0 || len(rows) != 1 || rows[0] != want {
+		t.Fatalf("rows %v errors %+v\nwant %s", rows, e.Recs, want)
 	}
 }
 
@@ -62,9 +59,9 @@ func TestJSONErrorsGoToTheErrorStream(t *testing.T) {
 		{`{"qty": 1, oops`, eval.ErrParse, "invalid JSON"},
 	} {
 		rows, e := decodeAll(t, s, tc.data)
-		if len(rows) != 0 || len(e.recs) != 1 || e.recs[0].Name != tc.name || !strings.Contains(e.recs[0].Message, tc.msg) ||
-			string(e.recs[0].DataRow) != tc.data || e.recs[0].DataRowtime != 1000 {
-			t.Errorf("%s: rows %v errors %+v", tc.data, rows, e.recs)
+		if len(rows) != 0 || len(e.Recs) != 1 || e.Recs[0].Name != tc.name || !strings.Contains(e.Recs[0].Message, tc.msg) ||
+			string(e.Recs[0].DataRow) != tc.data || e.Recs[0].DataRowtime != 1000 {
+			t.Errorf("%s: rows %v errors %+v", tc.data, rows, e.Recs)
 		}
 	}
 }
@@ -73,8 +70,8 @@ func TestJSONSeveralDocumentsAndFlattening(t *testing.T) {
 	s := Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"NAME", vc(8), "$.name"}, {"ID", value.Integer, "$.orders[0:].id"}}}
 	rows, e := decodeAll(t, s, `{"name":"a","orders":[{"id":1},{"id":2}]} {"name":"b","orders":[]}
 {"name":"c"}`)
-	if got := strings.Join(rows, " "); got != "a,1 a,2 b, c," || len(e.recs) != 0 {
-		t.Fatalf("rows %q errors %v", got, e.recs)
+	if got := strings.Join(rows, " "); got != "a,1 a,2 b, c," || len(e.Recs) != 0 {
+		t.Fatalf("rows %q errors %v", got, e.Recs)
 	}
 }
 
@@ -82,8 +79,8 @@ func TestCSV(t *testing.T) {
 	s := Schema{Format: Format{Type: "CSV", RowDelimiter: "\r\n", ColumnDelimiter: ","}, Columns: []Column{
 		{"A", vc(4), ""}, {"B", value.Integer, ""}, {"C", value.Double, ""}}}
 	rows, e := decodeAll(t, s, "x,1,2.5,extra\r\ny,,\r\nz,2\r\n")
-	if strings.Join(rows, " ") != "x,1,2.5 y,," || len(e.recs) != 1 || !strings.Contains(e.recs[0].Message, "2 fields, the schema has 3 columns") {
-		t.Fatalf("rows %v errors %+v", rows, e.recs)
+	if strings.Join(rows, " ") != "x,1,2.5 y,," || len(e.Recs) != 1 || !strings.Contains(e.Recs[0].Message, "2 fields, the schema has 3 columns") {
+		t.Fatalf("rows %v errors %+v", rows, e.Recs)
 	}
 }
 
@@ -133,8 +130,8 @@ func FuzzDecodeJSON(f *testing.F) {
 	c, _ := New(Schema{Format: Format{Type: "CSV"}, Columns: []Column{{"A", value.Integer, ""}, {"B", vc(2), ""}}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := operators.NewBatch(d.Width(), 1)
-		d.Decode(0, data, Meta{}, b, &errs{})
-		c.Decode(0, data, Meta{}, b, &errs{})
+		d.Decode(0, data, Meta{}, b, &operatortest.Errors{})
+		c.Decode(0, data, Meta{}, b, &operatortest.Errors{})
 	})
 }
 
@@ -155,13 +152,13 @@ func FuzzFlatMatchesGeneral(f *testing.F) {
 	}
 	run := func(d *Decoder, data []byte) string {
 		b := operators.NewBatch(d.Width(), 2)
-		e := &errs{}
+		e := &operatortest.Errors{}
 		d.Decode(1, data, Meta{}, b, e)
 		var out []string
 		for i := 0; i < b.Len(); i++ {
 			out = append(out, string(operators.RowText(nil, b.Row(i))))
 		}
-		for _, r := range e.recs {
+		for _, r := range e.Recs {
 			out = append(out, "error:"+r.Name)
 		}
 		return strings.Join(out, "|")

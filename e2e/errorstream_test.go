@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
@@ -40,8 +41,8 @@ func TestErrorStreamDestination(t *testing.T) {
 	var stdout, stderr lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		_, err := engine.Run(ctx, engine.Options{App: a, Stdout: &stdout, Stderr: &stderr, Live: &engine.LiveOptions{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(),
-			PollInterval: 200 * time.Millisecond, Progress: func(p engine.LiveProgress) { mu.Lock(); delivered = p.Delivered["error_stream"]; mu.Unlock() }}})
+		_, err := live.Run(ctx, engine.Options{App: a, Stdout: &stdout, Stderr: &stderr}, &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(),
+			PollInterval: 200 * time.Millisecond, Progress: func(p live.Progress) { mu.Lock(); delivered = p.Delivered["error_stream"]; mu.Unlock() }})
 		done <- err
 	}()
 	deadline := time.Now().Add(20 * time.Second)

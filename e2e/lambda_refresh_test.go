@@ -18,6 +18,7 @@ import (
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/lambda"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -110,9 +111,9 @@ func TestLambdaOutputAndReferenceRefresh(t *testing.T) {
 	var logs []string
 	var read int64
 	readCh := make(chan struct{}, 100)
-	lo := &engine.LiveOptions{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, ReferenceRefresh: 100 * time.Millisecond,
+	lo := &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, ReferenceRefresh: 100 * time.Millisecond,
 		Logf: func(f string, args ...any) { mu.Lock(); logs = append(logs, fmt.Sprintf(f, args...)); mu.Unlock() },
-		Progress: func(p engine.LiveProgress) {
+		Progress: func(p live.Progress) {
 			mu.Lock()
 			read = p.RecordsIn
 			mu.Unlock()
@@ -146,7 +147,7 @@ func TestLambdaOutputAndReferenceRefresh(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		st, err := engine.Run(ctx, engine.Options{App: a, Live: lo, Stderr: io.Discard, Stdout: io.Discard})
+		st, err := live.Run(ctx, engine.Options{App: a, Stderr: io.Discard, Stdout: io.Discard}, lo)
 		done <- result{st, err}
 	}()
 	putAll(t, kc, in, clicks[:250])

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 
 // runLiveUntil runs an application live until it has read n records, then
 // stops it as SIGTERM does and returns what it printed.
-func runLiveUntil(t *testing.T, o engine.Options, n int64) (engine.Stats, engine.LiveProgress, string) {
+func runLiveUntil(t *testing.T, o engine.Options, lo *live.Options, n int64) (engine.Stats, live.Progress, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -47,7 +48,7 @@ func runLiveUntil(t *testing.T, o engine.Options, n int64) (engine.Stats, engine
 	if o.Stdout == nil {
 		o.Stdout = &bytes.Buffer{}
 	}
-	o.Live.Progress = func(p engine.LiveProgress) {
+	lo.Progress = func(p live.Progress) {
 		last.Store(p)
 		if p.RecordsIn >= n {
 			cancel()
@@ -58,19 +59,19 @@ func runLiveUntil(t *testing.T, o engine.Options, n int64) (engine.Stats, engine
 		err error
 	}
 	done := make(chan result, 1)
-	go func() { st, err := engine.Run(ctx, o); done <- result{st, err} }()
+	go func() { st, err := live.Run(ctx, o, lo); done <- result{st, err} }()
 	select {
 	case r := <-done:
 		if r.err != nil {
 			t.Fatalf("live run: %v\n%s", r.err, stderr.String())
 		}
-		p, _ := last.Load().(engine.LiveProgress)
+		p, _ := last.Load().(live.Progress)
 		return r.st, p, stderr.String()
 	case <-time.After(60 * time.Second):
 		cancel()
 		t.Fatalf("live run did not read %d records within 60 s\n%s", n, stderr.String())
 	}
-	return engine.Stats{}, engine.LiveProgress{}, ""
+	return engine.Stats{}, live.Progress{}, ""
 }
 
 // The news example end to end: clicks on a Kinesis stream, the users
@@ -90,7 +91,7 @@ func TestNewsLive(t *testing.T) {
 	putAll(t, kc, in, clicks)
 
 	a := newsApp(t, in, out, delivery, bucket)
-	st, prog, stderr := runLiveUntil(t, engine.Options{App: a, Live: &engine.LiveOptions{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}}, int64(len(clicks)))
+	st, prog, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
 	if st.RecordsIn != int64(len(clicks)) || st.ErrorRows != 0 {
 		t.Fatalf("stats %+v\n%s", st, stderr)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -49,7 +50,7 @@ func TestRecordReplayEqualsLive(t *testing.T) {
 	putAll(t, kc, in, clicks[250:])
 
 	a := newsApp(t, in, out, delivery, bucket)
-	st, _, stderr := runLiveUntil(t, engine.Options{App: a, Live: &engine.LiveOptions{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}}, int64(len(clicks)))
+	st, _, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
 	rows := int(st.RowsOut["DESTINATION_SQL_STREAM"])
 	if rows == 0 {
 		t.Fatalf("no rows\n%s", stderr)

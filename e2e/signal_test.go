@@ -114,16 +114,18 @@ func (p *liveProcess) wait(t *testing.T, within time.Duration) int {
 	return -1
 }
 
-var summaryRE = regexp.MustCompile(`(\d+) records read, rows out: DESTINATION_SQL_STREAM (\d+)`)
+// summaryRE reads the end-of-run summary: records read, then the rows of
+// DESTINATION_SQL_STREAM (counts print with thousands separators).
+var summaryRE = regexp.MustCompile(`([\d,]+) records read \((?s:.*?)output DESTINATION_SQL_STREAM: ([\d,]+) rows`)
 
 func summary(t *testing.T, log string) (in, out int) {
 	t.Helper()
 	m := summaryRE.FindStringSubmatch(log)
 	if m == nil {
-		t.Fatalf("no summary line:\n%s", log)
+		t.Fatalf("no summary:\n%s", log)
 	}
-	in, _ = strconv.Atoi(m[1])
-	out, _ = strconv.Atoi(m[2])
+	in, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	out, _ = strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
 	return in, out
 }
 

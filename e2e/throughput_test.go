@@ -107,7 +107,8 @@ func throughput(t *testing.T, extra []string) {
 	if code := p.wait(t, 30*time.Second); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.log())
 	}
-	recIn, rowsOut := summaryThroughput(t, p.log())
+	nIn, nOut := summary(t, p.log())
+	recIn, rowsOut := int64(nIn), int64(nOut)
 	if recIn != total || rowsOut != total {
 		t.Fatalf("read %d, delivered %d, sent %d\n%s", recIn, rowsOut, total, p.log())
 	}
@@ -139,14 +140,3 @@ func hashKey(w int) string {
 	return k.Add(k, big.NewInt(1)).String()
 }
 
-var throughputRE = regexp.MustCompile(`(\d+) records read, rows out: DESTINATION_SQL_STREAM (\d+)`)
-
-func summaryThroughput(t *testing.T, log string) (int64, int64) {
-	m := throughputRE.FindStringSubmatch(log)
-	if m == nil {
-		t.Fatalf("no summary:\n%s", log)
-	}
-	a, _ := strconv.ParseInt(m[1], 10, 64)
-	b, _ := strconv.ParseInt(m[2], 10, 64)
-	return a, b
-}

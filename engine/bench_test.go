@@ -64,8 +64,11 @@ func runBench(b *testing.B, code, out string) {
 		r.Arrival += int64(i/len(recs)) * span
 		p.Push(0, -1, r)
 	}
-	st := p.Finish()
+	st, err := p.Finish()
 	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	if st.ErrorRows != 0 {
 		b.Fatalf("%d error rows", st.ErrorRows)

@@ -70,7 +70,10 @@ func TestFeedOrdersShardsAndClosesWindowsWhenIdle(t *testing.T) {
 	if !strings.Contains(out.String(), `"Block":"B1","TotalAmount":1.00,"Purchases":1,"WindowStart":"2026-01-05 10:00:15.000"`) {
 		t.Fatalf("the open window did not close after the idle interval:\n%s", out.String())
 	}
-	st := p.Finish()
+	st, err := p.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st.RecordsIn != 3 {
 		t.Fatalf("RecordsIn %d", st.RecordsIn)
 	}

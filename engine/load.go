@@ -169,11 +169,53 @@ func load(a *app.Application) (*loaded, error) {
 	return l, nil
 }
 
-// Check parses and validates an application. Features that validate but
-// cannot run yet are not errors here; Explain lists them and Run refuses.
-func Check(a *app.Application) error {
-	_, err := load(a)
-	return err
+// Validate runs every check that run makes before it reads data and that
+// depends on the application alone: SQL, features that cannot run yet,
+// Outputs naming streams, input and reference schemas. check calls it and
+// Start calls the same code, so check never says ok to what run refuses.
+// The warnings are legal constructs that often hide a mistake.
+func Validate(a *app.Application) (warnings []string, err error) {
+	l, err := load(a)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = validate(l); err != nil {
+		return nil, err
+	}
+	for _, e := range l.graph.Warnings {
+		warnings = append(warnings, e.Error())
+	}
+	return warnings, nil
+}
+
+// validate checks a loaded application and returns its input decoders.
+func validate(l *loaded) ([]*decode.Decoder, error) {
+	g := l.graph
+	if len(g.Unimplemented) > 0 {
+		return nil, plan.NotImplemented(g.Unimplemented)
+	}
+	for i, out := range l.app.Outputs {
+		if out.Name == "error_stream" {
+			continue
+		}
+		if _, err := g.LookupStream(out.Name); err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("Outputs[%d].Name", i), Msg: err.Error()}
+		}
+	}
+	decoders := make([]*decode.Decoder, len(l.inputs))
+	for i, in := range l.inputs {
+		d, err := decode.New(in.schema)
+		if err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
+		}
+		decoders[i] = d
+	}
+	for i, r := range l.app.ReferenceDataSources {
+		if _, err := decode.New(l.tables[r.TableName]); err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("ReferenceDataSources[%d].ReferenceSchema", i), Msg: err.Error()}
+		}
+	}
+	return decoders, nil
 }
 
 // Explain describes the operator graph of an application.
@@ -183,17 +225,4 @@ func Explain(a *app.Application) (string, error) {
 		return "", err
 	}
 	return l.graph.Explain(), nil
-}
-
-// Unimplemented lists the features an application uses that cannot run yet.
-func Unimplemented(a *app.Application) ([]string, error) {
-	l, err := load(a)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range l.graph.Unimplemented {
-		out = append(out, e.Error())
-	}
-	return out, nil
 }

@@ -54,14 +54,20 @@ type Options struct {
 	// through the graph together and time advances to the latest; 0 means
 	// 1024. Smaller batches lower latency, larger ones raise throughput.
 	BatchRecords int
+	// MaxFutureSkew is how far a replayed record's arrival time may jump
+	// ahead of its shard's previous record before the shard's next record
+	// must confirm it (docs/semantics.md 82). 0 means DefaultMaxFutureSkew;
+	// negative checks only that arrival times are within years 1 to 9999.
+	MaxFutureSkew time.Duration
 	// IdleTimeout is how long (wall clock) a shard of a live run may
 	// deliver nothing before it stops holding time back; with no active
 	// shard at all, time follows the clock IdleTimeout behind. 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	// Live, when set, reads the application's Kinesis streams and delivers
-	// to its destinations instead of replaying recordings (live.go).
-	Live       *LiveOptions
+	// Connectors, when set, bind the application's outputs to their
+	// destinations and its reference tables to their S3 objects (a live
+	// run: engine/live); nil prints outputs and wants local tables.
+	Connectors Connectors
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool
@@ -76,11 +82,26 @@ const (
 // Stats summarise a run.
 type Stats struct {
 	RecordsIn int64
-	RowsOut   map[string]int64
-	ErrorRows int64
-	LateRows  int64
+	// Inputs count each input's records, in the application's order.
+	Inputs  []InputStats
+	RowsOut map[string]int64
+	// ErrorRows went to error_stream; Errors counts them by ERROR_NAME and
+	// FirstError describes the first. ErrorsRouted: an output showed them.
+	ErrorRows    int64
+	Errors       map[string]int64
+	FirstError   string
+	ErrorsRouted bool
+	LateRows     int64
 	// LateEventRows had an event time in a group already emitted (the
 	// two-window pattern puts them in a later window).
 	LateEventRows int64
 	ElapsedTime   time.Duration
+}
+
+// InputStats count the records of one input.
+type InputStats struct {
+	Name string // the input's NamePrefix
+	// Records read, unreadable lines included; Failed gave no row (the line
+	// could not be read, or every row of the record was rejected).
+	Records, Failed int64
 }

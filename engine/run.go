@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,17 +31,14 @@ const batchRecords = 1024
 // Run executes an application over its replays until they end (or ctx is
 // cancelled) and delivers every in-application stream asked for.
 func Run(ctx context.Context, o Options) (Stats, error) {
-	if o.Live != nil {
-		return runLive(ctx, o) // live.go
-	}
 	p, err := Start(o)
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
 	}
 	rp, err := p.OpenReplays()
 	if err != nil {
-		p.Finish()
-		return p.stats, err
+		st, _ := p.Finish()
+		return st, err
 	}
 	defer rp.Close()
 	for {
@@ -48,11 +46,15 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		if !ok {
 			break
 		}
-		if p.Push(in, stream, rec) && ctx.Err() != nil {
-			break
+		if p.Push(in, stream, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+			break // stopped, or an output cannot take more
 		}
 	}
-	return p.Finish(), nil
+	st, err := p.Finish()
+	if err == nil {
+		err = rp.Err()
+	}
+	return st, err
 }
 
 // Pipeline is a started application: records pushed in flow through the
@@ -62,7 +64,8 @@ type Pipeline struct {
 	l         *loaded
 	errs      *errorFanout
 	counters  map[string]*rowCounter
-	closers   []io.Closer
+	outs      []Binding
+	errOuts   []Output // error_stream's outputs: they advance with the graph
 	decoders  []*decode.Decoder
 	targets   [][]*target
 	shardSlot map[string]int
@@ -71,10 +74,15 @@ type Pipeline struct {
 	pending   int
 	batch     int // records per batch
 	start     time.Time
+	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
-	live      *liveState // live.go
 	run       *plan.Running
+	probes    []*decode.Probe
 }
+
+// probeRecords is how many records of each JSON input are checked for
+// column mappings that match nothing.
+const probeRecords = 1000
 
 type target struct {
 	op    operators.Operator
@@ -84,7 +92,7 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
 	p.stats.RowsOut = map[string]int64{}
 	if p.batch = o.BatchRecords; p.batch <= 0 {
 		p.batch = batchRecords
@@ -104,10 +112,11 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	p.l = l
 	g := l.graph
-	if len(g.Unimplemented) > 0 {
-		return nil, plan.NotImplemented(g.Unimplemented)
+	decoders, err := validate(l) // the checks `check` runs too
+	if err != nil {
+		return nil, err
 	}
-	if err := loadReferences(l, o, p.errs, p.remoteReference()); err != nil {
+	if err := loadReferences(l, o, p.errs); err != nil {
 		return nil, err
 	}
 	format := o.Format
@@ -121,10 +130,9 @@ func Start(o Options) (*Pipeline, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "--format", Msg: err.Error()}
 	}
-	if o.Live != nil {
-		p.closers, p.counters, err = p.attachLive(f) // destination.go
-	} else {
-		p.closers, p.counters, err = attachOutputs(l, p.o, f, p.errs)
+	p.outs, err = p.resolveOutputs(f)
+	if err == nil {
+		err = p.attach(p.outs)
 	}
 	if err != nil {
 		p.close()
@@ -132,19 +140,24 @@ func Start(o Options) (*Pipeline, error) {
 	}
 	l.bind.Errors = p.errs
 	l.bind.Ctx = eval.Ctx{QueryStart: p.start.UnixMilli(), Now: func() int64 { return time.Now().UnixMilli() }}
+	if o.Connectors == nil {
+		// A replay's clock is its own time (docs/semantics.md R6); a live
+		// run (with connectors) keeps the wall clock.
+		p.clock = &eval.ReplayClock{}
+		l.bind.Ctx.Replay = p.clock
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
-	p.decoders = make([]*decode.Decoder, len(l.inputs))
+	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
+	p.probes = make([]*decode.Probe, len(l.inputs))
+	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	for i, in := range l.inputs {
-		d, err := decode.New(in.schema)
-		if err != nil {
-			p.close()
-			return nil, &ConfigError{Field: fmt.Sprintf("Inputs[%d].InputSchema", i), Msg: err.Error()}
-		}
-		p.decoders[i] = d
+		p.stats.Inputs[i].Name = in.prefix
+		d := decoders[i]
+		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), p.batch)})
 		}
@@ -152,11 +165,15 @@ func Start(o Options) (*Pipeline, error) {
 	return p, nil
 }
 
-func (p *Pipeline) close() {
-	for _, c := range p.closers {
-		c.Close()
+// close ends every output and returns their errors.
+func (p *Pipeline) close() error {
+	var errs []error
+	for _, b := range p.outs {
+		if err := b.Out.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	p.closers = nil
+	return errors.Join(errs...)
 }
 
 // Push decodes one record of input `in` into its in-application stream
@@ -171,6 +188,9 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		rowtime = p.last
 	}
 	p.last = rowtime
+	if p.clock != nil {
+		p.clock.Observe(rowtime)
+	}
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {
@@ -181,9 +201,21 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
 		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
 	p.stats.RecordsIn++
+	st := &p.stats.Inputs[in]
+	st.Records++
+	if rows == 0 && p.errs.count > errsBefore {
+		st.Failed++
+	}
+	if pr := p.probes[in]; pr != nil {
+		pr.Observe(rec.Data)
+		if pr.Records() >= probeRecords {
+			p.reportProbe(in)
+		}
+	}
 	p.pending++
 	if p.pending >= p.batch {
 		p.advance(p.last)
@@ -206,31 +238,48 @@ func (p *Pipeline) advance(t int64) {
 		}
 	}
 	p.run.Advance(t) // the streams no pump writes (the sources are there already)
+	for _, o := range p.errOuts {
+		o.Advance(t)
+	}
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
-// run's figures are returned.
-func (p *Pipeline) Finish() Stats {
+// run's figures are returned, with the outputs' errors (a row that could
+// not be written or delivered fails the run). The caller reports the
+// figures (cmd/streamsql prints the end-of-run summary).
+func (p *Pipeline) Finish() (Stats, error) {
 	p.advance(operators.EndOfTime)
-	p.close()
+	err := p.close()
+	for i := range p.probes {
+		p.reportProbe(i)
+	}
 	for name, c := range p.counters {
 		p.stats.RowsOut[name] = c.n
 	}
 	p.stats.ErrorRows = p.errs.count
+	p.stats.Errors = p.errs.byName
+	p.stats.FirstError = p.errs.first
+	p.stats.ErrorsRouted = p.errs.routed
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
-	if p.stats.LateEventRows > 0 {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) had an event time in a window already emitted; they were counted in a later window\n", p.stats.LateEventRows)
-	}
-	if p.errs.count > 0 && !p.errs.routed {
-		fmt.Fprintf(p.o.Stderr, "streamsql: %d row(s) went to error_stream; the first: %s\n", p.errs.count, p.errs.first)
-		fmt.Fprintf(p.o.Stderr, "streamsql: add --out error_stream=- (or an Output named error_stream) to see them all\n")
-	}
-	return p.stats
+	return p.stats, err
 }
 
-func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(string) (bool, error)) error {
+// reportProbe warns, once per input, about column mappings that matched no
+// field in the records seen so far.
+func (p *Pipeline) reportProbe(in int) {
+	pr := p.probes[in]
+	if pr == nil {
+		return
+	}
+	p.probes[in] = nil
+	for _, w := range pr.Unmatched() {
+		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+	}
+}
+
+func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {
 	for name := range o.References {
 		if _, ok := l.tables[name]; !ok {
 			return &ConfigError{Field: "--reference " + name, Msg: "the application has no reference table of that name" + tableHint(l)}
@@ -243,11 +292,17 @@ func loadReferences(l *loaded, o Options, errs operators.ErrorSink, remote func(
 	sort.Strings(names)
 	for _, name := range names {
 		path, ok := o.References[name]
-		if !ok && remote != nil { // live: the application's S3 object
-			if loaded, err := remote(name); loaded || err != nil {
+		if !ok && o.Connectors != nil { // live: the application's S3 object
+			data, found, err := o.Connectors.Reference(name)
+			if err != nil {
+				return err
+			}
+			if found {
+				t, err := reference.Load(name, bytes.NewReader(data), l.tables[name], errs)
 				if err != nil {
 					return err
 				}
+				l.bind.SetTable(name, t.Rows)
 				continue
 			}
 		}
@@ -304,93 +359,19 @@ type rowCounter struct{ n int64 }
 func (c *rowCounter) Push(b *operators.Batch) { c.n += int64(b.Len()) }
 func (c *rowCounter) Advance(int64)           {}
 
-// outputs decides which streams go where: Writers, else --out, else the
-// application's Outputs (or DESTINATION_SQL_STREAM, or bare queries) to stdout.
-func attachOutputs(l *loaded, o Options, f sink.Format, errs *errorFanout) ([]io.Closer, map[string]*rowCounter, error) {
-	g := l.graph
-	type target struct {
-		stream string
-		w      io.Writer
-	}
-	var targets []target
-	var closers []io.Closer
-	switch {
-	case len(o.Writers) > 0:
-		names := make([]string, 0, len(o.Writers))
-		for n := range o.Writers {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			targets = append(targets, target{n, o.Writers[n]})
-		}
-	case len(o.Outs) > 0:
-		for _, out := range o.Outs {
-			if out.Dest == "-" || out.Dest == "" {
-				targets = append(targets, target{out.Stream, o.Stdout})
-				continue
-			}
-			file, err := os.Create(out.Dest)
-			if err != nil {
-				return closers, nil, &ConfigError{Field: "--out " + out.Stream, Msg: err.Error()}
-			}
-			closers = append(closers, file)
-			targets = append(targets, target{out.Stream, file})
-		}
-	default:
-		seen := map[string]bool{}
-		for _, out := range o.App.Outputs {
-			if !seen[out.Name] {
-				seen[out.Name] = true
-				targets = append(targets, target{out.Name, o.Stdout})
-			}
-		}
-		if len(targets) == 0 {
-			if g.Catalog.Stream("DESTINATION_SQL_STREAM") != nil {
-				targets = append(targets, target{"DESTINATION_SQL_STREAM", o.Stdout})
-			}
-			for _, q := range g.Queries {
-				targets = append(targets, target{q.Name, o.Stdout})
-			}
-		}
-		if len(targets) == 0 {
-			return closers, nil, &ConfigError{Field: "Outputs", Msg: "nothing to print: the application has no Outputs and no DESTINATION_SQL_STREAM; name a stream with --out STREAM=-"}
-		}
-	}
-	counters := map[string]*rowCounter{}
-	for _, t := range targets {
-		if t.stream == "error_stream" {
-			errs.sinks = append(errs.sinks, sink.NewErrorStream(f, t.w, o.Rowtime))
-			errs.routed = true
-			continue
-		}
-		s, err := g.LookupStream(t.stream)
-		if err != nil {
-			return closers, nil, err
-		}
-		var cols []sink.Column
-		for _, c := range s.Visible() {
-			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
-		}
-		l.bind.Attach(t.stream, sink.New(f, t.w, cols, o.Rowtime))
-		c := &rowCounter{}
-		counters[t.stream] = c
-		l.bind.Attach(t.stream, c)
-	}
-	return closers, counters, nil
-}
-
 // errorFanout receives every rejected record: it counts them, remembers
 // the first for the summary, and writes them to error_stream outputs.
 type errorFanout struct {
 	sinks  []operators.ErrorSink
 	count  int64
+	byName map[string]int64
 	first  string
 	routed bool
 }
 
 func (e *errorFanout) Error(r operators.ErrorRecord) {
 	e.count++
+	e.byName[r.Name]++
 	if e.count == 1 {
 		e.first = r.Name + ": " + r.Message
 		if r.Pump != "" {
@@ -413,6 +394,9 @@ type source struct {
 	order   int
 	reorder *progress.Reorder[input.Record] // nil: file order
 	eof     bool
+	stats   *InputStats // the input's counters: unreadable lines are failed records
+	err     error       // the recording could not be read to its end
+	guard   *arrivalGuard
 }
 
 // Replays reads an application's recordings (Options.Replays) merged by
@@ -425,6 +409,9 @@ func (p *Pipeline) OpenReplays() (*Replays, error) {
 	sources, err := p.openReplays(p.o)
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
 	}
 	for _, s := range sources {
 		s.pull(p.errs)
@@ -448,6 +435,16 @@ func (r *Replays) Next(p *Pipeline) (in, stream int, rec input.Record, ok bool) 
 // Close closes the recordings.
 func (r *Replays) Close() { closeAll(r.sources) }
 
+// Err is the first error that stopped a recording early, if any.
+func (r *Replays) Err() error {
+	for _, s := range r.sources {
+		if s.err != nil {
+			return fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return nil
+}
+
 // openReplays opens the recordings and binds each to an input.
 func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 	var sources []*source
@@ -470,7 +467,11 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			closeAll(sources)
 			return nil, &ConfigError{Field: "--replay " + r.Path, Msg: err.Error()}
 		}
-		src := &source{input: in, stream: st, rd: rd, name: path, order: i}
+		skew := o.MaxFutureSkew
+		if skew == 0 {
+			skew = DefaultMaxFutureSkew
+		}
+		src := &source{input: in, stream: st, rd: rd, name: path, order: i, stats: &p.stats.Inputs[in], guard: newArrivalGuard(skew)}
 		if n := o.Reorder; n >= 0 {
 			if n == 0 {
 				n = DefaultReorder
@@ -510,8 +511,27 @@ func (s *source) pull(errs *errorFanout) {
 	s.next, s.ok = it.Value, ok
 }
 
-// read takes the next record in file order.
+// read takes the next record in file order that the arrival guard lets
+// through.
 func (s *source) read(errs *errorFanout) {
+	for len(s.guard.ready) == 0 {
+		s.readFile(errs)
+		if !s.ok {
+			s.guard.flush()
+			break
+		}
+		s.guard.add(s.next, s, errs)
+	}
+	if len(s.guard.ready) == 0 {
+		s.ok = false
+		return
+	}
+	s.next, s.ok = s.guard.ready[0], true
+	s.guard.ready = s.guard.ready[1:]
+}
+
+// readFile takes the next record in file order.
+func (s *source) readFile(errs *errorFanout) {
 	for {
 		rec, err := s.rd.Next()
 		if err == nil {
@@ -524,10 +544,15 @@ func (s *source) read(errs *errorFanout) {
 		}
 		var le *input.LineError
 		if errors.As(err, &le) {
+			s.stats.Records++
+			s.stats.Failed++
 			errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: err.Error()})
 			continue
 		}
-		errs.Error(operators.ErrorRecord{Level: "ERROR", Name: eval.ErrParse, Message: s.name + ": " + err.Error()})
+		// Not a bad line but a recording that cannot be read on (cut
+		// short, an I/O error): what was read is processed, then the run
+		// fails with it.
+		s.err = err
 		s.ok = false
 		return
 	}
@@ -571,3 +596,20 @@ func bindReplay(l *loaded, stream string) (int, int, error) {
 	}
 	return 0, 0, &ConfigError{Field: "--replay " + stream, Msg: "no input stream of that name; the application reads " + strings.Join(names, ", ")}
 }
+
+// ReplaceTable decodes a new version of a reference table and swaps it in
+// between two batches, so every row joins one version or the other.
+func (p *Pipeline) ReplaceTable(name string, data []byte) error {
+	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
+	if err != nil {
+		return err
+	}
+	return p.run.ReplaceTable(name, t.Rows)
+}
+
+// RecordsIn counts the records pushed so far.
+func (p *Pipeline) RecordsIn() int64 { return p.stats.RecordsIn }
+
+// Time is the run's time bound: the arrival time of the last record pushed
+// (or the bound an idle feed moved it to).
+func (p *Pipeline) Time() int64 { return p.last }

@@ -17,6 +17,47 @@ type Ctx struct {
 	QueryStart int64
 	// Now returns wall-clock milliseconds for CURRENT_ROW_TIMESTAMP.
 	Now func() int64
+	// Replay, when set, replaces both clocks by the replay's time, so that
+	// two replays of one recording give the same bytes.
+	Replay *ReplayClock
+}
+
+// ReplayClock is a replay's time: the arrival time of the record being
+// read. The query "starts" when the first record arrives, so
+// CURRENT_TIMESTAMP and friends read that record's arrival time, and
+// CURRENT_ROW_TIMESTAMP reads the ROWTIME of the row being produced (the
+// replay's time when that row comes out).
+type ReplayClock struct {
+	start   int64
+	started bool
+}
+
+// Observe records the arrival time of a record read; the first one fixes
+// the query's start.
+func (r *ReplayClock) Observe(t int64) {
+	if !r.started {
+		r.start, r.started = t, true
+	}
+}
+
+// QueryTime is the time CURRENT_TIMESTAMP and friends return.
+func (c *Ctx) QueryTime() int64 {
+	if c.Replay != nil {
+		return c.Replay.start
+	}
+	return c.QueryStart
+}
+
+// RowTime is the time CURRENT_ROW_TIMESTAMP returns for the row being
+// produced.
+func (c *Ctx) RowTime() int64 {
+	switch {
+	case c.Replay != nil:
+		return c.Rowtime
+	case c.Now != nil:
+		return c.Now()
+	}
+	return c.QueryStart
 }
 
 // Fail records err as the row's error unless one is already recorded.
@@ -48,3 +89,10 @@ const (
 
 // Errorf builds a RowError.
 func Errorf(name, msg string) *RowError { return &RowError{Name: name, Msg: msg} }
+
+// State is the clock's state, for a snapshot: the query's start and
+// whether a record has fixed it.
+func (r *ReplayClock) State() (start int64, started bool) { return r.start, r.started }
+
+// SetState restores what State returned.
+func (r *ReplayClock) SetState(start int64, started bool) { r.start, r.started = start, started }

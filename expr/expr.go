@@ -3,6 +3,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -51,13 +52,6 @@ func errorf(n parser.Node, format string, args ...any) error {
 	}
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
-
-var aggregates = map[string]bool{"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true,
-	"FIRST_VALUE": true, "LAST_VALUE": true, "NTH_VALUE": true, "STDDEV_POP": true, "STDDEV_SAMP": true,
-	"VAR_POP": true, "VAR_SAMP": true, "EXP_AVG": true, "LAG": true, "ANY": true, "SOME": true, "EVERY": true}
-
-// IsAggregateName reports whether name is an aggregate or analytic function.
-func IsAggregateName(name string) bool { return aggregates[name] }
 
 func slotFunc(slot int) eval.Func {
 	if slot == SlotRowtime {
@@ -248,6 +242,12 @@ func IntervalValue(l *parser.IntervalLit) (value.Value, value.Type, error) {
 	bad := func() (value.Value, value.Type, error) {
 		return value.Null, value.Type{}, errorf(l, "invalid interval '%s' %s", l.Value, unitsText(l.From, l.To))
 	}
+	// An interval is held as 64-bit milliseconds or months: a literal
+	// beyond that is an error, not a value that wrapped around.
+	tooBig := func(limit string) (value.Value, value.Type, error) {
+		return value.Null, value.Type{}, errorf(l, "interval '%s' %s is out of range (at most %s)", l.Value, unitsText(l.From, l.To), limit)
+	}
+	const maxYears = math.MaxInt64 / 12
 	if l.From == parser.UnitYear || l.From == parser.UnitMonth {
 		var months int64
 		switch {
@@ -255,12 +255,22 @@ func IntervalValue(l *parser.IntervalLit) (value.Value, value.Type, error) {
 			y, m, ok := strings.Cut(s, "-")
 			yi, e1 := strconv.ParseInt(y, 10, 64)
 			mi, e2 := strconv.ParseInt(m, 10, 64)
-			if !ok || e1 != nil || e2 != nil {
+			rangeErr := errors.Is(e1, strconv.ErrRange) || errors.Is(e2, strconv.ErrRange)
+			if !ok || (e1 != nil || e2 != nil) && !rangeErr || yi < 0 || mi < 0 {
 				return bad()
+			}
+			if rangeErr || yi > (math.MaxInt64-mi)/12 {
+				return tooBig(fmt.Sprintf("%d years", int64(maxYears)))
 			}
 			months = yi*12 + mi
 		case l.To == parser.UnitNone:
 			n, err := strconv.ParseInt(s, 10, 64)
+			if errors.Is(err, strconv.ErrRange) || (l.From == parser.UnitYear && n > maxYears) {
+				if l.From == parser.UnitYear {
+					return tooBig(fmt.Sprintf("%d years", int64(maxYears)))
+				}
+				return tooBig(fmt.Sprintf("%d months", int64(math.MaxInt64)))
+			}
 			if err != nil {
 				return bad()
 			}
@@ -309,10 +319,13 @@ func IntervalValue(l *parser.IntervalLit) (value.Value, value.Type, error) {
 			return bad()
 		}
 		x, err := strconv.ParseFloat(f, 64)
-		if err != nil || x < 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) || x < 0 {
 			return bad()
 		}
 		ms += x * unitMs[units[i]]
+	}
+	if ms >= math.MaxInt64 || math.IsInf(ms, 0) {
+		return tooBig(fmt.Sprintf("%d days", int64(math.MaxInt64/86400000)))
 	}
 	v := int64(math.Round(ms))
 	if neg {

@@ -228,13 +228,6 @@ func compileRegexp(expr string) (*regexp.Regexp, error) {
 	return regexp.Compile(expr)
 }
 
-func now(c *eval.Ctx) int64 {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return c.QueryStart
-}
-
 var functions = map[string]*Function{}
 
 func init() {
@@ -325,23 +318,25 @@ func init() {
 				return a[0]
 			}},
 		{Name: "CURRENT_TIMESTAMP", Description: "the time the query started (UTC)", Return: returns(ts, nil), Volatile: true,
-			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryStart) }},
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryTime()) }},
 		{Name: "LOCALTIMESTAMP", Description: "same as CURRENT_TIMESTAMP (the system clock is UTC)", Return: returns(ts, nil), Volatile: true,
-			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryStart) }},
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryTime()) }},
 		{Name: "CURRENT_DATE", Description: "the date the query started", Return: returns(value.Type{Base: value.TDate}, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
-				return value.NewDate(floorDiv(c.QueryStart, 86400000) * 86400000)
+				return value.NewDate(floorDiv(c.QueryTime(), 86400000) * 86400000)
 			}},
 		{Name: "CURRENT_TIME", Description: "the time of day the query started", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
-				return value.NewTime(c.QueryStart - floorDiv(c.QueryStart, 86400000)*86400000)
+				t := c.QueryTime()
+				return value.NewTime(t - floorDiv(t, 86400000)*86400000)
 			}},
 		{Name: "LOCALTIME", Description: "same as CURRENT_TIME", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
-				return value.NewTime(c.QueryStart - floorDiv(c.QueryStart, 86400000)*86400000)
+				t := c.QueryTime()
+				return value.NewTime(t - floorDiv(t, 86400000)*86400000)
 			}},
 		{Name: "CURRENT_ROW_TIMESTAMP", Description: "the wall clock when the row is evaluated", Return: returns(ts, nil), Volatile: true,
-			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(now(c)) }},
+			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.RowTime()) }},
 		{Name: "UNIX_TIMESTAMP", Args: "(timestamp)", Description: "milliseconds since 1970-01-01 00:00:00 UTC", MinArgs: 1, MaxArgs: 1,
 			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I) }},
 		{Name: "TO_TIMESTAMP", Args: "(bigint)", Description: "the timestamp of a count of milliseconds since the epoch", MinArgs: 1, MaxArgs: 1,
@@ -543,7 +538,7 @@ func Functions() []*Function {
 
 func call(x *parser.FuncCall, sc Scope) (*Compiled, error) {
 	name := x.Name.Name
-	if aggregates[name] {
+	if IsAggregateName(name) {
 		return nil, errorf(x, "aggregate function %s is not allowed here", name)
 	}
 	f, ok := functions[name]

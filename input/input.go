@@ -94,6 +94,11 @@ type reader struct {
 	pending []kinesisRecord
 	first   []byte   // first line, read during detection
 	queue   []Record // records still to hand out from the last line (queue.go)
+	long    []byte   // a line longer than the read buffer
+	env     envelope // scan.go
+	arena   arena
+	shards  map[string]string
+	scratch []byte
 }
 
 // kinesisRecord is the Kinesis API's record shape.
@@ -120,7 +125,7 @@ func NewReader(r io.Reader, name string, o Options) (Reader, error) {
 	for {
 		line, err := rd.readLine()
 		if len(bytes.TrimSpace(line)) > 0 {
-			rd.first = line
+			rd.first = append([]byte(nil), line...)
 			break
 		}
 		if err != nil {
@@ -152,8 +157,17 @@ func NewReader(r io.Reader, name string, o Options) (Reader, error) {
 	return rd, nil
 }
 
+// readLine returns the next line, valid until the next call.
 func (r *reader) readLine() ([]byte, error) {
-	line, err := r.br.ReadBytes('\n')
+	line, err := r.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		r.long = append(r.long[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, line...)
+		}
+		line = r.long
+	}
 	if len(line) > 0 || err == nil {
 		r.line++
 	}
@@ -190,6 +204,12 @@ func (r *reader) Next() (Record, error) {
 			line, r.first = r.first, nil
 		} else {
 			line, err = r.readLine()
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			// A recording that cannot be read to its end (a gzip file cut
+			// short: unexpected EOF) fails; its last, partial line is not a
+			// record.
+			return Record{}, fmt.Errorf("%s: line %d: %w (the recording is cut short or unreadable)", r.name, r.line, err)
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
@@ -237,6 +257,11 @@ func (r *reader) parse(line []byte) (Record, error) {
 			rec.Arrival = r.o.Start.UnixMilli() + int64(math.Round(float64(r.n)*1000/r.o.Rate))
 		}
 		return rec, nil
+	}
+	if scanEnvelope(line, &r.env) {
+		if rec, ok := r.fastRecord(&r.env); ok {
+			return rec, nil
+		}
 	}
 	var kr kinesisRecord
 	if err := json.Unmarshal(line, &kr); err != nil {

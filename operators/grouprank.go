@@ -1,7 +1,6 @@
 package operators
 
 import (
-	"math"
 	"sort"
 
 	"github.com/streamsql/streamsql/value"
@@ -24,10 +23,9 @@ type GroupRank struct {
 	rows  *Batch
 	have  bool
 	t     int64
-	out   *Batch
+	out   *Emitter
 	order []int
 	ranks []int64
-	bound int64
 }
 
 // Init prepares the operator.
@@ -37,8 +35,7 @@ func (g *GroupRank) Init() {
 	if g.RankOut >= w {
 		w = g.RankOut + 1
 	}
-	g.out = NewBatch(w, 64)
-	g.bound = math.MinInt64
+	g.out = NewEmitter(g.Out, w)
 }
 
 func (g *GroupRank) Push(b *Batch) {
@@ -49,15 +46,14 @@ func (g *GroupRank) Push(b *Batch) {
 		g.have, g.t = true, b.Times[i]
 		g.rows.Append(b.Times[i], b.Row(i))
 	}
-	g.flush()
+	g.out.Flush()
 }
 
 func (g *GroupRank) Advance(t int64) {
 	if g.have && t > g.t {
 		g.emit()
-		g.flush()
 	}
-	g.bound = forwardBound(g.Out, t, g.have, g.rows.Times, g.bound)
+	g.out.Advance(heldBound(t, g.have, g.rows.Times))
 }
 
 func (g *GroupRank) emit() {
@@ -101,11 +97,4 @@ func (g *GroupRank) emit() {
 	}
 	g.rows.Reset()
 	g.have = false
-}
-
-func (g *GroupRank) flush() {
-	if g.out.Len() > 0 {
-		g.Out.Push(g.out)
-		g.out.Reset()
-	}
 }

@@ -19,16 +19,12 @@ type Insert struct {
 	Errors     ErrorSink
 	Pump       string
 
-	buf  *Batch
+	out  *Emitter
 	last int64 // last ROWTIME emitted when ROWTIME is overridden
 }
 
 func (ins *Insert) Push(b *Batch) {
-	if ins.buf == nil {
-		ins.buf = NewBatch(len(ins.Types), b.Len())
-	}
-	out := ins.buf
-	out.Reset()
+	out := emitterFor(&ins.out, ins.Out, len(ins.Types))
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		t := b.Times[i]
@@ -63,13 +59,19 @@ func (ins *Insert) Push(b *Batch) {
 			ins.fail(err, t, row)
 		}
 	}
-	if out.Len() > 0 {
-		ins.Out.Push(out)
-	}
+	out.Flush()
 }
 
 func (ins *Insert) fail(err error, t int64, row []value.Value) {
 	ReportRow(ins.Errors, err, t, row, ins.Pump)
 }
 
-func (ins *Insert) Advance(t int64) { ins.Out.Advance(t) }
+// Advance forwards the bound. When ROWTIME is overridden the input's bound
+// says nothing of the rows to come, which may carry any ROWTIME not before
+// the last one emitted: that is the bound forwarded, until the end.
+func (ins *Insert) Advance(t int64) {
+	if ins.RowtimeArg >= 0 && t != EndOfTime {
+		t = ins.last
+	}
+	emitterFor(&ins.out, ins.Out, len(ins.Types)).Advance(t)
+}

@@ -9,8 +9,7 @@ import "math"
 type Merge struct {
 	Out    Operator
 	inputs []*MergeInput
-	bound  int64 // last bound forwarded
-	out    *Batch
+	out    *Emitter // created at the first row, whose width it takes
 }
 
 // MergeInput is one producer's side of a Merge.
@@ -22,7 +21,7 @@ type MergeInput struct {
 }
 
 // NewMerge creates a merge feeding out.
-func NewMerge(out Operator) *Merge { return &Merge{Out: out, bound: math.MinInt64} }
+func NewMerge(out Operator) *Merge { return &Merge{Out: out} }
 
 // NewInput adds a producer. All inputs must be added before rows flow.
 func (m *Merge) NewInput() *MergeInput {
@@ -34,11 +33,12 @@ func (m *Merge) NewInput() *MergeInput {
 // Push queues rows (or passes them straight on when there is one producer).
 func (in *MergeInput) Push(b *Batch) {
 	m := in.m
-	if len(m.inputs) == 1 {
-		m.Out.Push(b)
+	if b.Len() == 0 {
 		return
 	}
-	if b.Len() == 0 {
+	m.emitter(b.Width)
+	if len(m.inputs) == 1 {
+		m.out.Forward(b)
 		return
 	}
 	if in.q == nil {
@@ -59,14 +59,13 @@ func (in *MergeInput) Advance(t int64) {
 	}
 	m := in.m
 	if len(m.inputs) == 1 {
-		if t > m.bound {
-			m.bound = t
-			m.Out.Advance(t)
-		}
+		m.emitter(0).Advance(t)
 		return
 	}
 	m.release()
 }
+
+func (m *Merge) emitter(width int) *Emitter { return emitterFor(&m.out, m.Out, width) }
 
 // release emits, in ROWTIME order, every queued row at or below the lowest
 // producer bound, then forwards that bound.
@@ -94,31 +93,18 @@ func (m *Merge) release() {
 		if best == nil {
 			break
 		}
-		if m.out == nil || m.out.Width != best.q.Width {
-			m.out = NewBatch(best.q.Width, 64)
-		}
-		m.out.Append(best.q.Times[best.head], best.q.Row(best.head))
+		out := m.emitter(best.q.Width)
+		out.Append(best.q.Times[best.head], best.q.Row(best.head))
 		best.head++
-		if m.out.Len() >= 1024 {
-			m.flush()
+		if out.Len() >= 1024 {
+			out.Flush()
 		}
 	}
-	m.flush()
 	for _, in := range m.inputs {
 		if in.q != nil && in.head == in.q.Len() {
 			in.q.Reset()
 			in.head = 0
 		}
 	}
-	if low > m.bound {
-		m.bound = low
-		m.Out.Advance(low)
-	}
-}
-
-func (m *Merge) flush() {
-	if m.out != nil && m.out.Len() > 0 {
-		m.Out.Push(m.out)
-		m.out.Reset()
-	}
+	m.emitter(0).Advance(low)
 }

@@ -24,7 +24,7 @@ type RefJoin struct {
 
 	index map[string][]int
 	key   []byte
-	buf   *Batch
+	out   *Emitter
 	width int
 }
 
@@ -56,14 +56,10 @@ func (j *RefJoin) Push(b *Batch) {
 	if j.width == 0 {
 		j.width = b.Width + j.TableWidth
 	}
-	if j.buf == nil {
-		j.buf = NewBatch(j.width, b.Len())
-	}
 	if j.index == nil {
 		j.Build()
 	}
-	out := j.buf
-	out.Reset()
+	out := emitterFor(&j.out, j.Out, j.width)
 	c := &j.Ctx
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
@@ -108,13 +104,11 @@ func (j *RefJoin) Push(b *Batch) {
 			copy(dst, row)
 		}
 	}
-	if out.Len() > 0 {
-		j.Out.Push(out)
-	}
+	out.Flush()
 }
 
 // emit appends the joined row if the residual condition holds.
-func (j *RefJoin) emit(out *Batch, t int64, srow, trow []value.Value) bool {
+func (j *RefJoin) emit(out *Emitter, t int64, srow, trow []value.Value) bool {
 	k := out.Len()
 	dst := out.Grow(t)
 	copy(dst, srow)
@@ -129,4 +123,4 @@ func (j *RefJoin) emit(out *Batch, t int64, srow, trow []value.Value) bool {
 	return true
 }
 
-func (j *RefJoin) Advance(t int64) { j.Out.Advance(t) }
+func (j *RefJoin) Advance(t int64) { emitterFor(&j.out, j.Out, j.width).Advance(t) }

@@ -15,7 +15,7 @@ type Select struct {
 	Pump   string
 	Ctx    eval.Ctx
 
-	buf *Batch
+	out *Emitter
 }
 
 // Push evaluates every row of b.
@@ -24,11 +24,7 @@ func (s *Select) Push(b *Batch) {
 	if s.Exprs != nil {
 		width = len(s.Exprs)
 	}
-	if s.buf == nil || s.buf.Width != width {
-		s.buf = NewBatch(width, b.Len())
-	}
-	out := s.buf
-	out.Reset()
+	out := emitterFor(&s.out, s.Out, width)
 	c := &s.Ctx
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
@@ -59,9 +55,7 @@ func (s *Select) Push(b *Batch) {
 			s.fail(t, row)
 		}
 	}
-	if out.Len() > 0 {
-		s.Out.Push(out)
-	}
+	out.Flush()
 }
 
 func (s *Select) fail(t int64, row []value.Value) {
@@ -70,7 +64,7 @@ func (s *Select) fail(t int64, row []value.Value) {
 }
 
 // Advance forwards the bound: Select never delays rows.
-func (s *Select) Advance(t int64) { s.Out.Advance(t) }
+func (s *Select) Advance(t int64) { emitterFor(&s.out, s.Out, 0).Advance(t) }
 
 // ReportRow sends a row that failed evaluation to the error sink (nil:
 // dropped), naming the error and the pump.

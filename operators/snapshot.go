@@ -46,7 +46,10 @@ func (m *Merge) Snapshot(w io.Writer) error { return WriteState(w, m.snapshot) }
 func (m *Merge) Restore(r io.Reader) error  { return ReadState(r, m.restore) }
 
 func (m *Merge) snapshot(w *StateWriter) {
-	w.Varint(m.bound)
+	w.Bool(m.out != nil)
+	if m.out != nil {
+		m.out.SaveState(w)
+	}
 	w.Uvarint(uint64(len(m.inputs)))
 	for _, in := range m.inputs {
 		w.Varint(in.bound)
@@ -55,7 +58,10 @@ func (m *Merge) snapshot(w *StateWriter) {
 }
 
 func (m *Merge) restore(r *StateReader) {
-	m.bound = r.Varint()
+	if r.Bool() {
+		m.out = &Emitter{out: m.Out}
+		m.out.LoadState(r)
+	}
 	if n := r.Len(); n != len(m.inputs) {
 		r.Failf("merge state has %d inputs; the plan has %d", n, len(m.inputs))
 		return
@@ -63,6 +69,27 @@ func (m *Merge) restore(r *StateReader) {
 	for _, in := range m.inputs {
 		in.bound = r.Varint()
 		in.q, in.head = r.Batch(), 0
+	}
+}
+
+// SaveState writes the emitter's state: the bound forwarded, the floor
+// below which no row may be emitted, the rows counted, and any rows not
+// yet flushed; the snapshot of every operator that emits through an
+// Emitter includes it.
+func (e *Emitter) SaveState(w *StateWriter) {
+	w.Varint(e.bound)
+	w.Varint(e.floor)
+	w.Varint(e.rows)
+	w.Batch(e.batch)
+}
+
+// LoadState reads what SaveState wrote.
+func (e *Emitter) LoadState(r *StateReader) {
+	e.bound = r.Varint()
+	e.floor = r.Varint()
+	e.rows = r.Varint()
+	if b := r.Batch(); b != nil {
+		e.batch = b
 	}
 }
 
@@ -88,7 +115,7 @@ func (s *Sort) Snapshot(w io.Writer) error {
 		sw.Bool(s.have)
 		sw.Value(s.lead)
 		sw.Varint(s.last)
-		sw.Varint(s.bound)
+		s.out.SaveState(sw)
 	})
 }
 func (s *Sort) Restore(r io.Reader) error {
@@ -97,7 +124,7 @@ func (s *Sort) Restore(r io.Reader) error {
 		s.have = sr.Bool()
 		s.lead = sr.Value()
 		s.last = sr.Varint()
-		s.bound = sr.Varint()
+		s.out.LoadState(sr)
 	})
 }
 
@@ -108,7 +135,7 @@ func (g *GroupRank) Snapshot(w io.Writer) error {
 		sw.Batch(g.rows)
 		sw.Bool(g.have)
 		sw.Varint(g.t)
-		sw.Varint(g.bound)
+		g.out.SaveState(sw)
 	})
 }
 func (g *GroupRank) Restore(r io.Reader) error {
@@ -116,7 +143,7 @@ func (g *GroupRank) Restore(r io.Reader) error {
 		g.rows = orEmpty(sr.Batch(), g.Width)
 		g.have = sr.Bool()
 		g.t = sr.Varint()
-		g.bound = sr.Varint()
+		g.out.LoadState(sr)
 	})
 }
 
@@ -135,6 +162,7 @@ func (j *StreamJoin) StateSize() StateSize {
 func (j *StreamJoin) Snapshot(w io.Writer) error {
 	return WriteState(w, func(sw *StateWriter) {
 		j.merge.snapshot(sw)
+		j.out.SaveState(sw)
 		sw.Varint(j.last)
 		for k := range j.bufs {
 			live := j.bufs[k].live()
@@ -151,6 +179,7 @@ func (j *StreamJoin) Snapshot(w io.Writer) error {
 func (j *StreamJoin) Restore(r io.Reader) error {
 	return ReadState(r, func(sr *StateReader) {
 		j.merge.restore(sr)
+		j.out.LoadState(sr)
 		j.last = sr.Varint()
 		for k, w := range [2]int{j.lw, j.rw} {
 			n := sr.Len()

@@ -1,7 +1,6 @@
 package operators
 
 import (
-	"math"
 	"sort"
 
 	"github.com/streamsql/streamsql/value"
@@ -26,16 +25,14 @@ type Sort struct {
 	have  bool
 	lead  value.Value
 	last  int64
-	out   *Batch
+	out   *Emitter
 	order []int
-	bound int64
 }
 
 // Init prepares the operator.
 func (s *Sort) Init() {
 	s.rows = NewBatch(s.Width+len(s.Desc), 64)
-	s.out = NewBatch(s.Width, 64)
-	s.bound = math.MinInt64
+	s.out = NewEmitter(s.Out, s.Width)
 }
 
 func (s *Sort) Push(b *Batch) {
@@ -51,7 +48,7 @@ func (s *Sort) Push(b *Batch) {
 		s.rows.Append(b.Times[i], r)
 		s.last = b.Times[i]
 	}
-	s.flush()
+	s.out.Flush()
 }
 
 func (s *Sort) Advance(t int64) {
@@ -66,23 +63,17 @@ func (s *Sort) Advance(t int64) {
 			s.emit()
 		}
 	}
-	s.flush()
 	// Held rows come out at their batch's latest ROWTIME, at least the first's.
-	s.bound = forwardBound(s.Out, t, s.have, s.rows.Times, s.bound)
+	s.out.Advance(heldBound(t, s.have, s.rows.Times))
 }
 
-// forwardBound forwards bound t, held back to the first held row's ROWTIME
-// while rows are held, never below the bound already forwarded (last); it
-// returns the bound now forwarded.
-func forwardBound(out Operator, t int64, holding bool, held []int64, last int64) int64 {
+// heldBound is bound t held back to the first held row's ROWTIME while an
+// operator holds rows it will emit at that ROWTIME or later.
+func heldBound(t int64, holding bool, held []int64) int64 {
 	if holding && len(held) > 0 && held[0] < t {
-		t = held[0]
+		return held[0]
 	}
-	if t > last {
-		out.Advance(t)
-		return t
-	}
-	return last
+	return t
 }
 
 func (s *Sort) emit() {
@@ -124,11 +115,4 @@ func compareNullsLow(a, b value.Value) int {
 	}
 	c, _ := value.Compare(a, b)
 	return c
-}
-
-func (s *Sort) flush() {
-	if s.out.Len() > 0 {
-		s.Out.Push(s.out)
-		s.out.Reset()
-	}
 }

@@ -39,7 +39,7 @@ type StreamJoin struct {
 	inR     *joinPort
 	bufs    [2]joinBuf
 	scratch []value.Value
-	out     *Batch
+	out     *Emitter
 	last    int64
 	lw, rw  int // side widths including their ROWTIME
 }
@@ -86,7 +86,7 @@ func (j *StreamJoin) Init() {
 	j.inL = &joinPort{side: 0, j: j, in: j.merge.NewInput(), buf: NewBatch(w, 16)}
 	j.inR = &joinPort{side: 1, j: j, in: j.merge.NewInput(), buf: NewBatch(w, 16)}
 	j.scratch = make([]value.Value, j.lw+j.rw)
-	j.out = NewBatch(j.lw+j.rw, 64)
+	j.out = NewEmitter(j.Out, j.lw+j.rw)
 }
 
 // Left is the left input.
@@ -122,7 +122,7 @@ func (c joinCore) Push(b *Batch) {
 		}
 		j.arrive(side, b.Times[i], r[1:1+w])
 	}
-	j.flush()
+	j.out.Flush()
 }
 
 func (c joinCore) Advance(t int64) {
@@ -132,8 +132,7 @@ func (c joinCore) Advance(t int64) {
 	} else {
 		j.expire(t, false)
 	}
-	j.flush()
-	j.Out.Advance(t)
+	j.out.Advance(t)
 }
 
 func (j *StreamJoin) side(s int) *JoinSide {
@@ -247,13 +246,6 @@ func (j *StreamJoin) arrive(s int, t int64, row []value.Value) {
 		for int64(len(b.live())) > sd.N+1 {
 			j.unmatched(s, b.pop(), t)
 		}
-	}
-}
-
-func (j *StreamJoin) flush() {
-	if j.out.Len() > 0 {
-		j.Out.Push(j.out)
-		j.out.Reset()
 	}
 }
 

@@ -1,4 +1,4 @@
-package operators
+package operators_test
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -54,9 +56,9 @@ func TestStreamJoinMatchesOracle(t *testing.T) {
 	on := func(_ *eval.Ctx, row []value.Value) value.Value {
 		return value.NewBool(row[0].I == row[3].I) // left: key,id,ROWTIME; right: key,id,ROWTIME
 	}
-	out := &collectRows{}
-	j := &StreamJoin{L: JoinSide{Width: 2, Windowed: true, Range: rl, Outer: true},
-		R: JoinSide{Width: 2, Windowed: true, Range: rr}, On: on, Out: out}
+	out := operatortest.NewCapture(t)
+	j := &operators.StreamJoin{L: operators.JoinSide{Width: 2, Windowed: true, Range: rl, Outer: true},
+		R: operators.JoinSide{Width: 2, Windowed: true, Range: rr}, On: on, Out: out}
 	j.Init()
 	// Feed both sides in small batches with bounds, interleaved.
 	li, ri := 0, 0
@@ -64,9 +66,9 @@ func TestStreamJoinMatchesOracle(t *testing.T) {
 		for _, side := range []struct {
 			rows []joinRow
 			i    *int
-			op   Operator
+			op   operators.Operator
 		}{{left, &li, j.Left()}, {right, &ri, j.Right()}} {
-			b := NewBatch(2, 4)
+			b := operators.NewBatch(2, 4)
 			for k := 0; k < 1+rng.Intn(4) && *side.i < len(side.rows); k++ {
 				r := side.rows[*side.i]
 				b.Append(r.t, []value.Value{value.NewInt(r.key), value.NewInt(int64(r.id))})
@@ -76,22 +78,22 @@ func TestStreamJoinMatchesOracle(t *testing.T) {
 				side.op.Push(b)
 				side.op.Advance(b.Times[b.Len()-1])
 			} else {
-				side.op.Advance(EndOfTime)
+				side.op.Advance(operators.EndOfTime)
 			}
 		}
 	}
-	j.Left().Advance(EndOfTime)
-	j.Right().Advance(EndOfTime)
+	j.Left().Advance(operators.EndOfTime)
+	j.Right().Advance(operators.EndOfTime)
 	var got []string
-	for i, r := range out.rows {
-		if i > 0 && out.times[i] < out.times[i-1] {
+	for i, r := range out.Rows {
+		if i > 0 && out.Times[i] < out.Times[i-1] {
 			t.Fatalf("ROWTIME went back at output row %d", i)
 		}
 		rid := "-"
 		if r[4].K != value.KNull {
 			rid = fmt.Sprint(r[4].I)
 		}
-		got = append(got, fmt.Sprintf("%d|%d|%s", out.times[i], r[1].I, rid))
+		got = append(got, fmt.Sprintf("%d|%d|%s", out.Times[i], r[1].I, rid))
 	}
 	sort.Strings(got)
 	sort.Strings(want)
@@ -104,16 +106,3 @@ func TestStreamJoinMatchesOracle(t *testing.T) {
 		}
 	}
 }
-
-type collectRows struct {
-	times []int64
-	rows  [][]value.Value
-}
-
-func (c *collectRows) Push(b *Batch) {
-	for i := 0; i < b.Len(); i++ {
-		c.times = append(c.times, b.Times[i])
-		c.rows = append(c.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (c *collectRows) Advance(int64) {}

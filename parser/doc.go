@@ -7,7 +7,11 @@
 //   - scanner.go splits text into tokens (position, kind, literal) and
 //     knows no grammar; comments (-- and /* */) are skipped.
 //   - parser.go is a recursive-descent parser with one method per
-//     production and a level per operator precedence.
+//     production; binary operators are parsed by precedence climbing over
+//     the table in prec.go.
+//   - format.go prints any tree back as SQL (Format), parenthesizing by
+//     the same table, so printed text parses back to the same tree
+//     (FuzzFormat checks this); explain labels are printed this way.
 //   - ast.go holds the nodes: plain data with Pos and End; walk.go visits
 //     them (Inspect).
 //   - pos.go keeps positions as byte offsets until an error is printed;

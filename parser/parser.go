@@ -15,7 +15,29 @@ type parser struct {
 	errs ErrorList
 	t    tok // current token
 	la   []tok
+	// depth counts the nesting of the expression or query being parsed:
+	// parentheses, subqueries, unary operators and each operator of a
+	// chain (a + b + c is a tree as deep as it has operators).
+	depth int
 }
+
+// MaxDepth bounds how deeply expressions and queries nest. Later stages
+// (planning, compiling, evaluating) walk the tree recursively; past this
+// bound the script is refused with a positioned error instead of
+// exhausting the stack. Hand-written and generated SQL stays far below it
+// (a chain of ten thousand ORs would reach it).
+const MaxDepth = 10000
+
+// enter goes one level deeper; leave (or the statement's recovery) comes
+// back.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.fail(p.t.pos, "expression nested too deeply: more than %d levels of parentheses, operators or subqueries", MaxDepth)
+	}
+}
+
+func (p *parser) leave(n int) { p.depth -= n }
 
 // bailout unwinds to the statement loop after an error.
 type bailout struct{}
@@ -44,6 +66,7 @@ func (p *parser) peek(n int) tok {
 	for len(p.la) < n {
 		t := p.sc.next()
 		for t.kind == ILLEGAL {
+			p.errs.Add(p.file, t.pos, "unexpected character %q", t.lit)
 			t = p.sc.next()
 		}
 		p.la = append(p.la, t)
@@ -180,6 +203,7 @@ func (p *parser) stmtRecover() (st Stmt) {
 				panic(r)
 			}
 			st = nil
+			p.depth = 0
 			depth := 0
 			for p.t.kind != EOF {
 				if p.isOp("(") {
@@ -416,6 +440,8 @@ func (p *parser) unit() (TimeUnit, int) {
 // ---- queries ----
 
 func (p *parser) query() Query {
+	p.enter()
+	defer p.leave(1)
 	q := p.queryTerm()
 	for p.isKw("UNION") {
 		p.next()
@@ -721,145 +747,129 @@ func (p *parser) frameBound() FrameBound {
 
 // ---- expressions ----
 
-func (p *parser) expr() Expr { return p.or() }
-
-func (p *parser) or() Expr {
-	x := p.and()
-	for p.isKw("OR") {
-		pos := p.t.pos
-		p.next()
-		x = &BinaryExpr{X: x, Op: OpOr, OpPos: pos, Y: p.and()}
-	}
-	return x
+func (p *parser) expr() Expr {
+	p.enter()
+	defer p.leave(1)
+	return p.binary(PrecOr)
 }
 
-func (p *parser) and() Expr {
-	x := p.not()
-	for p.isKw("AND") {
-		pos := p.t.pos
-		p.next()
-		x = &BinaryExpr{X: x, Op: OpAnd, OpPos: pos, Y: p.not()}
+// binaryOp is the binary operator at the current token, if any.
+func (p *parser) binaryOp() (Op, bool) {
+	if p.t.kind != OP && (p.t.kind != IDENT || p.t.quoted) {
+		return OpInvalid, false
 	}
-	return x
+	op, ok := binaryOps[p.t.lit]
+	return op, ok
 }
 
-func (p *parser) not() Expr {
-	if p.isKw("NOT") {
+// binary parses an expression whose operators bind at least as tightly as
+// prec, by precedence climbing over the table in prec.go: binary operators
+// are left-associative; IS, LIKE, IN and BETWEEN bind as comparisons.
+func (p *parser) binary(prec Prec) Expr {
+	// Each operator of a chain and each NOT is one level deeper (see
+	// MaxDepth).
+	n := 0
+	defer func() { p.leave(n) }()
+	var x Expr
+	if prec <= PrecNot && p.isKw("NOT") {
 		pos := p.t.pos
 		p.next()
-		return &UnaryExpr{OpPos: pos, Op: OpNot, X: p.not()}
+		n++
+		p.enter()
+		x = &UnaryExpr{OpPos: pos, Op: OpNot, X: p.binary(PrecNot)}
+	} else {
+		x = p.unary()
 	}
-	return p.predicate()
-}
-
-var compareOps = map[string]Op{"=": OpEq, "<>": OpNe, "!=": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe}
-
-func (p *parser) predicate() Expr {
-	x := p.concat()
+	// IS NULL and IN (...) end without an operand to absorb tighter
+	// operators: after them only comparisons and looser operators follow.
+	limit := PrecPrimary
 	for {
-		if p.t.kind == OP {
-			if op, ok := compareOps[p.t.lit]; ok {
-				pos := p.t.pos
-				p.next()
-				x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.concat()}
-				continue
+		if op, ok := p.binaryOp(); ok {
+			q := op.Precedence()
+			if q < prec || q > limit {
+				return x
 			}
-		}
-		if p.isKw("IS") {
+			pos := p.t.pos
 			p.next()
-			not := p.gotKw("NOT")
-			switch {
-			case p.isKw("NULL"), p.isKw("TRUE"), p.isKw("FALSE"), p.isKw("UNKNOWN"):
-				what := map[string]IsKind{"NULL": IsNull, "TRUE": IsTrue, "FALSE": IsFalse, "UNKNOWN": IsUnknown}[p.t.lit]
-				end := p.t.end
-				p.next()
-				x = &IsExpr{X: x, Not: not, What: what, EndPos: end}
-			case p.isKw("DISTINCT"):
-				p.next()
-				p.expectKw("FROM")
-				x = &DistinctFrom{X: x, Y: p.concat(), Not: not}
-			default:
-				p.errorExpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS")
-			}
+			n++
+			p.enter()
+			x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.binary(q + 1)}
 			continue
 		}
-		not := false
-		if p.isKw("NOT") {
-			nt := p.peek(1)
-			if isKwTok(nt, "LIKE") || isKwTok(nt, "SIMILAR") || isKwTok(nt, "IN") || isKwTok(nt, "BETWEEN") {
-				p.next()
-				not = true
-			}
-		}
-		switch {
-		case p.isKw("LIKE"), p.isKw("SIMILAR"):
-			similar := p.isKw("SIMILAR")
-			p.next()
-			if similar {
-				p.expectKw("TO")
-			}
-			l := &LikeExpr{X: x, Not: not, Similar: similar, Pattern: p.concat()}
-			if p.gotKw("ESCAPE") {
-				l.Escape = p.concat()
-			}
-			x = l
-		case p.isKw("IN"):
-			p.next()
-			p.expectOp("(", "after IN")
-			in := &InExpr{X: x, Not: not, List: p.exprList()}
-			in.EndPos = p.expectOp(")", "to close the IN list") + 1
-			x = in
-		case p.isKw("BETWEEN"):
-			p.next()
-			b := &BetweenExpr{X: x, Not: not}
-			b.Symmetric = p.gotKw("SYMMETRIC")
-			if !b.Symmetric {
-				p.gotKw("ASYMMETRIC")
-			}
-			b.Lo = p.concat()
-			p.expectKw("AND")
-			b.Hi = p.concat()
-			x = b
-		default:
+		if prec > PrecCompare {
 			return x
 		}
-	}
-}
-
-func (p *parser) concat() Expr {
-	x := p.additive()
-	for p.isOp("||") {
-		pos := p.t.pos
-		p.next()
-		x = &BinaryExpr{X: x, Op: OpConcat, OpPos: pos, Y: p.additive()}
-	}
-	return x
-}
-
-func (p *parser) additive() Expr {
-	x := p.multiplicative()
-	for p.isOp("+") || p.isOp("-") {
-		op, pos := OpAdd, p.t.pos
-		if p.t.lit == "-" {
-			op = OpSub
+		n++
+		p.enter()
+		y, ok := p.predicate(x)
+		if !ok {
+			return x
 		}
-		p.next()
-		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.multiplicative()}
+		x, limit = y, PrecCompare
 	}
-	return x
 }
 
-func (p *parser) multiplicative() Expr {
-	x := p.unary()
-	for p.isOp("*") || p.isOp("/") {
-		op, pos := OpMul, p.t.pos
-		if p.t.lit == "/" {
-			op = OpDiv
-		}
+// concat parses an operand of a comparison: || and tighter.
+func (p *parser) concat() Expr { return p.binary(PrecConcat) }
+
+// predicate parses the IS, LIKE, SIMILAR TO, IN and BETWEEN forms after x;
+// ok is false when none follows.
+func (p *parser) predicate(x Expr) (Expr, bool) {
+	if p.isKw("IS") {
 		p.next()
-		x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.unary()}
+		not := p.gotKw("NOT")
+		switch {
+		case p.isKw("NULL"), p.isKw("TRUE"), p.isKw("FALSE"), p.isKw("UNKNOWN"):
+			what := map[string]IsKind{"NULL": IsNull, "TRUE": IsTrue, "FALSE": IsFalse, "UNKNOWN": IsUnknown}[p.t.lit]
+			end := p.t.end
+			p.next()
+			return &IsExpr{X: x, Not: not, What: what, EndPos: end}, true
+		case p.isKw("DISTINCT"):
+			p.next()
+			p.expectKw("FROM")
+			return &DistinctFrom{X: x, Y: p.concat(), Not: not}, true
+		}
+		p.errorExpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS")
 	}
-	return x
+	not := false
+	if p.isKw("NOT") {
+		nt := p.peek(1)
+		if isKwTok(nt, "LIKE") || isKwTok(nt, "SIMILAR") || isKwTok(nt, "IN") || isKwTok(nt, "BETWEEN") {
+			p.next()
+			not = true
+		}
+	}
+	switch {
+	case p.isKw("LIKE"), p.isKw("SIMILAR"):
+		similar := p.isKw("SIMILAR")
+		p.next()
+		if similar {
+			p.expectKw("TO")
+		}
+		l := &LikeExpr{X: x, Not: not, Similar: similar, Pattern: p.concat()}
+		if p.gotKw("ESCAPE") {
+			l.Escape = p.concat()
+		}
+		return l, true
+	case p.isKw("IN"):
+		p.next()
+		p.expectOp("(", "after IN")
+		in := &InExpr{X: x, Not: not, List: p.exprList()}
+		in.EndPos = p.expectOp(")", "to close the IN list") + 1
+		return in, true
+	case p.isKw("BETWEEN"):
+		p.next()
+		b := &BetweenExpr{X: x, Not: not}
+		b.Symmetric = p.gotKw("SYMMETRIC")
+		if !b.Symmetric {
+			p.gotKw("ASYMMETRIC")
+		}
+		b.Lo = p.concat()
+		p.expectKw("AND")
+		b.Hi = p.concat()
+		return b, true
+	}
+	return nil, false
 }
 
 func (p *parser) unary() Expr {
@@ -869,14 +879,20 @@ func (p *parser) unary() Expr {
 			op = OpPlus
 		}
 		p.next()
+		p.enter()
+		defer p.leave(1)
 		return &UnaryExpr{OpPos: pos, Op: op, X: p.unary()}
 	}
 	return p.postfix()
 }
 
 func (p *parser) postfix() Expr {
+	n := 0
+	defer func() { p.leave(n) }()
 	x := p.primary()
 	for p.isOp(".") && p.peek(1).kind == IDENT {
+		n++
+		p.enter()
 		if _, ok := x.(*ParenExpr); !ok {
 			if _, ok := x.(*FieldAccess); !ok {
 				break

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a byte offset into the source plus one; 0 means "no position".
@@ -96,7 +97,10 @@ func (f *File) LineText(line int) string {
 type Error struct {
 	Pos  Position
 	Msg  string
-	Line string // source line text, for the caret display
+	Line string // source line text (a window of it around the column when long), for the caret display
+	// LineCol is the caret's column in Line when Line is a window of the
+	// source line; 0 means Pos.Column.
+	LineCol int
 }
 
 func (e *Error) Error() string {
@@ -108,6 +112,9 @@ func (e *Error) Detail() string {
 	s := e.Error()
 	if e.Line != "" && e.Pos.Column > 0 {
 		col := e.Pos.Column - 1
+		if e.LineCol > 0 {
+			col = e.LineCol - 1
+		}
 		if col > len(e.Line) {
 			col = len(e.Line)
 		}
@@ -127,10 +134,53 @@ func (e *Error) Detail() string {
 // ErrorList collects errors so that one bad statement does not hide the next.
 type ErrorList []*Error
 
+// MaxErrors caps the errors kept for one file: past it, one last error
+// says so and the rest are dropped. A hostile or binary file would
+// otherwise yield an error per byte.
+const MaxErrors = 50
+
+// maxEcho is how much of a long source line an error echoes: a window
+// around the column, marked with "..." where cut.
+const maxEcho = 160
+
 // Add appends an error at p in f.
 func (l *ErrorList) Add(f *File, p Pos, format string, args ...any) {
+	if len(*l) > MaxErrors {
+		return
+	}
 	pos := f.Position(p)
-	*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Line: f.LineText(pos.Line)})
+	if len(*l) == MaxErrors {
+		*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf("too many errors (more than %d); stopping here", MaxErrors)})
+		return
+	}
+	line, col := echo(f.LineText(pos.Line), pos.Column)
+	*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Line: line, LineCol: col})
+}
+
+// echo cuts a long line to a window of maxEcho bytes around column col,
+// returning the window and the column in it (0 when the line is whole).
+func echo(line string, col int) (string, int) {
+	if len(line) <= maxEcho {
+		return line, 0
+	}
+	start := max(col-1-maxEcho/2, 0)
+	end := min(start+maxEcho, len(line))
+	start = max(end-maxEcho, 0)
+	// Cut on UTF-8 boundaries.
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end++
+	}
+	w, c := line[start:end], col-start
+	if start > 0 {
+		w, c = "..."+w, c+3
+	}
+	if end < len(line) {
+		w += "..."
+	}
+	return w, c
 }
 
 // Sort orders the list by position.

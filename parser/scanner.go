@@ -227,3 +227,23 @@ func unescapeUnicode(s string) string {
 	}
 	return b.String()
 }
+
+// Span is where one token lies in a source: byte offsets [Start, End).
+type Span struct{ Start, End int }
+
+// Tokens lists where each token of src lies, in order, ending with the
+// end of input (an empty span at len(src)); white space and comments are
+// skipped and scanning errors ignored. Tests use it to find the token an
+// expected-error comment refers to.
+func Tokens(src string) []Span {
+	var errs ErrorList
+	s := scanner{file: NewFile("", src), src: src, errs: &errs}
+	var out []Span
+	for {
+		t := s.next()
+		out = append(out, Span{Start: int(t.pos) - 1, End: int(t.end) - 1})
+		if t.kind == EOF {
+			return out
+		}
+	}
+}

@@ -73,15 +73,9 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 		if cfg.TimeKey >= 0 {
 			continue
 		}
-		switch {
-		case ks.usedRowtime && !ks.usedColumns:
+		if fn, isTime := keyTime(g, sc.cols); isTime {
 			cfg.TimeKey = i
-			timeFn = c.Eval
-		case isMonotonicCall(g):
-			cfg.TimeKey = i
-			if !ks.usedColumns {
-				timeFn = c.Eval
-			}
+			timeFn = fn
 		}
 	}
 	if !ok {
@@ -110,8 +104,8 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	if timeFn != nil {
 		cfg.KeyAt, cfg.WindowEnd = timeFunctions(timeFn)
 	}
-	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}}
-	aggs, aggCols, ok := p.groupAggregates(post, calls, keyNames)
+	post := &aggScope{in: sc, keys: s.GroupBy, keyTypes: keyTypes, keySlots: keySlots, aggs: map[*parser.FuncCall]int{}, timeKey: cfg.TimeKey}
+	aggs, aggCols, ok := p.groupAggregates(post, calls, keyNames, expr.Tumbling)
 	if !ok {
 		return nil, false
 	}
@@ -186,11 +180,11 @@ func (p *planner) filter(s *parser.Select, from rel) (rel, *relScope, bool) {
 // groupAggregates compiles the aggregate calls of a grouped select, giving
 // each a slot after the keys in post, and returns the columns of the
 // grouped rows (keys, then aggregates).
-func (p *planner) groupAggregates(post *aggScope, calls []*parser.FuncCall, keyNames []string) ([]window.AggSpec, []relCol, bool) {
+func (p *planner) groupAggregates(post *aggScope, calls []*parser.FuncCall, keyNames []string, w expr.Window) ([]window.AggSpec, []relCol, bool) {
 	var specs []window.AggSpec
 	ok := true
 	for _, call := range calls {
-		spec, good := p.aggSpec(call, post.in)
+		spec, good := p.aggSpec(call, post.in, w)
 		if !good {
 			ok = false
 			continue
@@ -239,52 +233,84 @@ func isMonotonicCall(e parser.Expr) bool {
 	return ok && fc.Name.Name == "MONOTONIC"
 }
 
-// aggSpec compiles one aggregate call over the input scope.
-func (p *planner) aggSpec(call *parser.FuncCall, sc *relScope) (window.AggSpec, bool) {
+// aggCall is an aggregate call checked against the aggregate table.
+type aggCall struct {
+	agg    *expr.Aggregate
+	kind   window.AggKind
+	arg    *expr.Compiled // the first argument; nil for COUNT(*)
+	result value.Type
+}
+
+// checkAggCall checks an aggregate call against the aggregate table for
+// the window it runs in (name, DISTINCT, *, arity, nesting) and compiles
+// its first argument over the input scope. Tumbling, stagger and sliding
+// planning all go through here.
+func (p *planner) checkAggCall(call *parser.FuncCall, sc *relScope, w expr.Window) (aggCall, bool) {
 	name := call.Name.Name
-	kind, ok := window.ParseAggKind(name)
-	if !ok {
-		p.errorf(call.Pos(), "%s needs an OVER window (it is an analytic function)", name)
-		return window.AggSpec{}, false
+	a := expr.LookupAggregate(name)
+	if a == nil || a.Windows&w == 0 {
+		if w == expr.Sliding {
+			p.errorf(call.Pos(), "%s cannot be used with OVER; windowed functions are %s", name, strings.Join(expr.AggregateNames(expr.Sliding), ", "))
+		} else {
+			p.errorf(call.Pos(), "%s needs an OVER window (it is an analytic function)", name)
+		}
+		return aggCall{}, false
 	}
-	if call.Distinct {
-		p.errorf(call.Pos(), "%s(DISTINCT ...) is not allowed in streaming aggregation; use COUNT_DISTINCT_ITEMS_TUMBLING or a SELECT STREAM DISTINCT subquery", name)
-		return window.AggSpec{}, false
+	if call.Distinct && !a.Distinct {
+		where := "streaming aggregation; use COUNT_DISTINCT_ITEMS_TUMBLING or a SELECT STREAM DISTINCT subquery"
+		if w == expr.Sliding {
+			where = "windowed aggregation"
+		}
+		p.errorf(call.Pos(), "%s(DISTINCT ...) is not allowed in %s", name, where)
+		return aggCall{}, false
 	}
 	if call.Star {
-		if name != "COUNT" {
-			p.errorf(call.Pos(), "only COUNT accepts *")
-			return window.AggSpec{}, false
+		if !a.Star {
+			p.errorf(call.Pos(), "only %s accepts *", strings.Join(expr.StarNames(), ", "))
+			return aggCall{}, false
 		}
-		return window.AggSpec{Kind: window.AggCountStar, ResultType: value.Bigint}, true
+		return aggCall{agg: a, kind: window.AggCountStar, result: value.Bigint}, true
 	}
-	if len(call.Args) != 1 {
-		p.errorf(call.Pos(), "%s takes one argument, got %d", name, len(call.Args))
-		return window.AggSpec{}, false
+	if len(call.Args) < a.MinArgs || len(call.Args) > a.MaxArgs {
+		p.errorf(call.Pos(), "%s takes %s, got %d", name, a.Arity(), len(call.Args))
+		return aggCall{}, false
 	}
-	for _, a := range call.Args {
+	for _, arg := range call.Args {
 		nested := false
-		parser.Inspect(a, func(n parser.Node) bool {
-			if fc, ok := n.(*parser.FuncCall); ok && expr.IsAggregateName(fc.Name.Name) && fc.Over == nil {
+		parser.Inspect(arg, func(n parser.Node) bool {
+			if fc, ok := n.(*parser.FuncCall); ok && (fc.Over != nil || fc.OverName != nil || expr.IsAggregateName(fc.Name.Name)) {
 				nested = true
 			}
 			return !nested
 		})
 		if nested {
-			p.errorf(a.Pos(), "aggregate calls cannot be nested")
-			return window.AggSpec{}, false
+			p.errorf(arg.Pos(), "aggregate and windowed calls cannot be nested")
+			return aggCall{}, false
 		}
 	}
 	c, ok := p.compile(call.Args[0], sc)
 	if !ok {
-		return window.AggSpec{}, false
+		return aggCall{}, false
 	}
-	rt, err := window.ResultType(kind, c.Type)
+	rt, err := a.Return(c.Type)
 	if err != nil {
 		p.errorf(call.Pos(), "%s: %v", name, err)
+		return aggCall{}, false
+	}
+	return aggCall{agg: a, kind: a.Kind, arg: c, result: rt}, true
+}
+
+// aggSpec compiles one aggregate call of a tumbling or stagger window.
+func (p *planner) aggSpec(call *parser.FuncCall, sc *relScope, w expr.Window) (window.AggSpec, bool) {
+	c, ok := p.checkAggCall(call, sc, w)
+	if !ok {
 		return window.AggSpec{}, false
 	}
-	return window.AggSpec{Kind: kind, Arg: c.Eval, ArgType: c.Type, ResultType: rt}, true
+	spec := window.AggSpec{Kind: c.kind, ResultType: c.result}
+	if c.arg != nil {
+		spec.Arg, spec.ArgType = c.arg.Eval, c.arg.Type
+	}
+	return spec, true
 }
 
 // aggScope resolves names over the groups: GROUP BY expressions and
@@ -296,6 +322,7 @@ type aggScope struct {
 	keySlots map[int]int // input slot of a plain-column key -> key index
 	aggs     map[*parser.FuncCall]int
 	aggTypes []value.Type
+	timeKey  int // index in keys of the window's time key; -1 for none (stagger)
 }
 
 func (s *aggScope) Replace(e parser.Expr) (int, value.Type, bool) {
@@ -386,26 +413,6 @@ func timeFunctions(key eval.Func) (func(int64) value.Value, func(value.Value) in
 	return keyAt, windowEnd
 }
 
-// exprLabel is a short readable form of an expression for explain output
-// and generated column names.
-func exprLabel(e parser.Expr) string {
-	switch x := unparen(e).(type) {
-	case *parser.ColumnRef:
-		return x.Name()
-	case *parser.StepExpr:
-		return "STEP(" + exprLabel(x.X) + " BY " + exprLabel(x.By) + ")"
-	case *parser.FloorCeil:
-		fn := "FLOOR"
-		if x.Ceil {
-			fn = "CEIL"
-		}
-		return fn + "(" + exprLabel(x.X) + " TO " + x.Unit.String() + ")"
-	case *parser.IntervalLit:
-		return "INTERVAL '" + x.Value + "' " + x.From.String()
-	case *parser.FuncCall:
-		return x.Name.Name + "(...)"
-	case *parser.NumberLit:
-		return x.Raw
-	}
-	return "expr"
-}
+// exprLabel is an expression as SQL, for explain output and generated
+// column names.
+func exprLabel(e parser.Expr) string { return parser.Format(unparen(e)) }

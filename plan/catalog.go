@@ -28,6 +28,11 @@ type Stream struct {
 	Input   int        // index of that input in the application (Source only)
 	Def     parser.Pos // CREATE STREAM position (NoPos for sources)
 	Query   bool       // the implicit stream of a bare query statement
+
+	// times[i] is how column i follows time over every pump planned so
+	// far that inserts into the stream (timecols.go); writers counts them.
+	times   []colTime
+	writers int
 }
 
 // Visible returns the columns SELECT * returns.

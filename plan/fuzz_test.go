@@ -1,21 +1,14 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/value"
 )
-
-type sinkAll struct{}
-
-func (sinkAll) Push(*operators.Batch) {}
-func (sinkAll) Advance(int64)         {}
-
-type errsAll struct{}
-
-func (errsAll) Error(operators.ErrorRecord) {}
 
 // FuzzPlanAndRun: any script either fails to plan with positioned errors
 // or builds and runs rows through every operator without panicking.
@@ -30,7 +23,13 @@ func FuzzPlanAndRun(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, src string) {
+	f.Fuzz(planAndRun)
+}
+
+// planAndRun parses, plans and runs src over a few rows; a script that
+// fails to parse or plan is fine, a panic or fatal error is not.
+func planAndRun(t *testing.T, src string) {
+	{
 		script, err := parser.ParseScript("f.sql", src)
 		if err != nil {
 			return
@@ -39,10 +38,10 @@ func FuzzPlanAndRun(f *testing.F) {
 		if err != nil || len(g.Unimplemented) > 0 {
 			return
 		}
-		b := Bindings{Errors: errsAll{}}
+		b := Bindings{Errors: &operatortest.Errors{}}
 		for _, s := range g.Catalog.Streams() {
 			if !s.Source {
-				b.Attach(s.Name, sinkAll{})
+				b.Attach(s.Name, operatortest.NewCapture(t))
 			}
 		}
 		r, err := Start(g, b)
@@ -67,5 +66,46 @@ func FuzzPlanAndRun(f *testing.F) {
 			r.Advance(int64(i) * 700)
 		}
 		r.Advance(operators.EndOfTime)
+	}
+}
+
+// FuzzDeepExpressions builds long operator chains, deep parentheses and
+// stacked unary operators around a column, past parser.MaxDepth and below
+// it: each is a positioned error or plans and runs, never a fatal stack
+// overflow.
+func FuzzDeepExpressions(f *testing.F) {
+	f.Add(uint8(0), uint32(300000), uint32(0), uint32(0))
+	f.Add(uint8(1), uint32(0), uint32(1000000), uint32(0))
+	f.Add(uint8(2), uint32(9000), uint32(500), uint32(400))
+	f.Add(uint8(3), uint32(2000), uint32(2000), uint32(2000))
+	f.Add(uint8(4), uint32(parser.MaxDepth), uint32(0), uint32(0))
+	ops := []string{" + ", " * ", " OR ", " AND ", " || ", " = ", " - ", " / "}
+	f.Fuzz(func(t *testing.T, op uint8, terms, parens, unary uint32) {
+		terms, parens, unary = terms%400000, parens%1200000, unary%40000
+		first, operand := "PRICE", "PRICE"
+		switch ops[int(op)%len(ops)] {
+		case " OR ", " AND ":
+			first, operand = "PRICE > 1", "PRICE > 1"
+		case " || ":
+			// Empty strings: a long chain of real values is quadratic in
+			// its length, which is the query's cost, not a fault.
+			first, operand = "TICKER_SYMBOL", "''"
+		}
+		var b strings.Builder
+		b.WriteString("CREATE STREAM O (A VARCHAR(8)); CREATE PUMP P AS INSERT INTO O SELECT STREAM CAST(")
+		b.WriteString(strings.Repeat("(", int(parens)))
+		b.WriteString(strings.Repeat("- ", int(unary)))
+		b.WriteString(first)
+		for i := uint32(0); i < terms; i++ {
+			b.WriteString(ops[int(op)%len(ops)])
+			b.WriteString(operand)
+		}
+		b.WriteString(strings.Repeat(")", int(parens)))
+		b.WriteString(" AS VARCHAR(8)) FROM SOURCE_SQL_STREAM_001;")
+		src := b.String()
+		if _, err := parser.ParseScript("f.sql", src); err != nil && terms+parens+unary > parser.MaxDepth+10 && !strings.Contains(err.Error(), "nested too deeply") {
+			t.Fatalf("terms %d, parens %d, unary %d: %.300v", terms, parens, unary, err)
+		}
+		planAndRun(t, src)
 	})
 }

@@ -21,6 +21,9 @@ type Graph struct {
 	// Unimplemented lists features the script uses that parse and validate
 	// but cannot run yet, each at its position.
 	Unimplemented parser.ErrorList
+	// Warnings are legal constructs that often hide a mistake (check
+	// prints them; run does not refuse them).
+	Warnings parser.ErrorList
 
 	fingerprint string
 }

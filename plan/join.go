@@ -17,6 +17,11 @@ func (p *planner) join(j *parser.Join) (rel, bool) {
 	if !ok1 || !ok2 {
 		return nil, false
 	}
+	return p.joinRels(j, left, right)
+}
+
+// joinRels plans join j of the planned relations left and right.
+func (p *planner) joinRels(j *parser.Join, left, right rel) (rel, bool) {
 	lt, lIsTable := left.(*tableOnlyRel)
 	rt, rIsTable := right.(*tableOnlyRel)
 	cols := append(append([]relCol(nil), left.columns()...), right.columns()...)

@@ -48,6 +48,12 @@ func (p *planner) errorf(pos parser.Pos, format string, args ...any) {
 	p.errs.Add(p.file, pos, format, args...)
 }
 
+// warnf records something check should tell the user about although the
+// application runs.
+func (p *planner) warnf(pos parser.Pos, format string, args ...any) {
+	p.g.Warnings.Add(p.file, pos, format, args...)
+}
+
 // unimplemented records a feature that validates but cannot run yet.
 func (p *planner) unimplemented(pos parser.Pos, feature string) {
 	p.g.Unimplemented.Add(p.file, pos, "%s is not implemented yet", feature)
@@ -165,6 +171,7 @@ func (p *planner) createPump(s *parser.CreatePump) {
 	if !ok {
 		return
 	}
+	target.noteWriter(r.columns(), insert)
 	p.g.Pumps = append(p.g.Pumps, &Pump{Name: name, Pos: s.Pos(), Target: target, Reads: p.reads, rel: r, insert: insert})
 }
 
@@ -193,10 +200,17 @@ func (p *planner) queryStmt(s *parser.QueryStmt) {
 		name = fmt.Sprintf("QUERY_%d", p.nquery)
 	}
 	st := &Stream{Name: name, Query: true}
-	for _, c := range r.columns() {
-		if c.Name == "ROWTIME" {
+	seen := map[string]bool{}
+	items := queryItems(s.Query)
+	for i, c := range r.columns() {
+		if c.SetsRowtime {
 			continue
 		}
+		if seen[c.Name] {
+			p.errorf(itemPos(items, i, s.Query), "the select list names column %s twice; give one an alias", quoteName(c.Name))
+			return
+		}
+		seen[c.Name] = true
 		st.Columns = append(st.Columns, Column{Name: c.Name, Type: c.Type})
 	}
 	p.cat.addStream(st)
@@ -219,7 +233,7 @@ func (p *planner) insert(target *Stream, cols []*parser.Ident, r rel, q parser.Q
 	}
 	var values []int // source columns that carry data (all but AS ROWTIME)
 	for i, c := range src {
-		if c.Name == "ROWTIME" {
+		if c.SetsRowtime {
 			if !c.Type.IsDatetime() || c.Type.Base != value.TTimestamp {
 				p.errorf(itemPos(items, i, q), "a column named ROWTIME sets the row time and must be a TIMESTAMP, not %s", c.Type)
 				return nil, false
@@ -274,6 +288,7 @@ func (p *planner) insert(target *Stream, cols []*parser.Ident, r rel, q parser.Q
 		for k, i := range values {
 			ins.Slots[i] = k
 		}
+		p.warnRepeatedNames(src, values, items, q)
 	}
 	ok := true
 	for i, slot := range ins.Slots {
@@ -288,6 +303,22 @@ func (p *planner) insert(target *Stream, cols []*parser.Ident, r rel, q parser.Q
 		}
 	}
 	return ins, ok
+}
+
+// warnRepeatedNames notes a select list that names a column twice in a
+// positional INSERT (MIN(x) AS m, MAX(x) AS m): legal, since positions
+// decide, but often a copy-and-paste slip.
+func (p *planner) warnRepeatedNames(src []relCol, values []int, items []*parser.SelectItem, q parser.Query) {
+	seen := map[string]bool{}
+	for _, i := range values {
+		name := src[i].Name
+		// Only an alias written again is suspect; o.id, s.id of a join
+		// repeat a name by nature.
+		if seen[name] && i < len(items) && items[i].Alias != nil {
+			p.warnf(itemPos(items, i, q), "the select list names column %s twice; INSERT fills the stream's columns by position, so both are kept", quoteName(name))
+		}
+		seen[name] = true
+	}
 }
 
 // assignable reports whether INSERT may coerce a value of type from into a
@@ -371,7 +402,7 @@ func (p *planner) union(u *parser.Union) (rel, bool) {
 			p.errorf(u.Right.Pos(), "UNION ALL column %d is %s on one side and %s on the other", i+1, lc[i].Type, rc[i].Type)
 			return nil, false
 		}
-		cols[i] = relCol{Name: lc[i].Name, Type: t}
+		cols[i] = relCol{Name: lc[i].Name, Type: t, SetsRowtime: lc[i].SetsRowtime, Time: unionTime(lc[i].Time, rc[i].Time)}
 	}
 	var ins []rel
 	for _, r := range []rel{left, right} {
@@ -395,13 +426,19 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 		p.errorf(s.Pos(), "a streaming SELECT needs a FROM clause")
 		return nil, false
 	}
-	if len(s.From) > 1 {
-		p.unimplemented(s.From[1].Pos(), "a comma-separated FROM list (write JOIN ... ON)")
-		return p.unimplRel(s.From[0])
-	}
 	saved := p.windows
 	p.windows = s.Windows
-	from, ok := p.from(s.From[0])
+	var from rel
+	ok := false
+	if len(s.From) > 1 {
+		var where parser.Expr
+		from, where, ok = p.commaFrom(s)
+		cp := *s
+		cp.Where = where
+		s = &cp
+	} else {
+		from, ok = p.from(s.From[0])
+	}
 	p.windows = saved
 	if !ok {
 		return nil, false

@@ -16,6 +16,11 @@ type relCol struct {
 	Name   string
 	Type   value.Type
 	Hidden bool
+	// SetsRowtime marks a select item written `expr AS ROWTIME`: INSERT
+	// takes it as the row's time, not as a column value.
+	SetsRowtime bool
+	// Time says whether the column's values follow time (timecols.go).
+	Time colTime
 }
 
 // relScope resolves column references against a relation's columns.
@@ -27,7 +32,12 @@ type relScope struct {
 	hasRowtime bool // the relation is a stream (a reference table has no ROWTIME)
 
 	usedRowtime bool
-	usedColumns bool
+	usedColumns bool // columns that do not follow time
+	usedExact   bool // columns equal to ROWTIME (timeExact)
+	usedMono    bool // columns that never decrease (timeMono)
+	// exactAsRowtime resolves timeExact columns to ROWTIME itself, so a
+	// key over them can be evaluated at a bare time bound.
+	exactAsRowtime bool
 }
 
 func (s *relScope) Replace(parser.Expr) (int, value.Type, bool) { return 0, value.Type{}, false }
@@ -115,8 +125,19 @@ func (s *relScope) lookup(pos parser.Pos, qual, name string) (int, value.Type, e
 	}
 	switch {
 	case len(idx) == 1:
-		s.usedColumns = true
-		return idx[0], s.cols[idx[0]].Type, nil
+		c := s.cols[idx[0]]
+		switch c.Time {
+		case timeExact:
+			s.usedExact = true
+			if s.exactAsRowtime {
+				return expr.SlotRowtime, c.Type, nil
+			}
+		case timeMono:
+			s.usedMono = true
+		default:
+			s.usedColumns = true
+		}
+		return idx[0], c.Type, nil
 	case len(idx) > 1:
 		var quals []string
 		for _, i := range idx {

@@ -32,7 +32,7 @@ func (p *planner) items(items []*parser.SelectItem, in []relCol, sc expr.Scope) 
 					continue
 				}
 				exprs = append(exprs, slotFunc(slot))
-				cols = append(cols, relCol{Name: c.Name, Type: c.Type})
+				cols = append(cols, relCol{Name: c.Name, Type: c.Type, SetsRowtime: c.SetsRowtime, Time: c.Time})
 				n++
 			}
 			if n == 0 && it.Qualifier != nil {
@@ -47,16 +47,11 @@ func (p *planner) items(items []*parser.SelectItem, in []relCol, sc expr.Scope) 
 			continue
 		}
 		exprs = append(exprs, c.Eval)
-		cols = append(cols, relCol{Name: itemName(it, i), Type: c.Type})
+		cols = append(cols, relCol{Name: itemName(it, i), Type: c.Type,
+			SetsRowtime: it.Alias != nil && it.Alias.Name == "ROWTIME", Time: itemTime(it.Expr, sc)})
 	}
-	seen := map[string]bool{}
-	for i, c := range cols {
-		if seen[c.Name] && i < len(items) && !items[i].Star {
-			p.errorf(items[i].Pos(), "the select list names column %s twice; give one an alias", quoteName(c.Name))
-			ok = false
-		}
-		seen[c.Name] = true
-	}
+	// A name given twice is fine until something refers to it (the
+	// reference is then ambiguous); a positional INSERT ignores names.
 	return exprs, cols, ok
 }
 
@@ -131,7 +126,7 @@ func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
 		p.reads = append(p.reads, name)
 		cols := make([]relCol, len(s.Columns))
 		for i, c := range s.Columns {
-			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden}
+			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden, Time: s.columnTime(i)}
 		}
 		scan := &scanRel{stream: s, cols: cols}
 		if f.Over != nil || f.OverName != nil {
@@ -201,28 +196,6 @@ type renameRel struct {
 }
 
 func (r *renameRel) columns() []relCol { return r.cols }
-
-// unimplRel stands for a relation that validates but cannot run yet.
-type unimplRel struct {
-	cols []relCol
-	what string
-}
-
-func (r *unimplRel) columns() []relCol { return r.cols }
-func (r *unimplRel) build(*builder, operators.Operator) error {
-	return fmt.Errorf("%s is not implemented yet", r.what)
-}
-func (r *unimplRel) describe(w *strings.Builder, d int) {
-	indent(w, d, "%s (not implemented yet)", r.what)
-}
-
-func (p *planner) unimplRel(item parser.FromItem) (rel, bool) {
-	r, ok := p.from(item)
-	if !ok {
-		return nil, false
-	}
-	return &unimplRel{cols: r.columns(), what: "this FROM clause"}, true
-}
 
 // tableFunc plans TABLE(fn(CURSOR(...), ...)), an analytic table function
 // (see tablefn.go).

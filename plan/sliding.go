@@ -319,63 +319,16 @@ func (p *planner) sliding(s *parser.Select, from rel, calls []*parser.FuncCall) 
 // analyticSpec compiles one OVER call.
 func (p *planner) analyticSpec(call *parser.FuncCall, sc *relScope) (window.AnalyticSpec, bool) {
 	name := call.Name.Name
-	kind, ok := window.ParseAnalyticKind(name)
+	c, ok := p.checkAggCall(call, sc, expr.Sliding)
 	if !ok {
-		p.errorf(call.Pos(), "%s cannot be used with OVER; windowed functions are COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG, EXP_AVG, STDDEV_POP, STDDEV_SAMP, VAR_POP, VAR_SAMP, ANY, EVERY", name)
 		return window.AnalyticSpec{}, false
 	}
-	if call.Distinct {
-		p.errorf(call.Pos(), "%s(DISTINCT ...) is not allowed in windowed aggregation", name)
-		return window.AnalyticSpec{}, false
-	}
-	sp := window.AnalyticSpec{Kind: kind, IgnoreNulls: call.Nulls == parser.NullsIgnore, FromLast: call.FromLast}
-	if call.Star {
-		if name != "COUNT" {
-			p.errorf(call.Pos(), "only COUNT accepts *")
-			return sp, false
-		}
-		sp.Kind, sp.ResultType = window.AggCountStar, value.Bigint
+	kind := c.kind
+	sp := window.AnalyticSpec{Kind: kind, ResultType: c.result, IgnoreNulls: call.Nulls == parser.NullsIgnore, FromLast: call.FromLast}
+	if c.arg == nil {
 		return sp, true
 	}
-	minArgs, maxArgs := 1, 1
-	switch kind {
-	case window.AggLag:
-		maxArgs = 3
-	case window.AggNthValue, window.AggExpAvg:
-		minArgs, maxArgs = 2, 2
-	}
-	if len(call.Args) < minArgs || len(call.Args) > maxArgs {
-		want := fmt.Sprint(minArgs)
-		if maxArgs != minArgs {
-			want = fmt.Sprintf("%d to %d", minArgs, maxArgs)
-		}
-		p.errorf(call.Pos(), "%s takes %s arguments, got %d", name, want, len(call.Args))
-		return sp, false
-	}
-	for _, a := range call.Args {
-		bad := false
-		parser.Inspect(a, func(n parser.Node) bool {
-			if fc, ok := n.(*parser.FuncCall); ok && (fc.Over != nil || fc.OverName != nil || expr.IsAggregateName(fc.Name.Name)) {
-				bad = true
-			}
-			return !bad
-		})
-		if bad {
-			p.errorf(a.Pos(), "aggregate and windowed calls cannot be nested")
-			return sp, false
-		}
-	}
-	c, ok := p.compile(call.Args[0], sc)
-	if !ok {
-		return sp, false
-	}
-	sp.Arg, sp.ArgType = c.Eval, c.Type
-	rt, err := window.ResultType(kind, c.Type)
-	if err != nil {
-		p.errorf(call.Pos(), "%s: %v", name, err)
-		return sp, false
-	}
-	sp.ResultType = rt
+	sp.Arg, sp.ArgType = c.arg.Eval, c.arg.Type
 	switch kind {
 	case window.AggLag, window.AggNthValue:
 		sp.Offset = 1
@@ -395,8 +348,8 @@ func (p *planner) analyticSpec(call *parser.FuncCall, sc *relScope) (window.Anal
 			if !good {
 				return sp, false
 			}
-			if _, assignable := value.Common(c.Type, d.Type); !assignable {
-				p.errorf(call.Args[2].Pos(), "LAG's default is %s but the value is %s", d.Type, c.Type)
+			if _, assignable := value.Common(c.arg.Type, d.Type); !assignable {
+				p.errorf(call.Args[2].Pos(), "LAG's default is %s but the value is %s", d.Type, c.arg.Type)
 				return sp, false
 			}
 			sp.Default = d.Eval

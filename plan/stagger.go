@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/streamsql/streamsql/expr"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/window"
@@ -54,8 +55,8 @@ func (p *planner) stagger(s *parser.Select, from rel, calls []*parser.FuncCall) 
 	}
 	cfg.Keys = keys.funcs
 	keyNames := keys.names
-	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}}
-	aggs, cols, ok := p.groupAggregates(post, calls, keyNames)
+	post := &aggScope{in: sc, keys: st.PartitionBy, keyTypes: keys.types, keySlots: keys.slots, aggs: map[*parser.FuncCall]int{}, timeKey: -1}
+	aggs, cols, ok := p.groupAggregates(post, calls, keyNames, expr.Stagger)
 	if !ok {
 		return nil, false
 	}

@@ -34,8 +34,9 @@ func (p *planner) streamJoin(j *parser.Join, left, right rel) (rel, bool) {
 		}
 	}
 	if !sides[0].Windowed && !sides[1].Windowed {
-		p.errorf(j.JoinPos, "a join of two streams needs a window on at least one side, as in JOIN s2 OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS b; without one no two rows would ever meet")
-		return nil, false
+		// Each side contributes its current row: rows with equal ROWTIMEs
+		// meet (two per-minute aggregates joined on a.ROWTIME = b.ROWTIME).
+		descs[0], descs[1] = "rows with the same ROWTIME", "rows with the same ROWTIME"
 	}
 	switch j.Kind {
 	case parser.JoinLeft:
@@ -58,6 +59,7 @@ func (p *planner) streamJoin(j *parser.Join, left, right rel) (rel, bool) {
 			if sides[1-i].Outer {
 				c.Type.NotNull = false
 			}
+			c.Time = timeNone // a joined row takes the later side's ROWTIME
 			cols = append(cols, c)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -65,29 +66,15 @@ CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM * FROM TABLE(`
 	}
 }
 
-// sinkOp collects what reaches an output.
-type sinkOp struct {
-	rows  [][]value.Value
-	times []int64
-}
-
-func (s *sinkOp) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		s.rows = append(s.rows, append([]value.Value(nil), b.Row(i)...))
-		s.times = append(s.times, b.Times[i])
-	}
-}
-func (s *sinkOp) Advance(int64) {}
-
 // runGraph plans src, feeds rows (TICKER_SYMBOL, PRICE at ROWTIME i·100 ms)
 // into the source and returns what reaches stream out.
-func runGraph(t *testing.T, src, out string, tickers []string) *sinkOp {
+func runGraph(t *testing.T, src, out string, tickers []string) *operatortest.Capture {
 	t.Helper()
 	g, err := planSQL(t, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sinkOp{}
+	s := operatortest.NewCapture(t)
 	var bind Bindings
 	bind.Attach(out, s)
 	bind.Ctx = evalCtx()
@@ -121,8 +108,8 @@ CREATE PUMP P2 AS INSERT INTO "DEST" SELECT STREAM k.T, k.MOST_FREQUENT_VALUES
 	s := runGraph(t, src, "DEST", tickers)
 	// Rows with PRICE = i%7 = 0 are filtered out: those are the "A"s at i%7 == 0.
 	var got []string
-	for i, r := range s.rows {
-		got = append(got, fmt.Sprintf("%s:%d@%d", r[0].S, r[1].I, s.times[i]))
+	for i, r := range s.Rows {
+		got = append(got, fmt.Sprintf("%s:%d@%d", r[0].S, r[1].I, s.Times[i]))
 	}
 	// Window 1: B and A 3 times (B seen first); window 2: A and B 3 times (A
 	// first); window 3: B 3 times, then D and A twice (D first).
@@ -135,17 +122,17 @@ CREATE PUMP P2 AS INSERT INTO "DEST" SELECT STREAM k.T, k.MOST_FREQUENT_VALUES
 CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
   CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 2));`
 	s = runGraph(t, src, "DEST", tickers[:25])
-	if len(s.rows) != 2 || s.rows[0][0].I != 4 || s.times[0] != 2000 || s.rows[1][0].I != 4 || s.times[1] != 4000 {
-		t.Fatalf("COUNT_DISTINCT rows %v at %v", s.rows, s.times)
+	if len(s.Rows) != 2 || s.Rows[0][0].I != 4 || s.Times[0] != 2000 || s.Rows[1][0].I != 4 || s.Times[1] != 4000 {
+		t.Fatalf("COUNT_DISTINCT rows %v at %v", s.Rows, s.Times)
 	}
 
 	src = `CREATE OR REPLACE STREAM "DEST" (T VARCHAR(4), P DOUBLE, S DOUBLE, E VARCHAR(512));
 CREATE PUMP P AS INSERT INTO "DEST" SELECT STREAM "TICKER_SYMBOL", "PRICE", ANOMALY_SCORE, ANOMALY_EXPLANATION
   FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM TICKER_SYMBOL, PRICE FROM "SOURCE_SQL_STREAM_001"), 10, 10, 1000, 1, TRUE));`
 	s = runGraph(t, src, "DEST", tickers)
-	if len(s.rows) != 30 || s.rows[0][2].F != 0 || s.rows[29][2].F <= 0 ||
-		!strings.HasPrefix(s.rows[29][3].S, `{"PRICE":{"DIRECTION":`) || s.times[29] != 2900 {
-		t.Fatalf("RCF rows: first %v last %v at %d", s.rows[0], s.rows[29], s.times[29])
+	if len(s.Rows) != 30 || s.Rows[0][2].F != 0 || s.Rows[29][2].F <= 0 ||
+		!strings.HasPrefix(s.Rows[29][3].S, `{"PRICE":{"DIRECTION":`) || s.Times[29] != 2900 {
+		t.Fatalf("RCF rows: first %v last %v at %d", s.Rows[0], s.Rows[29], s.Times[29])
 	}
 }
 

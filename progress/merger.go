@@ -165,8 +165,15 @@ func (h *itemHeap[T]) Pop() any {
 // Reorder sorts a single sequence by arrival within a slack of n items: a
 // replayed recording whose shards are interleaved a little out of arrival
 // order comes out in arrival order, as a live run would merge it.
+//
+// Items that arrive in order (the usual recording) queue in a FIFO at no
+// cost beyond a copy; only an item earlier than the FIFO's last goes into
+// a heap. Both release in (arrival, insertion) order, so the output is
+// the one a single heap gives.
 type Reorder[T any] struct {
 	n    int
+	fifo []Item[T] // from head: non-decreasing arrivals, in insertion order
+	head int
 	heap itemHeap[T]
 	seq  uint64
 }
@@ -182,25 +189,63 @@ func NewReorder[T any](n int) *Reorder[T] {
 // Add queues v; when the buffer is full it returns the earliest item.
 func (r *Reorder[T]) Add(arrival int64, v T) (Item[T], bool) {
 	r.seq++
-	heap.Push(&r.heap, Item[T]{Arrival: arrival, Value: v, seq: r.seq})
-	if len(r.heap) > r.n {
-		return heap.Pop(&r.heap).(Item[T]), true
+	it := Item[T]{Arrival: arrival, Value: v, seq: r.seq}
+	if r.head == len(r.fifo) || r.fifo[len(r.fifo)-1].Arrival <= arrival {
+		r.fifo = append(r.fifo, it)
+	} else {
+		heap.Push(&r.heap, it)
+	}
+	if len(r.fifo)-r.head+len(r.heap) > r.n {
+		return r.pop(), true
 	}
 	return Item[T]{}, false
 }
 
 // Next returns the earliest queued item (draining at the end of input).
 func (r *Reorder[T]) Next() (Item[T], bool) {
-	if len(r.heap) == 0 {
+	if r.head == len(r.fifo) && len(r.heap) == 0 {
 		return Item[T]{}, false
 	}
-	return heap.Pop(&r.heap).(Item[T]), true
+	return r.pop(), true
 }
 
 // Peek is the earliest queued arrival.
 func (r *Reorder[T]) Peek() (int64, bool) {
-	if len(r.heap) == 0 {
+	switch {
+	case r.head == len(r.fifo) && len(r.heap) == 0:
 		return 0, false
+	case r.fromHeap():
+		return r.heap[0].Arrival, true
 	}
-	return r.heap[0].Arrival, true
+	return r.fifo[r.head].Arrival, true
+}
+
+// fromHeap says whether the earliest item is the heap's.
+func (r *Reorder[T]) fromHeap() bool {
+	if len(r.heap) == 0 {
+		return false
+	}
+	if r.head == len(r.fifo) {
+		return true
+	}
+	h, f := r.heap[0], r.fifo[r.head]
+	return h.Arrival < f.Arrival || h.Arrival == f.Arrival && h.seq < f.seq
+}
+
+func (r *Reorder[T]) pop() Item[T] {
+	if r.fromHeap() {
+		return heap.Pop(&r.heap).(Item[T])
+	}
+	it := r.fifo[r.head]
+	r.fifo[r.head] = Item[T]{} // let the value go
+	r.head++
+	switch {
+	case r.head == len(r.fifo):
+		r.fifo, r.head = r.fifo[:0], 0
+	case r.head >= 1024 && 2*r.head >= len(r.fifo):
+		n := copy(r.fifo, r.fifo[r.head:])
+		clear(r.fifo[n:])
+		r.fifo, r.head = r.fifo[:n], 0
+	}
+	return it
 }

@@ -3,6 +3,7 @@
 package reference
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,9 @@ func Load(name string, r io.Reader, s decode.Schema, errs operators.ErrorSink) (
 	if err != nil {
 		return nil, fmt.Errorf("reference table %s: %w", name, err)
 	}
+	// Spreadsheets save CSV with a UTF-8 byte order mark, which would
+	// otherwise become part of the first row's first key.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	return &Table{Name: name, Columns: s.Columns, Rows: d.DecodeTable(data, errs)}, nil
 }
 

@@ -273,16 +273,19 @@ func NewErrorStream(f Format, w io.Writer, withRowtime bool) operators.ErrorSink
 
 func (e *errorStream) Error(r operators.ErrorRecord) {
 	e.batch.Reset()
+	e.batch.Append(r.Time, ErrorRow(r))
+	e.op.Push(e.batch)
+	e.op.Advance(r.Time)
+}
+
+// ErrorRow is an error record as a row of ErrorStreamColumns.
+func ErrorRow(r operators.ErrorRecord) []value.Value {
 	text := func(s string) value.Value {
 		if s == "" {
 			return value.Null
 		}
 		return value.NewString(s)
 	}
-	e.batch.Append(r.Time, []value.Value{
-		value.NewTimestamp(r.Time), text(r.Level), text(r.Name), text(r.Message),
-		value.NewTimestamp(r.DataRowtime), text(hex.EncodeToString(r.DataRow)), text(r.Pump),
-	})
-	e.op.Push(e.batch)
-	e.op.Advance(r.Time)
+	return []value.Value{value.NewTimestamp(r.Time), text(r.Level), text(r.Name), text(r.Message),
+		value.NewTimestamp(r.DataRowtime), text(hex.EncodeToString(r.DataRow)), text(r.Pump)}
 }

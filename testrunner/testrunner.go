@@ -32,8 +32,11 @@ type Case struct {
 	Rate         float64           `yaml:"rate"`
 	// FileOrder replays records in file order instead of sorting them by
 	// arrival time (to reproduce records that reached the reader late).
-	FileOrder bool              `yaml:"file_order"`
-	Expect    map[string]string `yaml:"expect"`
+	FileOrder bool `yaml:"file_order"`
+	// Expect maps each checked stream to its expected file. error_stream
+	// is always checked: its file, or NoErrors ("none") for no error rows,
+	// which is also what a case without an error_stream entry expects.
+	Expect map[string]string `yaml:"expect"`
 	// For CloudFormation and Terraform definitions: template parameters,
 	// resource references, the application to pick, Terraform variables.
 	Parameters  map[string]string `yaml:"parameters"`
@@ -63,6 +66,12 @@ func Discover(root string) ([]*Case, error) {
 	sort.Slice(cases, func(i, j int) bool { return cases[i].Dir < cases[j].Dir })
 	return cases, err
 }
+
+// NoErrors, as the expected file of error_stream, says that the case
+// produces no error rows.
+const NoErrors = "none"
+
+const errorStream = "error_stream"
 
 // ReadCase reads dir/case.yaml.
 func ReadCase(dir string) (*Case, error) {
@@ -143,10 +152,12 @@ func (c *Case) Options() (engine.Options, map[string]*bytes.Buffer, error) {
 	for t, f := range c.Reference {
 		o.References[t] = c.path(f)
 	}
-	got := map[string]*bytes.Buffer{}
+	got := map[string]*bytes.Buffer{errorStream: {}}
 	for s := range c.Expect {
 		got[s] = &bytes.Buffer{}
-		o.Writers[s] = got[s]
+	}
+	for s, b := range got {
+		o.Writers[s] = b
 	}
 	return o, got, nil
 }
@@ -173,7 +184,17 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 	}
 	sort.Strings(streams)
 	var diffs []string
+	if f, ok := c.Expect[errorStream]; !ok || f == NoErrors {
+		if n := strings.Count(got[errorStream].String(), "\n"); n > 0 {
+			r.Pass = false
+			diffs = append(diffs, fmt.Sprintf("stream error_stream (expected none): %d error rows\n%s"+
+				"  (give expect.error_stream a file to check them)\n", n, Diff("", got[errorStream].String())))
+		}
+	}
 	for _, s := range streams {
+		if s == errorStream && c.Expect[s] == NoErrors {
+			continue
+		}
 		file := c.path(c.Expect[s])
 		if update {
 			if err := os.WriteFile(file, got[s].Bytes(), 0o644); err != nil {

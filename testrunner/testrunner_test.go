@@ -2,6 +2,8 @@ package testrunner
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,51 @@ func TestExamplesAndConformanceCases(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestErrorStreamIsAlwaysChecked: a case that produces error rows fails
+// unless expect.error_stream names a file holding them, whether it says
+// nothing of error_stream or says "none".
+func TestErrorStreamIsAlwaysChecked(t *testing.T) {
+	src := "../testdata/cases/decimal-input"
+	for _, tc := range []struct {
+		name, errLine string
+		pass          bool
+	}{
+		{"file", "  error_stream: errors.ndjson\n", true},
+		{"absent", "", false},
+		{"none", "  error_stream: none\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range []string{"app.yaml", "records.jsonl", "cards.ndjson", "errors.ndjson"} {
+				b, err := os.ReadFile(filepath.Join(src, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			yml := "app: app.yaml\nreplay: [records.jsonl]\nexpect:\n  CARDS: cards.ndjson\n" + tc.errLine
+			if err := os.WriteFile(filepath.Join(dir, "case.yaml"), []byte(yml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ReadCase(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := RunCase(context.Background(), c, false)
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if r.Pass != tc.pass {
+				t.Fatalf("pass = %v, want %v:\n%s", r.Pass, tc.pass, r.Diff)
+			}
+			if !tc.pass && !strings.Contains(r.Diff, "stream error_stream (expected none): ") {
+				t.Fatalf("diff does not name the error rows:\n%s", r.Diff)
+			}
+		})
 	}
 }

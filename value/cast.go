@@ -26,8 +26,17 @@ func convErr(v Value, t Type) error {
 // Assign coerces v into a column of type t on INSERT: numbers between
 // numeric types (range-checked), text truncated to the column length,
 // text parsed into numbers, booleans and datetimes. It is Cast; the name
-// says where it is used.
-func Assign(v Value, t Type) (Value, error) { return Cast(v, t) }
+// says where it is used, except for DECIMAL:
+//
+// A DECIMAL column's declared precision is not a limit here: the value is
+// rounded to the column's scale and must fit 19 significant digits
+// (docs/semantics.md R7); CAST(x AS DECIMAL(p,s)) does check p.
+func Assign(v Value, t Type) (Value, error) {
+	if t.Base == TDecimal {
+		t.Precision = 0
+	}
+	return Cast(v, t)
+}
 
 // Cast converts v to type t. Floats and decimals become integers by
 // truncation toward zero; DECIMAL rounds half away from zero to its scale;
@@ -223,6 +232,15 @@ func toDecimal(v Value, t Type) (Value, error) {
 		if int(v.Scale) == scale {
 			u = v.I
 		} else {
+			if scale > int(v.Scale) {
+				lim := int64(math.MaxInt64)
+				for i := int(v.Scale); i < scale; i++ {
+					lim /= 10
+				}
+				if v.I > lim || v.I < -lim {
+					return Null, convErr(v, t)
+				}
+			}
 			u = rescale(v.I, int(v.Scale), scale)
 		}
 	case KInt, KBool:
@@ -262,7 +280,7 @@ func toDecimal(v Value, t Type) (Value, error) {
 // digit).
 func rescale(u int64, from, to int) int64 {
 	for ; from < to; from++ {
-		u *= 10
+		u *= 10 // callers check the range first (toDecimal)
 	}
 	if from > to {
 		if from-to > 18 {
@@ -283,44 +301,70 @@ func rescale(u int64, from, to int) int64 {
 	return u
 }
 
-// ParseDecimal reads decimal text into an unscaled integer at scale.
+// ParseDecimal reads decimal text, with an optional exponent (1.5E3),
+// into an unscaled integer at scale, exactly (no float step): digits
+// beyond the scale round half away from zero. It reports false for text
+// that is not a number and for values beyond 19 significant digits (the
+// unscaled integer must fit 64 bits).
 func ParseDecimal(s string, scale int) (int64, bool) {
-	if s == "" {
-		return 0, false
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
 	}
-	if strings.ContainsAny(s, "eE") {
-		f, err := strconv.ParseFloat(s, 64)
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(s[i+1:])
 		if err != nil {
 			return 0, false
 		}
-		return int64(math.Round(f * math.Pow10(scale))), true
-	}
-	neg := false
-	if s[0] == '-' || s[0] == '+' {
-		neg = s[0] == '-'
-		s = s[1:]
+		s, exp = s[:i], e
 	}
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" && frac == "" {
 		return 0, false
 	}
 	digits := whole + frac
-	for _, c := range digits {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
 			return 0, false
 		}
 	}
-	u, err := strconv.ParseInt("0"+whole, 10, 64)
-	if err != nil {
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		return 0, true
+	}
+	// The value is digits × 10^(exp-len(frac)); unscaled, × 10^scale more.
+	shift := exp - len(frac) + scale
+	round := false
+	if shift < 0 {
+		keep := len(digits) + shift
+		if keep < 0 {
+			return 0, true
+		}
+		round = keep < len(digits) && digits[keep] >= '5'
+		digits, shift = digits[:keep], 0
+	}
+	if len(digits)+shift > 19 {
 		return 0, false
 	}
-	for i := 0; i < scale; i++ {
-		u *= 10
-		if i < len(frac) {
-			u += int64(frac[i] - '0')
+	var u int64
+	if digits != "" {
+		var err error
+		if u, err = strconv.ParseInt(digits, 10, 64); err != nil {
+			return 0, false
 		}
 	}
-	if len(frac) > scale && frac[scale] >= '5' {
+	for ; shift > 0; shift-- {
+		if u > math.MaxInt64/10 {
+			return 0, false
+		}
+		u *= 10
+	}
+	if round {
+		if u == math.MaxInt64 {
+			return 0, false
+		}
 		u++
 	}
 	if neg {

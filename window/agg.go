@@ -11,7 +11,9 @@ import (
 	"github.com/streamsql/streamsql/value"
 )
 
-// AggKind is an aggregate function.
+// AggKind is an aggregate accumulator. The SQL side of each (names,
+// arity, argument and result types, the windows it runs in) is the
+// aggregate table in package expr.
 type AggKind uint8
 
 const (
@@ -35,82 +37,12 @@ const (
 	AggExpAvg
 )
 
-var aggNames = map[string]AggKind{
-	"COUNT": AggCount, "SUM": AggSum, "AVG": AggAvg, "MIN": AggMin, "MAX": AggMax,
-	"FIRST_VALUE": AggFirstValue, "LAST_VALUE": AggLastValue, "STDDEV_POP": AggStddevPop,
-	"STDDEV_SAMP": AggStddevSamp, "VAR_POP": AggVarPop, "VAR_SAMP": AggVarSamp,
-	"ANY": AggAny, "SOME": AggAny, "EVERY": AggEvery,
-}
-
-// ParseAggKind maps a function name to an aggregate usable in GROUP BY.
-// LAG, NTH_VALUE and EXP_AVG are not: they need an OVER window.
-func ParseAggKind(name string) (AggKind, bool) {
-	k, ok := aggNames[name]
-	return k, ok
-}
-
-var analyticNames = map[string]AggKind{"LAG": AggLag, "NTH_VALUE": AggNthValue, "EXP_AVG": AggExpAvg}
-
-// ParseAnalyticKind maps a function name usable with OVER: every
-// aggregate plus LAG, NTH_VALUE and EXP_AVG.
-func ParseAnalyticKind(name string) (AggKind, bool) {
-	if k, ok := aggNames[name]; ok {
-		return k, true
-	}
-	k, ok := analyticNames[name]
-	return k, ok
-}
-
 // AggSpec is one aggregate of a GROUP BY: its kind and compiled argument.
 type AggSpec struct {
 	Kind       AggKind
 	Arg        eval.Func // nil for COUNT(*)
 	ArgType    value.Type
 	ResultType value.Type
-}
-
-// ResultType is the type an aggregate returns for an argument type.
-// Integer sums and averages stay integers (AVG truncates), as the KDA
-// reference's worked examples show.
-func ResultType(k AggKind, arg value.Type) (value.Type, error) {
-	numeric := func() error {
-		if !arg.IsNumeric() && arg.Base != value.TUnknown {
-			return fmt.Errorf("needs a numeric argument, not %s", arg)
-		}
-		return nil
-	}
-	switch k {
-	case AggCount, AggCountStar:
-		return value.Bigint, nil
-	case AggSum, AggAvg:
-		if err := numeric(); err != nil {
-			return value.Type{}, err
-		}
-		switch arg.Base {
-		case value.TTinyint, value.TSmallint, value.TInteger:
-			return value.Integer, nil
-		case value.TBigint:
-			return value.Bigint, nil
-		case value.TDecimal:
-			return value.Type{Base: value.TDecimal, Precision: 19, Scale: arg.Scale}, nil
-		}
-		return value.Double, nil
-	case AggMin, AggMax, AggFirstValue, AggLastValue, AggLag, AggNthValue:
-		t := arg
-		t.NotNull = false
-		return t, nil
-	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp, AggExpAvg:
-		if err := numeric(); err != nil {
-			return value.Type{}, err
-		}
-		return value.Double, nil
-	case AggAny, AggEvery:
-		if arg.Base != value.TBoolean && arg.Base != value.TUnknown {
-			return value.Type{}, fmt.Errorf("needs a BOOLEAN argument, not %s", arg)
-		}
-		return value.Boolean, nil
-	}
-	return value.Type{}, fmt.Errorf("unknown aggregate")
 }
 
 // acc is the flat state of one aggregate in one group.

@@ -2,11 +2,13 @@ package window
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -48,7 +50,7 @@ func BenchmarkSlidingAvg10k(b *testing.B) {
 	op := NewSliding(SlidingConfig{Width: 2,
 		Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 60000}},
 		Calls:  []AnalyticSpec{{Kind: AggAvg, Arg: slot(1), ArgType: value.Double, ResultType: value.Double}},
-	}, discard{})
+	}, &operatortest.Count{})
 	pushKeyed(b, op, keys)
 }
 
@@ -59,6 +61,46 @@ func BenchmarkStagger10k(b *testing.B) {
 	op := NewStagger(StaggerConfig{Keys: []eval.Func{slot(0)}, Range: 60000, Aggs: []AggSpec{
 		{Kind: AggCountStar, ResultType: value.Bigint},
 		{Kind: AggSum, Arg: slot(1), ArgType: value.Double, ResultType: value.Double},
-	}}, discard{})
+	}}, &operatortest.Count{})
 	pushKeyed(b, op, keys)
+}
+
+// BenchmarkTumblingGroups: COUNT(*) and SUM per ticker with 1M distinct
+// tickers in one window; reports the live heap per open group (B/group),
+// measured after a GC with every group open.
+func BenchmarkTumblingGroups(b *testing.B) {
+	const groups = 1 << 20
+	keys := make([]value.Value, groups)
+	for i := range keys {
+		keys[i] = value.NewString(fmt.Sprintf("T%07d", i))
+	}
+	var perGroup float64
+	b.ReportAllocs()
+	for n := 0; n < b.N; n++ {
+		out := &operatortest.Count{}
+		op := NewTumbling(TumblingConfig{Keys: []eval.Func{slot(0), slot(2)}, TimeKey: 1, Aggs: []AggSpec{
+			{Kind: AggCountStar, ResultType: value.Bigint},
+			{Kind: AggSum, Arg: slot(1), ArgType: value.Bigint, ResultType: value.Bigint},
+		}}, out)
+		batch := operators.NewBatch(3, 1024)
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := 0; i < groups; i += 1024 {
+			batch.Reset()
+			for j := i; j < i+1024; j++ {
+				batch.Append(int64(j), []value.Value{keys[j], value.NewInt(int64(j % 5000)), value.NewInt(0)})
+			}
+			op.Push(batch)
+		}
+		var after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perGroup = float64(after.HeapAlloc-before.HeapAlloc) / groups
+		op.Advance(operators.EndOfTime)
+		if out.Rows != groups {
+			b.Fatalf("%d rows out", out.Rows)
+		}
+	}
+	b.ReportMetric(perGroup, "B/group")
 }

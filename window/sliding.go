@@ -51,12 +51,11 @@ type SlidingConfig struct {
 // for COUNT/SUM/AVG/STDDEV/VAR/EXP_AVG, monotonic deques for MIN/MAX.
 type Sliding struct {
 	cfg      SlidingConfig
-	out      operators.Operator
+	out      *operators.Emitter
 	ctx      eval.Ctx
 	frames   []*frameState
 	args     []value.Value
 	defaults []value.Value
-	outBatch *operators.Batch
 	keyBuf   []byte
 	parts    []*part
 }
@@ -98,10 +97,9 @@ func (p *part) time(r, stride int) int64 { return p.vals[r*stride].I }
 
 // NewSliding creates the operator feeding out.
 func NewSliding(cfg SlidingConfig, out operators.Operator) *Sliding {
-	s := &Sliding{cfg: cfg, out: out,
+	s := &Sliding{cfg: cfg, out: operators.NewEmitter(out, cfg.Width+len(cfg.Calls)),
 		args:     make([]value.Value, len(cfg.Calls)),
-		defaults: make([]value.Value, len(cfg.Calls)),
-		outBatch: operators.NewBatch(cfg.Width+len(cfg.Calls), 64)}
+		defaults: make([]value.Value, len(cfg.Calls))}
 	for i := range cfg.Frames {
 		s.frames = append(s.frames, &frameState{f: &s.cfg.Frames[i], parts: map[string]*part{}})
 	}
@@ -147,7 +145,7 @@ func (s *Sliding) Push(b *operators.Batch) {
 			s.fail(c.Err, tm, row)
 			continue
 		}
-		outRow := s.outBatch.Grow(tm)
+		outRow := s.out.Grow(tm)
 		copy(outRow, row)
 		var err error
 		for fi, fs := range s.frames {
@@ -156,11 +154,11 @@ func (s *Sliding) Push(b *operators.Batch) {
 			}
 		}
 		if err != nil {
-			s.outBatch.Truncate(s.outBatch.Len() - 1)
+			s.out.Truncate(s.out.Len() - 1)
 			s.fail(err, tm, row)
 		}
 	}
-	s.flush()
+	s.out.Flush()
 }
 
 // partsFor finds (or opens) the row's partition in every frame.
@@ -287,15 +285,7 @@ func (p *part) at(seq int64, stride, j int) value.Value {
 
 // Advance forwards the bound: rows leaving a frame produce no output.
 func (s *Sliding) Advance(t int64) {
-	s.flush()
 	s.out.Advance(t)
-}
-
-func (s *Sliding) flush() {
-	if s.outBatch.Len() > 0 {
-		s.out.Push(s.outBatch)
-		s.outBatch.Reset()
-	}
 }
 
 func (s *Sliding) fail(err error, tm int64, row []value.Value) {

@@ -8,22 +8,9 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
-
-// collect keeps every output row.
-type collect struct {
-	times []int64
-	rows  [][]value.Value
-}
-
-func (c *collect) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		c.times = append(c.times, b.Times[i])
-		c.rows = append(c.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (c *collect) Advance(int64) {}
 
 type inRow struct {
 	t    int64
@@ -190,18 +177,34 @@ func close(a, b value.Value, tol float64) bool {
 // TestSlidingMatchesRescan runs every windowed call over random rows with
 // NULLs, several partitions and gaps, and compares each output value with
 // a rescan of the frame.
+//
+// Times are drawn in milliseconds, and again on whole seconds so that rows
+// fall exactly at t - range, the frame's inclusive lower edge.
 func TestSlidingMatchesRescan(t *testing.T) {
-	rng := rand.New(rand.NewSource(7))
+	t.Run("milliseconds", func(t *testing.T) {
+		slidingMatchesRescan(t, 7, func(rng *rand.Rand) int64 { return int64(rng.Intn(700)) },
+			func(rng *rand.Rand) int64 { return int64(rng.Intn(20000)) })
+	})
+	t.Run("whole seconds", func(t *testing.T) {
+		slidingMatchesRescan(t, 8, func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(2)) },
+			func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(8)) })
+	})
+}
+
+// slidingMatchesRescan draws rows whose times advance by step (or by gap,
+// one time in ten) and checks every call against a rescan.
+func slidingMatchesRescan(t *testing.T, seed int64, step, gap func(*rand.Rand) int64) {
+	rng := rand.New(rand.NewSource(seed))
 	var in []inRow
 	tm := int64(1_700_000_000_000)
 	for i := 0; i < 3000; i++ {
 		switch rng.Intn(10) {
 		case 0:
-			tm += int64(rng.Intn(20000)) // a gap longer than some frames
+			tm += gap(rng) // a gap longer than some frames
 		case 1, 2:
 			// same ROWTIME as the previous row
 		default:
-			tm += int64(rng.Intn(700))
+			tm += step(rng)
 		}
 		r := inRow{t: tm, key: fmt.Sprint("k", rng.Intn(5))}
 		if rng.Intn(6) > 0 {
@@ -230,6 +233,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		{Partition: []eval.Func{slot(0)}, Rows: true, N: 3},
 		{Range: 1500}, // no PARTITION BY
 		{Partition: []eval.Func{slot(0)}, Range: 0},
+		{Partition: []eval.Func{slot(0)}, Range: 2000},
 	}
 	for fi := range frames {
 		add := func(k AggKind, arg func(inRow) value.Value, argSlot int, rt value.Type, mod func(*AnalyticSpec)) {
@@ -275,7 +279,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 	for _, c := range calls {
 		cfg.Calls = append(cfg.Calls, c.spec)
 	}
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewSliding(cfg, out)
 	b := operators.NewBatch(4, 16)
 	for i, r := range in {
@@ -286,12 +290,12 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		}
 	}
 	op.Advance(operators.EndOfTime)
-	if len(out.rows) != len(in) {
-		t.Fatalf("%d output rows for %d input rows", len(out.rows), len(in))
+	if len(out.Rows) != len(in) {
+		t.Fatalf("%d output rows for %d input rows", len(out.Rows), len(in))
 	}
 	for i, r := range in {
-		if out.times[i] != r.t {
-			t.Fatalf("row %d ROWTIME %d, want %d", i, out.times[i], r.t)
+		if out.Times[i] != r.t {
+			t.Fatalf("row %d ROWTIME %d, want %d", i, out.Times[i], r.t)
 		}
 		byFrame := make([][]inRow, len(frames))
 		for fi, f := range frames {
@@ -317,7 +321,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 		for ci, c := range calls {
 			frame := byFrame[c.spec.Frame]
 			want := oracle(c.spec, frame, c.arg, c.def)
-			got := out.rows[i][4+ci]
+			got := out.Rows[i][4+ci]
 			tol := 1e-9
 			switch c.spec.Kind {
 			case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp:
@@ -331,7 +335,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 	}
 	// Quiet partitions of RANGE frames are dropped: after a long gap only
 	// the partitions seen recently remain.
-	if n := op.Partitions(); n > 5+5+1+5 {
+	if n := op.Partitions(); n > 5+5+1+5+5 {
 		t.Errorf("%d live partitions", n)
 	}
 }
@@ -341,7 +345,7 @@ func TestSlidingMatchesRescan(t *testing.T) {
 func TestSlidingDropsQuietPartitions(t *testing.T) {
 	cfg := SlidingConfig{Width: 1, Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 1000}},
 		Calls: []AnalyticSpec{{Kind: AggCountStar, ResultType: value.Bigint}}}
-	op := NewSliding(cfg, &collect{})
+	op := NewSliding(cfg, operatortest.NewCapture(t))
 	b := operators.NewBatch(1, 1)
 	for i := 0; i < 100000; i++ {
 		b.Append(int64(i*10), []value.Value{value.NewInt(int64(i))})
@@ -354,21 +358,21 @@ func TestSlidingDropsQuietPartitions(t *testing.T) {
 }
 
 func TestSlidingIntegerOverflowIsAnErrorRow(t *testing.T) {
-	e := &errs{}
+	e := &operatortest.Errors{}
 	cfg := SlidingConfig{Width: 1, Frames: []Frame{{Rows: true, N: 1}}, Errors: e,
 		Calls: []AnalyticSpec{{Kind: AggSum, Arg: slot(0), ResultType: value.Bigint}}}
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewSliding(cfg, out)
 	b := operators.NewBatch(1, 4)
 	for _, x := range []int64{math.MaxInt64, 1, 5, 6} {
 		b.Append(1, []value.Value{value.NewInt(x)})
 	}
 	op.Push(b)
-	if len(e.recs) != 1 || e.recs[0].Name != eval.ErrArithmetic {
-		t.Fatalf("errors %+v", e.recs)
+	if len(e.Recs) != 1 || e.Recs[0].Name != eval.ErrArithmetic {
+		t.Fatalf("errors %+v", e.Recs)
 	}
 	// The overflow heals once MaxInt64 leaves the two-row frame.
-	if len(out.rows) != 3 || out.rows[1][1].I != 6 || out.rows[2][1].I != 11 {
-		t.Fatalf("rows %v", out.rows)
+	if len(out.Rows) != 3 || out.Rows[1][1].I != 6 || out.Rows[2][1].I != 11 {
+		t.Fatalf("rows %v", out.Rows)
 	}
 }

@@ -37,26 +37,27 @@ func groupKey(buf []byte, keys []value.Value) []byte {
 func (t *Tumbling) StateSize() operators.StateSize {
 	var s operators.StateSize
 	for _, w := range t.wins {
-		s.Groups += int64(len(w.keys))
-		for _, k := range w.keys {
-			s.Bytes += operators.RowBytes(k) + int64(len(t.cfg.Aggs))*accSize
-		}
+		s.Groups += int64(w.n)
+		s.Bytes += w.bytes()
 	}
 	return s
 }
 
 const accSize = 88 // unsafe.Sizeof(acc{}) on 64-bit platforms
 
+// Snapshot writes each open window: its key, then each group's keys (but
+// the time key) and aggregate states, in first-seen order.
 func (t *Tumbling) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		sw.Uvarint(uint64(len(t.wins)))
 		for _, win := range t.wins {
 			sw.Value(win.key)
-			sw.Uvarint(uint64(len(win.keys)))
-			for g, keys := range win.keys {
-				sw.Row(keys)
-				for k := range t.cfg.Aggs {
-					writeAcc(sw, &win.accs[g*len(t.cfg.Aggs)+k])
+			sw.Uvarint(uint64(win.n))
+			for g := 0; g < win.n; g++ {
+				sw.Row(win.keys[g*win.stride : (g+1)*win.stride])
+				for k := range win.accs {
+					a := win.accs[k].get(g)
+					writeAcc(sw, &a)
 				}
 			}
 		}
@@ -67,25 +68,27 @@ func (t *Tumbling) Snapshot(w io.Writer) error {
 		sw.Bool(t.maxEvent != nil)
 		sw.Row(t.maxEvent)
 		sw.Varint(t.lastTime)
+		t.out.SaveState(sw)
 	})
 }
 
 func (t *Tumbling) Restore(r io.Reader) error {
-	nk, na := len(t.cfg.Keys), len(t.cfg.Aggs)
+	nk, tk := len(t.cfg.Keys), t.cfg.TimeKey
 	return operators.ReadState(r, func(sr *operators.StateReader) {
 		t.wins = make([]*win, sr.Len())
+		keys := make([]value.Value, nk)
 		for i := range t.wins {
-			w := &win{key: sr.Value(), index: map[string]int{}}
-			n := sr.Len()
-			w.keys = make([][]value.Value, n)
-			w.accs = make([]acc, n*na)
-			for g := range w.keys {
-				w.keys[g] = sr.Row(nk)
-				for k := 0; k < na; k++ {
-					w.accs[g*na+k] = readAcc(sr)
+			w := &win{key: sr.Value(), groups: newGroups(nk, t.cfg.Aggs)}
+			for g, n := 0, sr.Len(); g < n; g++ {
+				rest := sr.Row(nk - 1)
+				copy(keys, rest[:tk])
+				keys[tk] = w.key
+				copy(keys[tk+1:], rest[tk:])
+				t.keyBuf = groupKey(t.keyBuf, keys)
+				w.find(t.keyBuf, keys, tk)
+				for k := range w.accs {
+					w.accs[k].set(g, readAcc(sr))
 				}
-				t.keyBuf = groupKey(t.keyBuf, w.keys[g])
-				w.index[string(t.keyBuf)] = g
 			}
 			t.wins[i] = w
 		}
@@ -97,6 +100,7 @@ func (t *Tumbling) Restore(r io.Reader) error {
 			t.maxEvent = sr.Row(len(t.cfg.EventKeys))
 		}
 		t.lastTime = sr.Varint()
+		t.out.LoadState(sr)
 	})
 }
 
@@ -108,6 +112,7 @@ func (s *Stagger) StateSize() operators.StateSize {
 
 func (s *Stagger) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
+		s.out.SaveState(sw)
 		open := s.queue[s.head:]
 		sw.Uvarint(uint64(len(open)))
 		for _, win := range open {
@@ -122,6 +127,7 @@ func (s *Stagger) Snapshot(w io.Writer) error {
 
 func (s *Stagger) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
+		s.out.LoadState(sr)
 		n := sr.Len()
 		s.queue, s.head, s.open = make([]*swin, n), 0, map[string]*swin{}
 		for i := range s.queue {
@@ -159,6 +165,7 @@ const slideAccSize = 136 // unsafe.Sizeof(slideAcc{}) on 64-bit platforms
 // for expiry, each entry naming its partition.
 func (s *Sliding) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
+		s.out.SaveState(sw)
 		for _, fs := range s.frames {
 			stride := len(fs.calls) + 1
 			keys := make([]string, 0, len(fs.parts))
@@ -212,6 +219,7 @@ func writePart(w *operators.StateWriter, p *part, stride int) {
 
 func (s *Sliding) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
+		s.out.LoadState(sr)
 		for _, fs := range s.frames {
 			stride := len(fs.calls) + 1
 			fs.parts = map[string]*part{}

@@ -22,17 +22,16 @@ type StaggerConfig struct {
 // window. Every window has the same length, so windows close in the order
 // they opened: a FIFO holds them.
 type Stagger struct {
-	cfg      StaggerConfig
-	out      operators.Operator
-	ctx      eval.Ctx
-	open     map[string]*swin
-	queue    []*swin
-	head     int
-	keyBuf   []byte
-	keyVals  []value.Value
-	argVals  []value.Value
-	outBatch *operators.Batch
-	free     []*swin
+	cfg     StaggerConfig
+	out     *operators.Emitter
+	ctx     eval.Ctx
+	open    map[string]*swin
+	queue   []*swin
+	head    int
+	keyBuf  []byte
+	keyVals []value.Value
+	argVals []value.Value
+	free    []*swin
 }
 
 type swin struct {
@@ -44,10 +43,9 @@ type swin struct {
 
 // NewStagger creates the operator feeding out.
 func NewStagger(cfg StaggerConfig, out operators.Operator) *Stagger {
-	return &Stagger{cfg: cfg, out: out, open: map[string]*swin{},
-		keyVals:  make([]value.Value, len(cfg.Keys)),
-		argVals:  make([]value.Value, len(cfg.Aggs)),
-		outBatch: operators.NewBatch(len(cfg.Keys)+len(cfg.Aggs), 64)}
+	return &Stagger{cfg: cfg, out: operators.NewEmitter(out, len(cfg.Keys)+len(cfg.Aggs)), open: map[string]*swin{},
+		keyVals: make([]value.Value, len(cfg.Keys)),
+		argVals: make([]value.Value, len(cfg.Aggs))}
 }
 
 // Open is the number of open windows.
@@ -88,7 +86,7 @@ func (s *Stagger) Push(b *operators.Batch) {
 			w.accs[k].add(&s.cfg.Aggs[k], s.argVals[k])
 		}
 	}
-	s.flush()
+	s.out.Flush()
 }
 
 func (s *Stagger) newWin(tm int64) *swin {
@@ -124,8 +122,8 @@ func (s *Stagger) closeUpTo(tm int64) {
 
 func (s *Stagger) emit(w *swin) {
 	delete(s.open, w.key)
-	n := s.outBatch.Len()
-	row := s.outBatch.Grow(w.end)
+	n := s.out.Len()
+	row := s.out.Grow(w.end)
 	copy(row, w.keys)
 	var err error
 	for k := range s.cfg.Aggs {
@@ -134,7 +132,7 @@ func (s *Stagger) emit(w *swin) {
 		}
 	}
 	if err != nil {
-		s.outBatch.Truncate(n)
+		s.out.Truncate(n)
 		s.fail(err, w.end, w.keys)
 	}
 	if len(s.free) < 1024 {
@@ -146,15 +144,7 @@ func (s *Stagger) emit(w *swin) {
 // input closes them all, each at its own end time.
 func (s *Stagger) Advance(t int64) {
 	s.closeUpTo(t)
-	s.flush()
 	s.out.Advance(t)
-}
-
-func (s *Stagger) flush() {
-	if s.outBatch.Len() > 0 {
-		s.out.Push(s.outBatch)
-		s.outBatch.Reset()
-	}
 }
 
 func (s *Stagger) fail(err error, tm int64, row []value.Value) {

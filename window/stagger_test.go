@@ -8,15 +8,27 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
 // TestStaggerMatchesOracle: 200 partition keys with random arrivals; every
 // window (key, open time) is recomputed from the definition: it opens with
 // the first row of the key not inside an earlier window of that key and
-// holds the key's rows in [open, open+range).
+// holds the key's rows in [open, open+range). Times are drawn in
+// milliseconds, and on whole seconds so that rows and bounds fall exactly
+// at open+range.
 func TestStaggerMatchesOracle(t *testing.T) {
-	rng := rand.New(rand.NewSource(3))
+	t.Run("milliseconds", func(t *testing.T) {
+		staggerMatchesOracle(t, 3, 200, func(rng *rand.Rand) int64 { return int64(rng.Intn(300)) })
+	})
+	t.Run("whole seconds", func(t *testing.T) {
+		staggerMatchesOracle(t, 4, 20, func(rng *rand.Rand) int64 { return 1000 * int64(rng.Intn(3)) })
+	})
+}
+
+func staggerMatchesOracle(t *testing.T, seed int64, keys int, step func(*rand.Rand) int64) {
+	rng := rand.New(rand.NewSource(seed))
 	const rangeMs = 10_000
 	type row struct {
 		t   int64
@@ -26,8 +38,8 @@ func TestStaggerMatchesOracle(t *testing.T) {
 	var in []row
 	tm := int64(1_700_000_000_000)
 	for i := 0; i < 5000; i++ {
-		tm += int64(rng.Intn(300))
-		in = append(in, row{t: tm, key: fmt.Sprint("k", rng.Intn(200)), v: int64(rng.Intn(100))})
+		tm += step(rng)
+		in = append(in, row{t: tm, key: fmt.Sprint("k", rng.Intn(keys)), v: int64(rng.Intn(100))})
 	}
 	// Oracle.
 	var want []string
@@ -55,7 +67,7 @@ func TestStaggerMatchesOracle(t *testing.T) {
 		emit(k)
 	}
 	// Operator.
-	out := &collect{}
+	out := operatortest.NewCapture(t)
 	op := NewStagger(StaggerConfig{Keys: []eval.Func{slot(0)}, Range: rangeMs, Aggs: []AggSpec{
 		{Kind: AggCountStar, ResultType: value.Bigint},
 		{Kind: AggSum, Arg: slot(1), ArgType: value.Bigint, ResultType: value.Bigint},
@@ -72,11 +84,11 @@ func TestStaggerMatchesOracle(t *testing.T) {
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
 	var got []string
-	for i, r := range out.rows {
-		if i > 0 && out.times[i] < out.times[i-1] {
+	for i, r := range out.Rows {
+		if i > 0 && out.Times[i] < out.Times[i-1] {
 			t.Fatalf("ROWTIME went back at row %d", i)
 		}
-		got = append(got, fmt.Sprintf("%d|%s|%d|%d", out.times[i], r[0].S, r[1].I, r[2].I))
+		got = append(got, fmt.Sprintf("%d|%s|%d|%d", out.Times[i], r[0].S, r[1].I, r[2].I))
 	}
 	sort.Strings(got)
 	sort.Strings(want)

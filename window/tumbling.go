@@ -34,7 +34,7 @@ type TumblingConfig struct {
 // Tumbling is the operator: rows in, one row per group per window out.
 type Tumbling struct {
 	cfg  TumblingConfig
-	out  operators.Operator
+	out  *operators.Emitter
 	ctx  eval.Ctx
 	wins []*win // open windows in key order
 	// closed is the key of the last window emitted (for late rows).
@@ -48,24 +48,20 @@ type Tumbling struct {
 	keyBuf   []byte
 	keyVals  []value.Value
 	argVals  []value.Value
-	outBatch *operators.Batch
 }
 
-// win is one open window: its groups in first-seen order.
+// win is one open window: its groups in first-seen order (groups.go).
 type win struct {
-	key   value.Value
-	index map[string]int
-	keys  [][]value.Value // per group: key values
-	accs  []acc           // per group × aggregate
+	key value.Value
+	*groups
 }
 
 // NewTumbling creates the operator feeding out.
 func NewTumbling(cfg TumblingConfig, out operators.Operator) operators.Operator {
 	return &Tumbling{
-		cfg: cfg, out: out,
-		keyVals:  make([]value.Value, len(cfg.Keys)),
-		argVals:  make([]value.Value, len(cfg.Aggs)),
-		outBatch: operators.NewBatch(len(cfg.Keys)+len(cfg.Aggs), 64),
+		cfg: cfg, out: operators.NewEmitter(out, len(cfg.Keys)+len(cfg.Aggs)),
+		keyVals: make([]value.Value, len(cfg.Keys)),
+		argVals: make([]value.Value, len(cfg.Aggs)),
 	}
 }
 
@@ -90,7 +86,6 @@ func (t *Tumbling) checkEventLate() {
 // Push aggregates a batch.
 func (t *Tumbling) Push(b *operators.Batch) {
 	c := &t.ctx
-	nk := len(t.cfg.Keys)
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		tm := b.Times[i]
@@ -134,22 +129,15 @@ func (t *Tumbling) Push(b *operators.Batch) {
 		for _, v := range t.keyVals {
 			t.keyBuf = value.AppendKey(t.keyBuf, v)
 		}
-		g, ok := w.index[string(t.keyBuf)]
-		if !ok {
-			g = len(w.keys)
-			w.index[string(t.keyBuf)] = g
-			w.keys = append(w.keys, append(make([]value.Value, 0, nk), t.keyVals...))
-			w.accs = append(w.accs, make([]acc, len(t.cfg.Aggs))...)
-		}
-		accs := w.accs[g*len(t.cfg.Aggs) : (g+1)*len(t.cfg.Aggs)]
+		g := w.find(t.keyBuf, t.keyVals, t.cfg.TimeKey)
 		for k := range t.cfg.Aggs {
-			accs[k].add(&t.cfg.Aggs[k], t.argVals[k])
+			w.accs[k].add(g, &t.cfg.Aggs[k], t.argVals[k])
 		}
 	}
 	if t.cfg.KeyAt != nil && b.Len() > 0 {
 		t.closeBefore(b.Times[b.Len()-1])
 	}
-	t.flush()
+	t.out.Flush()
 }
 
 // window finds or opens the window for time key tk.
@@ -159,7 +147,7 @@ func (t *Tumbling) window(tk value.Value) *win {
 			return w
 		}
 	}
-	w := &win{key: tk, index: map[string]int{}}
+	w := &win{key: tk, groups: newGroups(len(t.cfg.Keys), t.cfg.Aggs)}
 	t.wins = append(t.wins, w)
 	return w
 }
@@ -182,6 +170,11 @@ func (t *Tumbling) closeBefore(tm int64) {
 
 // Advance closes what the bound allows, then forwards it.
 func (t *Tumbling) Advance(tm int64) {
+	if tm != operators.EndOfTime && tm > t.lastTime {
+		// Windows still open at the end come out no earlier than the
+		// last bound forwarded.
+		t.lastTime = tm
+	}
 	if tm == operators.EndOfTime {
 		for _, w := range t.wins {
 			t.emit(w, t.lastTime)
@@ -190,7 +183,6 @@ func (t *Tumbling) Advance(tm int64) {
 	} else if t.cfg.KeyAt != nil {
 		t.closeBefore(tm)
 	}
-	t.flush()
 	t.out.Advance(tm)
 }
 
@@ -200,40 +192,43 @@ func (t *Tumbling) emit(w *win, closing int64) {
 	if t.cfg.WindowEnd != nil {
 		rt = t.cfg.WindowEnd(w.key)
 	}
-	na := len(t.cfg.Aggs)
 	if len(t.cfg.EventKeys) > 0 && t.maxEvent == nil {
 		t.maxEvent = make([]value.Value, len(t.cfg.EventKeys))
 	}
-	for g, keys := range w.keys {
+	nk := len(t.cfg.Keys)
+	for g := 0; g < w.n; g++ {
+		n := t.out.Len()
+		row := t.out.Grow(rt)
+		keys := row[:nk]
+		w.keyRow(g, w.key, t.cfg.TimeKey, keys)
 		for i, k := range t.cfg.EventKeys {
 			if c, ok := value.Compare(keys[k], t.maxEvent[i]); t.maxEvent[i].K == value.KNull || (ok && c > 0) {
 				t.maxEvent[i] = keys[k]
 			}
 		}
-		n := t.outBatch.Len()
-		row := t.outBatch.Grow(rt)
-		copy(row, keys)
 		var err error
 		for k := range t.cfg.Aggs {
-			if row[len(keys)+k], err = w.accs[g*na+k].result(&t.cfg.Aggs[k]); err != nil {
+			a := w.accs[k].get(g)
+			if row[nk+k], err = a.result(&t.cfg.Aggs[k]); err != nil {
 				break
 			}
 		}
 		if err != nil {
-			t.outBatch.Truncate(n)
+			keys = append([]value.Value(nil), keys...)
+			t.out.Truncate(n)
 			t.fail(err, rt, keys)
+		}
+		if t.out.Len() >= emitChunk {
+			t.out.Flush() // a window of a million groups goes out in chunks
 		}
 	}
 	t.closed, t.hasClosed = w.key, true
 }
 
-func (t *Tumbling) flush() {
-	if t.outBatch.Len() > 0 {
-		t.out.Push(t.outBatch)
-		t.outBatch.Reset()
-	}
-}
-
 func (t *Tumbling) fail(err error, tm int64, row []value.Value) {
 	operators.ReportRow(t.cfg.Errors, err, tm, row, t.cfg.Pump)
 }
+
+// emitChunk is how many rows of a closing window are pushed at once, so a
+// window of a million groups does not become one batch of a million rows.
+const emitChunk = 1024

@@ -9,28 +9,9 @@ import (
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
-
-type capture struct {
-	t     *testing.T
-	rows  []string
-	bound int64
-}
-
-func (c *capture) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		if b.Times[i] < c.bound {
-			c.t.Errorf("row at %d below forwarded bound %d", b.Times[i], c.bound)
-		}
-		c.rows = append(c.rows, fmt.Sprintf("%d:%s", b.Times[i], operators.RowText(nil, b.Row(i))))
-	}
-}
-func (c *capture) Advance(t int64) { c.bound = t }
-
-type errs struct{ recs []operators.ErrorRecord }
-
-func (e *errs) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
 
 func slot(i int) eval.Func {
 	return func(_ *eval.Ctx, row []value.Value) value.Value { return row[i] }
@@ -75,32 +56,32 @@ var (
 )
 
 func TestTumblingWindowsEmitAtTheirEnd(t *testing.T) {
-	out := &capture{t: t}
+	out := operatortest.NewCapture(t)
 	op := NewTumbling(stepConfig(countStar, sumInt), out)
 	// 14999 is in the first window; 15000 is exactly on the boundary and opens the second.
 	op.Push(rows(2, 1000, "b", 5, 2000, "a", 7, 14999, "b", 1, 15000, "a", 2))
-	if got := strings.Join(out.rows, " "); got != "15000:b,1970-01-01 00:00:00.000,2,6 15000:a,1970-01-01 00:00:00.000,1,7" {
+	if got := strings.Join(out.Lines(), " "); got != "15000:b,1970-01-01 00:00:00.000,2,6 15000:a,1970-01-01 00:00:00.000,1,7" {
 		t.Fatalf("after the boundary row: %q", got)
 	}
 	// Nothing arrives for the second window; a bound past its end closes it.
 	op.Advance(29999)
-	if len(out.rows) != 2 {
-		t.Fatalf("closed too early: %v", out.rows)
+	if len(out.Lines()) != 2 {
+		t.Fatalf("closed too early: %v", out.Lines())
 	}
 	op.Advance(30000)
-	if got := out.rows[2]; got != "30000:a,1970-01-01 00:00:15.000,1,2" {
+	if got := out.Lines()[2]; got != "30000:a,1970-01-01 00:00:15.000,1,2" {
 		t.Fatalf("second window: %q", got)
 	}
 	// An empty window (30000..45000) emits nothing; the next data lands in its own window.
 	op.Push(rows(2, 50000, "c", 3))
 	op.Advance(operators.EndOfTime)
-	if got := out.rows[3]; got != "60000:c,1970-01-01 00:00:45.000,1,3" || len(out.rows) != 4 {
-		t.Fatalf("end of input: %v", out.rows)
+	if got := out.Lines()[3]; got != "60000:c,1970-01-01 00:00:45.000,1,3" || len(out.Lines()) != 4 {
+		t.Fatalf("end of input: %v", out.Lines())
 	}
 }
 
 func TestTumblingNullsAndIntegerAverage(t *testing.T) {
-	out := &capture{t: t}
+	out := operatortest.NewCapture(t)
 	count := AggSpec{Kind: AggCount, Arg: slot(1), ArgType: value.Integer, ResultType: value.Bigint}
 	op := NewTumbling(stepConfig(countStar, count, sumInt, avgInt), out)
 	b := rows(2, 1, "Denver", 29, 2, "Denver", 32, 3, "Denver", 50, 4, "Denver", 43)
@@ -109,13 +90,13 @@ func TestTumblingNullsAndIntegerAverage(t *testing.T) {
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
 	want := "15000:Denver,1970-01-01 00:00:00.000,4,4,154,38 15000:,1970-01-01 00:00:00.000,2,0,,"
-	if got := strings.Join(out.rows, " "); got != want {
+	if got := strings.Join(out.Lines(), " "); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
 
 func TestTumblingMinMaxStddev(t *testing.T) {
-	out := &capture{t: t}
+	out := operatortest.NewCapture(t)
 	str := value.Type{Base: value.TVarchar}
 	op := NewTumbling(TumblingConfig{
 		Keys:    []eval.Func{func(c *eval.Ctx, _ []value.Value) value.Value { return step15(c.Rowtime) }},
@@ -142,31 +123,31 @@ func TestTumblingMinMaxStddev(t *testing.T) {
 		ss += (x - mean) * (x - mean)
 	}
 	want := fmt.Sprintf("15000:1970-01-01 00:00:00.000,m,o,%s,%s", fmtF(math.Sqrt(ss/8)), fmtF(ss/7))
-	if len(out.rows) != 1 || out.rows[0] != want {
-		t.Fatalf("got %v want %s", out.rows, want)
+	if len(out.Lines()) != 1 || out.Lines()[0] != want {
+		t.Fatalf("got %v want %s", out.Lines(), want)
 	}
 }
 
 func fmtF(f float64) string { return value.Text(value.NewFloat(f), value.Double) }
 
 func TestTumblingMonotonicKeyAndLateRows(t *testing.T) {
-	out := &capture{t: t}
-	e := &errs{}
+	out := operatortest.NewCapture(t)
+	e := &operatortest.Errors{}
 	op := NewTumbling(TumblingConfig{Keys: []eval.Func{slot(0)}, TimeKey: 0, Aggs: []AggSpec{countStar}, Errors: e, Pump: "P"}, out)
 	op.Push(rows(1, 10, 1, 11, 1, 20, 2, 21, 1, 30, 3))
 	op.Advance(operators.EndOfTime)
-	if got := strings.Join(out.rows, " "); got != "20:1,2 30:2,1 30:3,1" {
+	if got := strings.Join(out.Lines(), " "); got != "20:1,2 30:2,1 30:3,1" {
 		t.Fatalf("rows %q", got)
 	}
 	tm := op.(interface{ Late() int64 })
-	if tm.Late() != 1 || len(e.recs) != 1 || e.recs[0].Name != "Late row" || e.recs[0].Pump != "P" {
-		t.Fatalf("late %d, errors %+v", tm.Late(), e.recs)
+	if tm.Late() != 1 || len(e.Recs) != 1 || e.Recs[0].Name != "Late row" || e.Recs[0].Pump != "P" {
+		t.Fatalf("late %d, errors %+v", tm.Late(), e.Recs)
 	}
 }
 
 func TestTumblingSumOverflowIsAnErrorRow(t *testing.T) {
-	out := &capture{t: t}
-	e := &errs{}
+	out := operatortest.NewCapture(t)
+	e := &operatortest.Errors{}
 	cfg := stepConfig(AggSpec{Kind: AggSum, Arg: slot(1), ArgType: value.Bigint, ResultType: value.Bigint})
 	cfg.Errors = e
 	op := NewTumbling(cfg, out)
@@ -176,19 +157,14 @@ func TestTumblingSumOverflowIsAnErrorRow(t *testing.T) {
 	b.Append(3, []value.Value{value.NewString("y"), value.NewInt(1)})
 	op.Push(b)
 	op.Advance(operators.EndOfTime)
-	if len(out.rows) != 1 || out.rows[0] != "15000:y,1970-01-01 00:00:00.000,1" || len(e.recs) != 1 || e.recs[0].Name != eval.ErrArithmetic {
-		t.Fatalf("rows %v errors %+v", out.rows, e.recs)
+	if len(out.Lines()) != 1 || out.Lines()[0] != "15000:y,1970-01-01 00:00:00.000,1" || len(e.Recs) != 1 || e.Recs[0].Name != eval.ErrArithmetic {
+		t.Fatalf("rows %v errors %+v", out.Lines(), e.Recs)
 	}
 }
 
-type discard struct{}
-
-func (discard) Push(*operators.Batch) {}
-func (discard) Advance(int64)         {}
-
 func BenchmarkTumblingCountSum(b *testing.B) {
 	sumD := AggSpec{Kind: AggSum, Arg: slot(1), ArgType: value.Double, ResultType: value.Double}
-	op := NewTumbling(stepConfig(countStar, sumD), discard{})
+	op := NewTumbling(stepConfig(countStar, sumD), &operatortest.Count{})
 	keys := make([]value.Value, 100)
 	for i := range keys {
 		keys[i] = value.NewString(fmt.Sprintf("TICKER%03d", i))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,9 +15,14 @@ import (
 	"github.com/streamsql/streamsql/testrunner"
 )
 
-// loadApp reads an application file or a bare .sql file.
+// loadApp reads an application file or a bare SQL file: one named .sql,
+// or any file given with --schema, whatever its name (app.txt, a file
+// without an extension).
 func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Application, error) {
-	if strings.HasSuffix(strings.ToLower(path), ".sql") {
+	if schema != "" && isDefinition(path) {
+		return nil, &usageError{fmt.Sprintf("--schema is for a bare SQL file; %s is an application definition, whose inputs carry their schema", path)}
+	}
+	if schema != "" || strings.HasSuffix(strings.ToLower(path), ".sql") {
 		return app.FromSQL(path, schema)
 	}
 	var o app.LoadOptions
@@ -34,6 +40,19 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 		return nil, &configError{err}
 	}
 	return a, nil
+}
+
+// isDefinition tells an application definition (a folder, or a file
+// named as one) from a bare SQL file.
+func isDefinition(path string) bool {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json", ".tf", ".template":
+		return true
+	}
+	return false
 }
 
 // configError marks an application-file error (exit 2).
@@ -61,9 +80,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rate := fs.Float64("rate", 0, "for plain NDJSON payloads: synthetic arrival clock, records per second")
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
-	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql APP")
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL APP (then read as SQL whatever its name)")
+	skew := fs.Duration("max-future-skew", engine.DefaultMaxFutureSkew, "a replayed record whose arrival time jumps further ahead of its shard's previous record, while the next one comes back before it, goes to error_stream; negative: no check")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
+	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
+	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
 	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
 	pos, err := parse(fs, args)
@@ -82,6 +104,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		InsertionTime: *insertion, Stdout: stdout, Stderr: stderr, References: map[string]string{}, IsTerminal: isTerminal(stdout)}
 	o.Reorder = *reorder
 	o.IdleTimeout = *idle
+	o.MaxFutureSkew = *skew
 	if *reorder == 0 {
 		o.Reorder = -1
 	}
@@ -113,11 +136,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		return runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live) // live.go
+	} else {
+		st, err = engine.Run(ctx, o)
 	}
-	_, err = engine.Run(ctx, o)
-	return err
+	if err != nil {
+		return schemaHint(err, path, *schema, a)
+	}
+	if !*quiet {
+		printSummary(stderr, st)
+	}
+	return runOutcome(st, *failOnError)
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -138,54 +169,124 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// appCommand parses the flags of a command taking one application (check,
-// explain) and loads it.
-func appCommand(name string, args []string, stderr io.Writer) (string, *app.Application, error) {
-	fs := newFlags(name, name+" APP|FILE.sql [--schema FILE]", stderr)
-	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare .sql file")
+// appCommand parses the flags of a command taking applications (check,
+// explain) and calls each for every file named; patterns (app/*.yaml) are
+// expanded, for CI jobs and pre-commit hooks that pass them quoted. Every
+// file is tried; the first error decides the exit code, the others print.
+func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error) error {
+	fs := newFlags(name, name+" APP|FILE.sql... [--schema FILE]", stderr)
+	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema, or discover's Inputs block) for a bare SQL file (then read as SQL whatever its name)")
 	lf := addLoadFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
-	path, err := oneArg(pos, "application or .sql file")
+	if len(pos) == 0 {
+		return &usageError{fmt.Sprintf("%s: expected an application or .sql file", name)}
+	}
+	paths, err := expandPatterns(pos)
 	if err != nil {
-		return "", nil, err
+		return err
 	}
-	a, err := loadApp(path, *schema, lf, stderr)
-	return path, a, err
+	var first error
+	for _, path := range paths {
+		a, err := loadApp(path, *schema, lf, stderr)
+		if err == nil {
+			err = each(path, a, len(paths) > 1)
+		}
+		if err != nil {
+			err = schemaHint(err, path, *schema, a)
+			if first == nil {
+				first = err
+			} else {
+				report(err, stderr)
+			}
+		}
+	}
+	return first
+}
+
+// expandPatterns replaces each argument holding * ? or [ that names no file
+// by the files it matches.
+func expandPatterns(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if !strings.ContainsAny(a, "*?[") || exists(a) {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(a)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("%q: %v", a, err)}
+		}
+		if len(m) == 0 {
+			return nil, &usageError{fmt.Sprintf("%q matches no file", a)}
+		}
+		out = append(out, m...)
+	}
+	return out, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// schemaHint adds what to do when a bare .sql file reads a stream that only
+// an input schema would declare.
+func schemaHint(err error, path, schema string, a *app.Application) error {
+	if schema != "" || !strings.HasSuffix(strings.ToLower(path), ".sql") || (a != nil && len(a.Inputs) > 0) ||
+		!strings.Contains(err.Error(), "unknown stream or table") {
+		return err
+	}
+	return &hintError{err, "the source stream comes from an input schema: pass --schema FILE (an InputSchema; streamsql discover RECORDING prints one), or check the application file that holds this SQL"}
+}
+
+// hintError adds a line saying what to do to an error the user fixes.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
+func (e *hintError) Detail() string {
+	msg := e.err.Error()
+	if d, ok := e.err.(detailer); ok {
+		msg = d.Detail()
+	}
+	return msg + "\nhint: " + e.hint
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
-	path, a, err := appCommand("check", args, stderr)
-	if err != nil {
-		return err
-	}
-	notes, err := engine.Unimplemented(a)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "ok: %s\n", path)
-	if len(a.Ignored) > 0 {
-		fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
-	}
-	for _, n := range notes {
-		fmt.Fprintf(stdout, "note: %s (validated; run will refuse it)\n", n)
-	}
-	return nil
+	return appCommand("check", args, stderr, func(path string, a *app.Application, _ bool) error {
+		warnings, err := engine.Validate(a)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "ok: %s\n", path)
+		if len(a.Ignored) > 0 {
+			fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "warning: %s\n", w)
+		}
+		return nil
+	})
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
-	_, a, err := appCommand("explain", args, stderr)
-	if err != nil {
-		return err
-	}
-	s, err := engine.Explain(a)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, s)
-	return nil
+	return appCommand("explain", args, stderr, func(path string, a *app.Application, many bool) error {
+		s, err := engine.Explain(a)
+		if err != nil {
+			return err
+		}
+		if many {
+			fmt.Fprintf(stdout, "== %s\n", path)
+		}
+		fmt.Fprint(stdout, s)
+		return nil
+	})
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -233,7 +334,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if format2 == "" && isTerminal(stdout) {
 		format2 = "table"
 	}
-	_, err = engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
+	st, err := engine.Run(ctx, engine.Options{App: a, Replays: []engine.Replay{{Path: rec}}, Format: format2, Rowtime: true,
 		Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal(stdout)})
-	return err
+	if err != nil {
+		return err
+	}
+	printSummary(stderr, st)
+	return nil
 }

@@ -132,7 +132,7 @@ func TestDiscoverThenRun(t *testing.T) {
 		"  CREATE OR REPLACE PUMP \"P\" AS INSERT INTO \"OUT\" SELECT STREAM \"ticker\", \"price\", \"qty\", \"COL_at\", \"os\", \"COL_user\", \"COL_xy\" FROM \"SOURCE_SQL_STREAM_001\";\n" +
 		yml + "Outputs:\n  - {Name: OUT, DestinationSchema: {RecordFormatType: JSON}}\n"
 	os.WriteFile(appFile, []byte(app), 0o644)
-	code, out, errOut := runCLI("run", appFile, "--replay", rec, "--format", "ndjson")
+	code, out, errOut := runCLI("run", appFile, "--replay", rec, "--format", "ndjson", "--quiet")
 	if code != 0 || strings.Count(out, "\n") != 20 || errOut != "" {
 		t.Fatalf("run: exit %d stderr %q\n%s", code, errOut, out)
 	}

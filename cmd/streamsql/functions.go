@@ -3,13 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/streamsql/streamsql/expr"
 )
 
-// cmdFunctions prints the scalar function table from expr's registry:
+// cmdFunctions prints the scalar function and aggregate tables from expr:
 // name, signature and description, sorted by name. Names given on the
 // command line narrow the list (case-insensitive prefixes).
 func cmdFunctions(args []string, stdout, stderr io.Writer) error {
@@ -18,14 +19,23 @@ func cmdFunctions(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	type row struct{ name, sig, desc string }
+	var rows []row
+	for _, f := range expr.Functions() {
+		rows = append(rows, row{f.Name, f.Signature(), f.Description})
+	}
+	for _, a := range expr.Aggregates() {
+		rows = append(rows, row{a.Name, a.Signature(), fmt.Sprintf("%s (%s: %s)", a.Description, kindOf(a), a.Windows)})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tSIGNATURE\tDESCRIPTION")
 	n := 0
-	for _, f := range expr.Functions() {
-		if !matchesAny(f.Name, names) {
+	for _, r := range rows {
+		if !matchesAny(r.name, names) {
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", f.Name, f.Signature(), f.Description)
+		fmt.Fprintf(w, "%s\t%s\t%s\n", r.name, r.sig, r.desc)
 		n++
 	}
 	if err := w.Flush(); err != nil {
@@ -47,4 +57,11 @@ func matchesAny(name string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+func kindOf(a *expr.Aggregate) string {
+	if a.Windows == expr.Sliding {
+		return "analytic"
+	}
+	return "aggregate"
 }

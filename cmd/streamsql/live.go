@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 )
 
 // liveRunFlags are run's flags for a live run (no --replay).
@@ -22,6 +22,8 @@ type liveRunFlags struct {
 	checkpoint *string
 	progress   *time.Duration
 	attempts   *int
+	maxOutage  *time.Duration
+	drain      *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -30,6 +32,8 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
+		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
+		drain:      fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
 		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
 }
@@ -37,29 +41,18 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // runLive runs an application against its Kinesis streams, S3 reference
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
-func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) error {
-	lo := &engine.LiveOptions{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts}
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, DrainTimeout: *lf.drain}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
-		return err
+		return engine.Stats{}, err
 	}
 	lo.Position, lo.Timestamp = pos, ts
-	o.Live = lo
 	if *lf.progress > 0 {
 		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
 	}
 	go exitOnSecondSignal(ctx, o.Stderr)
-	st, err := engine.Run(ctx, o)
-	if err != nil {
-		return err
-	}
-	var outs []string
-	for name, n := range st.RowsOut {
-		outs = append(outs, fmt.Sprintf("%s %d", name, n))
-	}
-	sort.Strings(outs)
-	fmt.Fprintf(o.Stderr, "streamsql: stopped after %s: %d records read, rows out: %s\n", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, strings.Join(outs, ", "))
-	return nil
+	return live.Run(ctx, o, lo)
 }
 
 // parsePosition reads --start-position: a keyword or a time.
@@ -90,11 +83,11 @@ func exitOnSecondSignal(ctx context.Context, stderr interface{ Write([]byte) (in
 
 // progressPrinter prints a live run's figures at most once per period:
 // records read and delivered, their rates since the last line, and the lag.
-func progressPrinter(w io.Writer, every time.Duration) func(engine.LiveProgress) {
+func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 	var last time.Time
 	var lastIn, lastOut int64
 	start := time.Now()
-	return func(p engine.LiveProgress) {
+	return func(p live.Progress) {
 		now := time.Now()
 		if now.Sub(last) < every {
 			return

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -18,12 +19,12 @@ const usage = `streamsql runs Kinesis Data Analytics for SQL applications.
 
 Usage:
   streamsql run APP --replay [STREAM=]FILE ...   run an application on recordings
-  streamsql check APP|FILE.sql                   validate; errors point at line:column
+  streamsql check APP|FILE.sql...                validate (every check run makes); errors point at line:column
   streamsql record --stream NAME --out FILE      capture a Kinesis stream into a recording
-  streamsql explain APP                          print the operator graph
+  streamsql explain APP...                       print the operator graph
   streamsql test DIR [--update]                  run every case folder under DIR
   streamsql demo                                 run the bundled news example
-  streamsql functions [NAME]...                  list the scalar functions with signatures
+  streamsql functions [NAME]...                  list the functions and aggregates with signatures
   streamsql convert FILE --to app.yaml           write the native file for a template, .tf or export
   streamsql discover RECORDING [--format F]      infer an input schema (DiscoverInputSchema)
   streamsql version
@@ -99,7 +100,11 @@ func report(err error, stderr io.Writer) int {
 	}
 	var d detailer
 	if errors.As(err, &d) {
-		fmt.Fprintf(stderr, "%s\n", d.Detail())
+		msg := d.Detail()
+		if !strings.HasPrefix(msg, "streamsql: ") {
+			msg = "streamsql: " + msg
+		}
+		fmt.Fprintf(stderr, "%s\n", msg)
 		return 2
 	}
 	var fe *failedError

@@ -18,6 +18,12 @@ func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.sql")
 	os.WriteFile(bad, []byte("CREATE STREAM S (A INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM B FROM NOWHERE;\n"), 0o644)
+	sql, _ := os.ReadFile("../../examples/spend/app.sql")
+	txt, noExt, schema := filepath.Join(dir, "spend.txt"), filepath.Join(dir, "spend"), filepath.Join(dir, "schema.yaml")
+	os.WriteFile(txt, sql, 0o644)
+	os.WriteFile(noExt, sql, 0o644)
+	os.WriteFile(schema, []byte("RecordFormat: {RecordFormatType: JSON, MappingParameters: {JSONMappingParameters: {RecordRowPath: $}}}\n"+
+		"RecordColumns:\n- {Name: Block, Mapping: $.Block, SqlType: VARCHAR(8)}\n- {Name: Amount, Mapping: $.Amount, SqlType: 'DECIMAL(8,2)'}\n"), 0o644)
 	tests := []struct {
 		args     []string
 		code     int
@@ -36,6 +42,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "../../examples/spend/app.yaml", "--replay", "nope.jsonl"}, 2, "", "nope.jsonl"},
 		{[]string{"run", "../../examples/spend/app.yaml", "--out", "bad"}, 2, "", "want STREAM=DEST"},
 		{[]string{"test", "../../examples/spend"}, 0, "1 passed, 0 failed", ""},
+		// A bare SQL file with --schema, whatever its name.
+		{[]string{"check", txt, "--schema", schema}, 0, "ok: " + txt, ""},
+		{[]string{"check", noExt, "--schema", schema}, 0, "ok: " + noExt, ""},
+		{[]string{"run", noExt, "--schema", schema, "--replay", "../../examples/spend/purchases.jsonl", "--format", "ndjson"}, 0, `"Block":"B4","TotalAmount":847.20,"Purchases":3`, ""},
+		{[]string{"check", "../../examples/spend/app.yaml", "--schema", schema}, 2, "", "--schema is for a bare SQL file"},
+		{[]string{"test", "../../examples/spend-terraform-modules"}, 0, "1 passed, 0 failed", ""},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCLI(tt.args...)
@@ -67,13 +79,14 @@ func TestErrorStreamAndSummary(t *testing.T) {
 	code, _, errOut := runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
 		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out.ndjson"), "--out", "error_stream="+errFile)
 	b, _ := os.ReadFile(errFile)
-	if code != 0 || strings.Count(string(b), "\n") != 2 || errOut != "" {
+	if code != 0 || strings.Count(string(b), "\n") != 2 || strings.Contains(errOut, "add --out error_stream") {
 		t.Fatalf("exit %d stderr %q errors:\n%s", code, errOut, b)
 	}
 	// Without an error_stream output the count still reaches the user.
 	code, _, errOut = runCLI("run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl",
 		"--out", "DESTINATION_SQL_STREAM="+filepath.Join(dir, "out2.ndjson"))
-	if code != 0 || !strings.Contains(errOut, "2 row(s) went to error_stream") {
+	if code != 0 || !strings.Contains(errOut, "error_stream: 2 rows (Parse error 1, Type conversion error 1); the first: Type conversion error: PRICE") ||
+		!strings.Contains(errOut, "add --out error_stream=- (or an Output named error_stream) to see them all") {
 		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
 }

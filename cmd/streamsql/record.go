@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 )
 
 // cmdRecord captures a Kinesis stream into a recording that run --replay
@@ -30,7 +30,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *stream == "" || *out == "" {
 		return &usageError{"record needs --stream and --out"}
 	}
-	o := engine.RecordOptions{Stream: *stream, Live: &engine.LiveOptions{Logf: func(f string, a ...any) { fmt.Fprintf(stderr, "streamsql: "+f+"\n", a...) }}}
+	o := live.RecordOptions{Stream: *stream, Live: &live.Options{Logf: func(f string, a ...any) { fmt.Fprintf(stderr, "streamsql: "+f+"\n", a...) }}}
 	switch strings.ToUpper(*from) {
 	case "TRIM_HORIZON", "NOW":
 		o.From = strings.ToUpper(*from)
@@ -67,7 +67,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			w, closeOut = gz, func() error { gz.Close(); return f.Close() }
 		}
 	}
-	st, err := engine.Record(ctx, o, w)
+	st, err := live.Record(ctx, o, w)
 	if closeOut != nil {
 		if cerr := closeOut(); cerr != nil && err == nil {
 			err = cerr

@@ -53,6 +53,11 @@ type Options struct {
 	BackoffMax  time.Duration // default 5 s
 	// Name is the destination, for messages.
 	Name string
+	// Logf, if set, hears about deliveries that keep failing: once a
+	// flush has retried for ReportEvery (default 5 s), and every
+	// ReportEvery after, what is still waiting, for how long, and why.
+	Logf        func(format string, args ...any)
+	ReportEvery time.Duration
 }
 
 // ErrTooLarge is returned by Add for a record over the per-record limit.
@@ -82,6 +87,9 @@ func New(o Options) *Batcher {
 	if o.BackoffMax <= 0 {
 		o.BackoffMax = 5 * time.Second
 	}
+	if o.ReportEvery <= 0 {
+		o.ReportEvery = 5 * time.Second
+	}
 	return &Batcher{o: o}
 }
 
@@ -108,6 +116,8 @@ func (b *Batcher) Add(ctx context.Context, e Entry) error {
 	}
 	if len(b.pending) > 0 && (len(b.pending)+1 > b.o.Limits.Records || b.bytes+n > b.o.Limits.Bytes) {
 		if err := b.Flush(ctx); err != nil {
+			b.pending = append(b.pending, e) // still counted as not delivered
+			b.bytes += n
 			return err
 		}
 	}
@@ -125,11 +135,16 @@ func (b *Batcher) Add(ctx context.Context, e Entry) error {
 func (b *Batcher) Flush(ctx context.Context) error {
 	attempts := make([]int, len(b.pending))
 	batch := b.pending
+	var r reporter
 	for len(batch) > 0 {
 		res, err := b.o.Put(ctx, batch)
 		b.stats.Calls++
 		if err != nil {
-			if ctx.Err() != nil || b.o.Transient == nil || !b.o.Transient(err) {
+			if ctx.Err() != nil {
+				b.keep(batch)
+				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), context.Cause(ctx))
+			}
+			if b.o.Transient == nil || !b.o.Transient(err) {
 				b.keep(batch)
 				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), err)
 			}
@@ -157,13 +172,51 @@ func (b *Batcher) Flush(ctx context.Context) error {
 			b.keep(batch)
 			return fmt.Errorf("%s: %d record(s) not delivered after %d attempts: %s: %s", b.o.Name, len(batch), worst, res.Code, res.Message)
 		}
-		if err := Sleep(ctx, b.delay(worst)); err != nil {
+		r.failed(len(batch), worst, res)
+		if err := r.sleep(ctx, b, b.delay(worst)); err != nil {
 			b.keep(batch)
-			return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), err)
+			return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), context.Cause(ctx))
 		}
 	}
 	b.pending, b.bytes = b.pending[:0], 0
 	return nil
+}
+
+// reporter says, every ReportEvery of one flush's retries, what is still
+// not delivered: a destination that keeps refusing is never silent.
+type reporter struct {
+	start, last time.Time
+	retried     int64 // sends failed since the last report
+	waiting     int
+	attempts    int
+	res         Result
+}
+
+func (r *reporter) failed(waiting, attempts int, res Result) {
+	if r.start.IsZero() {
+		r.start = time.Now()
+		r.last = r.start
+	}
+	r.retried += int64(len(res.Failed))
+	r.waiting, r.attempts, r.res = waiting, attempts, res
+}
+
+// sleep waits d before the next try, reporting when a report falls due.
+func (r *reporter) sleep(ctx context.Context, b *Batcher, d time.Duration) error {
+	end := time.Now().Add(d)
+	for b.o.Logf != nil {
+		due := r.last.Add(b.o.ReportEvery)
+		if due.After(end) {
+			break
+		}
+		if err := Sleep(ctx, time.Until(due)); err != nil {
+			return err
+		}
+		b.o.Logf("%s: %d record(s) not yet delivered after %s and %d attempts (%d sends failed since the last report; the last: %s: %s); retrying",
+			b.o.Name, r.waiting, time.Since(r.start).Round(time.Second), r.attempts, r.retried, r.res.Code, r.res.Message)
+		r.last, r.retried = time.Now(), 0
+	}
+	return Sleep(ctx, time.Until(end))
 }
 
 // keep leaves only the undelivered records queued.

@@ -19,6 +19,8 @@ type SinkOptions struct {
 	Stream      Stream
 	MaxAttempts int // per record; 0: retry until delivered
 	Backoff     Backoff
+	// Logf hears about records that keep failing (deliver.Options.Logf).
+	Logf func(format string, args ...any)
 }
 
 // Sink writes records to a stream with PutRecords.
@@ -57,5 +59,5 @@ func NewSink(api API, o SinkOptions) *Sink {
 		return r, nil
 	}
 	return &Sink{deliver.New(deliver.Options{Limits: PutRecordsLimits, Put: put, Transient: isTransient, MaxAttempts: o.MaxAttempts,
-		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name})}
+		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name, Logf: o.Logf})}
 }

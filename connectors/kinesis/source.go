@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/streamsql/streamsql/input/kpl"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/input/kpl"
 )
 
 // Starting positions (KDA's InputStartingPosition, plus AT_TIMESTAMP).
@@ -52,9 +52,14 @@ type SourceOptions struct {
 	Limit int32
 	// Backoff paces retries after throttling and transient errors.
 	Backoff Backoff
-	// MaxRetries is how many transient errors in a row a shard reader
-	// survives (default 20); throttling is retried without limit.
-	MaxRetries int
+	// MaxOutage bounds how long calls may keep failing with transient
+	// errors (the server unreachable, server errors) before the source
+	// gives up; 0 retries without limit, as the Kinesis Client Library
+	// does. Throttling is always retried.
+	MaxOutage time.Duration
+	// OutageReport is how often a continuing outage is reported through
+	// Logf (default 10 s); its start and its end are always reported.
+	OutageReport time.Duration
 	// ListInterval is how often the shard list is re-read to find shards
 	// created by resharding (default 10 s; a shard that ends always
 	// triggers a re-read).
@@ -91,6 +96,7 @@ type Source struct {
 	waiting  int             // shards waiting for their parents
 	reads    int64
 	throttle int64
+	outages  map[string]*outage // calls failing now, by what they read
 }
 
 // NewSource makes a source; nothing is read until Run.
@@ -107,8 +113,8 @@ func NewSource(api API, o SourceOptions) *Source {
 	if o.Limit <= 0 || o.Limit > maxRecordsLimit {
 		o.Limit = maxRecordsLimit
 	}
-	if o.MaxRetries <= 0 {
-		o.MaxRetries = 20
+	if o.OutageReport <= 0 {
+		o.OutageReport = 10 * time.Second
 	}
 	if o.ListInterval <= 0 {
 		o.ListInterval = 10 * time.Second
@@ -116,7 +122,7 @@ func NewSource(api API, o SourceOptions) *Source {
 	if o.Backoff.Base <= 0 {
 		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
 	}
-	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}}
+	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}, outages: map[string]*outage{}}
 }
 
 // Batches delivers what the shards give; it is closed when Run returns.
@@ -200,6 +206,80 @@ func (s *Source) logf(format string, args ...any) {
 	}
 }
 
+// outage is a run of failed calls of one kind (a shard's reads, the shard
+// list): when it began, when it was last reported, the attempts so far.
+type outage struct {
+	since, reported time.Time
+	attempts        int
+	throttled       bool // the last failure was throttling
+}
+
+// failed records a failed call. It returns the wait before the next try,
+// or the error to stop with: one that no retry mends, or an outage longer
+// than MaxOutage. Throttling and transient errors are otherwise retried
+// with capped backoff for as long as they last; the start of an outage is
+// reported, and every OutageReport how long it has lasted.
+func (s *Source) failed(what string, err error) (time.Duration, error) {
+	if !isTransient(err) {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	o := s.outages[what]
+	if o == nil {
+		o = &outage{since: now}
+		s.outages[what] = o
+	}
+	o.attempts++
+	o.throttled = isThrottle(err)
+	attempts, lasted, throttled := o.attempts, now.Sub(o.since), o.throttled
+	report := o.reported.IsZero() || now.Sub(o.reported) >= s.o.OutageReport
+	if report {
+		o.reported = now
+	}
+	s.mu.Unlock()
+	if !throttled && s.o.MaxOutage > 0 && lasted > s.o.MaxOutage {
+		return 0, fmt.Errorf("%s: failing for %s, over the limit of %s (%d attempts): %w", what, lasted.Round(time.Millisecond), s.o.MaxOutage, attempts, err)
+	}
+	wait := s.o.Backoff.delay(attempts)
+	switch {
+	case !report:
+	case attempts == 1 && throttled:
+		s.logf("kinesis %s: throttled (%s), backing off", what, errorCode(err))
+	case attempts == 1:
+		s.logf("kinesis %s: %v; retrying", what, err)
+	default:
+		s.logf("kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, err, s.o.Backoff.max())
+	}
+	return wait, nil
+}
+
+// recovered ends an outage of what, reporting how long it lasted.
+func (s *Source) recovered(what string) {
+	s.mu.Lock()
+	o := s.outages[what]
+	delete(s.outages, what)
+	s.mu.Unlock()
+	if o != nil && !o.throttled {
+		s.logf("kinesis %s: working again after %s (%d failed attempts)", what, time.Since(o.since).Round(time.Millisecond), o.attempts)
+	}
+}
+
+// Outages describes the calls failing now, with how long they have: empty
+// when the stream answers.
+func (s *Source) Outages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for what, o := range s.outages {
+		if !o.throttled {
+			out = append(out, fmt.Sprintf("%s failing for %s", what, time.Since(o.since).Round(time.Second)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // shardInfo is a shard from ListShards.
 type shardInfo struct {
 	id      string
@@ -210,18 +290,20 @@ type shardInfo struct {
 func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	var out []shardInfo
 	in := &kinesis.ListShardsInput{StreamName: aws.String(s.o.Stream.Name)}
-	for attempt := 0; ; {
+	what := "ListShards " + s.o.Stream.Name
+	for {
 		res, err := s.api.ListShards(ctx, in, s.o.Stream.opts()...)
 		if err != nil {
-			if isTransient(err) && attempt < s.o.MaxRetries {
-				attempt++
-				if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
-					return nil, serr
-				}
-				continue
+			wait, ferr := s.failed(what, err)
+			if ferr != nil {
+				return nil, ferr
 			}
-			return nil, fmt.Errorf("ListShards %s: %w", s.o.Stream.Name, err)
+			if serr := sleep(ctx, wait); serr != nil {
+				return nil, serr
+			}
+			continue
 		}
+		s.recovered(what)
 		for _, sh := range res.Shards {
 			si := shardInfo{id: aws.ToString(sh.ShardId)}
 			for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
@@ -404,16 +486,18 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 	case types.ShardIteratorTypeAtTimestamp:
 		in.Timestamp = aws.Time(pos.at)
 	}
-	for attempt := 0; ; {
+	what := "GetShardIterator " + s.o.Stream.Name + "/" + shard
+	for {
 		out, err := s.api.GetShardIterator(ctx, in, s.o.Stream.opts()...)
 		if err == nil {
+			s.recovered(what)
 			return aws.ToString(out.ShardIterator), nil
 		}
-		if !isTransient(err) || (!isThrottle(err) && attempt >= s.o.MaxRetries) {
-			return "", fmt.Errorf("GetShardIterator %s/%s: %w", s.o.Stream.Name, shard, err)
+		wait, ferr := s.failed(what, err)
+		if ferr != nil {
+			return "", ferr
 		}
-		attempt++
-		if serr := sleep(ctx, s.o.Backoff.delay(attempt)); serr != nil {
+		if serr := sleep(ctx, wait); serr != nil {
 			return "", serr
 		}
 	}
@@ -432,7 +516,7 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 		return cleanStop(ctx, err)
 	}
 	lastSeq := ""
-	attempt := 0
+	what := "GetRecords " + s.o.Stream.Name + "/" + shard
 	var next time.Time
 	for {
 		if err := sleep(ctx, time.Until(next)); err != nil {
@@ -460,20 +544,15 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 					return cleanStop(ctx, err)
 				}
 				continue
-			case isThrottle(err):
-				attempt++
-				s.logf("kinesis %s/%s: throttled, backing off (%v)", s.o.Stream.Name, shard, errorCode(err))
-				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
-				continue
-			case isTransient(err) && attempt < s.o.MaxRetries:
-				attempt++
-				s.logf("kinesis %s/%s: %v; retrying", s.o.Stream.Name, shard, err)
-				next = time.Now().Add(max(minReadInterval, s.o.Backoff.delay(attempt)))
-				continue
 			}
-			return fmt.Errorf("GetRecords %s/%s: %w", s.o.Stream.Name, shard, err)
+			wait, ferr := s.failed(what, err)
+			if ferr != nil {
+				return ferr
+			}
+			next = time.Now().Add(max(minReadInterval, wait))
+			continue
 		}
-		attempt = 0
+		s.recovered(what)
 		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest)}
 		b.Records = expand(out.Records, shard, b.Records)
 		if n := len(out.Records); n > 0 {

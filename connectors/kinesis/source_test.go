@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/streamsql/streamsql/input/kpl"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/input/kpl"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -456,5 +456,56 @@ func TestParseStream(t *testing.T) {
 		if _, err := ParseStream(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// An outage longer than the old limit of 20 retries (the server drops every
+// connection for 5 s) is survived: the reader retries with capped backoff,
+// reports the outage while it lasts and its end, and every record written
+// meanwhile arrives once the server answers again. With MaxOutage the
+// source gives up instead, with an error that says how long it tried.
+func TestOutageRetriedWithoutLimit(t *testing.T) {
+	c := client(t, awstest.Kinesalite)
+	name := createStream(t, c, 1)
+	want := put(t, c, name, "a", 10)
+	proxy := awstest.NewProxy(t, awstest.Kinesalite, nil)
+	pc := kinesis.NewFromConfig(awstest.Config(t, proxy.URL), func(o *kinesis.Options) { o.RetryMaxAttempts = 1 })
+	var mu sync.Mutex
+	var logs []string
+	logf := func(f string, a ...any) { mu.Lock(); logs = append(logs, fmt.Sprintf(f, a...)); mu.Unlock() }
+	col := startSource(t, pc, SourceOptions{Stream: Stream{Name: name}, Position: TrimHorizon,
+		Backoff: Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}, OutageReport: time.Second, Logf: logf})
+	col.wait(t, len(want))
+	proxy.SetDown(true)
+	want = append(want, put(t, c, name, "b", 10)...)
+	time.Sleep(5 * time.Second)
+	if o := col.src.Outages(); len(o) == 0 || !strings.Contains(o[0], "GetRecords "+name) {
+		t.Errorf("Outages during the outage: %q", o)
+	}
+	proxy.SetDown(false)
+	sameSet(t, payloads(col.wait(t, len(want))), want)
+	mu.Lock()
+	all := strings.Join(logs, "\n")
+	mu.Unlock()
+	for _, w := range []string{"; retrying", "still retrying", "working again after"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("no %q in the log:\n%s", w, all)
+		}
+	}
+
+	src := NewSource(pc, SourceOptions{Stream: Stream{Name: name}, Position: TrimHorizon, MaxOutage: time.Second,
+		Backoff: Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}})
+	go func() {
+		for range src.Batches() {
+		}
+	}()
+	proxy.SetDown(true)
+	start := time.Now()
+	err := src.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "over the limit of 1s") {
+		t.Fatalf("MaxOutage 1s: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("gave up after %v, want about 1 s", d)
 	}
 }

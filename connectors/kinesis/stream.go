@@ -100,14 +100,19 @@ type Backoff struct {
 }
 
 func (b Backoff) delay(attempt int) time.Duration {
-	base, maxd := b.Base, b.Max
+	base := b.Base
 	if base <= 0 {
 		base = 100 * time.Millisecond
 	}
-	if maxd <= 0 {
-		maxd = 5 * time.Second
+	return deliver.Jitter(base, b.max(), attempt)
+}
+
+// max is the longest wait between two tries.
+func (b Backoff) max() time.Duration {
+	if b.Max <= 0 {
+		return 5 * time.Second
 	}
-	return deliver.Jitter(base, maxd, attempt)
+	return b.Max
 }
 
 // sleep waits d or until ctx ends.

@@ -254,7 +254,12 @@ type Proxy struct {
 	calls map[string][]time.Time
 	// Rewrite, if set, may replace the backend's response body for a target.
 	Rewrite func(target string, n int, req, resp []byte) []byte
+	down    atomic.Bool
 }
+
+// SetDown starts (true) or ends an outage: while it lasts, every
+// connection is closed without an answer, as a server that went away.
+func (p *Proxy) SetDown(down bool) { p.down.Store(down) }
 
 // Calls returns the arrival times of the calls of target.
 func (p *Proxy) Calls(target string) []time.Time {
@@ -273,6 +278,12 @@ func NewProxy(t testing.TB, backend string, fault Fault) *Proxy {
 	p := &Proxy{calls: map[string][]time.Time{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.down.Load() {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		target := r.Header.Get("X-Amz-Target")

@@ -31,14 +31,20 @@ type record struct {
 func main() {
 	out := flag.String("out", "examples", "folder to write the examples into")
 	flag.Parse()
-	spend(filepath.Join(*out, "spend"))
-	news(filepath.Join(*out, "news"))
-	filter(filepath.Join(*out, "filter"))
-	tickers(filepath.Join(*out, "tickers"))
-	taxiHotspots(filepath.Join(*out, "hotspots"))
-	distinctBidders(filepath.Join(*out, "distinct-bidders"))
-	machineAnomalies(filepath.Join(*out, "anomalies"))
-	topTickers(filepath.Join(*out, "top-tickers"))
+	generate(*out)
+}
+
+// generate writes every example's recordings and expected output under out.
+func generate(out string) {
+	spend(filepath.Join(out, "spend"))
+	news(filepath.Join(out, "news"))
+	filter(filepath.Join(out, "filter"))
+	tickers(filepath.Join(out, "tickers"))
+	taxiHotspots(filepath.Join(out, "hotspots"))
+	distinctBidders(filepath.Join(out, "distinct-bidders"))
+	machineAnomalies(filepath.Join(out, "anomalies"))
+	topTickers(filepath.Join(out, "top-tickers"))
+	webAnalytics(filepath.Join(out, "web-analytics-cloudformation"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.
@@ -84,6 +90,24 @@ func rowtimes(recs []record) []time.Time {
 		last = t
 	}
 	return out
+}
+
+// byMinute walks records through one-minute tumbling windows of their
+// ROWTIMEs rts: add(i) takes record i, flush(end) closes the window ending
+// at end (the last one after the last record).
+func byMinute(rts []time.Time, add func(i int), flush func(end time.Time)) {
+	var win time.Time
+	for i, t := range rts {
+		w := t.Truncate(time.Minute)
+		if i > 0 && !w.Equal(win) {
+			flush(win.Add(time.Minute))
+		}
+		win = w
+		add(i)
+	}
+	if len(rts) > 0 {
+		flush(win.Add(time.Minute))
+	}
 }
 
 // group is one aggregate group within a window, in first-seen order.
@@ -207,10 +231,8 @@ func news(dir string) {
 	type acc struct{ imp, clk int }
 	rts := rowtimes(recs)
 	var lines []string
-	var win time.Time
 	var g group[key, acc]
-	flush := func() {
-		end := win.Add(time.Minute)
+	flush := func(end time.Time) {
 		for _, k := range g.keys {
 			a := g.accum[k]
 			gender, seg := "null", "null"
@@ -222,14 +244,9 @@ func news(dir string) {
 		}
 		g = group[key, acc]{}
 	}
-	for i, r := range recs {
-		w := rts[i].Truncate(time.Minute)
-		if len(g.keys) > 0 && !w.Equal(win) {
-			flush()
-		}
-		win = w
+	byMinute(rts, func(i int) {
 		var rec struct{ USER_ID, ARTICLE_ID, ACTION string }
-		must(json.Unmarshal(r.data, &rec))
+		must(json.Unmarshal(recs[i].data, &rec))
 		u, known := users[rec.USER_ID]
 		a := g.get(key{u.gender, u.segment, known, rec.ARTICLE_ID})
 		if rec.ACTION == "impression" {
@@ -237,8 +254,7 @@ func news(dir string) {
 		} else {
 			a.clk++
 		}
-	}
-	flush()
+	}, flush)
 	must(os.WriteFile(filepath.Join(dir, "expected.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 }
 
@@ -253,7 +269,13 @@ var tickers4 = []struct {
 func filter(dir string) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var recs []record
-	var lines []string
+	var lines, errs []string
+	// errRow is the error_stream row of a record the decoder rejects: the
+	// record's bytes in hex, at its ROWTIME, raised outside any pump.
+	errRow := func(t time.Time, name, msg, data string) string {
+		return fmt.Sprintf(`{"ROWTIME":%[1]q,"ERROR_TIME":%[1]q,"ERROR_LEVEL":"ERROR","ERROR_NAME":%[2]s,"MESSAGE":%[3]s,`+
+			`"DATA_ROWTIME":%[1]q,"DATA_ROW":"%[4]x","PUMP_NAME":null}`, ts(t), jstr(name), jstr(msg), data)
+	}
 	t := base
 	for i := 0; i < 400; i++ {
 		t = t.Add(time.Duration(50+rng.IntN(200)) * time.Millisecond)
@@ -264,8 +286,10 @@ func filter(dir string) {
 		switch i {
 		case 37:
 			data = `{"TICKER_SYMBOL":"AMZN","SECTOR":"TECHNOLOGY","CHANGE":1.5,"PRICE":"not-a-price"}`
+			errs = append(errs, errRow(t, "Type conversion error", `PRICE: cannot convert "not-a-price" to DOUBLE`, data))
 		case 151:
 			data = `{"TICKER_SYMBOL":"AMZN", this is not json`
+			errs = append(errs, errRow(t, "Parse error", "invalid JSON record", data))
 		default:
 			data = fmt.Sprintf(`{"TICKER_SYMBOL":%q,"SECTOR":%q,"CHANGE":%s,"PRICE":%s}`, tk.sym, tk.sector,
 				fmtFloat(change), fmtFloat(price))
@@ -279,6 +303,7 @@ func filter(dir string) {
 	must(os.MkdirAll(dir, 0o755))
 	writeRecording(filepath.Join(dir, "ticker.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "expected.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "expected_errors.ndjson"), []byte(strings.Join(errs, "\n")+"\n"), 0o644))
 }
 
 func fmtFloat(f float64) string {

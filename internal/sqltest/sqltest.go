@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/plan"
 	"github.com/streamsql/streamsql/value"
@@ -36,15 +37,19 @@ import (
 
 // Script is one parsed test file.
 type Script struct {
-	File      string
-	Date      string
-	Sources   []source
-	Tables    []table
-	SQL       string
-	SQLLine   int
-	Events    []event
-	Outputs   []output
-	Errors    int // expected error_stream rows; -1: not checked
+	File    string
+	Date    string
+	Sources []source
+	Tables  []table
+	SQL     string
+	SQLLine int
+	Events  []event
+	Outputs []output
+	Errors  int // expected error_stream rows; -1: not checked
+	// ErrorRows, when given, are the expected error_stream rows in order,
+	// each "ERROR_TIME | PUMP_NAME | ERROR_NAME | DATA_ROW".
+	ErrorRows []string
+	errorLine int
 	Late      int // expected late rows; -1: not checked
 	LateEvent int // expected rows late by event time; -1: not checked
 	PlanError string
@@ -214,6 +219,26 @@ func Parse(path string) (*Script, error) {
 				s.LateEvent = n
 			}
 			i++
+		case "error-stream":
+			rows, nums, next := body(i)
+			s.ErrorRows, s.errorLine = []string{}, i+1
+			for k, r := range rows {
+				if r == "none" {
+					continue
+				}
+				parts := strings.SplitN(r, " | ", 4)
+				if len(parts) != 4 {
+					return nil, errf(nums[k], "want ERROR_TIME | PUMP_NAME | ERROR_NAME | DATA_ROW")
+				}
+				tm, err := s.time(strings.TrimSpace(parts[0]))
+				if err != nil {
+					return nil, errf(nums[k], "%v", err)
+				}
+				parts[0] = fmtTime(tm)
+				s.ErrorRows = append(s.ErrorRows, strings.Join(parts, " | "))
+			}
+			s.Errors = len(s.ErrorRows)
+			i = next
 		case "plan-error":
 			s.PlanError = rest
 			i++
@@ -221,7 +246,7 @@ func Parse(path string) (*Script, error) {
 			s.NoFlush = true
 			i++
 		default:
-			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, late, late-events, plan-error, no-flush)", word)
+			return nil, errf(i+1, "unknown directive %q (date, stream, table, sql, input, output, output-ordered, errors, error-stream, late, late-events, plan-error, no-flush)", word)
 		}
 	}
 	if s.SQL == "" {
@@ -367,35 +392,6 @@ func (s *Script) row(fields []string, cols []plan.Column) ([]value.Value, error)
 	return row, nil
 }
 
-type sink struct {
-	times []int64
-	rows  [][]value.Value
-	bound int64
-	errs  []string
-}
-
-func (k *sink) Push(b *operators.Batch) {
-	for i := 0; i < b.Len(); i++ {
-		if b.Times[i] < k.bound {
-			k.errs = append(k.errs, fmt.Sprintf("row at %s is below the bound %s already forwarded", fmtTime(b.Times[i]), fmtTime(k.bound)))
-		}
-		if n := len(k.times); n > 0 && b.Times[i] < k.times[n-1] {
-			k.errs = append(k.errs, fmt.Sprintf("ROWTIME went backwards: %s after %s", fmtTime(b.Times[i]), fmtTime(k.times[n-1])))
-		}
-		k.times = append(k.times, b.Times[i])
-		k.rows = append(k.rows, append([]value.Value(nil), b.Row(i)...))
-	}
-}
-func (k *sink) Advance(t int64) {
-	if t > k.bound {
-		k.bound = t
-	}
-}
-
-type errSink struct{ recs []operators.ErrorRecord }
-
-func (e *errSink) Error(r operators.ErrorRecord) { e.recs = append(e.recs, r) }
-
 func fmtTime(ms int64) string {
 	if ms == operators.EndOfTime {
 		return "end"
@@ -403,9 +399,30 @@ func fmtTime(ms int64) string {
 	return string(value.AppendTimestamp(nil, ms))
 }
 
+// plan parses and plans the script's SQL over its sources and tables.
+func (s *Script) plan() (*plan.Graph, error) {
+	cat := plan.NewCatalog()
+	for i, src := range s.Sources {
+		if err := cat.AddSource(src.name, i, src.cols); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", s.File, src.line, err)
+		}
+	}
+	for _, tb := range s.Tables {
+		if err := cat.AddTable(tb.name, tb.cols); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", s.File, tb.line, err)
+		}
+	}
+	// The SQL's line numbers are the file's.
+	script, err := parser.ParseScriptAt(s.File, s.SQL, s.SQLLine)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Plan(script, cat)
+}
+
 // Run executes the script and returns every mismatch (empty: pass).
 func Run(s *Script) []string {
-	g, fails := s.plan()
+	g, fails := s.check()
 	if g == nil {
 		return fails
 	}
@@ -416,12 +433,23 @@ func Run(s *Script) []string {
 	for _, o := range s.Outputs {
 		fails = append(fails, s.compare(o, res.sinks[o.stream], g)...)
 	}
-	if s.Errors >= 0 && len(res.errs.recs) != s.Errors {
+	errs := res.errs
+	if s.Errors >= 0 && len(errs.Recs) != s.Errors {
 		var lines []string
-		for _, r := range res.errs.recs {
+		for _, r := range errs.Recs {
 			lines = append(lines, fmt.Sprintf("  %s %s: %s [%s]", fmtTime(r.Time), r.Name, r.Message, r.DataRow))
 		}
-		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(res.errs.recs), s.Errors, strings.Join(lines, "\n")))
+		fails = append(fails, fmt.Sprintf("%s: %d error_stream rows, want %d\n%s", s.File, len(errs.Recs), s.Errors, strings.Join(lines, "\n")))
+	}
+	if s.ErrorRows != nil {
+		var got []string
+		for _, r := range errs.Recs {
+			got = append(got, fmt.Sprintf("%s | %s | %s | %s", fmtTime(r.Time), r.Pump, r.Name, r.DataRow))
+		}
+		if strings.Join(got, "\n") != strings.Join(s.ErrorRows, "\n") {
+			fails = append(fails, fmt.Sprintf("%s:%d: error_stream differs\n got:\n  %s\n want:\n  %s",
+				s.File, s.errorLine, strings.Join(got, "\n  "), strings.Join(s.ErrorRows, "\n  ")))
+		}
 	}
 	if s.Late >= 0 && res.late != int64(s.Late) {
 		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, res.late, s.Late))
@@ -432,53 +460,13 @@ func Run(s *Script) []string {
 	return fails
 }
 
-// RoundTrip runs the script once straight through and again once per event
-// k, snapshotting the running graph after event k and restoring the state
-// into a graph started from a new plan of the script, which takes the
-// remaining events. It returns every difference from the uninterrupted run:
-// in the rows and ROWTIMEs of each output, the error_stream rows and the
-// late counts. Scripts that expect a planning error have nothing to run.
-func RoundTrip(s *Script) []string {
-	g, fails := s.plan()
-	if g == nil {
-		return fails
-	}
-	whole, fails := s.execute(g, -1)
-	if fails != nil {
-		return fails
-	}
-	want := whole.transcript(s)
-	for k := 0; k <= len(s.Events); k++ {
-		res, fails := s.execute(g, k)
-		if fails != nil {
-			return fails
-		}
-		if got := res.transcript(s); got != want {
-			return []string{fmt.Sprintf("%s: restored after event %d of %d, the run differs:\n--- uninterrupted\n%s--- restored\n%s", s.File, k, len(s.Events), want, got)}
-		}
-	}
-	return nil
-}
-
-// plan parses and plans the script. A nil graph comes with the failures,
-// or with none when the script expects a planning error and got it.
-func (s *Script) plan() (*plan.Graph, []string) {
-	cat := plan.NewCatalog()
-	for i, src := range s.Sources {
-		if err := cat.AddSource(src.name, i, src.cols); err != nil {
-			return nil, []string{fmt.Sprintf("%s:%d: %v", s.File, src.line, err)}
-		}
-	}
-	for _, tb := range s.Tables {
-		if err := cat.AddTable(tb.name, tb.cols); err != nil {
-			return nil, []string{fmt.Sprintf("%s:%d: %v", s.File, tb.line, err)}
-		}
-	}
-	// The SQL's line numbers are the file's.
-	script, err := parser.ParseScriptAt(s.File, s.SQL, s.SQLLine)
-	var g *plan.Graph
-	if err == nil {
-		g, err = plan.Plan(script, cat)
+// check plans the script and checks its expected planning errors. A nil
+// graph comes with the failures, or with none when the script expects
+// errors and got them: then there is nothing to run.
+func (s *Script) check() (*plan.Graph, []string) {
+	g, err := s.plan()
+	if s.Annotated() {
+		return nil, s.checkErrors(err)
 	}
 	if s.PlanError != "" {
 		if err == nil {
@@ -503,10 +491,39 @@ func (s *Script) plan() (*plan.Graph, []string) {
 	return g, nil
 }
 
+// RoundTrip runs the script once straight through and again once per event
+// k, snapshotting the running graph after event k and restoring the state
+// into a graph started from a new plan of the script, which takes the
+// remaining events. It returns every difference from the uninterrupted run:
+// in the rows, ROWTIMEs and bounds of each output, the error_stream rows
+// and the late counts. Scripts that expect planning errors have nothing to
+// run.
+func RoundTrip(s *Script) []string {
+	g, fails := s.check()
+	if g == nil {
+		return fails
+	}
+	whole, fails := s.execute(g, -1)
+	if fails != nil {
+		return fails
+	}
+	want := whole.transcript(s)
+	for k := 0; k <= len(s.Events); k++ {
+		res, fails := s.execute(g, k)
+		if fails != nil {
+			return fails
+		}
+		if got := res.transcript(s); got != want {
+			return []string{fmt.Sprintf("%s: restored after event %d of %d, the run differs:\n--- uninterrupted\n%s--- restored\n%s", s.File, k, len(s.Events), want, got)}
+		}
+	}
+	return nil
+}
+
 // result is what one execution of a script delivered.
 type result struct {
-	sinks            map[string]*sink
-	errs             *errSink
+	sinks            map[string]*operatortest.Capture
+	errs             *operatortest.Errors
 	late, lateEvents int64
 }
 
@@ -516,14 +533,15 @@ func (r *result) transcript(s *Script) string {
 	for _, o := range s.Outputs {
 		k := r.sinks[o.stream]
 		fmt.Fprintf(&b, "output %s\n", o.stream)
-		for i, row := range k.rows {
-			fmt.Fprintf(&b, "  %s %v\n", fmtTime(k.times[i]), row)
+		for _, line := range k.Lines() {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
-		for _, e := range k.errs {
+		fmt.Fprintf(&b, "  bounds %v\n", k.Bounds)
+		for _, e := range k.Broken {
 			fmt.Fprintf(&b, "  ! %s\n", e)
 		}
 	}
-	for _, e := range r.errs.recs {
+	for _, e := range r.errs.Recs {
 		fmt.Fprintf(&b, "error %s %s: %s [%s] %s\n", fmtTime(e.Time), e.Name, e.Message, e.DataRow, e.Pump)
 	}
 	fmt.Fprintf(&b, "late %d, late events %d\n", r.late, r.lateEvents)
@@ -531,8 +549,8 @@ func (r *result) transcript(s *Script) string {
 }
 
 // start binds the script's tables and outputs to plan g and starts it.
-func (s *Script) start(g *plan.Graph, sinks map[string]*sink, errs *errSink) (*plan.Running, []string) {
-	bind := plan.Bindings{Errors: errs}
+func (s *Script) start(g *plan.Graph, res *result) (*plan.Running, []string) {
+	bind := plan.Bindings{Errors: res.errs}
 	for _, tb := range s.Tables {
 		var rows [][]value.Value
 		for _, r := range tb.rows {
@@ -548,7 +566,7 @@ func (s *Script) start(g *plan.Graph, sinks map[string]*sink, errs *errSink) (*p
 		if _, err := g.LookupStream(o.stream); err != nil {
 			return nil, []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
 		}
-		bind.Attach(o.stream, sinks[o.stream])
+		bind.Attach(o.stream, res.sinks[o.stream])
 	}
 	r, err := plan.Start(g, bind)
 	if err != nil {
@@ -562,11 +580,11 @@ func (s *Script) start(g *plan.Graph, sinks map[string]*sink, errs *errSink) (*p
 // restores the state into a graph started from that plan, which takes the
 // rest of the events.
 func (s *Script) execute(g *plan.Graph, split int) (*result, []string) {
-	res := &result{sinks: map[string]*sink{}, errs: &errSink{}}
+	res := &result{sinks: map[string]*operatortest.Capture{}, errs: &operatortest.Errors{}}
 	for _, o := range s.Outputs {
-		res.sinks[o.stream] = &sink{bound: math.MinInt64}
+		res.sinks[o.stream] = operatortest.NewCapture(nil)
 	}
-	r, fails := s.start(g, res.sinks, res.errs)
+	r, fails := s.start(g, res)
 	if fails != nil {
 		return nil, fails
 	}
@@ -618,11 +636,11 @@ func (s *Script) restart(r *plan.Running, res *result) (*plan.Running, []string)
 	if err := r.Snapshot(&state); err != nil {
 		return nil, []string{fmt.Sprintf("%s: snapshot: %v", s.File, err)}
 	}
-	g, fails := s.plan()
-	if g == nil {
-		return nil, fails
+	g, err := s.plan()
+	if err != nil {
+		return nil, []string{err.Error()}
 	}
-	r2, fails := s.start(g, res.sinks, res.errs)
+	r2, fails := s.start(g, res)
 	if fails != nil {
 		return nil, fails
 	}
@@ -642,18 +660,18 @@ func (s *Script) restart(r *plan.Running, res *result) (*plan.Running, []string)
 
 // compare checks one output stream. Rows with equal ROWTIME may come in
 // any order unless the block is output-ordered.
-func (s *Script) compare(o output, k *sink, g *plan.Graph) []string {
+func (s *Script) compare(o output, k *operatortest.Capture, g *plan.Graph) []string {
 	var fails []string
-	fails = append(fails, k.errs...)
+	fails = append(fails, k.Broken...)
 	st := g.Catalog.Stream(o.stream)
 	vis := st.Columns
 	var got, want []string
-	for i, r := range k.rows {
+	for i, r := range k.Rows {
 		var parts []string
 		for c, v := range r {
 			parts = append(parts, value.Text(v, vis[c].Type))
 		}
-		got = append(got, fmtTime(k.times[i])+" | "+strings.Join(parts, ", "))
+		got = append(got, fmtTime(k.Times[i])+" | "+strings.Join(parts, ", "))
 	}
 	for _, r := range o.rows {
 		row, err := s.row(r.fields, vis)

@@ -21,6 +21,12 @@ func TestWindowScripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if *rewrite && s.Annotated() {
+				if err := s.Rewrite(); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			for _, msg := range Run(s) {
 				t.Error(msg)
 			}

@@ -1,7 +1,12 @@
-package engine
+// Package live runs an application against AWS: it reads the application's
+// Kinesis streams, loads its reference tables from S3 and delivers to its
+// destinations (Kinesis streams, Firehose delivery streams, Lambda
+// functions). The replay core (package engine) knows none of this: it takes
+// the destinations as engine.Outputs and the S3 objects through
+// engine.Connectors.
+package live
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,15 +27,15 @@ import (
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/connectors/s3ref"
-	"github.com/streamsql/streamsql/reference"
+	"github.com/streamsql/streamsql/engine"
 )
 
-// LiveOptions make Run read the application's Kinesis streams, load its
+// Options make Run read the application's Kinesis streams, load its
 // reference tables from S3 and deliver to its destinations (Kinesis
 // streams, Firehose delivery streams, Lambda functions), until the run's
 // context ends; then it stops reading, delivers everything already read
 // and returns.
-type LiveOptions struct {
+type Options struct {
 	// Position overrides every input's InputStartingPosition: NOW,
 	// TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP (with Timestamp).
 	// "" uses the application's setting, else NOW.
@@ -47,19 +52,30 @@ type LiveOptions struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// DrainTimeout bounds the drain after the run's context ends: rows
+	// not delivered by then are counted and the run fails (default 30 s).
+	DrainTimeout time.Duration
+	// MaxOutage bounds how long Kinesis may stay unreachable (or keep
+	// failing with server errors) before the run stops with an error; 0
+	// retries without limit, reporting the outage every 10 s.
+	MaxOutage time.Duration
 	// Config is the AWS configuration (nil: the standard chain: region,
 	// credentials, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>).
 	Config *aws.Config
 	// Progress, if set, is called after each batch of records.
-	Progress func(LiveProgress)
+	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
 
 	cfg aws.Config
 }
 
-// LiveProgress is a live run's figures so far.
-type LiveProgress struct {
+// DefaultDrainTimeout is how long a stopped live run may take to deliver
+// what it read.
+const DefaultDrainTimeout = 30 * time.Second
+
+// Progress is a live run's figures so far.
+type Progress struct {
 	RecordsIn int64
 	// Delivered counts records acknowledged by each destination (by output name).
 	Delivered map[string]int64
@@ -69,23 +85,33 @@ type LiveProgress struct {
 	// its stream (0 before the first): the run's delay, measured by the
 	// wall clock, whatever the server reports.
 	ArrivalLagMillis int64
+	// Outages are the Kinesis calls failing now and for how long (retried
+	// until they work, or MaxOutage).
+	Outages []string
 }
 
-func (lo *LiveOptions) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
+func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
 	if lo.Logf != nil {
 		return lo.Logf
 	}
 	return func(format string, args ...any) { fmt.Fprintf(stderr, "streamsql: "+format+"\n", args...) }
 }
 
-// liveState is what a live pipeline holds beyond a replay's.
-type liveState struct {
-	dests   []*destination
-	objects map[string]*s3ref.Object // reference tables loaded from S3
+// connectors are a live run's engine.Connectors: its destinations and the
+// S3 objects of its reference tables, with the clients made for them.
+type connectors struct {
+	lo       *Options
+	app      *app.Application
+	deliver  context.Context // the destinations' calls
+	logf     func(string, ...any)
+	objects  map[string]*s3ref.Object // reference tables loaded from S3
+	kinesis  *kinsdk.Client
+	firehose *fhsdk.Client
+	lambda   *lambdasdk.Client
 }
 
 // liveAWS loads the AWS configuration once.
-func (lo *LiveOptions) load(ctx context.Context) error {
+func (lo *Options) load(ctx context.Context) error {
 	if lo.Config != nil {
 		lo.cfg = *lo.Config
 		return nil
@@ -100,7 +126,7 @@ func (lo *LiveOptions) load(ctx context.Context) error {
 
 // check makes sure a live run can reach AWS at all: a region (else the
 // one in the first input's ARN) and credentials from the standard chain.
-func (lo *LiveOptions) check(ctx context.Context, a *app.Application) error {
+func (lo *Options) check(ctx context.Context, a *app.Application) error {
 	if lo.cfg.Region == "" {
 		for _, in := range a.Inputs {
 			if in.KinesisStreamsInput != nil {
@@ -112,15 +138,15 @@ func (lo *LiveOptions) check(ctx context.Context, a *app.Application) error {
 		}
 	}
 	if lo.cfg.Region == "" {
-		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
 	}
 	if lo.cfg.Credentials == nil {
-		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
-		return &ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
+		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
 			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
 	}
 	return nil
@@ -136,40 +162,32 @@ func firstLine(s string) string {
 	return s
 }
 
-// liveReference loads a reference table from the application's S3
-// location (called by loadReferences when no local file is bound).
-func (p *Pipeline) liveReference(name string) (bool, error) {
+// Reference fetches a reference table from the application's S3 location
+// (engine.Connectors), when no local file is bound to it.
+func (c *connectors) Reference(name string) ([]byte, bool, error) {
 	var src *app.S3ReferenceDataSource
-	for _, r := range p.o.App.ReferenceDataSources {
+	for _, r := range c.app.ReferenceDataSources {
 		if r.TableName == name {
 			src = r.S3ReferenceDataSource
 		}
 	}
 	if src == nil || src.BucketARN == "" {
-		return false, nil
+		return nil, false, nil
 	}
-	client := s3sdk.NewFromConfig(p.o.Live.cfg, func(so *s3sdk.Options) { so.DisableLogOutputChecksumValidationSkipped = true })
+	client := s3sdk.NewFromConfig(c.lo.cfg, func(so *s3sdk.Options) { so.DisableLogOutputChecksumValidationSkipped = true })
 	obj, err := s3ref.New(client, src.BucketARN, src.FileKey)
 	if err != nil {
-		return true, &ConfigError{Field: "ReferenceDataSources " + name + ".S3ReferenceDataSource", Msg: err.Error()}
+		return nil, true, &engine.ConfigError{Field: "ReferenceDataSources " + name + ".S3ReferenceDataSource", Msg: err.Error()}
 	}
 	data, _, err := obj.Fetch(context.Background())
 	if err != nil {
-		return true, fmt.Errorf("reference table %s: %w", name, err)
+		return nil, true, fmt.Errorf("reference table %s: %w", name, err)
 	}
-	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
-	if err != nil {
-		return true, err
+	if c.objects == nil {
+		c.objects = map[string]*s3ref.Object{}
 	}
-	p.l.bind.SetTable(name, t.Rows)
-	if p.live == nil {
-		p.live = &liveState{}
-	}
-	if p.live.objects == nil {
-		p.live.objects = map[string]*s3ref.Object{}
-	}
-	p.live.objects[name] = obj
-	return true, nil
+	c.objects[name] = obj
+	return data, true, nil
 }
 
 // liveInput is one application input read from its Kinesis stream.
@@ -189,24 +207,38 @@ type tableUpdate struct {
 	data []byte
 }
 
-// runLive is Run for a live application.
-func runLive(ctx context.Context, o Options) (Stats, error) {
-	lo := o.Live
+// Run runs an application live until ctx ends (or a source or an output
+// fails for good); then it stops reading, delivers everything already read
+// and returns.
+func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, error) {
+	none := engine.Stats{RowsOut: map[string]int64{}}
+	if lo == nil {
+		lo = &Options{}
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
 	if err := lo.load(ctx); err != nil {
-		return Stats{RowsOut: map[string]int64{}}, err
+		return none, err
 	}
 	if err := lo.check(ctx, o.App); err != nil {
-		return Stats{RowsOut: map[string]int64{}}, err
+		return none, err
 	}
-	p, err := Start(o)
+	logf := lo.logf(o.Stderr)
+	// The destinations' calls end when the drain after a stop runs out of
+	// time: what they still hold is then counted as not delivered.
+	deliverCtx, stopDelivery := context.WithCancelCause(context.Background())
+	defer stopDelivery(nil)
+	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
+	o.Connectors = conns
+	p, err := engine.Start(o)
 	if err != nil {
-		return Stats{RowsOut: map[string]int64{}}, err
+		return none, err
 	}
-	logf := lo.logf(p.o.Stderr)
-	inputs, err := p.openLiveInputs(logf)
+	inputs, err := openInputs(o.App, lo, logf)
 	if err != nil {
-		p.Finish()
-		return p.stats, err
+		st, _ := p.Finish()
+		return st, err
 	}
 
 	srcCtx, stopReading := context.WithCancel(context.Background())
@@ -226,10 +258,32 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 	}
 	go func() { wg.Wait(); close(merged) }()
 
+	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
+	// later, from here: the main loop may be waiting on a destination.
+	drain := lo.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainTimeout
+	}
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		stopReading()
+		select {
+		case <-time.After(drain):
+			stopDelivery(fmt.Errorf("the drain after the stop ran out of time (%s)", drain))
+		case <-finished:
+		}
+	}()
+
 	updates := make(chan tableUpdate, 4)
 	var watchers sync.WaitGroup
-	if lo.ReferenceRefresh > 0 && p.live != nil {
-		for name, obj := range p.live.objects {
+	if lo.ReferenceRefresh > 0 {
+		for name, obj := range conns.objects {
 			watchers.Add(1)
 			go func() {
 				defer watchers.Done()
@@ -243,11 +297,17 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 		}
 	}
 
-	// Shards are merged by arrival with per-shard progress (feed.go); a
+	// Shards are merged by arrival with per-shard progress (engine.Feed); a
 	// shard is named by its input and id.
-	feed := NewFeed(p, o.IdleTimeout, nil)
+	feed := engine.NewFeed(p, o.IdleTimeout, nil)
 	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 	var runErr error
+	fail := func(err error) {
+		if err != nil && runErr == nil {
+			runErr = err
+			stopReading()
+		}
+	}
 	done := ctx.Done()
 	// Progress also comes when no records do, so a caught-up run still
 	// reports its figures and lag.
@@ -257,9 +317,9 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 		select {
 		case <-tick.C:
 			feed.Tick() // idle shards and streams let windows close
-			p.flushErrorDestinations()
+			fail(p.OutputError())
 			if lo.Progress != nil {
-				lo.Progress(p.liveProgress(inputs))
+				lo.Progress(progress(p, inputs))
 			}
 		case lb, ok := <-merged:
 			if !ok {
@@ -271,40 +331,44 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 				break
 			}
 			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
-			p.flushErrorDestinations()
-			if err := p.liveDeliveryError(); err != nil && runErr == nil {
-				runErr = err
-				stopReading()
-			}
+			fail(p.OutputError())
 			if lo.Progress != nil {
-				lo.Progress(p.liveProgress(inputs))
+				lo.Progress(progress(p, inputs))
 			}
 		case u := <-updates:
-			if err := p.swapTable(u.name, u.data); err != nil {
+			if err := p.ReplaceTable(u.name, u.data); err != nil {
 				logf("reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {
 				logf("reference table %s: new version loaded", u.name)
 			}
 		case err := <-srcErr:
-			if err != nil && runErr == nil {
-				runErr = err
-				stopReading()
-			}
+			fail(err)
 		case <-done:
 			// Stop reading; what was read still flows through and out.
 			done = nil
 			stopReading()
 		}
 	}
+	// Every source has returned (merged closes after them): an error that
+	// lost the race with the closing channel is still here.
+	for len(srcErr) > 0 {
+		fail(<-srcErr)
+	}
 	stopReading()
 	watchers.Wait()
 	feed.Drain()
-	stats := p.Finish()
-	if err := p.liveDeliveryError(); err != nil && runErr == nil {
-		runErr = err
+	stats, err := p.Finish()
+	fail(err)
+	if left := undelivered(p); left != "" {
+		msg := left + "; the checkpoint was not saved (LAST_STOPPED_POINT reads again from the previous one, so delivered rows may come twice)"
+		if runErr == nil {
+			runErr = errors.New(msg)
+		} else {
+			runErr = fmt.Errorf("%s: %w", msg, runErr)
+		}
 	}
 	if lo.Progress != nil {
-		lo.Progress(p.liveProgress(inputs))
+		lo.Progress(progress(p, inputs))
 	}
 	if runErr == nil {
 		for _, in := range inputs {
@@ -317,21 +381,20 @@ func runLive(ctx context.Context, o Options) (Stats, error) {
 }
 
 // openLiveInputs makes a Kinesis source for each input.
-func (p *Pipeline) openLiveInputs(logf func(string, ...any)) ([]*liveInput, error) {
-	lo := p.o.Live
+func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	var out []*liveInput
-	for i, in := range p.o.App.Inputs {
+	for i, in := range a.Inputs {
 		field := fmt.Sprintf("Inputs[%d]", i)
 		if in.KinesisStreamsInput == nil || in.KinesisStreamsInput.ResourceARN == "" {
 			if in.KinesisFirehoseInput != nil {
-				return nil, &ConfigError{Field: field + ".KinesisFirehoseInput", Msg: "a Firehose input cannot be read live; replay the objects Firehose delivered with --replay"}
+				return nil, &engine.ConfigError{Field: field + ".KinesisFirehoseInput", Msg: "a Firehose input cannot be read live; replay the objects Firehose delivered with --replay"}
 			}
-			return nil, &ConfigError{Field: field + ".KinesisStreamsInput", Msg: "missing: a live run reads the input's Kinesis stream (or give recordings with --replay)"}
+			return nil, &engine.ConfigError{Field: field + ".KinesisStreamsInput", Msg: "missing: a live run reads the input's Kinesis stream (or give recordings with --replay)"}
 		}
 		stream, err := kinesis.ParseStream(in.KinesisStreamsInput.ResourceARN)
 		if err != nil {
-			return nil, &ConfigError{Field: field + ".KinesisStreamsInput.ResourceARN", Msg: err.Error()}
+			return nil, &engine.ConfigError{Field: field + ".KinesisStreamsInput.ResourceARN", Msg: err.Error()}
 		}
 		pos := lo.Position
 		if pos == "" && in.InputStartingPositionConfiguration != nil {
@@ -343,9 +406,9 @@ func (p *Pipeline) openLiveInputs(logf func(string, ...any)) ([]*liveInput, erro
 		switch pos {
 		case kinesis.Now, kinesis.TrimHorizon, kinesis.LastStoppedPoint, kinesis.AtTimestamp:
 		default:
-			return nil, &ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
+			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, cpPath: checkpointPath(p.o.App, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
@@ -356,7 +419,7 @@ func (p *Pipeline) openLiveInputs(logf func(string, ...any)) ([]*liveInput, erro
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -389,70 +452,37 @@ func saveCheckpoint(in *liveInput) error {
 	return nil
 }
 
-// swapTable decodes a new version of a reference table and swaps it in
-// between two batches, so every row joins one version or the other.
-func (p *Pipeline) swapTable(name string, data []byte) error {
-	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
-	if err != nil {
-		return err
-	}
-	return p.run.ReplaceTable(name, t.Rows)
-}
-
-// flushErrorDestinations delivers error_stream rows at the same bounds as
-// the streams' (an error_stream destination is not in the graph).
-func (p *Pipeline) flushErrorDestinations() {
-	if p.live == nil {
-		return
-	}
-	for _, d := range p.live.dests {
-		if d.output == "error_stream" {
-			d.Advance(p.last)
-		}
-	}
-}
-
-func (p *Pipeline) liveDeliveryError() error {
-	if p.live == nil {
-		return nil
-	}
-	var errs []error
-	for _, d := range p.live.dests {
-		if d.err != nil {
-			errs = append(errs, d.err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (p *Pipeline) liveProgress(inputs []*liveInput) LiveProgress {
-	pr := LiveProgress{RecordsIn: p.stats.RecordsIn, Delivered: map[string]int64{}}
-	if p.live != nil {
-		for _, d := range p.live.dests {
-			pr.Delivered[d.output] += d.delivered()
+func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
+	pr := Progress{RecordsIn: p.RecordsIn(), Delivered: map[string]int64{}}
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			pr.Delivered[d.output] += d.Status().Delivered
 		}
 	}
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
+		pr.Outages = append(pr.Outages, in.src.Outages()...)
 	}
-	if p.stats.RecordsIn > 0 {
-		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.last)
+	if pr.RecordsIn > 0 {
+		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())
 	}
 	return pr
 }
 
-// clients made once per pipeline for the destinations.
-type liveClients struct {
-	kinesis  *kinsdk.Client
-	firehose *fhsdk.Client
-	lambda   *lambdasdk.Client
-}
-
-// remoteReference is loadReferences' fallback for a table without a local
-// file: in a live run, the application's S3 object.
-func (p *Pipeline) remoteReference() func(string) (bool, error) {
-	if p.o.Live == nil {
-		return nil
+// undelivered describes the rows the destinations still hold ("" none).
+func undelivered(p *engine.Pipeline) string {
+	var n int64
+	var parts []string
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			if k := d.Status().Pending; k > 0 {
+				n += k
+				parts = append(parts, fmt.Sprintf("%s %d", d.what, k))
+			}
+		}
 	}
-	return p.liveReference
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d row(s) not delivered (%s)", n, strings.Join(parts, ", "))
 }

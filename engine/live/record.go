@@ -1,4 +1,4 @@
-package engine
+package live
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/input"
 )
 
@@ -26,7 +27,7 @@ type RecordOptions struct {
 	UntilTime time.Time
 	UntilFor  time.Duration
 	// Live gives the AWS configuration (nil: the standard chain).
-	Live *LiveOptions
+	Live *Options
 	// Progress, if set, is called after each batch with the count so far.
 	Progress func(records int64)
 }
@@ -45,14 +46,14 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 	var st RecordStats
 	lo := o.Live
 	if lo == nil {
-		lo = &LiveOptions{}
+		lo = &Options{}
 	}
 	if err := lo.load(ctx); err != nil {
 		return st, err
 	}
 	stream, err := kinesis.ParseStream(o.Stream)
 	if err != nil {
-		return st, &ConfigError{Field: "--stream", Msg: err.Error()}
+		return st, &engine.ConfigError{Field: "--stream", Msg: err.Error()}
 	}
 	if err := lo.check(ctx, &app.Application{Inputs: []app.Input{{KinesisStreamsInput: &app.ResourceRef{ResourceARN: o.Stream}}}}); err != nil {
 		return st, err
@@ -62,7 +63,7 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 		pos = kinesis.TrimHorizon
 	}
 	src := kinesis.NewSource(kinsdk.NewFromConfig(lo.cfg), kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: o.FromTime,
-		PollInterval: lo.PollInterval, Logf: lo.Logf})
+		PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: lo.Logf})
 	rctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	errc := make(chan error, 1)

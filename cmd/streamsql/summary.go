@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/streamsql/streamsql/engine"
+)
+
+// num prints counts with thousands separators (1,000).
+var num = message.NewPrinter(language.English)
+
+// printSummary writes the end-of-run figures on stderr: records read per
+// input, rows per output stream, error_stream rows by ERROR_NAME, late rows,
+// wall time and rate.
+func printSummary(w io.Writer, st engine.Stats) {
+	secs := st.ElapsedTime.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(st.RecordsIn) / secs
+	}
+	num.Fprintf(w, "streamsql: done in %s: %d records read (%.0f records/s)\n", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, rate)
+	for _, in := range st.Inputs {
+		num.Fprintf(w, "  input %s: %d records", in.Name, in.Records)
+		if in.Failed > 0 {
+			num.Fprintf(w, ", %d gave no row", in.Failed)
+		}
+		fmt.Fprintln(w)
+	}
+	outs := make([]string, 0, len(st.RowsOut))
+	for name := range st.RowsOut {
+		outs = append(outs, name)
+	}
+	sort.Strings(outs)
+	for _, name := range outs {
+		num.Fprintf(w, "  output %s: %d rows\n", name, st.RowsOut[name])
+	}
+	if st.ErrorRows > 0 {
+		names := make([]string, 0, len(st.Errors))
+		for n := range st.Errors {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, num.Sprintf("%s %d", n, st.Errors[n]))
+		}
+		num.Fprintf(w, "  error_stream: %d rows (%s); the first: %s\n", st.ErrorRows, strings.Join(parts, ", "), st.FirstError)
+		if !st.ErrorsRouted {
+			fmt.Fprintln(w, "  add --out error_stream=- (or an Output named error_stream) to see them all")
+		}
+	}
+	if st.LateRows > 0 {
+		num.Fprintf(w, "  late rows: %d (their window was already emitted)\n", st.LateRows)
+	}
+	if st.LateEventRows > 0 {
+		num.Fprintf(w, "  late event rows: %d (an event time in a window already emitted; counted in a later window)\n", st.LateEventRows)
+	}
+}
+
+// runOutcome turns the figures into the exit status: every record of an
+// input failing is a failed run, and with --fail-on-error so is any row in
+// error_stream.
+func runOutcome(st engine.Stats, failOnError bool) error {
+	for _, in := range st.Inputs {
+		if in.Records > 0 && in.Failed == in.Records {
+			return fmt.Errorf("every record of input %s failed (%s); the first: %s", in.Name, num.Sprintf("%d", in.Records), st.FirstError)
+		}
+	}
+	if failOnError && st.ErrorRows > 0 {
+		return fmt.Errorf("--fail-on-error: %s rows went to error_stream; the first: %s", num.Sprintf("%d", st.ErrorRows), st.FirstError)
+	}
+	return nil
+}

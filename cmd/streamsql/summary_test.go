@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const spend = "../../examples/spend/"
+
+// writeFiles writes name -> content into a fresh folder.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRunPrintsSummary(t *testing.T) {
+	code, _, errOut := runCLI("run", spend+"app.yaml", "--replay", spend+"purchases.jsonl", "--out", "DESTINATION_SQL_STREAM="+filepath.Join(t.TempDir(), "o.ndjson"))
+	for _, want := range []string{"records read (", "records/s)", "input SOURCE_SQL_STREAM: ", "output DESTINATION_SQL_STREAM: "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("summary lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code != 0 || strings.Contains(errOut, "gave no row") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI("run", spend+"app.yaml", "--replay", spend+"purchases.jsonl", "--quiet", "--out", "DESTINATION_SQL_STREAM="+filepath.Join(t.TempDir(), "o.ndjson"))
+	if code != 0 || errOut != "" {
+		t.Fatalf("--quiet: exit %d stderr %q", code, errOut)
+	}
+}
+
+// A wrong --arrival-field sends every record to error_stream: the run says
+// so and fails instead of exiting 0 with no output.
+func TestRunFailsWhenEveryRecordOfAnInputFails(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"p.ndjson": `{"Block":"B1","Amount":1.5,"Customer":"c","ts":"2026-01-05T10:00:00Z"}
+{"Block":"B2","Amount":2.5,"Customer":"d","ts":"2026-01-05T10:00:01Z"}
+`})
+	code, _, errOut := runCLI("run", spend+"app.yaml", "--replay", filepath.Join(dir, "p.ndjson"), "--arrival-field", "time")
+	if code != 1 || !strings.Contains(errOut, "every record of input SOURCE_SQL_STREAM failed (2)") ||
+		!strings.Contains(errOut, "input SOURCE_SQL_STREAM: 2 records, 2 gave no row") || !strings.Contains(errOut, "error_stream: 2 rows (Parse error 2)") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI("run", spend+"app.yaml", "--replay", filepath.Join(dir, "p.ndjson"), "--arrival-field", "ts", "--quiet")
+	if code != 0 {
+		t.Fatalf("right field: exit %d\n%s", code, errOut)
+	}
+}
+
+// A JSONPath typo makes a column NULL in every row: the run warns, naming
+// the fields it did see.
+func TestRunWarnsWhenAMappingMatchesNothing(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"app.sql": "CREATE STREAM D (B VARCHAR(8), T DECIMAL(8,2));\nCREATE PUMP P AS INSERT INTO D SELECT STREAM \"Block\", \"Amount\" FROM SOURCE_SQL_STREAM_001;\n",
+		"schema.yaml": `RecordFormat: {RecordFormatType: JSON}
+RecordColumns:
+  - {Name: Block, Mapping: "$.Block", SqlType: VARCHAR(8)}
+  - {Name: Amount, Mapping: "$.Amout", SqlType: "DECIMAL(8,2)"}
+`})
+	code, _, errOut := runCLI("run", filepath.Join(dir, "app.sql"), "--schema", filepath.Join(dir, "schema.yaml"),
+		"--replay", spend+"purchases.jsonl", "--out", "D="+filepath.Join(dir, "out.ndjson"))
+	want := "streamsql: warning: SOURCE_SQL_STREAM: column Amount: $.Amout matched no field in 600 records; fields seen: Amount, Block, Customer"
+	if code != 0 || !strings.Contains(errOut, want) || strings.Contains(errOut, "column Block") {
+		t.Fatalf("exit %d, want %q in\n%s", code, want, errOut)
+	}
+}
+
+func TestFailOnError(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"run", "../../examples/filter/app.yaml", "--replay", "../../examples/filter/ticker.jsonl", "--out", "DESTINATION_SQL_STREAM=" + filepath.Join(dir, "out.ndjson")}
+	if code, _, errOut := runCLI(args...); code != 0 {
+		t.Fatalf("without --fail-on-error: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut := runCLI(append(args, "--fail-on-error")...)
+	if code != 1 || !strings.Contains(errOut, "--fail-on-error: 2 rows went to error_stream") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}

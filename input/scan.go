@@ -1,0 +1,429 @@
+package input
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The single-pass envelope scanner. A recording line is almost always the
+// object `streamsql record` writes: five string fields, no escapes. The
+// scanner reads that shape in one pass over the line, without reflection
+// or allocation beyond the record's own strings, and declines everything
+// else (escapes, nested values, keys that differ from the field names only
+// in case, numbers out of range, any error): those lines take the
+// encoding/json path, which stays the definition of what a line means.
+// FuzzScanEnvelope checks that both agree on every line the scanner takes.
+
+// envelope is what the scanner found in one line; the slices point into
+// the line.
+type envelope struct {
+	seq, arrival, data, pk, shard []byte
+	hasData, hasArrival           bool
+	arrivalString                 bool
+}
+
+// scanEnvelope reads a Kinesis record object; false means "use
+// encoding/json".
+func scanEnvelope(line []byte, e *envelope) bool {
+	*e = envelope{}
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return false
+	}
+	i = skipSpace(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return skipSpace(line, i+1) == len(line)
+	}
+	for {
+		key, j, ok := scanString(line, i)
+		if !ok {
+			return false
+		}
+		i = skipSpace(line, j)
+		if i >= len(line) || line[i] != ':' {
+			return false
+		}
+		i = skipSpace(line, i+1)
+		if i >= len(line) {
+			return false
+		}
+		field := envelopeField(key)
+		if field < 0 {
+			return false // a key encoding/json might match ignoring case
+		}
+		var val []byte
+		isString, isNull := line[i] == '"', false
+		switch {
+		case isString && field == fData:
+			if e.hasData {
+				return false // only the last is decoded, so only one is judged by base64
+			}
+			// The payload needs no byte-by-byte look: base64 rejects control
+			// bytes and non-ASCII, all but the line breaks it skips (which a
+			// JSON string cannot hold raw); a backslash may have escaped the
+			// quote found.
+			n := bytes.IndexByte(line[i+1:], '"')
+			if n < 0 {
+				return false
+			}
+			val, j = line[i+1:i+1+n], i+2+n
+			if bytes.IndexByte(val, '\\') >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 {
+				return false
+			}
+		case isString:
+			if val, j, ok = scanString(line, i); !ok || !utf8.Valid(val) {
+				return false // invalid UTF-8: encoding/json would replace the bytes
+			}
+		case field == fOther:
+			if j = scanNumber(line, i); j < 0 {
+				if j = scanLiteral(line, i, "null"); j < 0 {
+					return false
+				}
+			}
+		case field == fArrival:
+			if j = scanNumber(line, i); j < 0 {
+				return false
+			}
+			val = line[i:j]
+		default:
+			// null leaves a string field as it was and unsets Data.
+			if j = scanLiteral(line, i, "null"); j < 0 {
+				return false
+			}
+			isNull = true
+		}
+		switch {
+		case field == fData:
+			e.data, e.hasData = val, !isNull
+		case isNull:
+		case field == fSeq:
+			e.seq = val
+		case field == fPK:
+			e.pk = val
+		case field == fShard:
+			e.shard = val
+		case field == fArrival:
+			e.arrival, e.hasArrival, e.arrivalString = val, true, isString
+		}
+		i = skipSpace(line, j)
+		if i >= len(line) {
+			return false
+		}
+		switch line[i] {
+		case ',':
+			i = skipSpace(line, i+1)
+		case '}':
+			return skipSpace(line, i+1) == len(line)
+		default:
+			return false
+		}
+	}
+}
+
+const (
+	fOther = iota
+	fSeq
+	fArrival
+	fData
+	fPK
+	fShard
+)
+
+// envelopeField names a key; -1 for a key that is not one of the fields
+// but could match one under encoding/json's case folding (or holds bytes
+// this scanner does not judge).
+func envelopeField(key []byte) int {
+	switch string(key) {
+	case "SequenceNumber":
+		return fSeq
+	case "ApproximateArrivalTimestamp":
+		return fArrival
+	case "Data":
+		return fData
+	case "PartitionKey":
+		return fPK
+	case "ShardId":
+		return fShard
+	}
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return -1 // Unicode folding (K, ſ) reaches ASCII names
+		}
+	}
+	for _, name := range [...]string{"SequenceNumber", "ApproximateArrivalTimestamp", "Data", "PartitionKey", "ShardId"} {
+		if equalFoldASCII(key, name) {
+			return -1
+		}
+	}
+	return fOther
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanString reads a string without escapes or control bytes at b[i]
+// (which must be '"'); it returns the contents and the index after it.
+func scanString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return b[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+// scanNumber returns the end of a JSON number at b[i], or -1.
+func scanNumber(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(b) && b[j] == '0':
+		j++
+	case j < len(b) && '1' <= b[j] && b[j] <= '9':
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
+		}
+	default:
+		return -1
+	}
+	if j < len(b) && b[j] == '.' {
+		j++
+		k := j
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return -1
+		}
+	}
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+		j++
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		k := j
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return -1
+		}
+	}
+	return j
+}
+
+func scanLiteral(b []byte, i int, lit string) int {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit)
+	}
+	return -1
+}
+
+// fastRecord turns a scanned envelope into a record; false means the slow
+// path must decide (an error, or a value the fast paths do not read).
+func (r *reader) fastRecord(e *envelope) (Record, bool) {
+	if !e.hasData || !e.hasArrival {
+		return Record{}, false
+	}
+	var ms int64
+	if e.arrivalString {
+		var ok bool
+		if ms, ok = parseTimestamp(e.arrival); !ok {
+			return Record{}, false
+		}
+	} else {
+		f, err := strconv.ParseFloat(string(e.arrival), 64)
+		if err != nil {
+			return Record{}, false
+		}
+		ms = epoch(f)
+	}
+	data, ok := r.arena.decode(e.data)
+	if !ok {
+		return Record{}, false
+	}
+	rec := Record{Data: data, Arrival: ms, ShardID: r.intern(e.shard)}
+	// The sequence number and the partition key share one allocation.
+	if n := len(e.seq) + len(e.pk); n > 0 {
+		r.scratch = append(append(r.scratch[:0], e.seq...), e.pk...)
+		s := string(r.scratch)
+		rec.SequenceNumber, rec.PartitionKey = s[:len(e.seq)], s[len(e.seq):]
+	}
+	return rec, true
+}
+
+// intern returns the shard ID as a string shared by every record of the
+// shard (a recording names a handful of shards a million times).
+func (r *reader) intern(b []byte) string {
+	if len(b) == 0 {
+		return "shardId-000000000000"
+	}
+	if s, ok := r.shards[string(b)]; ok {
+		return s
+	}
+	if r.shards == nil {
+		r.shards = map[string]string{}
+	}
+	s := string(b)
+	if len(r.shards) < 1<<16 {
+		r.shards[s] = s
+	}
+	return s
+}
+
+// arena hands out payload buffers carved from large chunks: one
+// allocation per chunk instead of one per record. A record's Data is
+// capped at its own length, so appending to it never reaches a neighbour.
+type arena struct{ chunk []byte }
+
+const arenaChunk = 256 << 10
+
+func (a *arena) decode(src []byte) ([]byte, bool) {
+	n := base64.StdEncoding.DecodedLen(len(src))
+	if cap(a.chunk)-len(a.chunk) < n {
+		size := arenaChunk
+		if n > size/4 {
+			size = n
+		}
+		a.chunk = make([]byte, 0, size)
+	}
+	start := len(a.chunk)
+	m, err := base64.StdEncoding.Decode(a.chunk[start:start+n], src)
+	if err != nil {
+		return nil, false
+	}
+	a.chunk = a.chunk[:start+m]
+	return a.chunk[start : start+m : start+m], true
+}
+
+// parseTimestamp reads the usual arrival layouts without time.Parse:
+// yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|±hh:mm] and yyyy-MM-dd HH:mm:ss[.f{1,9}]
+// (UTC). Anything else, or any field out of range, is left to
+// parseArrival, which decides what it means.
+func parseTimestamp(b []byte) (int64, bool) {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[13] != ':' || b[16] != ':' || (b[10] != 'T' && b[10] != ' ') {
+		return 0, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	min, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour > 23 || min > 59 || sec > 59 {
+		return 0, false
+	}
+	rest := b[19:]
+	var nanos int64
+	if len(rest) > 0 && rest[0] == '.' {
+		k := 1
+		for k < len(rest) && '0' <= rest[k] && rest[k] <= '9' {
+			k++
+		}
+		if k == 1 || k > 10 {
+			return 0, false
+		}
+		f, _ := digits(rest[1:k])
+		for d := k - 1; d < 9; d++ {
+			f *= 10
+		}
+		nanos = int64(f)
+		rest = rest[k:]
+	}
+	var offset int64
+	switch {
+	case len(rest) == 0:
+	case b[10] != 'T':
+		return 0, false
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := digits(rest[1:3])
+		om, ok2 := digits(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return 0, false
+		}
+		offset = int64(oh*3600 + om*60)
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
+	}
+	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+min*60+sec) - offset
+	return secs*1000 + nanos/1e6, true
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
+// (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}

@@ -1,0 +1,177 @@
+package input
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// slowRecord is the encoding/json reading of a line, the definition the
+// scanner must agree with.
+func slowRecord(line []byte) (Record, error) {
+	var kr kinesisRecord
+	if err := json.Unmarshal(line, &kr); err != nil {
+		return Record{}, err
+	}
+	return kr.record()
+}
+
+var envelopeSeeds = []string{
+	`{"SequenceNumber":"1","ApproximateArrivalTimestamp":"2026-01-05T10:00:01.250Z","Data":"eyJhIjoxfQ==","PartitionKey":"k","ShardId":"shardId-000000000001"}`,
+	`{"ApproximateArrivalTimestamp":1700000000.25,"Data":"eA==","PartitionKey":"k2"}`,
+	`{"ApproximateArrivalTimestamp":1700000001000,"Data":"eQ==","PartitionKey":"k3"}`,
+	`{ "Data" : "eA==" , "ApproximateArrivalTimestamp" : "2026-01-05 10:00:01.5" , "EncryptionType": null, "n": -1.5e3 }`,
+	`{"data":"eA==","ApproximateArrivalTimestamp":"2026-01-05T10:00:01Z"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2026-01-05T10:00:01.123456789+05:30","SequenceNumber":null}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2026-02-29T10:00:01Z"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2024-02-29T23:59:59.999-23:59"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"1969-12-31T23:59:59.999Z"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"0001-01-01T00:00:00Z","ShardId":""}`,
+	`{"Data":"e\u0041==","ApproximateArrivalTimestamp":1}`,
+	`{"Data":null,"ApproximateArrivalTimestamp":1,"Data":"eA=="}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2026-01-05T10:00:01.250Z","PartitionKey":"a","PartitionKey":"b"}`,
+	`{"Data":"eA=","ApproximateArrivalTimestamp":1}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":1e400}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2026-01-05T24:00:00Z"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":"2026-01-05T10:00:00.1234567890Z"}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":1} x`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":01}`,
+	`{"Data":"eA==","ApproximateArrivalTimestamp":-0.5,"X":{"a":[1]}}`,
+	`{"Data":"","ApproximateArrivalTimestamp":"9999-12-31T23:59:59.999999999+00:00"}`,
+	`{}`,
+	`[]`,
+}
+
+// FuzzScanEnvelope: every line the single-pass scanner reads gives the
+// record encoding/json gives.
+func FuzzScanEnvelope(f *testing.F) {
+	for _, s := range envelopeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		line = bytes.TrimSpace(line)
+		var r reader
+		var e envelope
+		if !scanEnvelope(line, &e) {
+			return
+		}
+		fast, ok := r.fastRecord(&e)
+		if !ok {
+			return
+		}
+		slow, err := slowRecord(line)
+		if err != nil {
+			t.Fatalf("%s: the scanner read %+v, encoding/json fails: %v", line, fast, err)
+		}
+		if !sameRecord(fast, slow) {
+			t.Fatalf("%s:\nscanner       %+v\nencoding/json %+v", line, fast, slow)
+		}
+	})
+}
+
+func sameRecord(a, b Record) bool {
+	return bytes.Equal(a.Data, b.Data) && a.Arrival == b.Arrival && a.PartitionKey == b.PartitionKey &&
+		a.SequenceNumber == b.SequenceNumber && a.ShardID == b.ShardID
+}
+
+// TestScanEnvelopeAgrees runs the seeds and a grid of timestamps through
+// both paths, and checks the usual line takes the scanner.
+func TestScanEnvelopeAgrees(t *testing.T) {
+	var lines []string
+	lines = append(lines, envelopeSeeds...)
+	for _, ts := range []string{"2026-01-05T10:00:01.250Z", "2026-01-05 10:00:01", "2026-01-05T10:00:01", "2026-01-05T10:00:01.5+01:00",
+		"2026-13-05T10:00:01Z", "2026-04-31T10:00:01Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-01-05T10:00:60Z",
+		"2026-01-05 10:00:01Z", "2026-01-05T10:00:01.Z", "2026-01-05T10:00:01+24:00", "2026-01-05t10:00:01Z", "-001-01-05T10:00:01Z"} {
+		lines = append(lines, fmt.Sprintf(`{"Data":"eA==","ApproximateArrivalTimestamp":%q}`, ts))
+	}
+	fast := 0
+	for _, l := range lines {
+		var r reader
+		var e envelope
+		slow, err := slowRecord([]byte(l))
+		if !scanEnvelope([]byte(l), &e) {
+			continue
+		}
+		rec, ok := r.fastRecord(&e)
+		if !ok {
+			continue
+		}
+		fast++
+		if err != nil || !sameRecord(rec, slow) {
+			t.Errorf("%s:\nscanner       %+v\nencoding/json %+v %v", l, rec, slow, err)
+		}
+	}
+	if fast < 15 {
+		t.Errorf("only %d of %d lines took the scanner", fast, len(lines))
+	}
+	var r reader
+	var e envelope
+	if !scanEnvelope([]byte(envelopeSeeds[0]), &e) {
+		t.Fatal("the recording shape does not take the scanner")
+	}
+	if _, ok := r.fastRecord(&e); !ok {
+		t.Fatal("the recording shape does not take the fast path")
+	}
+}
+
+// TestReaderDataSurvives: records handed out earlier keep their payloads
+// while later lines are read (the arena never reuses a record's bytes).
+func TestReaderDataSurvives(t *testing.T) {
+	var src strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&src, `{"ApproximateArrivalTimestamp":%d,"Data":"%s","ShardId":"shardId-%d"}`+"\n", 1700000000000+i,
+			b64(fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("x", i%300))), i%3)
+	}
+	recs, errs := readAll(t, src.String(), Options{})
+	if len(errs) > 0 || len(recs) != 5000 {
+		t.Fatalf("%d records, errors %v", len(recs), errs)
+	}
+	for i, r := range recs {
+		if want := fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("x", i%300)); string(r.Data) != want || cap(r.Data) != len(r.Data) {
+			t.Fatalf("record %d: %q", i, r.Data)
+		}
+	}
+	if recs[0].ShardID != recs[3].ShardID || recs[0].ShardID != "shardId-0" {
+		t.Errorf("shards %q %q", recs[0].ShardID, recs[3].ShardID)
+	}
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// FuzzParseTimestamp: the timestamp fast path gives parseArrival's time
+// for every string it reads.
+func FuzzParseTimestamp(f *testing.F) {
+	for _, s := range []string{"2026-01-05T10:00:01.250Z", "2026-01-05 10:00:01", "2024-02-29T23:59:59.999999999-23:59", "0000-03-01T00:00:00Z", "1969-12-31T23:59:59.5+00:30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ms, ok := parseTimestamp([]byte(s))
+		if !ok {
+			return
+		}
+		raw, _ := json.Marshal(s)
+		want, err := parseArrival(raw)
+		if err != nil || want != ms {
+			t.Fatalf("%q: fast path %d, parseArrival %d %v", s, ms, want, err)
+		}
+	})
+}
+
+// An escaped quote in Data must not end the scanner's string: the line is
+// not JSON, whatever a later Data says.
+func TestScanEnvelopeEscapedQuoteInData(t *testing.T) {
+	var e envelope
+	if scanEnvelope([]byte(`{"Data":"x\","Data":"eA==","ApproximateArrivalTimestamp":1}`), &e) {
+		t.Fatal("the scanner read a line encoding/json rejects")
+	}
+}
+
+func TestScanEnvelopeDuplicateData(t *testing.T) {
+	var e envelope
+	if scanEnvelope([]byte("{\"Data\":\"x\x01\",\"Data\":\"eA==\",\"ApproximateArrivalTimestamp\":1}"), &e) {
+		t.Fatal("the scanner read a line encoding/json rejects")
+	}
+}

@@ -42,11 +42,11 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}
 	defer rp.Close()
 	for {
-		in, stream, rec, ok := rp.Next(p)
+		flowed, ok := rp.PushNext(p)
 		if !ok {
 			break
 		}
-		if p.Push(in, stream, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+		if flowed && (ctx.Err() != nil || p.OutputError() != nil) {
 			break // stopped, or an output cannot take more
 		}
 	}
@@ -180,6 +180,16 @@ func (p *Pipeline) close() error {
 // (stream -1: chosen by shard). Every batchRecords records the batch flows
 // and time advances; Push reports when that happened.
 func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
+	rowtime, tg := p.place(in, stream, rec)
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, tg.batch, p.errs)
+	return p.pushed(in, rec, rows == 0 && p.errs.count > errsBefore)
+}
+
+// place gives a record its ROWTIME and picks the in-application stream
+// it feeds.
+func (p *Pipeline) place(in, stream int, rec input.Record) (int64, *target) {
 	rowtime := rec.Arrival
 	if p.o.InsertionTime {
 		rowtime = time.Now().UnixMilli()
@@ -201,13 +211,16 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	errsBefore := p.errs.count
-	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
-		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
+	return rowtime, ts[slot]
+}
+
+// pushed counts a decoded record (failed: it gave no row, only errors);
+// every batchRecords records the batches flow and time advances.
+func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
-	if rows == 0 && p.errs.count > errsBefore {
+	if failed {
 		st.Failed++
 	}
 	if pr := p.probes[in]; pr != nil {
@@ -389,10 +402,11 @@ type source struct {
 	stream  int // -1: spread over the input's streams by shard
 	rd      input.Reader
 	name    string
-	next    input.Record
+	next    replayRecord
 	ok      bool
 	order   int
-	reorder *progress.Reorder[input.Record] // nil: file order
+	reorder *progress.Reorder[replayRecord] // nil: file order
+	ahead   *prefetcher                     // nil: records are read and decoded in turn (parallel.go)
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
 	err     error       // the recording could not be read to its end
@@ -401,7 +415,10 @@ type source struct {
 
 // Replays reads an application's recordings (Options.Replays) merged by
 // arrival time, each record bound to its input.
-type Replays struct{ sources []*source }
+type Replays struct {
+	sources []*source
+	stop    func() // stops the parallel reading (parallel.go)
+}
 
 // OpenReplays opens the recordings and reads the first record of each;
 // unreadable lines go to p's error_stream.
@@ -413,27 +430,34 @@ func (p *Pipeline) OpenReplays() (*Replays, error) {
 	for _, d := range p.decoders {
 		d.Stable = true // a replay's payloads are never overwritten (input's arena)
 	}
+	r := &Replays{sources: sources, stop: p.prefetch(sources)}
 	for _, s := range sources {
 		s.pull(p.errs)
 	}
-	return &Replays{sources: sources}, nil
+	return r, nil
 }
 
-// Next returns the earliest record and reads the one after it from the
-// same recording (its unreadable lines go to p's error_stream). ok is
-// false at the end of every recording.
-func (r *Replays) Next(p *Pipeline) (in, stream int, rec input.Record, ok bool) {
+// PushNext pushes the earliest record into p and reads the one after it
+// from the same recording (its unreadable lines go to p's error_stream).
+// flowed reports that a batch went through the graph (Pipeline.Push); ok
+// is false, and nothing is pushed, at the end of every recording. The
+// records may go to a pipeline other than the one that opened the
+// replays (one restored from its snapshot, for instance).
+func (r *Replays) PushNext(p *Pipeline) (flowed, ok bool) {
 	s := earliest(r.sources)
 	if s == nil {
-		return 0, 0, rec, false
+		return false, false
 	}
-	rec = s.next
+	rec := s.next
 	s.pull(p.errs)
-	return s.input, s.stream, rec, true
+	return p.pushReplay(s, rec), true
 }
 
-// Close closes the recordings.
-func (r *Replays) Close() { closeAll(r.sources) }
+// Close stops reading and closes the recordings.
+func (r *Replays) Close() {
+	r.stop()
+	closeAll(r.sources)
+}
 
 // Err is the first error that stopped a recording early, if any.
 func (r *Replays) Err() error {
@@ -476,7 +500,7 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			if n == 0 {
 				n = DefaultReorder
 			}
-			src.reorder = progress.NewReorder[input.Record](n)
+			src.reorder = progress.NewReorder[replayRecord](n)
 		}
 		sources = append(sources, src)
 	}
@@ -533,7 +557,13 @@ func (s *source) read(errs *errorFanout) {
 // readFile takes the next record in file order.
 func (s *source) readFile(errs *errorFanout) {
 	for {
-		rec, err := s.rd.Next()
+		var rec replayRecord
+		var err error
+		if s.ahead != nil {
+			rec, err = s.ahead.next()
+		} else {
+			rec.Record, err = s.rd.Next()
+		}
 		if err == nil {
 			s.next, s.ok = rec, true
 			return

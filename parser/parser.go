@@ -333,6 +333,10 @@ func (p *parser) insert() *Insert {
 	return ins
 }
 
+// TypeNames lists the column types typeName accepts, for messages.
+const TypeNames = "TINYINT, SMALLINT, INTEGER (INT), BIGINT, DECIMAL(p,s) (DEC, NUMERIC), REAL, FLOAT, DOUBLE (DOUBLE PRECISION), " +
+	"BOOLEAN, CHAR(n) (CHARACTER), VARCHAR(n) (CHAR VARYING), BINARY(n), VARBINARY(n), DATE, TIME, TIMESTAMP, INTERVAL unit [TO unit]"
+
 // typeName parses a column type.
 func (p *parser) typeName() *TypeName {
 	if p.t.kind != IDENT || p.t.quoted {

@@ -116,11 +116,9 @@ func runSplit(c *Case, batch, k int) (map[string]string, int, error) {
 				return nil, 0, fmt.Errorf("the restored pipeline snapshots to other bytes than the snapshot it was restored from")
 			}
 		}
-		in, stream, rec, ok := rp.Next(p)
-		if !ok {
+		if _, ok := rp.PushNext(p); !ok {
 			break
 		}
-		p.Push(in, stream, rec)
 		n++
 	}
 	p.Finish()

@@ -551,7 +551,11 @@ func (s *source) read(errs *errorFanout) {
 		return
 	}
 	s.next, s.ok = s.guard.ready[0], true
-	s.guard.ready = s.guard.ready[1:]
+	if len(s.guard.ready) == 1 {
+		s.guard.ready = s.guard.ready[:0] // the usual one record: no allocation for the next
+	} else {
+		s.guard.ready = s.guard.ready[1:]
+	}
 }
 
 // readFile takes the next record in file order.

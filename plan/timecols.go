@@ -2,8 +2,8 @@ package plan
 
 import (
 	"github.com/streamsql/streamsql/eval"
-	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/expr"
+	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/parser"
 )
 

@@ -228,12 +228,16 @@ func (r *reader) Next() (Record, error) {
 			}
 			continue
 		}
+		valid := false
 		if r.format == payloadLines {
-			if docs := splitDocuments(line); len(docs) > 1 {
-				return r.payloads(docs)
+			// One valid document is not several; only an invalid line is split.
+			if valid = json.Valid(line); !valid {
+				if docs := splitDocuments(line); len(docs) > 1 {
+					return r.payloads(docs)
+				}
 			}
 		}
-		rec, perr := r.parse(line)
+		rec, perr := r.parse(line, valid)
 		if perr != nil {
 			return Record{}, &LineError{File: r.name, Line: r.line, Err: perr}
 		}
@@ -242,11 +246,17 @@ func (r *reader) Next() (Record, error) {
 	}
 }
 
-func (r *reader) parse(line []byte) (Record, error) {
+// parse reads one line (or document); valid says json.Valid(line) holds.
+func (r *reader) parse(line []byte, valid bool) (Record, error) {
 	if r.format == payloadLines {
-		data := append([]byte(nil), line...)
-		rec := Record{Data: data}
+		rec := Record{Data: r.arena.copy(line)}
 		if r.o.ArrivalField != "" {
+			if raw, isString, ok := topLevelField(line, r.o.ArrivalField, valid); ok { // scan.go
+				if ms, ok := arrivalOf(raw, isString); ok {
+					rec.Arrival = ms
+					return rec, nil
+				}
+			}
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(line, &obj); err != nil {
 				return Record{}, fmt.Errorf("not a JSON object: %v", err)

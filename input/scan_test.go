@@ -175,3 +175,40 @@ func TestScanEnvelopeDuplicateData(t *testing.T) {
 		t.Fatal("the scanner read a line encoding/json rejects")
 	}
 }
+
+// slowPayloadArrival is the encoding/json reading of an NDJSON payload's
+// arrival field.
+func slowPayloadArrival(line []byte, field string) (int64, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(line, &obj); err != nil {
+		return 0, err
+	}
+	raw, ok := obj[field]
+	if !ok {
+		return 0, fmt.Errorf("no field")
+	}
+	return parseArrival(raw)
+}
+
+// FuzzPayloadArrival: the top-level field scan finds the arrival time
+// encoding/json finds, wherever it takes a line.
+func FuzzPayloadArrival(f *testing.F) {
+	for _, s := range []string{`{"ts":"2026-01-05T10:00:01.250Z","a":1}`, `{"a":{"ts":1},"ts":1700000000.5}`, `{"ts":1,"ts":"2026-01-05 10:00:01"}`,
+		`{"x":"a\"b","ts":"2026-01-05T10:00:01Z","y":[1,{"ts":2}]}`, `{"t\u0073":1,"ts":2}`, `[{"ts":1}]`, `{"ts":"2026-01-05T10:00:01Z"}{"ts":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		raw, isString, ok := topLevelField(line, "ts", false)
+		if !ok {
+			return
+		}
+		ms, ok := arrivalOf(raw, isString)
+		if !ok {
+			return
+		}
+		want, err := slowPayloadArrival(line, "ts")
+		if err != nil || want != ms {
+			t.Fatalf("%s: scan %d, encoding/json %d %v", line, ms, want, err)
+		}
+	})
+}

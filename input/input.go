@@ -312,6 +312,21 @@ func (kr kinesisRecord) record() (Record, error) {
 // parseArrival reads a timestamp string (RFC 3339 or yyyy-MM-dd HH:mm:ss)
 // or an epoch number: seconds (possibly fractional) below 1e11, else ms.
 func parseArrival(raw json.RawMessage) (int64, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		if ms, ok := parseTimestamp(raw[1 : n-1]); ok { // scan.go
+			return ms, nil
+		}
+	} else if n > 0 && (raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9') && scanNumber(raw, 0) == n {
+		if ms, ok := arrivalOf(raw, false); ok {
+			return ms, nil
+		}
+	}
+	return parseArrivalSlow(raw)
+}
+
+// parseArrivalSlow is parseArrival without the fast paths: their
+// definition (FuzzParseTimestamp).
+func parseArrivalSlow(raw json.RawMessage) (int64, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {

@@ -153,7 +153,10 @@ func FuzzParseTimestamp(f *testing.F) {
 			return
 		}
 		raw, _ := json.Marshal(s)
-		want, err := parseArrival(raw)
+		want, err := parseArrivalSlow(raw)
+		if got, gerr := parseArrival(raw); got != want || (gerr == nil) != (err == nil) {
+			t.Fatalf("%q: parseArrival %d %v, without fast paths %d %v", s, got, gerr, want, err)
+		}
 		if err != nil || want != ms {
 			t.Fatalf("%q: fast path %d, parseArrival %d %v", s, ms, want, err)
 		}
@@ -187,7 +190,7 @@ func slowPayloadArrival(line []byte, field string) (int64, error) {
 	if !ok {
 		return 0, fmt.Errorf("no field")
 	}
-	return parseArrival(raw)
+	return parseArrivalSlow(raw)
 }
 
 // FuzzPayloadArrival: the top-level field scan finds the arrival time
@@ -209,6 +212,24 @@ func FuzzPayloadArrival(f *testing.F) {
 		want, err := slowPayloadArrival(line, "ts")
 		if err != nil || want != ms {
 			t.Fatalf("%s: scan %d, encoding/json %d %v", line, ms, want, err)
+		}
+	})
+}
+
+// FuzzParseArrival: parseArrival with its fast paths reads every JSON
+// value as parseArrivalSlow does (same time, same success).
+func FuzzParseArrival(f *testing.F) {
+	for _, s := range []string{`"2026-01-05T10:00:01.250Z"`, `1700000000.25`, `1700000001000`, `-0.5e3`, `1e400`, `"1700000000"`, `null`, `"2026-01-05 10:00:01"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		got, gerr := parseArrival(raw)
+		want, err := parseArrivalSlow(raw)
+		if got != want || (gerr == nil) != (err == nil) {
+			t.Fatalf("%s: parseArrival %d %v, without fast paths %d %v", raw, got, gerr, want, err)
 		}
 	})
 }

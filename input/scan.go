@@ -2,8 +2,8 @@ package input
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"

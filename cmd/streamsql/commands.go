@@ -13,8 +13,8 @@ import (
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
-	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/examples"
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/testrunner"
 )
 

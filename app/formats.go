@@ -137,6 +137,7 @@ func (n *native) finish() (*Application, []string, error) {
 	a.CodePath = n.file
 	a.CodeLine = n.codeLine
 	a.Format = n.format
+	a.FieldError = n.fieldError
 	if n.codePath != "" {
 		a.CodePath = n.codePath
 	} else if n.codeLine == 0 && a.ApplicationCode != "" {

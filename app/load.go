@@ -179,7 +179,8 @@ func (s SourceSchema) validate(f string) error {
 }
 
 // FromSQL makes an application from a bare .sql file and an optional
-// input-schema file (YAML or JSON holding an InputSchema object).
+// input-schema file, YAML or JSON: an InputSchema object, an Input (with
+// its InputSchema), or an Inputs block of one input as discover prints it.
 func FromSQL(sqlPath, schemaPath string) (*Application, error) {
 	code, err := os.ReadFile(sqlPath)
 	if err != nil {
@@ -187,19 +188,62 @@ func FromSQL(sqlPath, schemaPath string) (*Application, error) {
 	}
 	a := &Application{ApplicationName: strings.TrimSuffix(filepath.Base(sqlPath), filepath.Ext(sqlPath)),
 		ApplicationCode: string(code), CodePath: sqlPath, CodeLine: 1, Dir: filepath.Dir(sqlPath)}
-	if schemaPath != "" {
-		b, err := os.ReadFile(schemaPath)
-		if err != nil {
-			return nil, err
+	if schemaPath == "" {
+		return a, nil
+	}
+	b, err := os.ReadFile(schemaPath)
+	if err != nil {
+		return nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", schemaPath, err)
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: expected an InputSchema (RecordFormat, RecordColumns) or an Inputs block", schemaPath)
+	}
+	doc := root.Content[0]
+	n := &native{file: schemaPath, root: doc}
+	// prefix is where the file's root sits in the application, so errors
+	// naming application fields find their line in this file.
+	prefix := ""
+	in := Input{NamePrefix: "SOURCE_SQL_STREAM"}
+	switch {
+	case get(doc, "Inputs") != nil:
+		var d struct {
+			Inputs []Input `yaml:"Inputs"`
 		}
-		var s SourceSchema
-		if err := yaml.Unmarshal(b, &s); err != nil {
+		if err := doc.Decode(&d); err != nil {
 			return nil, fmt.Errorf("%s: %w", schemaPath, err)
 		}
-		if err := s.validate(schemaPath); err != nil {
-			return nil, err
+		if len(d.Inputs) != 1 {
+			return nil, fmt.Errorf("%s: Inputs: KDA allows one streaming source, got %d", schemaPath, len(d.Inputs))
 		}
-		a.Inputs = []Input{{NamePrefix: "SOURCE_SQL_STREAM", InputSchema: s}}
+		in = d.Inputs[0]
+	case get(doc, "InputSchema") != nil:
+		prefix = "Inputs[0]."
+		if err := doc.Decode(&in); err != nil {
+			return nil, fmt.Errorf("%s: %w", schemaPath, err)
+		}
+	default:
+		prefix = "Inputs[0].InputSchema."
+		if err := doc.Decode(&in.InputSchema); err != nil {
+			return nil, fmt.Errorf("%s: %w", schemaPath, err)
+		}
 	}
+	if in.NamePrefix == "" {
+		in.NamePrefix = "SOURCE_SQL_STREAM"
+	}
+	a.FieldError = func(err error) error {
+		field, rest, ok := strings.Cut(err.Error(), ": ")
+		if !ok || !strings.HasPrefix(field, prefix) {
+			return fmt.Errorf("%s: %w", schemaPath, err)
+		}
+		return n.fieldError(fmt.Errorf("%s: %s", strings.TrimPrefix(field, prefix), rest))
+	}
+	if err := in.InputSchema.validate("Inputs[0].InputSchema"); err != nil {
+		return nil, a.FieldError(err)
+	}
+	a.Inputs = []Input{in}
 	return a, nil
 }

@@ -25,6 +25,9 @@ type Application struct {
 	// Ignored lists the fields that mean something on AWS only (roles,
 	// logging, identifiers, status), accepted without effect.
 	Ignored []string `json:"-" yaml:"-"`
+	// FieldError adds the file and line of the field an error names
+	// ("Inputs[0].InputSchema.RecordColumns[1].SqlType: ..."), when known.
+	FieldError func(error) error `json:"-" yaml:"-"`
 }
 
 // Input is one streaming source.

@@ -584,47 +584,38 @@ func (t *tf) convertVar(name string, v cty.Value) (cty.Value, error) {
 
 // local evaluates local.name the first time it is needed.
 func (t *tf) local(name string, r hcl.Range) error {
-	if _, ok := t.locals[name]; ok {
-		return nil
-	}
 	a, ok := t.localDef[name]
-	if !ok {
+	if _, done := t.locals[name]; !ok && !done {
 		return fmt.Errorf("%s:%d:%d: local.%s is not defined in %s", r.Filename, r.Start.Line, r.Start.Column, name, t.where())
 	}
-	key := "local." + name
-	if t.busy[key] {
-		return fmt.Errorf("%s:%d:%d: local.%s refers to itself (a cycle of locals)", a.SrcRange.Filename, a.SrcRange.Start.Line, a.SrcRange.Start.Column, name)
-	}
-	t.busy[key] = true
-	defer delete(t.busy, key)
-	v, err := t.value(a.Expr, nil)
-	if err != nil {
-		return err
-	}
-	t.locals[name] = v
-	return nil
+	return t.once("local."+name, a, t.locals, name)
 }
 
 // output evaluates a local module's output the first time it is needed.
 func (t *tf) output(name string, r hcl.Range) error {
-	if _, ok := t.outputs[name]; ok {
-		return nil
-	}
 	a, ok := t.outDef[name]
 	if !ok {
 		return fmt.Errorf("%s:%d:%d: %s has no output %q", r.Filename, r.Start.Line, r.Start.Column, t.where(), name)
 	}
-	key := "output." + name
-	if t.busy[key] {
-		return fmt.Errorf("%s:%d: output %q refers to itself", a.SrcRange.Filename, a.SrcRange.Start.Line, name)
+	return t.once("output "+name, a, t.outputs, name)
+}
+
+// once evaluates a's expression into into[name] unless it is there,
+// reporting a definition that (through others) refers to itself.
+func (t *tf) once(what string, a *hclsyntax.Attribute, into map[string]cty.Value, name string) error {
+	if _, ok := into[name]; ok {
+		return nil
 	}
-	t.busy[key] = true
-	defer delete(t.busy, key)
+	if t.busy[what] {
+		return fmt.Errorf("%s:%d:%d: %s refers to itself (a cycle)", a.SrcRange.Filename, a.SrcRange.Start.Line, a.SrcRange.Start.Column, what)
+	}
+	t.busy[what] = true
+	defer delete(t.busy, what)
 	v, err := t.value(a.Expr, nil)
 	if err != nil {
 		return err
 	}
-	t.outputs[name] = v
+	into[name] = v
 	return nil
 }
 

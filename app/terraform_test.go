@@ -125,6 +125,7 @@ func TestTerraformUnknownValues(t *testing.T) {
 		{"through a local and a for", "locals {\n  names = [for t in aws_glue_catalog_table.all : t.name]\n}\n" + app(`join(",", local.names)`, col),
 			"code depends on aws_glue_catalog_table.all, known only after apply"},
 		{"through a module input", "module \"m\" {\n  source = \"./m\"\n  cols = aws_glue_catalog_table.t.columns\n}\n", "m/main.tf:4: module.m.aws_kinesis_analytics_application.a.code depends on aws_glue_catalog_table.t.columns"},
+		{"cycle of locals", "locals {\n  a = local.b\n  b = \"${local.a}x\"\n}\n" + app("local.a", col), "main.tf:2:3: local.a refers to itself (a cycle)"},
 		{"module count 0", "module \"m\" {\n  source = \"./m\"\n  count = 0\n  cols = \"x\"\n}\n", "module.m: no instance (count 0 or empty for_each)"},
 	}
 	for _, tt := range tests {

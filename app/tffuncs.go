@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/go-cty-funcs/cidr"
 	"github.com/hashicorp/go-cty-funcs/collection"
 	"github.com/hashicorp/go-cty-funcs/crypto"
-	"github.com/hashicorp/go-cty-funcs/encoding"
+	ctyencoding "github.com/hashicorp/go-cty-funcs/encoding"
 	"github.com/hashicorp/go-cty-funcs/filesystem"
 	"github.com/hashicorp/go-cty-funcs/uuid"
 	"github.com/hashicorp/hcl/v2"
@@ -30,6 +30,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/ianaindex"
 )
 
@@ -78,10 +79,10 @@ func tfFunctions(base string) map[string]function.Function {
 		"setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc, "slice": stdlib.SliceFunc,
 		"sort": stdlib.SortFunc, "transpose": tfTranspose, "values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
 		// Encoding.
-		"base64decode": encoding.Base64DecodeFunc, "base64encode": encoding.Base64EncodeFunc,
+		"base64decode": ctyencoding.Base64DecodeFunc, "base64encode": ctyencoding.Base64EncodeFunc,
 		"base64gzip": tfBase64Gzip, "csvdecode": stdlib.CSVDecodeFunc, "jsondecode": stdlib.JSONDecodeFunc,
 		"jsonencode": stdlib.JSONEncodeFunc, "textdecodebase64": tfTextDecodeBase64,
-		"textencodebase64": tfTextEncodeBase64, "urlencode": encoding.URLEncodeFunc,
+		"textencodebase64": tfTextEncodeBase64, "urlencode": ctyencoding.URLEncodeFunc,
 		"yamldecode": ctyyaml.YAMLDecodeFunc, "yamlencode": ctyyaml.YAMLEncodeFunc,
 		// Filesystem.
 		"abspath": filesystem.AbsPathFunc, "basename": filesystem.BasenameFunc, "dirname": filesystem.DirnameFunc,
@@ -441,41 +442,39 @@ var tfBase64Gzip = function.New(&function.Spec{
 	},
 })
 
-var tfTextEncodeBase64 = function.New(&function.Spec{
-	Params: []function.Parameter{{Name: "string", Type: cty.String}, {Name: "encoding", Type: cty.String}},
-	Type:   function.StaticReturnType(cty.String),
-	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		enc, err := ianaindex.IANA.Encoding(args[1].AsString())
-		if err != nil || enc == nil {
-			return cty.NilVal, fmt.Errorf("textencodebase64: unknown encoding %q", args[1].AsString())
-		}
-		b, err := enc.NewEncoder().Bytes([]byte(args[0].AsString()))
-		if err != nil {
-			return cty.NilVal, err
-		}
-		return cty.StringVal(base64.StdEncoding.EncodeToString(b)), nil
-	},
+var tfTextEncodeBase64 = tfTextCodec("textencodebase64", func(enc encoding.Encoding, s string) (string, error) {
+	b, err := enc.NewEncoder().Bytes([]byte(s))
+	return base64.StdEncoding.EncodeToString(b), err
 })
 
-var tfTextDecodeBase64 = function.New(&function.Spec{
-	Params: []function.Parameter{{Name: "source", Type: cty.String}, {Name: "encoding", Type: cty.String}},
-	Type:   function.StaticReturnType(cty.String),
-	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		enc, err := ianaindex.IANA.Encoding(args[1].AsString())
-		if err != nil || enc == nil {
-			return cty.NilVal, fmt.Errorf("textdecodebase64: unknown encoding %q", args[1].AsString())
-		}
-		raw, err := base64.StdEncoding.DecodeString(args[0].AsString())
-		if err != nil {
-			return cty.NilVal, err
-		}
-		b, err := enc.NewDecoder().Bytes(raw)
-		if err != nil {
-			return cty.NilVal, err
-		}
-		return cty.StringVal(string(b)), nil
-	},
+var tfTextDecodeBase64 = tfTextCodec("textdecodebase64", func(enc encoding.Encoding, s string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return "", err
+	}
+	b, err := enc.NewDecoder().Bytes(raw)
+	return string(b), err
 })
+
+// tfTextCodec is textencodebase64 or textdecodebase64: f with the
+// character encoding that the second argument names (IANA names).
+func tfTextCodec(name string, f func(enc encoding.Encoding, s string) (string, error)) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "string", Type: cty.String}, {Name: "encoding", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			enc, err := ianaindex.IANA.Encoding(args[1].AsString())
+			if err != nil || enc == nil {
+				return cty.NilVal, fmt.Errorf("%s: unknown encoding %q", name, args[1].AsString())
+			}
+			out, err := f(enc, args[0].AsString())
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return cty.StringVal(out), nil
+		},
+	})
+}
 
 // tfHash hashes a string, or the file it names when resolve is set.
 func tfHash(h func() hash.Hash, enc func([]byte) string, resolve func(string) string) function.Function {

@@ -34,6 +34,10 @@ type Result struct {
 	InputSchema        app.SourceSchema `json:"InputSchema"`
 	ParsedInputRecords [][]*string      `json:"ParsedInputRecords"`
 	RawInputRecords    []string         `json:"RawInputRecords"`
+	// Skipped counts the JSON records that could not be read and were left
+	// out of the inference; FirstSkipped describes the first.
+	Skipped      int    `json:"-"`
+	FirstSkipped string `json:"-"`
 }
 
 // ErrUnableToDetect is KDA's UnableToDetectSchemaException.
@@ -53,10 +57,12 @@ func Infer(records [][]byte, o Options) (*Result, error) {
 	format := strings.ToUpper(o.Format)
 	if format == "" {
 		format = "CSV"
-		t := bytes.TrimSpace(nonEmpty[0])
-		if t[0] == '{' && jsonDocs(t) {
+		if mostlyObjects(nonEmpty) {
 			format = "JSON"
 		}
+	}
+	if format == "JSON" {
+		nonEmpty = splitLines(nonEmpty)
 	}
 	res := &Result{}
 	for _, r := range nonEmpty {
@@ -69,6 +75,52 @@ func Infer(records [][]byte, o Options) (*Result, error) {
 		return res, inferCSV(nonEmpty, o, res)
 	}
 	return nil, fmt.Errorf("format %q: want JSON or CSV", o.Format)
+}
+
+// mostlyObjects: most records (or, for one record, most of its lines)
+// start like a JSON object, so one malformed line does not make the sample
+// CSV.
+func mostlyObjects(records [][]byte) bool {
+	units := records
+	if len(records) == 1 {
+		units = bytes.Split(records[0], []byte("\n"))
+	}
+	objects, total := 0, 0
+	for _, u := range units {
+		u = bytes.TrimSpace(u)
+		if len(u) == 0 {
+			continue
+		}
+		total++
+		if u[0] == '{' {
+			objects++
+		}
+	}
+	if len(records) == 1 && total > 1 && objects*2 <= total {
+		// Not JSON Lines: perhaps one JSON document over several lines.
+		t := bytes.TrimSpace(records[0])
+		return t[0] == '{' && jsonDocs(t)
+	}
+	return objects*2 > total
+}
+
+// splitLines splits a record that is not valid JSON as a whole but whose
+// lines are objects (JSON Lines in one data file) into one record per
+// line, so that a malformed line costs only itself.
+func splitLines(records [][]byte) [][]byte {
+	var out [][]byte
+	for _, r := range records {
+		if jsonDocs(r) || !bytes.Contains(r, []byte("\n")) {
+			out = append(out, r)
+			continue
+		}
+		for _, line := range bytes.Split(r, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) > 0 {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
 }
 
 // jsonDocs reports whether b is one or more JSON documents.
@@ -209,6 +261,15 @@ func inferJSON(records [][]byte, res *Result) error {
 	type row map[*column]*string
 	var rows []row
 	for i, r := range records {
+		if !jsonDocs(r) {
+			// A malformed record is left out and counted, as long as
+			// some records are JSON.
+			res.Skipped++
+			if res.FirstSkipped == "" {
+				res.FirstSkipped = fmt.Sprintf("record %d: %.80s", i+1, bytes.TrimSpace(r))
+			}
+			continue
+		}
 		dec := json.NewDecoder(bytes.NewReader(r))
 		dec.UseNumber()
 		for {
@@ -248,6 +309,9 @@ func inferJSON(records [][]byte, res *Result) error {
 			}
 			rows = append(rows, cur)
 		}
+	}
+	if len(rows) == 0 && res.Skipped > 0 {
+		return fmt.Errorf("%w: no record is JSON (the first: %s)", ErrUnableToDetect, res.FirstSkipped)
 	}
 	if len(cols) == 0 {
 		return fmt.Errorf("%w: the objects have no fields", ErrUnableToDetect)

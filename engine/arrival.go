@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/operators"
 )
 
@@ -35,13 +34,13 @@ const errArrival = "Arrival time error"
 type arrivalGuard struct {
 	skew   int64 // ms; <= 0: only the range is checked
 	shards map[string]*shardArrivals
-	ready  []input.Record // records classified and accepted, in order
+	ready  []replayRecord // records classified and accepted, in order
 }
 
 type shardArrivals struct {
 	last int64
 	seen bool
-	held *input.Record // a jump ahead, waiting for the shard's next record
+	held *replayRecord // a jump ahead, waiting for the shard's next record
 }
 
 func newArrivalGuard(skew time.Duration) *arrivalGuard {
@@ -50,7 +49,7 @@ func newArrivalGuard(skew time.Duration) *arrivalGuard {
 
 // add classifies a record read in file order; accepted records are
 // appended to g.ready.
-func (g *arrivalGuard) add(rec input.Record, s *source, errs *errorFanout) {
+func (g *arrivalGuard) add(rec replayRecord, s *source, errs *errorFanout) {
 	if rec.Arrival < minArrival || rec.Arrival > maxArrival {
 		g.reject(rec, s, errs, "its arrival time is outside the years 1 to 9999")
 		return
@@ -71,7 +70,8 @@ func (g *arrivalGuard) add(rec input.Record, s *source, errs *errorFanout) {
 		}
 	}
 	if g.skew > 0 && sh.seen && rec.Arrival > sh.last+g.skew {
-		sh.held = &rec
+		held := rec // a copy: rec itself stays off the heap
+		sh.held = &held
 		return
 	}
 	g.accept(sh, rec)
@@ -88,7 +88,7 @@ func (g *arrivalGuard) flush() {
 	}
 }
 
-func (g *arrivalGuard) accept(sh *shardArrivals, rec input.Record) {
+func (g *arrivalGuard) accept(sh *shardArrivals, rec replayRecord) {
 	if !sh.seen || rec.Arrival > sh.last {
 		sh.last = rec.Arrival
 	}
@@ -96,7 +96,7 @@ func (g *arrivalGuard) accept(sh *shardArrivals, rec input.Record) {
 	g.ready = append(g.ready, rec)
 }
 
-func (g *arrivalGuard) reject(rec input.Record, s *source, errs *errorFanout, why string) {
+func (g *arrivalGuard) reject(rec replayRecord, s *source, errs *errorFanout, why string) {
 	s.stats.Records++
 	s.stats.Failed++
 	errs.Error(operators.ErrorRecord{Level: "ERROR", Name: errArrival, DataRow: rec.Data,

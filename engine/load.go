@@ -99,7 +99,7 @@ func schema(field string, s app.SourceSchema) (decode.Schema, []plan.Column, err
 		}
 		tn, err := parser.ParseType(c.SqlType)
 		if err != nil {
-			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q: %v", c.SqlType, err)}
+			return out, nil, &ConfigError{Field: cf + ".SqlType", Msg: fmt.Sprintf("%q is not a SQL type (%v); valid types: %s", c.SqlType, err, parser.TypeNames)}
 		}
 		t, err := value.ColumnType(tn.Name, tn.Args)
 		if err != nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/operators"
@@ -90,7 +92,7 @@ func (p *Pipeline) resolveOutputs(f sink.Format) ([]Binding, error) {
 			if err != nil {
 				return bs, &ConfigError{Field: "--out " + out.Stream, Msg: err.Error()}
 			}
-			bs = append(bs, Binding{out.Stream, newWriterOutput(out.Dest, file, file, f, o.Rowtime)})
+			bs = append(bs, Binding{out.Stream, newWriterOutput(out.Dest, file, file, fileFormat(o.Format, out.Dest, f), o.Rowtime)})
 		}
 	default:
 		printed := map[string]bool{}
@@ -122,7 +124,37 @@ func (p *Pipeline) resolveOutputs(f sink.Format) ([]Binding, error) {
 			return bs, &ConfigError{Field: "Outputs", Msg: "nothing to print: the application has no Outputs and no DESTINATION_SQL_STREAM; name a stream with --out STREAM=-"}
 		}
 	}
+	labelShared(bs, o.Stdout)
 	return bs, nil
+}
+
+// fileFormat is a file's format: the one asked for with --format, else by
+// its name (CSV for .csv, NDJSON otherwise); never the terminal's table.
+func fileFormat(asked, path string, f sink.Format) sink.Format {
+	if asked != "" {
+		return f
+	}
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return sink.CSV
+	}
+	return sink.NDJSON
+}
+
+// labelShared labels the rows of every stream printed to stdout when
+// several are, so that each row says which stream it belongs to.
+func labelShared(bs []Binding, stdout io.Writer) {
+	var shared []*writerOutput
+	for _, b := range bs {
+		if w, ok := b.Out.(*writerOutput); ok && w.w.w == stdout && w.file == nil {
+			w.label = b.Stream
+			shared = append(shared, w)
+		}
+	}
+	if len(shared) < 2 {
+		for _, w := range shared {
+			w.label = ""
+		}
+	}
 }
 
 // attach binds each output to its stream (error_stream's to the error
@@ -182,6 +214,7 @@ type writerOutput struct {
 	op      operators.Operator
 	errRow  *operators.Batch
 	rows    int64
+	label   string // the stream, when several share stdout
 }
 
 func newWriterOutput(name string, w io.Writer, file io.Closer, f sink.Format, rowtime bool) *writerOutput {
@@ -189,7 +222,7 @@ func newWriterOutput(name string, w io.Writer, file io.Closer, f sink.Format, ro
 }
 
 func (o *writerOutput) Open(cols []sink.Column) {
-	o.op = sink.New(o.format, o.w, cols, o.rowtime)
+	o.op = sink.NewLabeled(o.format, o.w, cols, o.rowtime, o.label)
 }
 
 func (o *writerOutput) Push(b *operators.Batch) {

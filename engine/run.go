@@ -24,7 +24,8 @@ import (
 )
 
 // batchRecords is how many source records are decoded before the batch is
-// pushed through the graph and time advances.
+// pushed through the graph and time advances, unless Options.BatchRecords
+// says otherwise.
 const batchRecords = 1024
 
 // Run executes an application over its replays until they end (or ctx is
@@ -34,39 +35,24 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
 	}
-	var sources []*source
-	defer func() {
-		for _, s := range sources {
-			s.rd.Close()
-		}
-	}()
-	sources, err = p.openReplays(o)
+	rp, err := p.OpenReplays()
 	if err != nil {
 		st, _ := p.Finish()
 		return st, err
 	}
-	for _, d := range p.decoders {
-		d.Stable = true // a replay's payloads are never overwritten (input's arena)
-	}
-	for _, s := range sources {
-		s.pull(p.errs)
-	}
+	defer rp.Close()
 	for {
-		s := earliest(sources)
-		if s == nil {
+		flowed, ok := rp.PushNext(p)
+		if !ok {
 			break
 		}
-		rec := s.next
-		s.pull(p.errs)
-		if p.Push(s.input, s.stream, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+		if flowed && (ctx.Err() != nil || p.OutputError() != nil) {
 			break // stopped, or an output cannot take more
 		}
 	}
 	st, err := p.Finish()
-	for _, s := range sources {
-		if err == nil && s.err != nil {
-			err = fmt.Errorf("--replay: %w", s.err)
-		}
+	if err == nil {
+		err = rp.Err()
 	}
 	return st, err
 }
@@ -84,7 +70,9 @@ type Pipeline struct {
 	targets   [][]*target
 	shardSlot map[string]int
 	last      int64
+	bound     int64 // last bound the sources were advanced to
 	pending   int
+	batch     int // records per batch
 	start     time.Time
 	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
@@ -104,8 +92,11 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
 	p.stats.RowsOut = map[string]int64{}
+	if p.batch = o.BatchRecords; p.batch <= 0 {
+		p.batch = batchRecords
+	}
 	if o.App == nil {
 		return nil, errors.New("no application")
 	}
@@ -168,7 +159,7 @@ func Start(o Options) (*Pipeline, error) {
 		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), p.batch)})
 		}
 	}
 	return p, nil
@@ -189,6 +180,16 @@ func (p *Pipeline) close() error {
 // (stream -1: chosen by shard). Every batchRecords records the batch flows
 // and time advances; Push reports when that happened.
 func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
+	rowtime, tg := p.place(in, stream, rec)
+	errsBefore := p.errs.count
+	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, tg.batch, p.errs)
+	return p.pushed(in, rec, rows == 0 && p.errs.count > errsBefore)
+}
+
+// place gives a record its ROWTIME and picks the in-application stream
+// it feeds.
+func (p *Pipeline) place(in, stream int, rec input.Record) (int64, *target) {
 	rowtime := rec.Arrival
 	if p.o.InsertionTime {
 		rowtime = time.Now().UnixMilli()
@@ -210,13 +211,16 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 		slot = k % len(ts)
 	}
-	errsBefore := p.errs.count
-	rows := p.decoders[in].Decode(rowtime, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
-		SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, ts[slot].batch, p.errs)
+	return rowtime, ts[slot]
+}
+
+// pushed counts a decoded record (failed: it gave no row, only errors);
+// every batchRecords records the batches flow and time advances.
+func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
-	if rows == 0 && p.errs.count > errsBefore {
+	if failed {
 		st.Failed++
 	}
 	if pr := p.probes[in]; pr != nil {
@@ -226,7 +230,7 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 		}
 	}
 	p.pending++
-	if p.pending >= batchRecords {
+	if p.pending >= p.batch {
 		p.advance(p.last)
 		return true
 	}
@@ -236,6 +240,7 @@ func (p *Pipeline) Push(in, stream int, rec input.Record) bool {
 // advance pushes the pending batches and moves every source to bound t.
 func (p *Pipeline) advance(t int64) {
 	p.pending = 0
+	p.bound = t
 	for _, ts := range p.targets {
 		for _, tg := range ts {
 			if tg.batch.Len() > 0 {
@@ -397,14 +402,71 @@ type source struct {
 	stream  int // -1: spread over the input's streams by shard
 	rd      input.Reader
 	name    string
-	next    input.Record
+	next    replayRecord
 	ok      bool
 	order   int
-	reorder *progress.Reorder[input.Record] // nil: file order
+	reorder *progress.Reorder[replayRecord] // nil: file order
+	ahead   *prefetcher                     // nil: records are read and decoded in turn (parallel.go)
 	eof     bool
 	stats   *InputStats // the input's counters: unreadable lines are failed records
 	err     error       // the recording could not be read to its end
 	guard   *arrivalGuard
+}
+
+// Replays reads an application's recordings (Options.Replays) merged by
+// arrival time, each record bound to its input.
+type Replays struct {
+	sources []*source
+	stop    func() // stops the parallel reading (parallel.go)
+}
+
+// OpenReplays opens the recordings and reads the first record of each;
+// unreadable lines go to p's error_stream.
+func (p *Pipeline) OpenReplays() (*Replays, error) {
+	sources, err := p.openReplays(p.o)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
+	r := &Replays{sources: sources, stop: p.prefetch(sources)}
+	for _, s := range sources {
+		s.pull(p.errs)
+	}
+	return r, nil
+}
+
+// PushNext pushes the earliest record into p and reads the one after it
+// from the same recording (its unreadable lines go to p's error_stream).
+// flowed reports that a batch went through the graph (Pipeline.Push); ok
+// is false, and nothing is pushed, at the end of every recording. The
+// records may go to a pipeline other than the one that opened the
+// replays (one restored from its snapshot, for instance).
+func (r *Replays) PushNext(p *Pipeline) (flowed, ok bool) {
+	s := earliest(r.sources)
+	if s == nil {
+		return false, false
+	}
+	rec := s.next
+	s.pull(p.errs)
+	return p.pushReplay(s, rec), true
+}
+
+// Close stops reading and closes the recordings.
+func (r *Replays) Close() {
+	r.stop()
+	closeAll(r.sources)
+}
+
+// Err is the first error that stopped a recording early, if any.
+func (r *Replays) Err() error {
+	for _, s := range r.sources {
+		if s.err != nil {
+			return fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return nil
 }
 
 // openReplays opens the recordings and binds each to an input.
@@ -438,7 +500,7 @@ func (p *Pipeline) openReplays(o Options) ([]*source, error) {
 			if n == 0 {
 				n = DefaultReorder
 			}
-			src.reorder = progress.NewReorder[input.Record](n)
+			src.reorder = progress.NewReorder[replayRecord](n)
 		}
 		sources = append(sources, src)
 	}
@@ -489,13 +551,23 @@ func (s *source) read(errs *errorFanout) {
 		return
 	}
 	s.next, s.ok = s.guard.ready[0], true
-	s.guard.ready = s.guard.ready[1:]
+	if len(s.guard.ready) == 1 {
+		s.guard.ready = s.guard.ready[:0] // the usual one record: no allocation for the next
+	} else {
+		s.guard.ready = s.guard.ready[1:]
+	}
 }
 
 // readFile takes the next record in file order.
 func (s *source) readFile(errs *errorFanout) {
 	for {
-		rec, err := s.rd.Next()
+		var rec replayRecord
+		var err error
+		if s.ahead != nil {
+			rec, err = s.ahead.next()
+		} else {
+			rec.Record, err = s.rd.Next()
+		}
 		if err == nil {
 			s.next, s.ok = rec, true
 			return

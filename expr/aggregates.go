@@ -35,7 +35,8 @@ func (w Window) String() string {
 // argument and result types, the windows it runs in and the call forms it
 // accepts. The binder, the tumbling, stagger and sliding planners, their
 // error messages and `streamsql functions` all read this table; the
-// accumulators themselves live in package window (Kind).
+// accumulators themselves live in package window (Kind). ALL, the
+// default, is accepted by every aggregate.
 type Aggregate struct {
 	Name        string
 	AliasOf     string // SOME is ANY: listed, but not in "one of" messages

@@ -317,15 +317,15 @@ func init() {
 				}
 				return a[0]
 			}},
-		{Name: "CURRENT_TIMESTAMP", Description: "the time the query started (UTC)", Return: returns(ts, nil), Volatile: true,
+		{Name: "CURRENT_TIMESTAMP", Description: "the time the query started (UTC; in a replay, the first record's arrival)", Return: returns(ts, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryTime()) }},
 		{Name: "LOCALTIMESTAMP", Description: "same as CURRENT_TIMESTAMP (the system clock is UTC)", Return: returns(ts, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.QueryTime()) }},
-		{Name: "CURRENT_DATE", Description: "the date the query started", Return: returns(value.Type{Base: value.TDate}, nil), Volatile: true,
+		{Name: "CURRENT_DATE", Description: "the date the query started (in a replay, of the first record's arrival)", Return: returns(value.Type{Base: value.TDate}, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
 				return value.NewDate(floorDiv(c.QueryTime(), 86400000) * 86400000)
 			}},
-		{Name: "CURRENT_TIME", Description: "the time of day the query started", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
+		{Name: "CURRENT_TIME", Description: "the time of day the query started (in a replay, of the first record's arrival)", Return: returns(value.Type{Base: value.TTime}, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value {
 				t := c.QueryTime()
 				return value.NewTime(t - floorDiv(t, 86400000)*86400000)
@@ -335,7 +335,7 @@ func init() {
 				t := c.QueryTime()
 				return value.NewTime(t - floorDiv(t, 86400000)*86400000)
 			}},
-		{Name: "CURRENT_ROW_TIMESTAMP", Description: "the wall clock when the row is evaluated", Return: returns(ts, nil), Volatile: true,
+		{Name: "CURRENT_ROW_TIMESTAMP", Description: "the wall clock when the row is output (in a replay, the row's ROWTIME)", Return: returns(ts, nil), Volatile: true,
 			Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewTimestamp(c.RowTime()) }},
 		{Name: "UNIX_TIMESTAMP", Args: "(timestamp)", Description: "milliseconds since 1970-01-01 00:00:00 UTC", MinArgs: 1, MaxArgs: 1,
 			Return: returns(value.Bigint, datetimeArgs), Impl: func(c *eval.Ctx, a []value.Value) value.Value { return value.NewInt(a[0].I) }},

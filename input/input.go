@@ -31,8 +31,16 @@ type Record struct {
 // Options give arrival times to plain NDJSON payload files.
 type Options struct {
 	ArrivalField string
-	Rate         float64 // records per second
-	Start        time.Time
+	Rate         float64   // records per second
+	Start        time.Time // zero: 1970-01-01 00:00:00 UTC
+}
+
+// start is the synthetic clock's first arrival, in epoch milliseconds.
+func (o Options) start() int64 {
+	if o.Start.IsZero() {
+		return 0 // the epoch, as documented, not Go's year 1
+	}
+	return o.Start.UnixMilli()
 }
 
 // Reader yields records; Next returns io.EOF at the end. A *LineError is
@@ -98,7 +106,6 @@ type reader struct {
 	env     envelope // scan.go
 	arena   arena
 	shards  map[string]string
-	scratch []byte
 }
 
 // kinesisRecord is the Kinesis API's record shape.
@@ -254,7 +261,7 @@ func (r *reader) parse(line []byte) (Record, error) {
 			}
 			rec.Arrival = ms
 		} else {
-			rec.Arrival = r.o.Start.UnixMilli() + int64(math.Round(float64(r.n)*1000/r.o.Rate))
+			rec.Arrival = r.o.start() + int64(math.Round(float64(r.n)*1000/r.o.Rate))
 		}
 		return rec, nil
 	}

@@ -3,11 +3,15 @@ package input
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamsql/streamsql/input/kpl"
 )
 
 func readAll(t *testing.T, src string, o Options) ([]Record, []error) {
@@ -106,18 +110,86 @@ func TestWriterRoundTrip(t *testing.T) {
 	}
 }
 
+// drain reads r as the engine does: a LineError is one bad line, skipped;
+// io.EOF or any other error ends the source. It reports a reader that
+// does not end within limit calls (one that repeats an error forever, or
+// yields records without end) or whose line errors stop moving forward.
+func drain(r Reader, limit int) error {
+	lastLine := 0
+	for i := 0; i < limit; i++ {
+		_, err := r.Next()
+		var le *LineError
+		switch {
+		case err == nil:
+		case errors.As(err, &le):
+			if le.Line != 0 && le.Line <= lastLine {
+				return fmt.Errorf("call %d: line error at line %d after one at line %d: %v", i, le.Line, lastLine, err)
+			}
+			lastLine = max(lastLine, le.Line)
+		default:
+			return nil // EOF, or an error that ends the source
+		}
+	}
+	return fmt.Errorf("no end after %d calls", limit)
+}
+
+// stuck is a reader that repeats one result forever.
+type stuck struct{ err error }
+
+func (s stuck) Next() (Record, error) { return Record{Data: []byte("x")}, s.err }
+func (stuck) Close() error            { return nil }
+
+func TestDrainCatchesAReaderThatNeverEnds(t *testing.T) {
+	for _, r := range []Reader{stuck{&LineError{File: "f", Line: 3, Err: io.ErrUnexpectedEOF}},
+		stuck{&LineError{File: "f", Line: 0, Err: io.ErrUnexpectedEOF}}, stuck{}} {
+		if err := drain(r, 100); err == nil {
+			t.Errorf("%+v: drained", r)
+		}
+	}
+	if err := drain(stuck{io.ErrUnexpectedEOF}, 100); err != nil {
+		t.Errorf("a non-line error ends the source: %v", err)
+	}
+}
+
+// FuzzReader: any bytes either fail at NewReader or read to an end, each
+// bad line reported once, in at most a call per byte (plus a few).
 func FuzzReader(f *testing.F) {
-	f.Add([]byte(`{"ApproximateArrivalTimestamp":1,"Data":"eA=="}`))
-	f.Add([]byte(`{"Records":[{"Data":"x"}]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := NewReader(bytes.NewReader(b), "f", Options{Rate: 1})
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"ApproximateArrivalTimestamp":1,"Data":"eA=="}` + "\n"))
+	zw.Close()
+	agg := kpl.Aggregate([]kpl.UserRecord{{PartitionKey: "a", Data: []byte(`{"n":1}`)}, {PartitionKey: "b", Data: []byte(`{"n":2}`)}})
+	for _, seed := range []struct {
+		b    []byte
+		mode uint8
+	}{
+		// Kinesis lines: epoch seconds, ISO time, a bad line, blank lines.
+		{[]byte(`{"ApproximateArrivalTimestamp":1,"Data":"eA=="}`), 0},
+		{[]byte(`{"SequenceNumber":"1","ApproximateArrivalTimestamp":"2026-01-05T10:00:01.250Z","Data":"eyJhIjoxfQ==","PartitionKey":"k"}` + "\n\nnot json\n" +
+			`{"ApproximateArrivalTimestamp":1700000001000,"Data":"!!"}` + "\n"), 0},
+		// A GetRecords document, one of its records broken.
+		{[]byte(`{"Records":[{"Data":"x"},{"ApproximateArrivalTimestamp":1.5,"Data":"eQ=="}]}`), 0},
+		// Plain payloads: a synthetic clock, an arrival field, concatenated documents.
+		{[]byte("{\"v\":1}\n{\"v\":2}{\"v\":3}\n"), 0},
+		{[]byte("{\"t\":\"2026-01-05 10:00:00.5\",\"v\":1}\n{\"t\":\"later\"}\n{\"t\":1767607201}\n"), 1},
+		// gzip, truncated gzip, and a KPL-aggregated record.
+		{gz.Bytes(), 0},
+		{gz.Bytes()[:gz.Len()/2], 0},
+		{[]byte(`{"ApproximateArrivalTimestamp":1,"Data":"` + base64.StdEncoding.EncodeToString(agg) + `"}`), 0},
+	} {
+		f.Add(seed.b, seed.mode)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, mode uint8) {
+		o := Options{Rate: 1}
+		if mode%2 == 1 {
+			o = Options{ArrivalField: "t"}
+		}
+		r, err := NewReader(bytes.NewReader(b), "f", o)
 		if err != nil {
 			return
 		}
-		for i := 0; i < 1000; i++ {
-			if _, err := r.Next(); errors.Is(err, io.EOF) {
-				return
-			}
+		if err := drain(r, 2*len(b)+16); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The single-pass envelope scanner. A recording line is almost always the
@@ -276,10 +277,10 @@ func (r *reader) fastRecord(e *envelope) (Record, bool) {
 		return Record{}, false
 	}
 	rec := Record{Data: data, Arrival: ms, ShardID: r.intern(e.shard)}
-	// The sequence number and the partition key share one allocation.
+	// The sequence number and the partition key are copied next to the
+	// payload: no allocation of their own.
 	if n := len(e.seq) + len(e.pk); n > 0 {
-		r.scratch = append(append(r.scratch[:0], e.seq...), e.pk...)
-		s := string(r.scratch)
+		s := r.arena.text(e.seq, e.pk)
 		rec.SequenceNumber, rec.PartitionKey = s[:len(e.seq)], s[len(e.seq):]
 	}
 	return rec, true
@@ -304,15 +305,17 @@ func (r *reader) intern(b []byte) string {
 	return s
 }
 
-// arena hands out payload buffers carved from large chunks: one
-// allocation per chunk instead of one per record. A record's Data is
-// capped at its own length, so appending to it never reaches a neighbour.
+// arena holds what a record owns (payload, sequence number, partition
+// key) in large chunks: one allocation per chunk instead of several per
+// record. Chunks are never reused, so strings may point into them and a
+// payload stays valid for as long as anything refers to it; a record's Data
+// is capped at its own length, so appending to it never reaches a
+// neighbour.
 type arena struct{ chunk []byte }
 
 const arenaChunk = 256 << 10
 
-func (a *arena) decode(src []byte) ([]byte, bool) {
-	n := base64.StdEncoding.DecodedLen(len(src))
+func (a *arena) reserve(n int) {
 	if cap(a.chunk)-len(a.chunk) < n {
 		size := arenaChunk
 		if n > size/4 {
@@ -320,6 +323,11 @@ func (a *arena) decode(src []byte) ([]byte, bool) {
 		}
 		a.chunk = make([]byte, 0, size)
 	}
+}
+
+func (a *arena) decode(src []byte) ([]byte, bool) {
+	n := base64.StdEncoding.DecodedLen(len(src))
+	a.reserve(n)
 	start := len(a.chunk)
 	m, err := base64.StdEncoding.Decode(a.chunk[start:start+n], src)
 	if err != nil {
@@ -327,6 +335,15 @@ func (a *arena) decode(src []byte) ([]byte, bool) {
 	}
 	a.chunk = a.chunk[:start+m]
 	return a.chunk[start : start+m : start+m], true
+}
+
+// text copies x and y into the arena, as one string over the chunk (its
+// bytes are never written again).
+func (a *arena) text(x, y []byte) string {
+	a.reserve(len(x) + len(y))
+	start := len(a.chunk)
+	a.chunk = append(append(a.chunk, x...), y...)
+	return unsafe.String(&a.chunk[start], len(x)+len(y))
 }
 
 // parseTimestamp reads the usual arrival layouts without time.Parse:

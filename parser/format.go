@@ -49,10 +49,7 @@ func (w *printer) node(n any) {
 	case *OrderItem:
 		w.orderItem(x)
 	case *When:
-		w.WriteString("WHEN ")
-		w.expr(x.Cond, PrecLowest)
-		w.WriteString(" THEN ")
-		w.expr(x.Result, PrecLowest)
+		w.form("WHEN ", x.Cond, " THEN ", x.Result)
 	case *Script:
 		for _, st := range x.Stmts {
 			w.stmt(st)
@@ -109,12 +106,22 @@ func (w *printer) ident(id *Ident) {
 	w.WriteString(`"` + strings.ReplaceAll(id.Name, `"`, `""`) + `"`)
 }
 
-func (w *printer) idents(l []*Ident) {
-	for i, id := range l {
+// list prints the elements of l separated by commas.
+func list[T any](w *printer, l []T, each func(T)) {
+	for i, x := range l {
 		if i > 0 {
 			w.WriteString(", ")
 		}
-		w.ident(id)
+		each(x)
+	}
+}
+
+func (w *printer) idents(l []*Ident) { list(w, l, w.ident) }
+
+func (w *printer) description(d *StringLit) {
+	if d != nil {
+		w.WriteString(" DESCRIPTION ")
+		w.str(d.Value)
 	}
 }
 
@@ -129,26 +136,15 @@ func (w *printer) stmt(s Stmt) {
 	case *CreateStream:
 		w.create(x.OrReplace, "STREAM", x.Name)
 		w.WriteString(" (")
-		for i, c := range x.Columns {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.columnDef(c)
-		}
+		list(w, x.Columns, w.columnDef)
 		w.WriteString(")")
-		if x.Description != nil {
-			w.WriteString(" DESCRIPTION ")
-			w.str(x.Description.Value)
-		}
+		w.description(x.Description)
 	case *CreatePump:
 		w.create(x.OrReplace, "PUMP", x.Name)
 		if x.Stopped {
 			w.WriteString(" STOPPED")
 		}
-		if x.Description != nil {
-			w.WriteString(" DESCRIPTION ")
-			w.str(x.Description.Value)
-		}
+		w.description(x.Description)
 		w.WriteString(" AS ")
 		w.stmt(x.Insert)
 	case *Insert:
@@ -199,12 +195,7 @@ func (w *printer) typeName(t *TypeName) {
 	}
 	if len(t.Args) > 0 {
 		w.WriteString("(")
-		for i, a := range t.Args {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteString(strconv.Itoa(a))
-		}
+		list(w, t.Args, func(a int) { w.WriteString(strconv.Itoa(a)) })
 		w.WriteString(")")
 	}
 }
@@ -253,19 +244,9 @@ func (w *printer) selectBlock(s *Select) {
 	if s.Distinct {
 		w.WriteString("DISTINCT ")
 	}
-	for i, it := range s.Items {
-		if i > 0 {
-			w.WriteString(", ")
-		}
-		w.selectItem(it)
-	}
+	list(w, s.Items, w.selectItem)
 	w.WriteString(" FROM ")
-	for i, f := range s.From {
-		if i > 0 {
-			w.WriteString(", ")
-		}
-		w.from(f)
-	}
+	list(w, s.From, w.from)
 	if s.Where != nil {
 		w.WriteString(" WHERE ")
 		w.expr(s.Where, PrecLowest)
@@ -339,14 +320,7 @@ func (w *printer) from(f FromItem) {
 	switch x := f.(type) {
 	case *TableRef:
 		w.ident(x.Name)
-		switch {
-		case x.Over != nil:
-			w.WriteString(" OVER ")
-			w.windowSpec(x.Over)
-		case x.OverName != nil:
-			w.WriteString(" OVER ")
-			w.ident(x.OverName)
-		}
+		w.over(x.Over, x.OverName)
 		w.alias(x.Alias, nil)
 	case *SubqueryRef:
 		w.WriteString("(")
@@ -383,6 +357,18 @@ func (w *printer) alias(a *Ident, cols []*Ident) {
 		w.WriteString(" (")
 		w.idents(cols)
 		w.WriteString(")")
+	}
+}
+
+// over prints OVER (spec) or OVER name, when either is set.
+func (w *printer) over(spec *WindowSpec, name *Ident) {
+	switch {
+	case spec != nil:
+		w.WriteString(" OVER ")
+		w.windowSpec(spec)
+	case name != nil:
+		w.WriteString(" OVER ")
+		w.ident(name)
 	}
 }
 
@@ -442,14 +428,7 @@ func (w *printer) bound(b FrameBound) {
 
 // ---- expressions ----
 
-func (w *printer) exprs(l []Expr) {
-	for i, e := range l {
-		if i > 0 {
-			w.WriteString(", ")
-		}
-		w.expr(e, PrecLowest)
-	}
-}
+func (w *printer) exprs(l []Expr) { list(w, l, func(e Expr) { w.expr(e, PrecLowest) }) }
 
 // expr prints e where its place needs an expression binding at least as
 // tightly as min, in parentheses when it binds less tightly.
@@ -581,29 +560,17 @@ func (w *printer) expr(e Expr, min Prec) {
 		}
 		w.WriteString(" END")
 	case *CastExpr:
-		w.WriteString("CAST(")
-		w.expr(x.X, PrecLowest)
-		w.WriteString(" AS ")
-		w.typeName(x.Type)
-		w.WriteString(")")
+		w.form("CAST(", x.X, " AS ", x.Type, ")")
 	case *FloorCeil:
+		fn := "FLOOR("
 		if x.Ceil {
-			w.WriteString("CEIL(")
-		} else {
-			w.WriteString("FLOOR(")
+			fn = "CEIL("
 		}
-		w.expr(x.X, PrecLowest)
-		w.WriteString(" TO " + x.Unit.String() + ")")
+		w.form(fn, x.X, " TO "+x.Unit.String()+")")
 	case *StepExpr:
-		w.WriteString("STEP(")
-		w.expr(x.X, PrecLowest)
-		w.WriteString(" BY ")
-		w.expr(x.By, PrecLowest)
-		w.WriteString(")")
+		w.form("STEP(", x.X, " BY ", x.By, ")")
 	case *ExtractExpr:
-		w.WriteString("EXTRACT(" + x.Unit.String() + " FROM ")
-		w.expr(x.X, PrecLowest)
-		w.WriteString(")")
+		w.form("EXTRACT("+x.Unit.String()+" FROM ", x.X, ")")
 	case *PositionExpr:
 		w.WriteString("POSITION(")
 		w.expr(x.Sub, PrecConcat)
@@ -631,20 +598,13 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.expr(x.X, PrecLowest)
 		w.WriteString(")")
 	case *OverlayExpr:
-		w.WriteString("OVERLAY(")
-		w.expr(x.X, PrecLowest)
-		w.WriteString(" PLACING ")
-		w.expr(x.Repl, PrecLowest)
-		w.WriteString(" FROM ")
-		w.expr(x.From, PrecLowest)
+		w.form("OVERLAY(", x.X, " PLACING ", x.Repl, " FROM ", x.From)
 		w.optional(" FOR ", x.For)
 		w.WriteString(")")
 	case *FuncCall:
 		w.call(x)
 	case *CursorExpr:
-		w.WriteString("CURSOR(")
-		w.query(x.Query)
-		w.WriteString(")")
+		w.form("CURSOR(", x.Query, ")")
 	case *FieldAccess:
 		switch x.X.(type) {
 		case *ParenExpr, *FieldAccess:
@@ -656,6 +616,23 @@ func (w *printer) expr(e Expr, min Prec) {
 		}
 		w.WriteString(".")
 		w.ident(x.Field)
+	}
+}
+
+// form prints a keyword form: strings as they are, expressions whole
+// (they sit between keywords or parentheses), types and queries.
+func (w *printer) form(parts ...any) {
+	for _, part := range parts {
+		switch x := part.(type) {
+		case string:
+			w.WriteString(x)
+		case Expr:
+			w.expr(x, PrecLowest)
+		case *TypeName:
+			w.typeName(x)
+		case Query:
+			w.query(x)
+		}
 	}
 }
 
@@ -741,12 +718,5 @@ func (w *printer) call(x *FuncCall) {
 	case NullsRespect:
 		w.WriteString(" RESPECT NULLS")
 	}
-	switch {
-	case x.Over != nil:
-		w.WriteString(" OVER ")
-		w.windowSpec(x.Over)
-	case x.OverName != nil:
-		w.WriteString(" OVER ")
-		w.ident(x.OverName)
-	}
+	w.over(x.Over, x.OverName)
 }

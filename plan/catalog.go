@@ -64,6 +64,27 @@ func NewCatalog() *Catalog {
 	return &Catalog{streams: map[string]*Stream{}, tables: map[string]*Table{}}
 }
 
+// clone copies the catalog: its streams (without what pumps recorded in
+// them) and tables, for planning a script again from the same start.
+func (c *Catalog) clone() *Catalog {
+	n := &Catalog{streams: make(map[string]*Stream, len(c.streams)), tables: make(map[string]*Table, len(c.tables)),
+		order: append([]string(nil), c.order...)}
+	for k, s := range c.streams {
+		cp := *s
+		cp.times, cp.writers = nil, 0
+		n.streams[k] = &cp
+	}
+	for k, t := range c.tables {
+		n.tables[k] = t
+	}
+	return n
+}
+
+// replaceWith makes c hold what o holds.
+func (c *Catalog) replaceWith(o *Catalog) {
+	c.streams, c.tables, c.order = o.streams, o.tables, o.order
+}
+
 // AddSource registers an in-application source stream fed by input.
 func (c *Catalog) AddSource(name string, input int, cols []Column) error {
 	if _, ok := c.streams[name]; ok {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -10,63 +11,135 @@ import (
 	"github.com/streamsql/streamsql/value"
 )
 
-// FuzzPlanAndRun: any script either fails to plan with positioned errors
-// or builds and runs rows through every operator without panicking.
-func FuzzPlanAndRun(f *testing.F) {
-	for _, s := range []string{
-		`CREATE STREAM O (K VARCHAR(4), A DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, AVG(PRICE) OVER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '1' MINUTE PRECEDING) FROM SOURCE_SQL_STREAM_001;`,
-		`CREATE STREAM O (K VARCHAR(4), N BIGINT); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, COUNT(*) FROM SOURCE_SQL_STREAM_001 WINDOWED BY STAGGER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '10' SECOND);`,
-		`CREATE STREAM O (K VARCHAR(4), L DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, LAG(PRICE, 2, 0) OVER W FROM SOURCE_SQL_STREAM_001 WINDOW W AS (ROWS 3 PRECEDING) ORDER BY FLOOR(ROWTIME TO SECOND), 2 DESC;`,
-		`CREATE STREAM O (A VARCHAR(4), B VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.SECTOR FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS a FULL JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL;`,
-		`CREATE STREAM O (M TIMESTAMP, K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM DISTINCT FLOOR(s.ROWTIME TO MINUTE), TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001 AS s;`,
-		`SELECT STREAM * FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'PRICE', 'R', 'desc', 'asc', 0, 3));`,
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(planAndRun)
+// planSeeds holds one script per construct family: each must plan and
+// run (TestPlanSeedsPlanAndRun), and each seeds FuzzPlanAndRun.
+var planSeeds = []string{
+	// Filter and projection, scalar function families.
+	`CREATE STREAM O (K VARCHAR(4), P DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, PRICE * 2 FROM SOURCE_SQL_STREAM_001 WHERE PRICE > 3 AND TICKER_SYMBOL SIMILAR TO 'A%';`,
+	`CREATE STREAM O (S VARCHAR(16), N INTEGER, T TIMESTAMP); CREATE PUMP P AS INSERT INTO O SELECT STREAM SUBSTRING(SECTOR FROM 2 FOR 3) || TRIM(TICKER_SYMBOL), POSITION('T' IN SECTOR), FLOOR(ROWTIME TO MINUTE) FROM SOURCE_SQL_STREAM_001;`,
+	`CREATE STREAM O (C VARCHAR(8), D DECIMAL(8,2)); CREATE PUMP P AS INSERT INTO O SELECT STREAM CASE WHEN CHANGE > 0 THEN 'UP' ELSE OVERLAY(TICKER_SYMBOL PLACING 'x' FROM 2) END, CAST(PRICE AS DECIMAL(8,2)) FROM SOURCE_SQL_STREAM_001;`,
+	// Tumbling GROUP BY with HAVING, on ROWTIME and with STEP.
+	`CREATE STREAM O (K VARCHAR(4), N BIGINT, S DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(PRICE) FROM SOURCE_SQL_STREAM_001 GROUP BY TICKER_SYMBOL, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '5' SECOND) HAVING COUNT(*) > 1;`,
+	`CREATE STREAM O (M TIMESTAMP, A DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM FLOOR(s.ROWTIME TO SECOND), AVG(CHANGE) FROM SOURCE_SQL_STREAM_001 AS s GROUP BY FLOOR(s.ROWTIME TO SECOND);`,
+	// Sliding windows, named windows, LAG; ORDER BY on a time key.
+	`CREATE STREAM O (K VARCHAR(4), A DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, AVG(PRICE) OVER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '1' MINUTE PRECEDING) FROM SOURCE_SQL_STREAM_001;`,
+	`CREATE STREAM O (K VARCHAR(4), L DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, LAG(PRICE, 2, 0) OVER W FROM SOURCE_SQL_STREAM_001 WINDOW W AS (ROWS 3 PRECEDING) ORDER BY FLOOR(ROWTIME TO SECOND), 2 DESC;`,
+	// Stagger windows.
+	`CREATE STREAM O (K VARCHAR(4), N BIGINT); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL, COUNT(*) FROM SOURCE_SQL_STREAM_001 WINDOWED BY STAGGER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '10' SECOND);`,
+	// Stream joins (FULL, LEFT with a remainder) and a reference-table join.
+	`CREATE STREAM O (A VARCHAR(4), B VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.SECTOR FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS a FULL JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL;`,
+	`CREATE STREAM O (A VARCHAR(4), P DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.PRICE FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '2' SECOND PRECEDING) AS a LEFT JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL AND b.PRICE > a.PRICE;`,
+	`CREATE STREAM O (K VARCHAR(4), C VARCHAR(64)); CREATE PUMP P AS INSERT INTO O SELECT STREAM s.TICKER_SYMBOL, u.COMPANY FROM SOURCE_SQL_STREAM_001 AS s LEFT JOIN "users" AS u ON s.TICKER_SYMBOL = u.TICKER AND s.PRICE > 10;`,
+	// DISTINCT, UNION ALL, several pumps into one stream, AS ROWTIME.
+	`CREATE STREAM O (M TIMESTAMP, K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM DISTINCT FLOOR(s.ROWTIME TO MINUTE), TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001 AS s;`,
+	`CREATE STREAM O (K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001 WHERE PRICE > 5 UNION ALL SELECT STREAM SECTOR FROM SOURCE_SQL_STREAM_001 WHERE PRICE < 2;`,
+	`CREATE STREAM O (K VARCHAR(4)); CREATE PUMP P1 AS INSERT INTO O SELECT STREAM TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001; CREATE PUMP P2 AS INSERT INTO O SELECT STREAM SECTOR FROM SOURCE_SQL_STREAM_001 WHERE CHANGE > 0;`,
+	`CREATE STREAM O (K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM FLOOR(ROWTIME TO SECOND) AS ROWTIME, TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001;`,
+	// Table functions: GROUP_RANK, the tumbling analytics, RCF, HOTSPOTS.
+	`SELECT STREAM * FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'PRICE', 'R', 'desc', 'asc', 0, 3));`,
+	`CREATE STREAM O (ITEM VARCHAR(4), N BIGINT); CREATE PUMP P AS INSERT INTO O SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER_SYMBOL', 2, 10));`,
+	`CREATE STREAM O (N BIGINT); CREATE PUMP P AS INSERT INTO O SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER_SYMBOL', 10));`,
+	`CREATE STREAM O (P DOUBLE, S DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM PRICE, ANOMALY_SCORE FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM PRICE FROM SOURCE_SQL_STREAM_001)));`,
+	`CREATE STREAM O (P DOUBLE, C DOUBLE, H VARCHAR(2000)); CREATE PUMP P AS INSERT INTO O SELECT STREAM PRICE, CHANGE, HOTSPOTS_RESULT FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM PRICE, CHANGE FROM SOURCE_SQL_STREAM_001), 100, 0.5, 3));`,
 }
 
-// planAndRun parses, plans and runs src over a few rows; a script that
-// fails to parse or plan is fine, a panic or fatal error is not.
-func planAndRun(t *testing.T, src string) {
-	{
-		script, err := parser.ParseScript("f.sql", src)
-		if err != nil {
-			return
-		}
-		g, err := Plan(script, testCatalog())
-		if err != nil || len(g.Unimplemented) > 0 {
-			return
-		}
-		b := Bindings{Errors: &operatortest.Errors{}}
-		for _, s := range g.Catalog.Streams() {
-			if !s.Source {
-				b.Attach(s.Name, operatortest.NewCapture(t))
-			}
-		}
-		r, err := Start(g, b)
-		if err != nil {
-			return
-		}
-		in := r.Input("SOURCE_SQL_STREAM_001")
-		if in == nil {
-			return
-		}
-		batch := operators.NewBatch(6, 8)
-		keys := []string{"AMZN", "INTC", ""}
-		for i := 0; i < 40; i++ {
-			batch.Reset()
-			row := []value.Value{value.NewString(keys[i%3]), value.NewString("TECH"), value.NewFloat(float64(i%7) - 3),
-				value.NewFloat(float64(i)), value.NewInt(int64(i % 5)), value.NewTimestamp(int64(i) * 700)}
-			if i%4 == 0 {
-				row[3] = value.Null
-			}
-			batch.Append(int64(i)*700, row)
-			in.Push(batch)
-			r.Advance(int64(i) * 700)
-		}
-		r.Advance(operators.EndOfTime)
+// FuzzPlanAndRun: any script either fails to parse or plan with errors
+// that point at file:line:col, or builds and runs rows through every
+// operator without panicking, each output stream keeping the operator
+// contract (ROWTIMEs never go back, never below a forwarded bound).
+func FuzzPlanAndRun(f *testing.F) {
+	for _, s := range planSeeds {
+		f.Add(s)
 	}
+	f.Fuzz(func(t *testing.T, src string) { planAndRun(t, src) })
+}
+
+// TestPlanSeedsPlanAndRun: every seed of FuzzPlanAndRun plans, runs and
+// emits rows, so that the fuzzer starts from each construct family.
+func TestPlanSeedsPlanAndRun(t *testing.T) {
+	for i, src := range planSeeds {
+		if ran, rows := planAndRun(t, src); !ran || rows == 0 {
+			t.Errorf("seed %d ran %v with %d output rows: %s", i, ran, rows, src)
+		}
+	}
+}
+
+// checkPositioned fails t unless err is a list of errors each pointing at
+// a line and column of f.sql.
+func checkPositioned(t testing.TB, what string, err error) {
+	t.Helper()
+	var list parser.ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		t.Fatalf("%s error without positions: %T %.300v", what, err, err)
+	}
+	for _, e := range list {
+		if e.Pos.Filename != "f.sql" || e.Pos.Line < 1 || e.Pos.Column < 1 {
+			t.Fatalf("%s error not at file:line:col: %.300q", what, e.Error())
+		}
+	}
+}
+
+// planAndRun parses, plans and runs src over a few rows, reporting whether
+// it ran and how many rows reached its outputs. A script that fails to
+// parse or plan is fine when its errors are positioned; a panic, a broken
+// operator contract or an unpositioned error is not.
+func planAndRun(t testing.TB, src string) (ran bool, rows int) {
+	t.Helper()
+	script, err := parser.ParseScript("f.sql", src)
+	if err != nil {
+		checkPositioned(t, "parse", err)
+		return false, 0
+	}
+	g, err := Plan(script, testCatalog())
+	if err != nil {
+		checkPositioned(t, "plan", err)
+		return false, 0
+	}
+	if len(g.Unimplemented) > 0 {
+		return false, 0
+	}
+	b := Bindings{Errors: &operatortest.Errors{}}
+	b.SetTable("users", [][]value.Value{
+		{value.NewString("AMZN"), value.NewString("Amazon")}, {value.NewString("INTC"), value.NewString("Intel")}})
+	var outs []*operatortest.Capture
+	for _, s := range g.Catalog.Streams() {
+		if !s.Source {
+			c := operatortest.NewCapture(t)
+			outs = append(outs, c)
+			b.Attach(s.Name, c)
+		}
+	}
+	r, err := Start(g, b)
+	if err != nil {
+		return false, 0
+	}
+	in := r.Input("SOURCE_SQL_STREAM_001")
+	if in == nil {
+		return false, 0
+	}
+	batch := operators.NewBatch(6, 8)
+	keys := []string{"AMZN", "INTC", ""}
+	for i := 0; i < 40; i++ {
+		// 700 ms apart: every tenth row is on a whole second, on window edges.
+		tm := int64(i) * 700
+		batch.Reset()
+		row := []value.Value{value.NewString(keys[i%3]), value.NewString("TECH"), value.NewFloat(float64(i%7) - 3),
+			value.NewFloat(float64(i)), value.NewInt(int64(i % 5)), value.NewTimestamp(tm)}
+		if i%4 == 0 {
+			row[3] = value.Null
+		}
+		batch.Append(tm, row)
+		in.Push(batch)
+		r.Advance(tm)
+	}
+	r.Advance(operators.EndOfTime)
+	for _, c := range outs {
+		rows += c.Len()
+		if !c.Ended() {
+			t.Fatalf("an output did not reach the end of input: %.300s", src)
+		}
+	}
+	return true, rows
 }
 
 // FuzzDeepExpressions builds long operator chains, deep parentheses and

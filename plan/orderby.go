@@ -80,6 +80,9 @@ func (p *planner) orderBy(order []*parser.OrderItem, items []*parser.SelectItem,
 		keys = append(keys, f)
 		srt.Desc = append(srt.Desc, o.Desc)
 		if k == 0 {
+			if src == nil {
+				src = o.X // a column of SELECT *: the input's own
+			}
 			lead, good := p.leadingKey(src, in)
 			if !good {
 				p.errorf(o.X.Pos(), "ORDER BY on a stream needs a leading time-based expression, such as ROWTIME or FLOOR(s.ROWTIME TO SECOND) (or MONOTONIC(expr)), so that each batch can be emitted")

@@ -15,7 +15,13 @@ import (
 // script's streams) and plans every pump. The error, if any, is a
 // parser.ErrorList with every problem found, each at its line and column.
 func Plan(script *parser.Script, cat *Catalog) (*Graph, error) {
-	p := &planner{file: script.File, cat: cat, g: &Graph{Catalog: cat}, pumps: map[string]bool{}}
+	return planPasses(script, cat) // timecols.go
+}
+
+// planOnce plans the script once; hints give what an earlier pass learnt
+// of how the columns of each stream follow time (nil on the first pass).
+func planOnce(script *parser.Script, cat *Catalog, hints map[string][]colTime) (*planner, *Graph, error) {
+	p := &planner{file: script.File, cat: cat, g: &Graph{Catalog: cat}, pumps: map[string]bool{}, hints: hints}
 	for _, st := range script.Stmts {
 		p.stmt(st)
 	}
@@ -24,11 +30,11 @@ func Plan(script *parser.Script, cat *Catalog) (*Graph, error) {
 	}
 	p.errs.Sort()
 	if len(p.errs) > 0 {
-		return p.g, p.errs
+		return p, p.g, p.errs
 	}
 	p.g.Unimplemented.Sort()
 	p.g.fingerprint = fingerprint(script, cat)
-	return p.g, nil
+	return p, p.g, nil
 }
 
 type planner struct {
@@ -42,6 +48,9 @@ type planner struct {
 	// named windows of its FROM items.
 	windows []*parser.WindowDef
 	nquery  int
+	// hints and readEarly: see planPasses (timecols.go).
+	hints     map[string][]colTime
+	readEarly bool
 }
 
 func (p *planner) errorf(pos parser.Pos, format string, args ...any) {

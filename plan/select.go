@@ -126,7 +126,7 @@ func (p *planner) tableRef(f *parser.TableRef) (rel, bool) {
 		p.reads = append(p.reads, name)
 		cols := make([]relCol, len(s.Columns))
 		for i, c := range s.Columns {
-			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden, Time: s.columnTime(i)}
+			cols[i] = relCol{Quals: quals, Name: c.Name, Type: c.Type, Hidden: c.Hidden, Time: p.columnTime(s, i)}
 		}
 		scan := &scanRel{stream: s, cols: cols}
 		if f.Over != nil || f.OverName != nil {

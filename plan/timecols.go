@@ -2,8 +2,8 @@ package plan
 
 import (
 	"github.com/streamsql/streamsql/eval"
-	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/expr"
+	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/parser"
 )
 
@@ -116,10 +116,76 @@ func (st *Stream) noteWriter(src []relCol, ins *operators.Insert) {
 	st.writers++
 }
 
-// columnTime is the colTime of column i of st.
-func (st *Stream) columnTime(i int) colTime {
+// columnTime is how column i of stream st follows time: what every pump
+// writing st puts there. A pump may read a stream before the pumps that
+// write it are planned; then the hint of an earlier pass answers.
+func (p *planner) columnTime(st *Stream, i int) colTime {
+	if h, ok := p.hints[st.Name]; ok {
+		if i < len(h) {
+			return h[i]
+		}
+		return timeNone
+	}
+	if !st.Source && !st.Query && st.writers == 0 {
+		p.readEarly = true
+	}
 	if i < len(st.times) {
 		return st.times[i]
 	}
 	return timeNone
+}
+
+// planPasses plans a script; when a pump read a stream before the pumps
+// writing it were planned, it plans again, from the pristine catalog, with
+// what the last pass learnt of every stream's columns, until that holds
+// (a chain of such streams takes one pass per link; pump cycles are
+// rejected, so it ends).
+func planPasses(script *parser.Script, cat *Catalog) (*Graph, error) {
+	pristine := cat.clone()
+	p, g, err := planOnce(script, cat, nil)
+	if !p.readEarly {
+		return g, err
+	}
+	hints := streamTimes(cat)
+	for pass := 0; pass < 64; pass++ {
+		c := pristine.clone()
+		_, g, err = planOnce(script, c, hints)
+		next := streamTimes(c)
+		if sameTimes(next, hints) {
+			cat.replaceWith(c)
+			g.Catalog = cat
+			return g, err
+		}
+		hints = next
+	}
+	return g, err
+}
+
+// streamTimes collects how the columns of every planned stream follow time.
+func streamTimes(c *Catalog) map[string][]colTime {
+	out := map[string][]colTime{}
+	for _, st := range c.Streams() {
+		if !st.Source {
+			out[st.Name] = append([]colTime(nil), st.times...)
+		}
+	}
+	return out
+}
+
+func sameTimes(a, b map[string][]colTime) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, x := range a {
+		y, ok := b[k]
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -46,14 +46,33 @@ func ParseFormat(s string) (Format, error) {
 // len(cols) values of each row are written (source streams carry hidden
 // metadata columns after them).
 func New(f Format, w io.Writer, cols []Column, withRowtime bool) operators.Operator {
+	return NewLabeled(f, w, cols, withRowtime, "")
+}
+
+// StreamField names the label of a row's stream when several streams share
+// one output: STREAM is a reserved word of KDA SQL, so no unquoted column
+// can take the name.
+const StreamField = "STREAM"
+
+// NewLabeled is New with every row labelled with its stream (when stream is
+// not ""): a leading STREAM field in NDJSON, a first field in CSV, a first
+// column in a table. Several streams printed to one stdout stay apart.
+func NewLabeled(f Format, w io.Writer, cols []Column, withRowtime bool, stream string) operators.Operator {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch f {
 	case CSV:
-		return &csvWriter{w: bw, cols: cols, rowtime: withRowtime}
+		return &csvWriter{w: bw, cols: cols, rowtime: withRowtime, label: stream}
 	case Table:
-		return &tableWriter{w: bw, cols: cols, rowtime: withRowtime}
+		return &tableWriter{w: bw, cols: cols, rowtime: withRowtime, label: stream}
 	}
-	return &jsonWriter{w: bw, cols: cols, rowtime: withRowtime, keys: jsonKeys(cols)}
+	j := &jsonWriter{w: bw, cols: cols, rowtime: withRowtime, keys: jsonKeys(cols)}
+	if stream != "" {
+		j.prefix = append(value.AppendJSONString(append(value.AppendJSONString(nil, StreamField), ':'), stream), ',')
+		if !withRowtime && len(cols) == 0 {
+			j.prefix = j.prefix[:len(j.prefix)-1]
+		}
+	}
+	return j
 }
 
 func jsonKeys(cols []Column) [][]byte {
@@ -70,6 +89,7 @@ type jsonWriter struct {
 	cols    []Column
 	keys    [][]byte
 	rowtime bool
+	prefix  []byte // `"STREAM":"name",` when labelled
 	buf     []byte
 }
 
@@ -77,6 +97,7 @@ func (j *jsonWriter) Push(b *operators.Batch) {
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		buf := append(j.buf[:0], '{')
+		buf = append(buf, j.prefix...)
 		if j.rowtime {
 			buf = append(buf, `"ROWTIME":"`...)
 			buf = value.AppendTimestamp(buf, b.Times[i])
@@ -105,6 +126,7 @@ type csvWriter struct {
 	w       *bufio.Writer
 	cols    []Column
 	rowtime bool
+	label   string
 	buf     []byte
 }
 
@@ -112,6 +134,12 @@ func (c *csvWriter) Push(b *operators.Batch) {
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		buf := c.buf[:0]
+		if c.label != "" {
+			buf = appendCSV(buf, value.NewString(c.label), value.Type{Base: value.TVarchar})
+			if c.rowtime || len(c.cols) > 0 {
+				buf = append(buf, ',')
+			}
+		}
 		if c.rowtime {
 			buf = value.AppendTimestamp(buf, b.Times[i])
 			if len(c.cols) > 0 {
@@ -146,12 +174,15 @@ func appendCSV(buf []byte, v value.Value, t value.Type) []byte {
 }
 
 // tableWriter prints aligned blocks: rows are held until a bound (or 100
-// rows) and printed with widths fitted to the block; the header repeats
-// when the widths change.
+// rows) and printed with widths fitted to what was seen so far. The header
+// prints once: widths start from the column types and only grow, so a
+// later wider value shifts the rest of its line instead of repeating the
+// header.
 type tableWriter struct {
 	w       *bufio.Writer
 	cols    []Column
 	rowtime bool
+	label   string
 	pending [][]string
 	widths  []int
 	started bool
@@ -159,6 +190,9 @@ type tableWriter struct {
 
 func (t *tableWriter) header() []string {
 	var h []string
+	if t.label != "" {
+		h = append(h, StreamField)
+	}
 	if t.rowtime {
 		h = append(h, "ROWTIME")
 	}
@@ -172,6 +206,9 @@ func (t *tableWriter) Push(b *operators.Batch) {
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		var cells []string
+		if t.label != "" {
+			cells = append(cells, t.label)
+		}
 		if t.rowtime {
 			cells = append(cells, value.FormatTimestamp(b.Times[i]))
 		}
@@ -199,23 +236,17 @@ func (t *tableWriter) print() {
 		return
 	}
 	h := t.header()
-	widths := make([]int, len(h))
-	for i, s := range h {
-		widths[i] = max(utf8.RuneCountInString(s), t.width(i))
+	if !t.started {
+		t.widths = t.initialWidths(h)
 	}
 	for _, r := range t.pending {
 		for i, s := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(s))
+			t.widths[i] = max(t.widths[i], utf8.RuneCountInString(s))
 		}
 	}
-	changed := !t.started
-	for i := range widths {
-		if i >= len(t.widths) || widths[i] != t.widths[i] {
-			changed = true
-		}
-	}
-	t.widths, t.started = widths, true
-	if changed {
+	widths := t.widths
+	if !t.started {
+		t.started = true
 		t.line(h)
 		var rule []string
 		for _, w := range widths {
@@ -229,11 +260,45 @@ func (t *tableWriter) print() {
 	t.pending = t.pending[:0]
 }
 
-func (t *tableWriter) width(i int) int {
-	if i < len(t.widths) {
-		return t.widths[i]
+// initialWidths fit the header and the values a column's type allows
+// (VARCHAR up to 24 characters, numbers, timestamps), so that most tables
+// never need to widen.
+func (t *tableWriter) initialWidths(h []string) []int {
+	widths := make([]int, len(h))
+	for i, s := range h {
+		widths[i] = utf8.RuneCountInString(s)
 	}
-	return 0
+	k := 0
+	if t.label != "" {
+		widths[0] = max(widths[0], utf8.RuneCountInString(t.label))
+		k++
+	}
+	if t.rowtime {
+		widths[k] = max(widths[k], len("2006-01-02 15:04:05.000"))
+		k++
+	}
+	for _, c := range t.cols {
+		widths[k] = max(widths[k], typeWidth(c.Type))
+		k++
+	}
+	return widths
+}
+
+// typeWidth is how wide a column's values usually print.
+func typeWidth(t value.Type) int {
+	switch t.Base {
+	case value.TTimestamp:
+		return len("2006-01-02 15:04:05.000")
+	case value.TDate:
+		return len("2006-01-02")
+	case value.TTime:
+		return len("15:04:05.000")
+	case value.TBoolean:
+		return len("false")
+	case value.TVarchar, value.TChar:
+		return min(t.Len, 16)
+	}
+	return 0 // numbers: the header and the values seen
 }
 
 func (t *tableWriter) line(cells []string) {

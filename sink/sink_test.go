@@ -44,10 +44,10 @@ func TestFormats(t *testing.T) {
 		{CSV, false, `"A""B,C",12.5,0.1,12.50,2026-01-05 10:00:00.123
 ,1E+22,,-0.05,
 `},
-		{Table, false, `TICKER  Price  CHANGE  AMOUNT  TS
-------  -----  ------  ------  -----------------------
-A"B,C   12.5   0.1     12.50   2026-01-05 10:00:00.123
-NULL    1E+22  NULL    -0.05   NULL
+		{Table, false, `TICKER    Price  CHANGE  AMOUNT  TS
+--------  -----  ------  ------  -----------------------
+A"B,C     12.5   0.1     12.50   2026-01-05 10:00:00.123
+NULL      1E+22  NULL    -0.05   NULL
 `},
 	}
 	for _, tt := range tests {
@@ -77,5 +77,43 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("xml"); err == nil {
 		t.Error("xml accepted")
+	}
+}
+
+// Rows of several streams sharing one output say which stream they are.
+func TestLabeled(t *testing.T) {
+	for _, tt := range []struct {
+		f    Format
+		want string
+	}{
+		{NDJSON, `{"STREAM":"DEST","ROWTIME":"2026-01-05 10:00:15.000","TICKER":"A\"B,C",`},
+		{CSV, "DEST,2026-01-05 10:00:15.000,\"A\"\"B,C\",12.5,"},
+		{Table, "STREAM  ROWTIME                  TICKER    Price"},
+	} {
+		var out bytes.Buffer
+		s := NewLabeled(tt.f, &out, cols, true, "DEST")
+		s.Push(batch())
+		s.Advance(operators.EndOfTime)
+		if !bytes.HasPrefix(out.Bytes(), []byte(tt.want)) {
+			t.Errorf("format %d: got\n%s\nwant a start of\n%s", tt.f, out.String(), tt.want)
+		}
+	}
+}
+
+// A table prints its header once; a wider value later widens the column
+// for the rows after it without repeating the header.
+func TestTableHeaderOnce(t *testing.T) {
+	var out bytes.Buffer
+	s := New(Table, &out, cols[:1], false)
+	for _, v := range []string{"A", "a much longer ticker name", "B"} {
+		b := operators.NewBatch(1, 1)
+		b.Append(0, []value.Value{value.NewString(v)})
+		s.Push(b)
+		s.Advance(0)
+	}
+	s.Advance(operators.EndOfTime)
+	want := "TICKER\n--------\nA\na much longer ticker name\nB\n"
+	if out.String() != want {
+		t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,11 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 		return nil, &usageError{fmt.Sprintf("--schema is for a bare SQL file; %s is an application definition, whose inputs carry their schema", path)}
 	}
 	if schema != "" || strings.HasSuffix(strings.ToLower(path), ".sql") {
-		return app.FromSQL(path, schema)
+		a, err := app.FromSQL(path, schema)
+		if err != nil {
+			return nil, &configError{err} // a missing or bad file named on the command line (exit 2)
+		}
+		return a, nil
 	}
 	var o app.LoadOptions
 	if lf != nil {
@@ -232,9 +237,14 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// schemaHint adds what to do when a bare .sql file reads a stream that only
-// an input schema would declare.
+// schemaHint points a configuration error at the file and line of the
+// field it names, and adds what to do when a bare .sql file reads a stream
+// that only an input schema would declare.
 func schemaHint(err error, path, schema string, a *app.Application) error {
+	var ce *engine.ConfigError
+	if a != nil && a.FieldError != nil && errors.As(err, &ce) && !strings.HasPrefix(ce.Field, "-") {
+		return &configError{a.FieldError(ce)}
+	}
 	if schema != "" || !strings.HasSuffix(strings.ToLower(path), ".sql") || (a != nil && len(a.Inputs) > 0) ||
 		!strings.Contains(err.Error(), "unknown stream or table") {
 		return err

@@ -45,9 +45,12 @@ func cmdDiscover(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	records, kind, err := sampleRecords(b, path, *limit)
+	records, kind, bad, err := sampleRecords(b, path, *limit)
 	if err != nil {
 		return err
+	}
+	if bad > 0 {
+		fmt.Fprintf(stderr, "streamsql: warning: discover: skipped %d recording line(s) that could not be read\n", bad)
 	}
 	o := discover.Options{Format: *format, ColumnDelimiter: *delim}
 	if *header {
@@ -58,6 +61,9 @@ func cmdDiscover(args []string, stdout, stderr io.Writer) error {
 	res, err := discover.Infer(records, o)
 	if err != nil {
 		return fmt.Errorf("discover %s: %w", path, err)
+	}
+	if res.Skipped > 0 {
+		fmt.Fprintf(stderr, "streamsql: warning: discover: skipped %d record(s) that are not valid JSON; the first: %s\n", res.Skipped, res.FirstSkipped)
 	}
 	fmt.Fprintf(stderr, "discovered %d columns (%s) from %d %s in %s\n", len(res.InputSchema.RecordColumns),
 		res.InputSchema.RecordFormat.RecordFormatType, len(records), kind, path)
@@ -78,7 +84,7 @@ func cmdDiscover(args []string, stdout, stderr io.Writer) error {
 // sampleRecords reads record payloads: from a recording (Kinesis records
 // as JSON Lines, or get-records output), or, for any other file, its whole
 // content as one record, as DiscoverInputSchema reads an S3 object.
-func sampleRecords(b []byte, name string, limit int) ([][]byte, string, error) {
+func sampleRecords(b []byte, name string, limit int) (records [][]byte, kind string, bad int, err error) {
 	first := b
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		first = b[:i]
@@ -90,22 +96,26 @@ func sampleRecords(b []byte, name string, limit int) ([][]byte, string, error) {
 		isRecording = json.Unmarshal(b, &doc) == nil && doc["Records"] != nil
 	}
 	if !isRecording {
-		return [][]byte{b}, "data file", nil
+		return [][]byte{b}, "data file", 0, nil
 	}
 	r, err := input.NewReader(bytes.NewReader(b), name, input.Options{Rate: 1})
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
-	var out [][]byte
-	for len(out) < limit {
+	for len(records) < limit {
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			return nil, "", err
+		var le *input.LineError
+		if errors.As(err, &le) {
+			bad++
+			continue
 		}
-		out = append(out, rec.Data)
+		if err != nil {
+			return nil, "", bad, err
+		}
+		records = append(records, rec.Data)
 	}
-	return out, "records", nil
+	return records, "records", bad, nil
 }

@@ -164,3 +164,31 @@ func TestDiscoverFromStdin(t *testing.T) {
 		t.Errorf("exit %d %q\n%s", code, errOut, out)
 	}
 }
+
+// One malformed JSON line does not turn the sample into CSV: it is skipped
+// and counted; the printed Inputs block loads as --schema unchanged.
+func TestDiscoverSkipsBadJSONAndFeedsSchema(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"data.ndjson": `{"Block":"B1","Amount":1.5,"Customer":"c1"}
+{"Block":"B2","Amount":2.5,"Customer":"c2"}
+{"Block":"B3", this is not json
+{"Block":"B4","Amount":4.5,"Customer":"c4"}
+`,
+		"app.sql": `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("Block" VARCHAR(8), "Amount" REAL);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM "Block", "Amount" FROM "SOURCE_SQL_STREAM_001";
+`})
+	code, yml, errOut := runCLI("discover", filepath.Join(dir, "data.ndjson"))
+	if code != 0 || !strings.Contains(errOut, "discovered 3 columns (JSON)") || !strings.Contains(errOut, "skipped 1 record(s) that are not valid JSON; the first: record 3:") {
+		t.Fatalf("exit %d %s\n%s", code, errOut, yml)
+	}
+	schema := filepath.Join(dir, "inputs.yaml")
+	os.WriteFile(schema, []byte(yml), 0o644)
+	code, out, errOut := runCLI("check", filepath.Join(dir, "app.sql"), "--schema", schema)
+	if code != 0 || !strings.Contains(out, "ok: ") {
+		t.Fatalf("check --schema (discover's output): exit %d\n%s%s\n%s", code, out, errOut, yml)
+	}
+	code, out, errOut = runCLI("run", filepath.Join(dir, "app.sql"), "--schema", schema, "--replay", filepath.Join(dir, "data.ndjson"), "--rate", "10", "--quiet")
+	if code != 0 || strings.Count(out, "\n") != 3 {
+		t.Fatalf("run --schema: exit %d\n%s%s", code, out, errOut)
+	}
+}

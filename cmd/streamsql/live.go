@@ -23,6 +23,7 @@ type liveRunFlags struct {
 	progress   *time.Duration
 	attempts   *int
 	maxOutage  *time.Duration
+	connect    *time.Duration
 	drain      *time.Duration
 }
 
@@ -33,6 +34,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
+		connect:    fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
 		drain:      fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
 		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
@@ -42,7 +44,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
-	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, DrainTimeout: *lf.drain}
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return engine.Stats{}, err
@@ -100,8 +102,15 @@ func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 		if last.IsZero() {
 			secs = now.Sub(start).Seconds()
 		}
-		fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
-			p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+		switch {
+		case p.RecordsIn == 0 && len(p.Waiting) > 0:
+			fmt.Fprintf(w, "streamsql: progress: no record yet: %s\n", strings.Join(p.Waiting, "; "))
+		case p.RecordsIn == 0:
+			fmt.Fprintf(w, "streamsql: progress: no record yet (the streams answer; lag %d ms)\n", p.LagMillis)
+		default:
+			fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
+				p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+		}
 		last, lastIn, lastOut = now, p.RecordsIn, out
 	}
 }

@@ -45,3 +45,63 @@ func TestLiveWithoutCredentials(t *testing.T) {
 		t.Fatalf("took %v", time.Since(start))
 	}
 }
+
+// unreachable points every AWS client at a closed port with a region and
+// credentials, so only the connection fails.
+func unreachable(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+}
+
+// A stream that cannot be reached: record says what it retries and why,
+// fails within --connect-timeout and leaves no empty recording behind.
+func TestRecordUnreachableFails(t *testing.T) {
+	unreachable(t)
+	out := t.TempDir() + "/rec.jsonl"
+	start := time.Now()
+	code, _, errOut := runCLI("record", "--stream", "clicks", "--out", out, "--connect-timeout", "2s")
+	if code != 1 || !strings.Contains(errOut, "kinesis ListShards clicks: dial tcp 127.0.0.1:1: connect: connection refused; retrying") ||
+		!strings.Contains(errOut, "no answer from Kinesis for stream clicks within 2s") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an empty recording was left behind")
+	}
+	// Stopped by --until before the stream ever answered: still a failure.
+	code, _, errOut = runCLI("record", "--stream", "clicks", "--out", out, "--until", "1s")
+	if code != 1 || !strings.Contains(errOut, "the stream never answered (last error: dial tcp 127.0.0.1:1") {
+		t.Fatalf("--until: exit %d\n%s", code, errOut)
+	}
+}
+
+// A live run against an unreachable stream: progress says no record came
+// yet and why, and the run fails within --connect-timeout.
+func TestLiveRunUnreachableFails(t *testing.T) {
+	unreachable(t)
+	code, _, errOut := runCLI("run", "../../examples/spend/app.yaml", "--connect-timeout", "2s", "--progress-every", "100ms", "--checkpoint-dir", t.TempDir())
+	if code != 1 || !strings.Contains(errOut, "no answer from Kinesis for stream purchases within 2s") ||
+		!strings.Contains(errOut, "progress: no record yet: Kinesis stream purchases has not answered yet (retrying: dial tcp 127.0.0.1:1") ||
+		strings.Contains(errOut, "lag 0 ms, last record arrived 0 ms ago") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}
+
+// Each command's messages name its own flags: record without a region
+// speaks of --stream, not of run's --replay.
+func TestRecordMessagesNameRecordFlags(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	code, _, errOut := runCLI("record", "--stream", "clicks", "--out", t.TempDir()+"/r.jsonl")
+	if code != 2 || strings.Contains(errOut, "--replay") || !strings.Contains(errOut, "record --stream clicks: no AWS region") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI("record", "--stream", "clicks")
+	if code != 2 || strings.Contains(errOut, "--replay") || !strings.Contains(errOut, "record needs --stream and --out") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/agext/levenshtein"
 )
 
 const version = "0.1.0"
@@ -131,15 +133,23 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags, also accepting flags after positional arguments.
+// parse parses flags, also accepting flags after positional arguments. A
+// mistake is one line naming the flag (and the nearest one it may have
+// meant), not the whole flag list; --help prints the list.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, &usageError{err.Error()}
+			return nil, flagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -148,6 +158,32 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagError rewrites the flag package's message as one line of the
+// command's, with a suggestion for an unknown flag.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	name, unknown := strings.CutPrefix(msg, "flag provided but not defined: -")
+	if !unknown {
+		return &usageError{fmt.Sprintf("%s: %s (streamsql %s --help lists the flags)", fs.Name(), msg, fs.Name())}
+	}
+	name = strings.TrimLeft(name, "-")
+	best, bestD := "", 0
+	fs.VisitAll(func(f *flag.Flag) {
+		d := levenshtein.Distance(name, f.Name, nil)
+		if strings.HasPrefix(f.Name, name) {
+			d = 1
+		}
+		if best == "" || d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	hint := ""
+	if best != "" && bestD <= max(2, len(name)/3) {
+		hint = fmt.Sprintf("; did you mean --%s?", best)
+	}
+	return &usageError{fmt.Sprintf("%s: unknown flag --%s%s (streamsql %s --help lists the flags)", fs.Name(), name, hint, fs.Name())}
 }
 
 // multi is a repeatable flag.

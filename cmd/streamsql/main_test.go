@@ -90,3 +90,34 @@ func TestErrorStreamAndSummary(t *testing.T) {
 		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
 }
+
+// Usage and configuration mistakes exit 2 with one line that starts with
+// streamsql: and says what would be valid; runtime failures exit 1.
+func TestUsageAndConfigErrorsExit2(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"float64.yaml": "RecordFormat: {RecordFormatType: JSON}\nRecordColumns:\n  - {Name: Block, Mapping: \"$.Block\", SqlType: VARCHAR(8)}\n  - {Name: Amount, Mapping: \"$.Amount\", SqlType: FLOAT64}\n",
+		"broken.yaml":  "RecordFormat: [\n",
+	})
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", spend + "app.yaml", "--replya", "x"}, "streamsql: run: unknown flag --replya; did you mean --replay? (streamsql run --help lists the flags)\n"},
+		{[]string{"check", spend + "app.yaml", "--shema", "x"}, "streamsql: check: unknown flag --shema; did you mean --schema?"},
+		{[]string{"run", spend + "app.yaml", "--rate", "fast"}, "streamsql: run: invalid value \"fast\" for flag -rate"},
+		{[]string{"run", spend + "app.yaml", "--replay", spend + "purchases.jsonl", "--out", "NOPE=-"}, "streamsql: --out NOPE: no in-application stream NOPE; the application has"},
+		{[]string{"check", spend + "app.sql", "--schema", filepath.Join(dir, "broken.yaml")}, "streamsql: " + filepath.Join(dir, "broken.yaml")},
+		{[]string{"check", spend + "app.sql", "--schema", filepath.Join(dir, "nothere.yaml")}, "nothere.yaml: no such file"},
+		{[]string{"check", spend + "app.sql", "--schema", filepath.Join(dir, "float64.yaml")}, "streamsql: " + filepath.Join(dir, "float64.yaml") + `:4: RecordColumns[1].SqlType: "FLOAT64" is not a SQL type`},
+	}
+	for _, tt := range tests {
+		code, _, errOut := runCLI(tt.args...)
+		if code != 2 || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") > 2 {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.args, code, errOut, tt.want)
+		}
+	}
+	code, _, errOut := runCLI("check", spend+"app.sql", "--schema", filepath.Join(dir, "float64.yaml"))
+	if code != 2 || !strings.Contains(errOut, "valid types: TINYINT, SMALLINT, INTEGER") {
+		t.Errorf("SqlType: %s", errOut)
+	}
+}

@@ -20,6 +20,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "the recording to write (- for stdout; a .gz name is gzip-compressed)")
 	from := fs.String("from", "TRIM_HORIZON", "where to start: TRIM_HORIZON, NOW, or a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)")
 	until := fs.String("until", "", "when to stop: NOW (once the stream's tip is reached), a time (records arriving from then on are left out), or a duration such as 30s; default: SIGINT/SIGTERM")
+	connect := fs.Duration("connect-timeout", 30*time.Second, "fail when the stream has not answered within this time (retries included)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,7 +31,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *stream == "" || *out == "" {
 		return &usageError{"record needs --stream and --out"}
 	}
-	o := live.RecordOptions{Stream: *stream, Live: &live.Options{Logf: func(f string, a ...any) { fmt.Fprintf(stderr, "streamsql: "+f+"\n", a...) }}}
+	o := live.RecordOptions{Stream: *stream, Live: &live.Options{ConnectTimeout: *connect, Logf: func(f string, a ...any) { fmt.Fprintf(stderr, "streamsql: "+f+"\n", a...) }}}
 	switch strings.ToUpper(*from) {
 	case "TRIM_HORIZON", "NOW":
 		o.From = strings.ToUpper(*from)
@@ -74,6 +75,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if err != nil {
+		if *out != "-" && st.Records == 0 {
+			os.Remove(*out) // no empty recording left behind to be mistaken for an idle stream
+		}
 		return err
 	}
 	fmt.Fprintf(stderr, "streamsql: recorded %d records from %d shard(s) of %s into %s\n", st.Records, st.Shards, *stream, *out)

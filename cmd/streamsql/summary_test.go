@@ -83,3 +83,14 @@ func TestFailOnError(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }
+
+// --rate without --start starts the clock at 1970-01-01, as documented.
+func TestRateWithoutStartStartsAtTheEpoch(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"p.ndjson": `{"Block":"B1","Amount":1.5,"Customer":"c"}
+{"Block":"B1","Amount":2.5,"Customer":"d"}
+`})
+	code, out, errOut := runCLI("run", spend+"app.yaml", "--replay", filepath.Join(dir, "p.ndjson"), "--rate", "1", "--format", "ndjson", "--rowtime", "--quiet")
+	if code != 0 || !strings.HasPrefix(out, `{"ROWTIME":"1970-01-01 00:00:`) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}

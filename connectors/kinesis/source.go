@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,6 +65,10 @@ type SourceOptions struct {
 	// created by resharding (default 10 s; a shard that ends always
 	// triggers a re-read).
 	ListInterval time.Duration
+	// ConnectTimeout bounds how long the stream may fail to answer at all:
+	// until a first call succeeds, transient errors stop the source after
+	// this long (default 30 s); MaxOutage applies once it has answered.
+	ConnectTimeout time.Duration
 	// Logf reports retries and resharding (nil: silent).
 	Logf func(format string, args ...any)
 }
@@ -97,6 +102,10 @@ type Source struct {
 	reads    int64
 	throttle int64
 	outages  map[string]*outage // calls failing now, by what they read
+	// connected: a call has succeeded; lastErr: the latest failure, for
+	// the message when none ever did.
+	connected bool
+	lastErr   error
 }
 
 // NewSource makes a source; nothing is read until Run.
@@ -112,6 +121,9 @@ func NewSource(api API, o SourceOptions) *Source {
 	}
 	if o.Limit <= 0 || o.Limit > maxRecordsLimit {
 		o.Limit = maxRecordsLimit
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 30 * time.Second
 	}
 	if o.OutageReport <= 0 {
 		o.OutageReport = 10 * time.Second
@@ -233,6 +245,8 @@ func (s *Source) failed(what string, err error) (time.Duration, error) {
 	o.attempts++
 	o.throttled = isThrottle(err)
 	attempts, lasted, throttled := o.attempts, now.Sub(o.since), o.throttled
+	s.lastErr = err
+	connected := s.connected
 	report := o.reported.IsZero() || now.Sub(o.reported) >= s.o.OutageReport
 	if report {
 		o.reported = now
@@ -241,15 +255,21 @@ func (s *Source) failed(what string, err error) (time.Duration, error) {
 	if !throttled && s.o.MaxOutage > 0 && lasted > s.o.MaxOutage {
 		return 0, fmt.Errorf("%s: failing for %s, over the limit of %s (%d attempts): %w", what, lasted.Round(time.Millisecond), s.o.MaxOutage, attempts, err)
 	}
+	if !throttled && !connected && lasted >= s.o.ConnectTimeout {
+		return 0, fmt.Errorf("no answer from Kinesis for stream %s within %s (%d attempts, the last: %v)", s.o.Stream.Name, s.o.ConnectTimeout, attempts, Brief(err))
+	}
 	wait := s.o.Backoff.delay(attempts)
+	if !connected {
+		wait = min(wait, s.o.ConnectTimeout-lasted) // fail on time
+	}
 	switch {
 	case !report:
 	case attempts == 1 && throttled:
 		s.logf("kinesis %s: throttled (%s), backing off", what, errorCode(err))
 	case attempts == 1:
-		s.logf("kinesis %s: %v; retrying", what, err)
+		s.logf("kinesis %s: %v; retrying", what, Brief(err))
 	default:
-		s.logf("kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, err, s.o.Backoff.max())
+		s.logf("kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, Brief(err), s.o.Backoff.max())
 	}
 	return wait, nil
 }
@@ -257,12 +277,31 @@ func (s *Source) failed(what string, err error) (time.Duration, error) {
 // recovered ends an outage of what, reporting how long it lasted.
 func (s *Source) recovered(what string) {
 	s.mu.Lock()
+	s.connected = true
 	o := s.outages[what]
 	delete(s.outages, what)
 	s.mu.Unlock()
 	if o != nil && !o.throttled {
 		s.logf("kinesis %s: working again after %s (%d failed attempts)", what, time.Since(o.since).Round(time.Millisecond), o.attempts)
 	}
+}
+
+// Connected tells whether the stream has answered at least once, and the
+// latest failure (nil if none).
+func (s *Source) Connected() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected, s.lastErr
+}
+
+// Brief is the network failure under an SDK error when there is one
+// ("dial tcp 127.0.0.1:4567: connect: connection refused"), else the error.
+func Brief(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	return err
 }
 
 // Outages describes the calls failing now, with how long they have: empty

@@ -52,6 +52,9 @@ type Options struct {
 	MaxAttempts int
 	// PollInterval is the wait between reads of a caught-up shard (default 1 s).
 	PollInterval time.Duration
+	// ConnectTimeout bounds how long an input stream may not answer at
+	// all before the run or capture fails (default 30 s).
+	ConnectTimeout time.Duration
 	// DrainTimeout bounds the drain after the run's context ends: rows
 	// not delivered by then are counted and the run fails (default 30 s).
 	DrainTimeout time.Duration
@@ -88,6 +91,9 @@ type Progress struct {
 	// Outages are the Kinesis calls failing now and for how long (retried
 	// until they work, or MaxOutage).
 	Outages []string
+	// Waiting names the input streams that have not answered yet, with
+	// the error being retried.
+	Waiting []string
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -124,9 +130,21 @@ func (lo *Options) load(ctx context.Context) error {
 	return nil
 }
 
+// checkWords make check's messages speak of the command's own flags.
+type checkWords struct {
+	field string // what the message is about: "--replay", "record --stream X"
+	lead  string // said first
+	// regionAlt and credsAlt: the command's own way out, said last.
+	regionAlt, credsAlt string
+}
+
+// runWords: a run without --replay is a live run.
+var runWords = checkWords{field: "--replay", lead: "no recording given, and ",
+	regionAlt: "; or feed the input from a recording with --replay FILE", credsAlt: "; or feed the input from a recording with --replay FILE"}
+
 // check makes sure a live run can reach AWS at all: a region (else the
 // one in the first input's ARN) and credentials from the standard chain.
-func (lo *Options) check(ctx context.Context, a *app.Application) error {
+func (lo *Options) check(ctx context.Context, a *app.Application, w checkWords) error {
 	if lo.cfg.Region == "" {
 		for _, in := range a.Inputs {
 			if in.KinesisStreamsInput != nil {
@@ -138,16 +156,16 @@ func (lo *Options) check(ctx context.Context, a *app.Application) error {
 		}
 	}
 	if lo.cfg.Region == "" {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS region for a live run: set AWS_REGION, or feed the input with --replay FILE"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS region: set AWS_REGION" + w.regionAlt}
 	}
 	if lo.cfg.Credentials == nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run: feed the input with --replay FILE, or set AWS credentials"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials: set them as the AWS CLI reads them (AWS_ACCESS_KEY_ID..., AWS_PROFILE)" + w.credsAlt}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := lo.cfg.Credentials.Retrieve(cctx); err != nil {
-		return &engine.ConfigError{Field: "--replay", Msg: "no recording given, and no AWS credentials for a live run (" + firstLine(err.Error()) +
-			"): feed the input with --replay FILE, or set AWS credentials (AWS_ENDPOINT_URL points the run at a local server)"}
+		return &engine.ConfigError{Field: w.field, Msg: w.lead + "no AWS credentials (" + firstLine(err.Error()) +
+			"): set them as the AWS CLI reads them (AWS_ENDPOINT_URL points at a local server)" + w.credsAlt}
 	}
 	return nil
 }
@@ -193,6 +211,7 @@ func (c *connectors) Reference(name string) ([]byte, bool, error) {
 // liveInput is one application input read from its Kinesis stream.
 type liveInput struct {
 	index  int
+	name   string // the Kinesis stream's name
 	src    *kinesis.Source
 	cpPath string
 }
@@ -221,7 +240,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	if err := lo.load(ctx); err != nil {
 		return none, err
 	}
-	if err := lo.check(ctx, o.App); err != nil {
+	if err := lo.check(ctx, o.App, runWords); err != nil {
 		return none, err
 	}
 	logf := lo.logf(o.Stderr)
@@ -408,7 +427,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 		default:
 			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
@@ -419,7 +438,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
@@ -462,6 +481,13 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 	for _, in := range inputs {
 		pr.LagMillis = max(pr.LagMillis, in.src.Lag())
 		pr.Outages = append(pr.Outages, in.src.Outages()...)
+		if ok, err := in.src.Connected(); !ok {
+			w := "Kinesis stream " + in.name + " has not answered yet"
+			if err != nil {
+				w += " (retrying: " + kinesis.Brief(err).Error() + ")"
+			}
+			pr.Waiting = append(pr.Waiting, w)
+		}
 	}
 	if pr.RecordsIn > 0 {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())

@@ -55,7 +55,8 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 	if err != nil {
 		return st, &engine.ConfigError{Field: "--stream", Msg: err.Error()}
 	}
-	if err := lo.check(ctx, &app.Application{Inputs: []app.Input{{KinesisStreamsInput: &app.ResourceRef{ResourceARN: o.Stream}}}}); err != nil {
+	if err := lo.check(ctx, &app.Application{Inputs: []app.Input{{KinesisStreamsInput: &app.ResourceRef{ResourceARN: o.Stream}}}},
+		checkWords{field: "record --stream " + o.Stream, regionAlt: ", or give --stream the stream's ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), which carries the region"}); err != nil {
 		return st, err
 	}
 	pos := o.From
@@ -63,7 +64,7 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 		pos = kinesis.TrimHorizon
 	}
 	src := kinesis.NewSource(kinsdk.NewFromConfig(lo.cfg), kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: o.FromTime,
-		PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, Logf: lo.Logf})
+		PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: lo.Logf})
 	rctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	errc := make(chan error, 1)
@@ -131,6 +132,11 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 		runErr = err
 	}
 	st.Shards = len(shards)
+	if ok, err := src.Connected(); !ok && runErr == nil {
+		// Stopped (--until, a signal) before the stream ever answered: an
+		// empty recording would pass for an idle stream.
+		runErr = fmt.Errorf("the stream never answered (last error: %v)", kinesis.Brief(err))
+	}
 	if runErr != nil {
 		return st, fmt.Errorf("record %s: %w", stream.Name, runErr)
 	}

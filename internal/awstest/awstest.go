@@ -116,37 +116,40 @@ func start() (func(), error) {
 		return nil, fmt.Errorf("scripts/aws-servers install: %v\n%s", err, stderr.String())
 	}
 
-	var procs []*exec.Cmd
+	var procs []*server
+	var stopping atomic.Bool
 	stop := func() {
+		stopping.Store(true)
 		for _, p := range procs {
-			p.Process.Signal(syscall.SIGTERM)
+			p.cmd.Process.Signal(syscall.SIGTERM)
 		}
 		for _, p := range procs {
-			done := make(chan struct{})
-			go func() { p.Wait(); close(done) }()
 			select {
-			case <-done:
+			case <-p.done:
 			case <-time.After(5 * time.Second):
-				p.Process.Kill()
-				<-done
+				p.cmd.Process.Kill()
+				<-p.done
 			}
 		}
+	}
+	watch := func(name string, cmd *exec.Cmd, log *tailBuffer) {
+		procs = append(procs, watchServer(name, cmd, log, &stopping, os.Stderr))
 	}
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	var motoLog bytes.Buffer
+	motoLog := &tailBuffer{}
 	mc := exec.Command(moto[0], append(moto[1:], "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
-	mc.Stdout, mc.Stderr, mc.SysProcAttr = &motoLog, &motoLog, childAttr()
+	mc.Stdout, mc.Stderr, mc.SysProcAttr = motoLog, motoLog, childAttr()
 	if err := mc.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto_server: %v", err)
 	}
-	procs = append(procs, mc)
+	watch("moto_server", mc, motoLog)
 	kc := exec.Command("node", filepath.Join(kdir, "serve.js"), "0")
 	kc.SysProcAttr = childAttr()
-	var klog bytes.Buffer
-	kc.Stderr = &klog
+	klog := &tailBuffer{}
+	kc.Stderr = klog
 	kout, err := kc.StdoutPipe()
 	if err != nil {
 		stop()
@@ -156,7 +159,7 @@ func start() (func(), error) {
 		stop()
 		return nil, fmt.Errorf("starting kinesalite: %v", err)
 	}
-	procs = append(procs, kc)
+	watch("kinesalite", kc, klog)
 	endpoint := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(kout)
@@ -187,6 +190,52 @@ func start() (func(), error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return stop, nil
+}
+
+// server is a started server process; done closes when it has exited.
+type server struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// watchServer waits for a started server; one that exits before stopping
+// is set has its exit status and the end of its output written to report,
+// so that a test failing with "connection refused" can be diagnosed.
+func watchServer(name string, cmd *exec.Cmd, log *tailBuffer, stopping *atomic.Bool, report io.Writer) *server {
+	p := &server{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		err := cmd.Wait()
+		if !stopping.Load() {
+			fmt.Fprintf(report, "awstest: %s exited while the tests ran (%v); the end of its output:\n%s\n", name, err, log.String())
+		}
+		close(p.done)
+	}()
+	return p
+}
+
+// tailBuffer keeps the last 16 KB written to it, safe for the goroutine
+// copying a child's output and a reader at once.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 16 << 10
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if n := len(b.buf); n > tailMax {
+		b.buf = append(b.buf[:0], b.buf[n-tailMax:]...)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
 
 func freePort() (int, error) {

@@ -1,8 +1,11 @@
 package awstest
 
 import (
+	"bytes"
 	"context"
+	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,5 +49,38 @@ func TestMissingServerMessage(t *testing.T) {
 	_, err := start()
 	if err == nil || !strings.Contains(err.Error(), "moto_server is not on PATH") || !strings.Contains(err.Error(), "pip install") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestServerDeathIsReported: a server that exits while the tests run has
+// its exit status and its last output reported; one stopped is not.
+func TestServerDeathIsReported(t *testing.T) {
+	run := func(stopped bool) string {
+		log := &tailBuffer{}
+		cmd := exec.Command("sh", "-c", "echo listening; echo 'Error: EADDRINUSE' >&2; exit 3")
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var stopping atomic.Bool
+		stopping.Store(stopped)
+		var report tailBuffer
+		<-watchServer("kinesalite", cmd, log, &stopping, &report).done
+		return report.String()
+	}
+	got := run(false)
+	for _, want := range []string{"kinesalite exited while the tests ran (exit status 3)", "listening", "Error: EADDRINUSE"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if got := run(true); got != "" {
+		t.Errorf("a stopped server was reported: %q", got)
+	}
+	var b tailBuffer
+	b.Write(bytes.Repeat([]byte("x"), tailMax))
+	b.Write([]byte("end"))
+	if s := b.String(); len(s) != tailMax || !strings.HasSuffix(s, "end") {
+		t.Errorf("tail of %d bytes ending %q", len(s), s[len(s)-3:])
 	}
 }

@@ -92,6 +92,24 @@ func rowtimes(recs []record) []time.Time {
 	return out
 }
 
+// byMinute walks records through one-minute tumbling windows of their
+// ROWTIMEs rts: add(i) takes record i, flush(end) closes the window ending
+// at end (the last one after the last record).
+func byMinute(rts []time.Time, add func(i int), flush func(end time.Time)) {
+	var win time.Time
+	for i, t := range rts {
+		w := t.Truncate(time.Minute)
+		if i > 0 && !w.Equal(win) {
+			flush(win.Add(time.Minute))
+		}
+		win = w
+		add(i)
+	}
+	if len(rts) > 0 {
+		flush(win.Add(time.Minute))
+	}
+}
+
 // group is one aggregate group within a window, in first-seen order.
 type group[K comparable, A any] struct {
 	keys  []K
@@ -213,10 +231,8 @@ func news(dir string) {
 	type acc struct{ imp, clk int }
 	rts := rowtimes(recs)
 	var lines []string
-	var win time.Time
 	var g group[key, acc]
-	flush := func() {
-		end := win.Add(time.Minute)
+	flush := func(end time.Time) {
 		for _, k := range g.keys {
 			a := g.accum[k]
 			gender, seg := "null", "null"
@@ -228,14 +244,9 @@ func news(dir string) {
 		}
 		g = group[key, acc]{}
 	}
-	for i, r := range recs {
-		w := rts[i].Truncate(time.Minute)
-		if len(g.keys) > 0 && !w.Equal(win) {
-			flush()
-		}
-		win = w
+	byMinute(rts, func(i int) {
 		var rec struct{ USER_ID, ARTICLE_ID, ACTION string }
-		must(json.Unmarshal(r.data, &rec))
+		must(json.Unmarshal(recs[i].data, &rec))
 		u, known := users[rec.USER_ID]
 		a := g.get(key{u.gender, u.segment, known, rec.ARTICLE_ID})
 		if rec.ACTION == "impression" {
@@ -243,8 +254,7 @@ func news(dir string) {
 		} else {
 			a.clk++
 		}
-	}
-	flush()
+	}, flush)
 	must(os.WriteFile(filepath.Join(dir, "expected.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 }
 

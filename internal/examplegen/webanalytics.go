@@ -87,28 +87,19 @@ func webAnalytics(dir string) {
 
 	// Views per section per arrival minute (pages not in the table drop
 	// out of the inner join); ROWTIME and "minute_end" are the minute's end.
-	lines = nil
 	perMinute := func(keep func(event) (string, bool), row func(end time.Time, key string, n int) string) []string {
 		var out []string
 		var g group[string, int]
-		var win time.Time
-		emit := func() {
-			for _, k := range g.keys {
-				out = append(out, row(win.Add(time.Minute), k, *g.accum[k]))
-			}
-			g = group[string, int]{}
-		}
-		for i, e := range evs {
-			w := rts[i].Truncate(time.Minute)
-			if len(g.keys) > 0 && !w.Equal(win) {
-				emit()
-			}
-			win = w
-			if k, ok := keep(e); ok {
+		byMinute(rts, func(i int) {
+			if k, ok := keep(evs[i]); ok {
 				*g.get(k)++
 			}
-		}
-		emit()
+		}, func(end time.Time) {
+			for _, k := range g.keys {
+				out = append(out, row(end, k, *g.accum[k]))
+			}
+			g = group[string, int]{}
+		})
 		return out
 	}
 	write("section-views.ndjson", perMinute(func(e event) (string, bool) {

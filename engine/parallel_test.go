@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestParallelReplayIdentical: a replay decoded by parallel workers writes
+// the bytes the one-goroutine path writes, at every GOMAXPROCS: outputs,
+// error_stream and counters, over a recording with bad lines, payloads that
+// fail to convert, shards out of arrival order and several windows.
+func TestParallelReplayIdentical(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	recs := benchRecords(5000)
+	for i, r := range recs {
+		at := base.Add(time.Duration(i*20) * time.Millisecond)
+		if i%7 == 3 {
+			at = at.Add(-900 * time.Millisecond) // the other shard, a little behind
+		}
+		data := r.Data
+		switch {
+		case i%500 == 17:
+			b.WriteString("not a record\n")
+		case i%300 == 5:
+			data = []byte(`{"TICKER_SYMBOL":"T001","PRICE":"not a number"}`)
+		case i%400 == 9:
+			data = []byte(`{"TICKER_SYMBOL":`)
+		}
+		fmt.Fprintf(&b, `{"SequenceNumber":"%d","ApproximateArrivalTimestamp":%q,"Data":%q,"PartitionKey":"k","ShardId":"shardId-00000000000%d"}`+"\n",
+			i, at.Format(time.RFC3339Nano), base64.StdEncoding.EncodeToString(data), i%7/3)
+	}
+	rec := filepath.Join(dir, "rec.jsonl")
+	if err := os.WriteFile(rec, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	queries := map[string]string{
+		"tumbling": `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
+  FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`,
+		"sliding": `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE, SHARD VARCHAR(32));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TRADER, PRICE, AVG(PRICE) OVER W, SHARD_ID
+  FROM "SOURCE_SQL_STREAM_001"
+  WINDOW W AS (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '5' SECOND PRECEDING);`,
+	}
+	run := func(query string, reorder int) string {
+		var out, errs, stderr bytes.Buffer
+		st, err := Run(context.Background(), Options{App: benchApp(query), Replays: []Replay{{Path: rec}}, Format: "ndjson", Rowtime: true,
+			Reorder: reorder, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &out, "error_stream": &errs}, Stderr: &stderr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s\n-- errors\n%s\n-- stats %d %d %+v", out.String(), errs.String(), st.RecordsIn, st.ErrorRows, st.Inputs)
+	}
+	defer func(p int, a bool) { runtime.GOMAXPROCS(p); prefetchAlways = a }(runtime.GOMAXPROCS(0), prefetchAlways)
+	for name, q := range queries {
+		for _, reorder := range []int{0, -1} {
+			runtime.GOMAXPROCS(1)
+			prefetchAlways = false
+			want := run(q, reorder)
+			if !bytes.Contains([]byte(want), []byte("not a number")) || !bytes.Contains([]byte(want), []byte("rec.jsonl:")) {
+				t.Fatalf("%s: the recording's errors are missing:\n%.2000s", name, want)
+			}
+			prefetchAlways = true
+			for _, procs := range []int{1, 2, 4} {
+				runtime.GOMAXPROCS(procs)
+				if got := run(q, reorder); got != want {
+					t.Errorf("%s, reorder %d, GOMAXPROCS %d: the parallel replay differs\n%s", name, reorder, procs, firstDiff(got, want))
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(i-200, 0)
+	return fmt.Sprintf("at byte %d:\ngot  %.400q\nwant %.400q", i, a[lo:], b[lo:])
+}

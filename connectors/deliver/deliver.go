@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/streamsql/streamsql/internal/latency"
 )
 
 // Entry is one record to deliver.
@@ -69,6 +71,9 @@ type Stats struct {
 	Calls     int64 // put calls made
 	Retried   int64 // records sent again after a failure
 	Throttled int64 // calls or entries that failed and were retried
+	Failed    int64 // calls that failed wholly or in part (retried or not)
+	// Latency is the duration of every put call.
+	Latency latency.Histogram
 }
 
 // Batcher accumulates entries and sends them in batches.
@@ -137,8 +142,13 @@ func (b *Batcher) Flush(ctx context.Context) error {
 	batch := b.pending
 	var r reporter
 	for len(batch) > 0 {
+		began := time.Now()
 		res, err := b.o.Put(ctx, batch)
 		b.stats.Calls++
+		b.stats.Latency.Observe(time.Since(began))
+		if err != nil || len(res.Failed) > 0 {
+			b.stats.Failed++
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				b.keep(batch)

@@ -180,8 +180,8 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// Restore rebuilds the index from State (after loading a checkpoint).
-func (h *Hotspots) Restore() {
+// rebuild makes the index from State (after loading a checkpoint).
+func (h *Hotspots) rebuild() {
 	st := h.State
 	h.State = HotspotsState{Dim: st.Dim, Coords: make([]float64, len(st.Coords))}
 	h.cells, h.freeC, h.live, h.comps, h.freeK, h.changed = nil, nil, nil, nil, nil, nil

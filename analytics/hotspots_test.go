@@ -208,7 +208,7 @@ func TestHotspotsRestoreAndBadRows(t *testing.T) {
 			st.Coords = append([]float64(nil), st.Coords...)
 			h2 := NewHotspots(h.cfg, out, 3)
 			h2.State = st
-			h2.Restore()
+			h2.rebuild()
 			h = h2
 		}
 	}

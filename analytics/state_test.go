@@ -1,7 +1,7 @@
 package analytics
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"github.com/streamsql/streamsql/operators/operatortest"
 	"testing"
@@ -10,9 +10,15 @@ import (
 	"github.com/streamsql/streamsql/value"
 )
 
+type stateOp interface {
+	operators.Operator
+	operators.Stateful
+}
+
 // TestStateSurvivesSerialization runs each operator over a stream in one
-// go, and again with its State written to JSON and read into a fresh
-// operator halfway: the two outputs must be identical.
+// go, and again with its state snapshotted and restored into a fresh
+// operator halfway: the two outputs must be identical, and the snapshot
+// of the restored operator must be the same bytes.
 func TestStateSurvivesSerialization(t *testing.T) {
 	rcfRows, _ := series(1500, 4)
 	taxi := taxiPoints(3000)
@@ -26,23 +32,19 @@ func TestStateSurvivesSerialization(t *testing.T) {
 		width int
 		rows  [][]value.Value
 		step  int64 // ms between rows
-		mk    func(out operators.Operator) (operators.Operator, any, func())
+		mk    func(out operators.Operator) stateOp
 	}{
-		{"distinct", 1, zrows, 1, func(out operators.Operator) (operators.Operator, any, func()) {
-			d := NewDistinct(DistinctConfig{Column: 0, WindowMs: 7000, ExactLimit: 500}, out)
-			return d, &d.State, func() {}
+		{"distinct", 1, zrows, 1, func(out operators.Operator) stateOp {
+			return NewDistinct(DistinctConfig{Column: 0, WindowMs: 7000, ExactLimit: 500}, out)
 		}},
-		{"topk", 1, zrows, 1, func(out operators.Operator) (operators.Operator, any, func()) {
-			o := NewTopK(TopKConfig{Column: 0, K: 5, WindowMs: 7000, Capacity: 300}, out)
-			return o, &o.State, o.Restore
+		{"topk", 1, zrows, 1, func(out operators.Operator) stateOp {
+			return NewTopK(TopKConfig{Column: 0, K: 5, WindowMs: 7000, Capacity: 300}, out)
 		}},
-		{"hotspots", 2, taxi, 10, func(out operators.Operator) (operators.Operator, any, func()) {
-			h := NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 500, Radius: 0.013, MinPoints: 15}, out, 2)
-			return h, &h.State, h.Restore
+		{"hotspots", 2, taxi, 10, func(out operators.Operator) stateOp {
+			return NewHotspots(HotspotsConfig{Columns: []int{0, 1}, WindowSize: 500, Radius: 0.013, MinPoints: 15}, out, 2)
 		}},
-		{"rcf", 3, rcfRows, 10, func(out operators.Operator) (operators.Operator, any, func()) {
-			r := NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Trees: 20, SampleSize: 64, TimeDecay: 500, Shingle: 2, Explain: true, Directional: true}, out, 3)
-			return r, &r.State, func() {}
+		{"rcf", 3, rcfRows, 10, func(out operators.Operator) stateOp {
+			return NewRCF(RCFConfig{Columns: []int{0, 2}, Names: []string{"x", "y"}, Trees: 20, SampleSize: 64, TimeDecay: 500, Shingle: 2, Explain: true, Directional: true}, out, 3)
 		}},
 	}
 	for _, tc := range cases {
@@ -52,23 +54,30 @@ func TestStateSurvivesSerialization(t *testing.T) {
 				times[i] = int64(i) * tc.step
 			}
 			whole := operatortest.NewCapture(t)
-			op, _, _ := tc.mk(whole)
+			op := tc.mk(whole)
 			operatortest.Feed(op, tc.width, times, tc.rows, 100)
 			op.Advance(operators.EndOfTime)
 
 			split := operatortest.NewCapture(t)
 			half := len(tc.rows) / 2
-			op1, st1, _ := tc.mk(split)
+			op1 := tc.mk(split)
 			operatortest.Feed(op1, tc.width, times[:half], tc.rows[:half], 100)
-			blob, err := json.Marshal(st1)
-			if err != nil {
+			var buf bytes.Buffer
+			if err := op1.Snapshot(&buf); err != nil {
 				t.Fatal(err)
 			}
-			op2, st2, restore := tc.mk(split)
-			if err := json.Unmarshal(blob, st2); err != nil {
+			blob := buf.Bytes()
+			op2 := tc.mk(split)
+			if err := op2.Restore(bytes.NewReader(blob)); err != nil {
 				t.Fatal(err)
 			}
-			restore()
+			var again bytes.Buffer
+			if err := op2.Snapshot(&again); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(blob, again.Bytes()) {
+				t.Fatalf("the restored state snapshots to different bytes (%d, %d)", len(blob), again.Len())
+			}
 			operatortest.Feed(op2, tc.width, times[half:], tc.rows[half:], 100)
 			op2.Advance(operators.EndOfTime)
 
@@ -78,7 +87,7 @@ func TestStateSurvivesSerialization(t *testing.T) {
 			for i := range whole.Rows {
 				a, b := fmt.Sprint(whole.Rows[i], whole.Times[i]), fmt.Sprint(split.Rows[i], split.Times[i])
 				if a != b {
-					t.Fatalf("row %d differs after restoring the state (%d bytes of JSON):\n%s\n%s", i, len(blob), a, b)
+					t.Fatalf("row %d differs after restoring the state (%d bytes of state):\n%s\n%s", i, len(blob), a, b)
 				}
 			}
 		})

@@ -201,8 +201,8 @@ func (o *TopK) emit() {
 	clear(o.index)
 }
 
-// Restore rebuilds the derived index after State was loaded from a checkpoint.
-func (o *TopK) Restore() {
+// rebuild makes the derived index after State was loaded from a checkpoint.
+func (o *TopK) rebuild() {
 	clear(o.index)
 	for j, c := range o.State.Counters {
 		o.index[c.Key] = int32(j)

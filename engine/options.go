@@ -50,6 +50,10 @@ type Options struct {
 	// recording come out as a live run merges them). 0 means the default,
 	// DefaultReorder; negative disables sorting.
 	Reorder int
+	// BatchRecords is how many source records are decoded before they flow
+	// through the graph together and time advances to the latest; 0 means
+	// 1024. Smaller batches lower latency, larger ones raise throughput.
+	BatchRecords int
 	// MaxFutureSkew is how far a replayed record's arrival time may jump
 	// ahead of its shard's previous record before the shard's next record
 	// must confirm it (docs/semantics.md 82). 0 means DefaultMaxFutureSkew;

@@ -24,7 +24,8 @@ import (
 )
 
 // batchRecords is how many source records are decoded before the batch is
-// pushed through the graph and time advances.
+// pushed through the graph and time advances, unless Options.BatchRecords
+// says otherwise.
 const batchRecords = 1024
 
 // Run executes an application over its replays until they end (or ctx is
@@ -34,40 +35,24 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{RowsOut: map[string]int64{}}, err
 	}
-	var sources []*source
-	defer func() {
-		for _, s := range sources {
-			s.rd.Close()
-		}
-	}()
-	sources, err = p.openReplays(o)
+	rp, err := p.OpenReplays()
 	if err != nil {
 		st, _ := p.Finish()
 		return st, err
 	}
-	for _, d := range p.decoders {
-		d.Stable = true // a replay's payloads are never overwritten (input's arena)
-	}
-	defer p.prefetch(sources)() // parallel.go
-	for _, s := range sources {
-		s.pull(p.errs)
-	}
+	defer rp.Close()
 	for {
-		s := earliest(sources)
-		if s == nil {
+		flowed, ok := rp.PushNext(p)
+		if !ok {
 			break
 		}
-		rec := s.next
-		s.pull(p.errs)
-		if p.pushReplay(s, rec) && (ctx.Err() != nil || p.OutputError() != nil) {
+		if flowed && (ctx.Err() != nil || p.OutputError() != nil) {
 			break // stopped, or an output cannot take more
 		}
 	}
 	st, err := p.Finish()
-	for _, s := range sources {
-		if err == nil && s.err != nil {
-			err = fmt.Errorf("--replay: %w", s.err)
-		}
+	if err == nil {
+		err = rp.Err()
 	}
 	return st, err
 }
@@ -85,7 +70,9 @@ type Pipeline struct {
 	targets   [][]*target
 	shardSlot map[string]int
 	last      int64
+	bound     int64 // last bound the sources were advanced to
 	pending   int
+	batch     int // records per batch
 	start     time.Time
 	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
@@ -105,8 +92,11 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
 	p.stats.RowsOut = map[string]int64{}
+	if p.batch = o.BatchRecords; p.batch <= 0 {
+		p.batch = batchRecords
+	}
 	if o.App == nil {
 		return nil, errors.New("no application")
 	}
@@ -170,7 +160,7 @@ func Start(o Options) (*Pipeline, error) {
 		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
 		for _, name := range in.streams {
-			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), batchRecords)})
+			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), p.batch)})
 		}
 	}
 	return p, nil
@@ -242,7 +232,7 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 		}
 	}
 	p.pending++
-	if p.pending >= batchRecords {
+	if p.pending >= p.batch {
 		p.advance(p.last)
 		return true
 	}
@@ -252,6 +242,7 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 // advance pushes the pending batches and moves every source to bound t.
 func (p *Pipeline) advance(t int64) {
 	p.pending = 0
+	p.bound = t
 	for _, ts := range p.targets {
 		for _, tg := range ts {
 			if tg.batch.Len() > 0 {
@@ -424,6 +415,62 @@ type source struct {
 	stats   *InputStats // the input's counters: unreadable lines are failed records
 	err     error       // the recording could not be read to its end
 	guard   *arrivalGuard
+}
+
+// Replays reads an application's recordings (Options.Replays) merged by
+// arrival time, each record bound to its input.
+type Replays struct {
+	sources []*source
+	stop    func() // stops the parallel reading (parallel.go)
+}
+
+// OpenReplays opens the recordings and reads the first record of each;
+// unreadable lines go to p's error_stream.
+func (p *Pipeline) OpenReplays() (*Replays, error) {
+	sources, err := p.openReplays(p.o)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range p.decoders {
+		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+	}
+	r := &Replays{sources: sources, stop: p.prefetch(sources)}
+	for _, s := range sources {
+		s.pull(p.errs)
+	}
+	return r, nil
+}
+
+// PushNext pushes the earliest record into p and reads the one after it
+// from the same recording (its unreadable lines go to p's error_stream).
+// flowed reports that a batch went through the graph (Pipeline.Push); ok
+// is false, and nothing is pushed, at the end of every recording. The
+// records may go to a pipeline other than the one that opened the
+// replays (one restored from its snapshot, for instance).
+func (r *Replays) PushNext(p *Pipeline) (flowed, ok bool) {
+	s := earliest(r.sources)
+	if s == nil {
+		return false, false
+	}
+	rec := s.next
+	s.pull(p.errs)
+	return p.pushReplay(s, rec), true
+}
+
+// Close stops reading and closes the recordings.
+func (r *Replays) Close() {
+	r.stop()
+	closeAll(r.sources)
+}
+
+// Err is the first error that stopped a recording early, if any.
+func (r *Replays) Err() error {
+	for _, s := range r.sources {
+		if s.err != nil {
+			return fmt.Errorf("--replay: %w", s.err)
+		}
+	}
+	return nil
 }
 
 // openReplays opens the recordings and binds each to an input.

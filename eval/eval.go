@@ -89,3 +89,10 @@ const (
 
 // Errorf builds a RowError.
 func Errorf(name, msg string) *RowError { return &RowError{Name: name, Msg: msg} }
+
+// State is the clock's state, for a snapshot: the query's start and
+// whether a record has fixed it.
+func (r *ReplayClock) State() (start int64, started bool) { return r.start, r.started }
+
+// SetState restores what State returned.
+func (r *ReplayClock) SetState(start int64, started bool) { r.start, r.started = start, started }

@@ -58,16 +58,13 @@ func (s StateSize) Add(o StateSize) StateSize {
 }
 
 // RowBytes estimates the memory of a row of values.
-func RowBytes(row []Value) int64 {
+func RowBytes(row []value.Value) int64 {
 	n := int64(len(row)) * valueSize
 	for _, v := range row {
 		n += int64(len(v.S))
 	}
 	return n
 }
-
-// Value is value.Value, named here for RowBytes' signature.
-type Value = value.Value
 
 const valueSize = 48 // unsafe.Sizeof(value.Value{}) on 64-bit platforms
 
@@ -336,4 +333,86 @@ func (r *StateReader) End() error {
 		return fmt.Errorf("%d bytes of state left over", len(r.b))
 	}
 	return r.err
+}
+
+// Floats writes a slice of float64.
+func (w *StateWriter) Floats(fs []float64) {
+	w.Uvarint(uint64(len(fs)))
+	for _, f := range fs {
+		w.Float(f)
+	}
+}
+
+// Int32s writes a slice of int32.
+func (w *StateWriter) Int32s(is []int32) {
+	w.Uvarint(uint64(len(is)))
+	for _, i := range is {
+		w.Varint(int64(i))
+	}
+}
+
+// Int64s writes a slice of int64.
+func (w *StateWriter) Int64s(is []int64) {
+	w.Uvarint(uint64(len(is)))
+	for _, i := range is {
+		w.Varint(i)
+	}
+}
+
+// Floats reads a slice of float64 (nil when empty).
+func (r *StateReader) Floats() []float64 {
+	n := r.Len()
+	if n == 0 {
+		return nil
+	}
+	fs := make([]float64, n)
+	for i := range fs {
+		fs[i] = r.Float()
+	}
+	return fs
+}
+
+// Int32s reads a slice of int32 (nil when empty).
+func (r *StateReader) Int32s() []int32 {
+	n := r.Len()
+	if n == 0 {
+		return nil
+	}
+	is := make([]int32, n)
+	for i := range is {
+		is[i] = int32(r.Varint())
+	}
+	return is
+}
+
+// Int64s reads a slice of int64 (nil when empty).
+func (r *StateReader) Int64s() []int64 {
+	n := r.Len()
+	if n == 0 {
+		return nil
+	}
+	is := make([]int64, n)
+	for i := range is {
+		is[i] = r.Varint()
+	}
+	return is
+}
+
+// WriteState encodes with f and writes the bytes to w: the body of most
+// Snapshot methods.
+func WriteState(w io.Writer, f func(*StateWriter)) error {
+	var sw StateWriter
+	f(&sw)
+	_, err := sw.WriteTo(w)
+	return err
+}
+
+// ReadState decodes all of r with f: the body of most Restore methods. It
+// fails if f reads past the end or leaves bytes unread.
+func ReadState(r io.Reader, f func(*StateReader)) error {
+	sr := NewStateReader(r)
+	if sr.err == nil {
+		f(sr)
+	}
+	return sr.End()
 }

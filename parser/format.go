@@ -323,14 +323,10 @@ func (w *printer) from(f FromItem) {
 		w.over(x.Over, x.OverName)
 		w.alias(x.Alias, nil)
 	case *SubqueryRef:
-		w.WriteString("(")
-		w.query(x.Query)
-		w.WriteString(")")
+		w.form("(", x.Query, ")")
 		w.alias(x.Alias, x.ColAliases)
 	case *TableFunc:
-		w.WriteString("TABLE(")
-		w.expr(x.Call, PrecLowest)
-		w.WriteString(")")
+		w.form("TABLE(", x.Call, ")")
 		w.alias(x.Alias, x.ColAliases)
 	case *Join:
 		w.from(x.Left)
@@ -475,20 +471,10 @@ func (w *printer) expr(e Expr, min Prec) {
 			w.WriteString("-")
 		}
 		w.str(x.Value)
-		w.unit(x.From, x.FromPrec)
-		if x.To != UnitNone {
-			w.WriteString(" TO")
-			w.unit(x.To, x.ToPrec)
-		}
+		w.qualifier(x.From, x.FromPrec, x.To, x.ToPrec)
 	case *IntervalQualifier:
-		w.WriteString("(")
-		w.expr(x.X, PrecLowest)
-		w.WriteString(")")
-		w.unit(x.From, x.FromPrec)
-		if x.To != UnitNone {
-			w.WriteString(" TO")
-			w.unit(x.To, x.ToPrec)
-		}
+		w.form("(", x.X, ")")
+		w.qualifier(x.From, x.FromPrec, x.To, x.ToPrec)
 	case *BinaryExpr:
 		q := x.Op.Precedence()
 		w.expr(x.X, q)
@@ -633,6 +619,15 @@ func (w *printer) form(parts ...any) {
 		case Query:
 			w.query(x)
 		}
+	}
+}
+
+// qualifier prints an interval qualifier: unit [(p)] [TO unit [(p)]].
+func (w *printer) qualifier(from TimeUnit, fromPrec int, to TimeUnit, toPrec int) {
+	w.unit(from, fromPrec)
+	if to != UnitNone {
+		w.WriteString(" TO")
+		w.unit(to, toPrec)
 	}
 }
 

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -188,4 +189,28 @@ func FuzzFormat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		roundTrip(t, src)
 	})
+}
+
+// Random runs of operators and predicate forms: whatever parses prints
+// back to the same tree.
+func TestFormatRandomExpressions(t *testing.T) {
+	voc := []string{"a", "b", "1", "NOT", "AND", "OR", "=", "<", "+", "-", "*", "/", "||", "IS NULL", "IS NOT TRUE",
+		"IN (1, 2)", "NOT IN (1)", "BETWEEN 1 AND 2", "NOT BETWEEN a AND b", "LIKE 'x'", "NOT LIKE 'y' ESCAPE 'z'",
+		"IS DISTINCT FROM", "(", ")", "SIMILAR TO 'q'", "CASE WHEN a THEN b END", "INTERVAL '1' MINUTE"}
+	r := rand.New(rand.NewSource(1))
+	parsed := 0
+	for i := 0; i < 50000; i++ {
+		var parts []string
+		for k := 1 + r.Intn(9); k > 0; k-- {
+			parts = append(parts, voc[r.Intn(len(voc))])
+		}
+		src := "SELECT STREAM " + strings.Join(parts, " ") + " FROM s"
+		if _, err := ParseScript("x", src); err == nil {
+			parsed++
+			roundTrip(t, src)
+		}
+	}
+	if parsed < 1000 {
+		t.Fatalf("only %d of the random expressions parse", parsed)
+	}
 }

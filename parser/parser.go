@@ -774,19 +774,20 @@ func (p *parser) binary(prec Prec) Expr {
 	// MaxDepth).
 	n := 0
 	defer func() { p.leave(n) }()
+	// After NOT x only AND and OR follow; after IS NULL and IN (...), which
+	// end without an operand to absorb tighter operators, only comparisons
+	// and looser operators.
 	var x Expr
+	limit := PrecPrimary
 	if prec <= PrecNot && p.isKw("NOT") {
 		pos := p.t.pos
 		p.next()
 		n++
 		p.enter()
-		x = &UnaryExpr{OpPos: pos, Op: OpNot, X: p.binary(PrecNot)}
+		x, limit = &UnaryExpr{OpPos: pos, Op: OpNot, X: p.binary(PrecNot)}, PrecNot
 	} else {
 		x = p.unary()
 	}
-	// IS NULL and IN (...) end without an operand to absorb tighter
-	// operators: after them only comparisons and looser operators follow.
-	limit := PrecPrimary
 	for {
 		if op, ok := p.binaryOp(); ok {
 			q := op.Precedence()
@@ -797,7 +798,9 @@ func (p *parser) binary(prec Prec) Expr {
 			p.next()
 			n++
 			p.enter()
-			x = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.binary(q + 1)}
+			// A tighter operator after the right operand would have been
+			// part of it: only this precedence or looser may follow.
+			x, limit = &BinaryExpr{X: x, Op: op, OpPos: pos, Y: p.binary(q + 1)}, q
 			continue
 		}
 		if prec > PrecCompare {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/streamsql/streamsql/eval"
@@ -48,7 +49,6 @@ type Running struct {
 	sources []operators.Operator // inputs of the source streams, catalog order
 	idle    []operators.Operator // inputs of streams no pump writes
 	nodes   []*node
-	names   map[string]int
 	joins   map[string][]*operators.RefJoin // per table, for ReplaceTable
 }
 
@@ -69,7 +69,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 			return nil, err
 		}
 	}
-	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, names: map[string]int{}}
+	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}}
 	for name, rows := range b.Tables {
 		r.tables[name] = rows
 	}
@@ -95,6 +95,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 		ins.Errors = b.Errors
 		ins.Pump = p.Name
 		bd.pump = p.Name
+		first := len(r.nodes)
 		in := bd.node(inserts[i], func(out operators.Operator) operators.Operator {
 			ins.Out = out
 			return &ins
@@ -102,6 +103,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 		if err := p.rel.build(bd, in); err != nil {
 			return nil, fmt.Errorf("pump %s: %w", p.Name, err)
 		}
+		r.name(p.Name, r.nodes[first:])
 	}
 	// A stream nobody writes still has to move in time so its readers close
 	// their windows: Advance moves it with the sources.
@@ -190,7 +192,7 @@ func (r *Running) addJoin(table string, j *operators.RefJoin) {
 }
 
 // Operators lists the running operators: each stream's fan-in first, then
-// every pump's operators from its insert back to its scans.
+// every pump's operators from its scans to its insert.
 func (r *Running) Operators() []operators.Node {
 	out := make([]operators.Node, len(r.nodes))
 	for i, n := range r.nodes {
@@ -206,15 +208,26 @@ type node struct {
 	in, out int64
 }
 
-// register adds n, running op, under name (numbered from the second of a
-// name on: "P/select", "P/select#2").
-func (r *Running) register(n *node, name string, op any) {
-	r.names[name]++
-	if k := r.names[name]; k > 1 {
-		name = fmt.Sprintf("%s#%d", name, k)
-	}
-	n.name, n.op = name, op
+// register adds n, running op, of the given kind (named by Start).
+func (r *Running) register(n *node, kind string, op any) {
+	n.name, n.op = kind, op
 	r.nodes = append(r.nodes, n)
+}
+
+// name gives each pump's operators, listed from its scans to its insert,
+// the names "PUMP/kind", numbered from the second of a kind on
+// ("P/select", "P/select#2").
+func (r *Running) name(pump string, nodes []*node) {
+	slices.Reverse(nodes) // built from the insert back
+	seen := map[string]int{}
+	for _, n := range nodes {
+		kind := n.name
+		seen[kind]++
+		n.name = pump + "/" + kind
+		if k := seen[kind]; k > 1 {
+			n.name += fmt.Sprintf("#%d", k)
+		}
+	}
 }
 
 // add registers the operator mk builds feeding out (counted as its rows
@@ -222,7 +235,7 @@ func (r *Running) register(n *node, name string, op any) {
 func (b *builder) add(out operators.Operator, mk func(out operators.Operator) any) (*node, any) {
 	n := &node{}
 	op := mk(n.output(out))
-	b.r.register(n, b.pump+"/"+kindOf(op), op)
+	b.r.register(n, kindOf(op), op)
 	return n, op
 }
 

@@ -61,11 +61,12 @@ func (r *Running) Snapshot(w io.Writer) error {
 // Restore reads a Snapshot into r, which must be a new Running (no row
 // pushed yet) of a plan with the same fingerprint.
 func (r *Running) Restore(rd io.Reader) error {
-	sr := operators.NewStateReader(rd)
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return fmt.Errorf("reading the state snapshot: %w", err)
+	}
+	sr := operators.NewStateReader(bytes.NewReader(data))
 	if m := sr.String(); m != snapshotMagic {
-		if err := sr.Err(); err != nil {
-			return fmt.Errorf("reading the state snapshot: %w", err)
-		}
 		return errors.New("not a streamsql state snapshot")
 	}
 	if v := sr.Uvarint(); v != snapshotVersion {

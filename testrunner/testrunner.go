@@ -129,15 +129,13 @@ func (c *Case) LoadApp() (*app.Application, error) {
 	return a, err
 }
 
-// RunCase runs a case and compares every expected stream; update rewrites
-// the expected files instead.
-func RunCase(ctx context.Context, c *Case, update bool) Result {
-	start := time.Now()
-	r := Result{Case: c}
+// Options are the engine options that run the case: its application,
+// recordings and references, and one buffer per expected stream (ndjson
+// with ROWTIME).
+func (c *Case) Options() (engine.Options, map[string]*bytes.Buffer, error) {
 	a, err := c.LoadApp()
 	if err != nil {
-		r.Err = err
-		return r
+		return engine.Options{}, nil, err
 	}
 	o := engine.Options{App: a, Format: "ndjson", Rowtime: true, ArrivalField: c.ArrivalField, Rate: c.Rate,
 		References: map[string]string{}, Writers: map[string]io.Writer{}, Stderr: io.Discard}
@@ -160,6 +158,19 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 	}
 	for s, b := range got {
 		o.Writers[s] = b
+	}
+	return o, got, nil
+}
+
+// RunCase runs a case and compares every expected stream; update rewrites
+// the expected files instead.
+func RunCase(ctx context.Context, c *Case, update bool) Result {
+	start := time.Now()
+	r := Result{Case: c}
+	o, got, err := c.Options()
+	if err != nil {
+		r.Err = err
+		return r
 	}
 	if _, err := engine.Run(ctx, o); err != nil {
 		r.Err = err

@@ -118,13 +118,58 @@ type format struct {
 
 var verb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 
-// plannerFormats finds the literal format strings of the errorf calls in
-// package plan; a format that is only verbs passes another package's
-// message through and is skipped.
+// plannerFormats finds the messages package plan writes: the literal
+// format strings of its errorf calls, and the messages it builds for
+// errorf or an expr.Error (msg := fmt.Sprintf(...), msg += ..., Msg: ...).
+// A format that is only verbs passes another package's message through and
+// is skipped; a built message is matched at its start (msg) or anywhere
+// (an appended hint).
 func plannerFormats(t *testing.T) []format {
 	files, _ := filepath.Glob("../../plan/*.go")
 	fset := token.NewFileSet()
 	var out []format
+	add := func(lit ast.Expr, anchorStart, anchorEnd bool) {
+		bl, ok := lit.(*ast.BasicLit)
+		if !ok || bl.Kind != token.STRING {
+			return
+		}
+		text, err := strconv.Unquote(bl.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(verb.ReplaceAllString(text, "")) == "" {
+			return
+		}
+		var rx strings.Builder
+		if anchorStart {
+			rx.WriteString("^")
+		}
+		last := 0
+		for _, m := range verb.FindAllStringIndex(text, -1) {
+			rx.WriteString(regexp.QuoteMeta(text[last:m[0]]))
+			if text[m[0]:m[1]] == "%%" {
+				rx.WriteString("%")
+			} else {
+				rx.WriteString("(?s:.*)")
+			}
+			last = m[1]
+		}
+		rx.WriteString(regexp.QuoteMeta(text[last:]))
+		if anchorEnd {
+			rx.WriteString("$")
+		}
+		out = append(out, format{text: text, where: fset.Position(bl.Pos()).String(), rx: regexp.MustCompile(rx.String())})
+	}
+	sprintf := func(e ast.Expr) ast.Expr {
+		call, ok := e.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return nil
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Sprintf" {
+			return nil
+		}
+		return call.Args[0]
+	}
 	for _, path := range files {
 		if strings.HasSuffix(path, "_test.go") {
 			continue
@@ -134,39 +179,26 @@ func plannerFormats(t *testing.T) []format {
 			t.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) < 2 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "errorf" {
-				return true
-			}
-			lit, ok := call.Args[1].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			text, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.TrimSpace(verb.ReplaceAllString(text, "")) == "" {
-				return true
-			}
-			var rx strings.Builder
-			rx.WriteString("^")
-			last := 0
-			for _, m := range verb.FindAllStringIndex(text, -1) {
-				rx.WriteString(regexp.QuoteMeta(text[last:m[0]]))
-				if text[m[0]:m[1]] == "%%" {
-					rx.WriteString("%")
-				} else {
-					rx.WriteString("(?s:.*)")
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "errorf" && len(x.Args) >= 2 {
+					add(x.Args[1], true, true)
 				}
-				last = m[1]
+			case *ast.AssignStmt:
+				if id, ok := x.Lhs[0].(*ast.Ident); ok && id.Name == "msg" && len(x.Rhs) == 1 {
+					if lit := sprintf(x.Rhs[0]); lit != nil {
+						add(lit, x.Tok != token.ADD_ASSIGN, false)
+					}
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := x.Key.(*ast.Ident); ok && id.Name == "Msg" {
+					if lit := sprintf(x.Value); lit != nil {
+						add(lit, true, false)
+					} else {
+						add(x.Value, true, true)
+					}
+				}
 			}
-			rx.WriteString(regexp.QuoteMeta(text[last:]) + "$")
-			out = append(out, format{text: text, where: fset.Position(lit.Pos()).String(), rx: regexp.MustCompile(rx.String())})
 			return true
 		})
 	}

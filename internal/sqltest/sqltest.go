@@ -20,6 +20,7 @@ package sqltest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -36,15 +37,15 @@ import (
 
 // Script is one parsed test file.
 type Script struct {
-	File      string
-	Date      string
-	Sources   []source
-	Tables    []table
-	SQL       string
-	SQLLine   int
-	Events    []event
-	Outputs   []output
-	Errors    int // expected error_stream rows; -1: not checked
+	File    string
+	Date    string
+	Sources []source
+	Tables  []table
+	SQL     string
+	SQLLine int
+	Events  []event
+	Outputs []output
+	Errors  int // expected error_stream rows; -1: not checked
 	// ErrorRows, when given, are the expected error_stream rows in order,
 	// each "ERROR_TIME | PUMP_NAME | ERROR_NAME | DATA_ROW".
 	ErrorRows []string
@@ -421,90 +422,18 @@ func (s *Script) plan() (*plan.Graph, error) {
 
 // Run executes the script and returns every mismatch (empty: pass).
 func Run(s *Script) []string {
-	g, err := s.plan()
-	if s.Annotated() {
-		return s.checkErrors(err)
+	g, fails := s.check()
+	if g == nil {
+		return fails
 	}
-	if s.PlanError != "" {
-		if err == nil {
-			return []string{fmt.Sprintf("%s: planning succeeded; want an error containing %q", s.File, s.PlanError)}
-		}
-		msg := err.Error()
-		if d, ok := err.(interface{ Detail() string }); ok {
-			msg = d.Detail()
-		}
-		if !strings.Contains(msg, s.PlanError) {
-			return []string{fmt.Sprintf("%s: plan error\n%s\nwant it to contain %q", s.File, msg, s.PlanError)}
-		}
-		return nil
-	}
-	if err != nil {
-		msg := err.Error()
-		if d, ok := err.(interface{ Detail() string }); ok {
-			msg = d.Detail()
-		}
-		return []string{msg}
-	}
-	var bind plan.Bindings
-	for _, tb := range s.Tables {
-		var rows [][]value.Value
-		for _, r := range tb.rows {
-			row, err := s.row(r, tb.cols)
-			if err != nil {
-				return []string{fmt.Sprintf("%s:%d: table %s: %v", s.File, tb.line, tb.name, err)}
-			}
-			rows = append(rows, row)
-		}
-		bind.SetTable(tb.name, rows)
-	}
-	sinks := map[string]*operatortest.Capture{}
-	for _, o := range s.Outputs {
-		k := operatortest.NewCapture(nil)
-		sinks[o.stream] = k
-		if _, err := g.LookupStream(o.stream); err != nil {
-			return []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
-		}
-		bind.Attach(o.stream, k)
-	}
-	errs := &operatortest.Errors{}
-	bind.Errors = errs
-	r, err := plan.Start(g, bind)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	inputs := map[string]operators.Operator{}
-	cols := map[string][]plan.Column{}
-	for _, src := range s.Sources {
-		inputs[src.name] = r.Input(src.name)
-		cols[src.name] = src.cols
-	}
-	// Rows of all sources are delivered in ROWTIME order (file order for
-	// equal times); after each, every source's bound moves to its time.
-	ev := append([]event(nil), s.Events...)
-	sort.SliceStable(ev, func(a, b int) bool { return ev[a].t < ev[b].t })
-	var fails []string
-	for _, e := range ev {
-		if e.stream != "" {
-			in, ok := inputs[e.stream]
-			if !ok {
-				return []string{fmt.Sprintf("%s:%d: no source stream %s (declare it with stream)", s.File, e.line, e.stream)}
-			}
-			row, err := s.row(e.fields, cols[e.stream])
-			if err != nil {
-				return []string{fmt.Sprintf("%s:%d: %v", s.File, e.line, err)}
-			}
-			b := operators.NewBatch(len(row), 1)
-			b.Append(e.t, row)
-			in.Push(b)
-		}
-		r.Advance(e.t)
-	}
-	if !s.NoFlush {
-		r.Advance(operators.EndOfTime)
+	res, fails := s.execute(g, -1)
+	if fails != nil {
+		return fails
 	}
 	for _, o := range s.Outputs {
-		fails = append(fails, s.compare(o, sinks[o.stream], g)...)
+		fails = append(fails, s.compare(o, res.sinks[o.stream], g)...)
 	}
+	errs := res.errs
 	if s.Errors >= 0 && len(errs.Recs) != s.Errors {
 		var lines []string
 		for _, r := range errs.Recs {
@@ -522,13 +451,211 @@ func Run(s *Script) []string {
 				s.File, s.errorLine, strings.Join(got, "\n  "), strings.Join(s.ErrorRows, "\n  ")))
 		}
 	}
-	if s.Late >= 0 && r.Late() != int64(s.Late) {
-		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, r.Late(), s.Late))
+	if s.Late >= 0 && res.late != int64(s.Late) {
+		fails = append(fails, fmt.Sprintf("%s: %d late rows, want %d", s.File, res.late, s.Late))
 	}
-	if s.LateEvent >= 0 && r.LateEvents() != int64(s.LateEvent) {
-		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, r.LateEvents(), s.LateEvent))
+	if s.LateEvent >= 0 && res.lateEvents != int64(s.LateEvent) {
+		fails = append(fails, fmt.Sprintf("%s: %d rows late by event time, want %d", s.File, res.lateEvents, s.LateEvent))
 	}
 	return fails
+}
+
+// check plans the script and checks its expected planning errors. A nil
+// graph comes with the failures, or with none when the script expects
+// errors and got them: then there is nothing to run.
+func (s *Script) check() (*plan.Graph, []string) {
+	g, err := s.plan()
+	if s.Annotated() {
+		return nil, s.checkErrors(err)
+	}
+	if s.PlanError != "" {
+		if err == nil {
+			return nil, []string{fmt.Sprintf("%s: planning succeeded; want an error containing %q", s.File, s.PlanError)}
+		}
+		msg := err.Error()
+		if d, ok := err.(interface{ Detail() string }); ok {
+			msg = d.Detail()
+		}
+		if !strings.Contains(msg, s.PlanError) {
+			return nil, []string{fmt.Sprintf("%s: plan error\n%s\nwant it to contain %q", s.File, msg, s.PlanError)}
+		}
+		return nil, nil
+	}
+	if err != nil {
+		msg := err.Error()
+		if d, ok := err.(interface{ Detail() string }); ok {
+			msg = d.Detail()
+		}
+		return nil, []string{msg}
+	}
+	return g, nil
+}
+
+// RoundTrip runs the script once straight through and again once per event
+// k, snapshotting the running graph after event k and restoring the state
+// into a graph started from a new plan of the script, which takes the
+// remaining events. It returns every difference from the uninterrupted run:
+// in the rows, ROWTIMEs and bounds of each output, the error_stream rows
+// and the late counts. Scripts that expect planning errors have nothing to
+// run.
+func RoundTrip(s *Script) []string {
+	g, fails := s.check()
+	if g == nil {
+		return fails
+	}
+	whole, fails := s.execute(g, -1)
+	if fails != nil {
+		return fails
+	}
+	want := whole.transcript(s)
+	for k := 0; k <= len(s.Events); k++ {
+		res, fails := s.execute(g, k)
+		if fails != nil {
+			return fails
+		}
+		if got := res.transcript(s); got != want {
+			return []string{fmt.Sprintf("%s: restored after event %d of %d, the run differs:\n--- uninterrupted\n%s--- restored\n%s", s.File, k, len(s.Events), want, got)}
+		}
+	}
+	return nil
+}
+
+// result is what one execution of a script delivered.
+type result struct {
+	sinks            map[string]*operatortest.Capture
+	errs             *operatortest.Errors
+	late, lateEvents int64
+}
+
+// transcript prints a result in full, for comparing two runs.
+func (r *result) transcript(s *Script) string {
+	var b strings.Builder
+	for _, o := range s.Outputs {
+		k := r.sinks[o.stream]
+		fmt.Fprintf(&b, "output %s\n", o.stream)
+		for _, line := range k.Lines() {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+		fmt.Fprintf(&b, "  bounds %v\n", k.Bounds)
+		for _, e := range k.Broken {
+			fmt.Fprintf(&b, "  ! %s\n", e)
+		}
+	}
+	for _, e := range r.errs.Recs {
+		fmt.Fprintf(&b, "error %s %s: %s [%s] %s\n", fmtTime(e.Time), e.Name, e.Message, e.DataRow, e.Pump)
+	}
+	fmt.Fprintf(&b, "late %d, late events %d\n", r.late, r.lateEvents)
+	return b.String()
+}
+
+// start binds the script's tables and outputs to plan g and starts it.
+func (s *Script) start(g *plan.Graph, res *result) (*plan.Running, []string) {
+	bind := plan.Bindings{Errors: res.errs}
+	for _, tb := range s.Tables {
+		var rows [][]value.Value
+		for _, r := range tb.rows {
+			row, err := s.row(r, tb.cols)
+			if err != nil {
+				return nil, []string{fmt.Sprintf("%s:%d: table %s: %v", s.File, tb.line, tb.name, err)}
+			}
+			rows = append(rows, row)
+		}
+		bind.SetTable(tb.name, rows)
+	}
+	for _, o := range s.Outputs {
+		if _, err := g.LookupStream(o.stream); err != nil {
+			return nil, []string{fmt.Sprintf("%s:%d: %v", s.File, o.line, err)}
+		}
+		bind.Attach(o.stream, res.sinks[o.stream])
+	}
+	r, err := plan.Start(g, bind)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	return r, nil
+}
+
+// execute feeds the script's events to plan g. After event `split` (< 0:
+// never) it snapshots the running graph, plans the script anew, and
+// restores the state into a graph started from that plan, which takes the
+// rest of the events.
+func (s *Script) execute(g *plan.Graph, split int) (*result, []string) {
+	res := &result{sinks: map[string]*operatortest.Capture{}, errs: &operatortest.Errors{}}
+	for _, o := range s.Outputs {
+		res.sinks[o.stream] = operatortest.NewCapture(nil)
+	}
+	r, fails := s.start(g, res)
+	if fails != nil {
+		return nil, fails
+	}
+	cols := map[string][]plan.Column{}
+	for _, src := range s.Sources {
+		cols[src.name] = src.cols
+	}
+	// Rows of all sources are delivered in ROWTIME order (file order for
+	// equal times); after each, every source's bound moves to its time.
+	ev := append([]event(nil), s.Events...)
+	sort.SliceStable(ev, func(a, b int) bool { return ev[a].t < ev[b].t })
+	for i := 0; i <= len(ev); i++ {
+		if i == split {
+			if r, fails = s.restart(r, res); fails != nil {
+				return nil, fails
+			}
+		}
+		if i == len(ev) {
+			break
+		}
+		e := ev[i]
+		if e.stream != "" {
+			in := r.Input(e.stream)
+			if _, ok := cols[e.stream]; !ok || in == nil {
+				return nil, []string{fmt.Sprintf("%s:%d: no source stream %s (declare it with stream)", s.File, e.line, e.stream)}
+			}
+			row, err := s.row(e.fields, cols[e.stream])
+			if err != nil {
+				return nil, []string{fmt.Sprintf("%s:%d: %v", s.File, e.line, err)}
+			}
+			b := operators.NewBatch(len(row), 1)
+			b.Append(e.t, row)
+			in.Push(b)
+		}
+		r.Advance(e.t)
+	}
+	if !s.NoFlush {
+		r.Advance(operators.EndOfTime)
+	}
+	res.late, res.lateEvents = r.Late(), r.LateEvents()
+	return res, nil
+}
+
+// restart snapshots r and restores the state into a graph of a new plan
+// of the script, delivering to the same outputs. The restored graph must
+// snapshot to the same bytes.
+func (s *Script) restart(r *plan.Running, res *result) (*plan.Running, []string) {
+	var state bytes.Buffer
+	if err := r.Snapshot(&state); err != nil {
+		return nil, []string{fmt.Sprintf("%s: snapshot: %v", s.File, err)}
+	}
+	g, err := s.plan()
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	r2, fails := s.start(g, res)
+	if fails != nil {
+		return nil, fails
+	}
+	taken := append([]byte(nil), state.Bytes()...)
+	if err := r2.Restore(&state); err != nil {
+		return nil, []string{fmt.Sprintf("%s: restore: %v", s.File, err)}
+	}
+	var again bytes.Buffer
+	if err := r2.Snapshot(&again); err != nil {
+		return nil, []string{fmt.Sprintf("%s: snapshot after restore: %v", s.File, err)}
+	}
+	if !bytes.Equal(taken, again.Bytes()) {
+		return nil, []string{fmt.Sprintf("%s: the restored graph snapshots to other bytes than the snapshot it was restored from", s.File)}
+	}
+	return r2, nil
 }
 
 // compare checks one output stream. Rows with equal ROWTIME may come in

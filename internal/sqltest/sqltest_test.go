@@ -49,3 +49,24 @@ func TestRunnerCatchesWrongExpectations(t *testing.T) {
 		t.Fatalf("failures %q", fails)
 	}
 }
+
+// TestWindowScriptsRoundTrip restores every script's running graph from a
+// snapshot after each of its events: the run must not change.
+func TestWindowScriptsRoundTrip(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/windows/*.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "testdata/wrong.test")
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
+			s, err := Parse(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, msg := range RoundTrip(s) {
+				t.Error(msg)
+			}
+		})
+	}
+}

@@ -10,6 +10,8 @@ SELECT STREAM a IN (1, 2 FROM /* ERROR "expected .\). to close the IN list" */ s
 SELECT STREAM a BETWEEN 1 OR /* ERROR "expected AND" */ 2 FROM s;
 SELECT STREAM a = NOT /* ERROR "expected an expression, found NOT" */ b FROM s;
 SELECT STREAM a IS NULL * /* ERROR "expected FROM, found .\*." */ 2 FROM s;
+SELECT STREAM NOT a IS NULL * /* ERROR "expected FROM, found .\*." */ 2 FROM s;
+SELECT STREAM a AND NOT b IN (1) + /* ERROR "expected FROM, found .\+." */ 2 FROM s;
 SELECT STREAM CASE a END /* ERROR "expected WHEN" */ FROM s;
 SELECT STREAM CASE WHEN a 1 /* ERROR "expected THEN" */ END FROM s;
 SELECT STREAM CASE WHEN a THEN 1 FROM /* ERROR "expected END" */ s;

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"sort"
+
+	"github.com/streamsql/streamsql/operators"
+)
+
+// Snapshot writes the pipeline's state: the records decoded but not yet
+// pushed through the graph, the ROWTIME clock and the replay's query start,
+// the shard-to-stream assignment, the run's counts, and the operator
+// graph's state (which carries the plan's fingerprint). Before writing it
+// flushes every output, so that what was emitted before the snapshot is
+// delivered. (The check of JSON mappings against the first records of each
+// input, a warning on stderr, starts again after a restore.)
+//
+// Restore reads it into a pipeline just started from the same application:
+// fed the records that followed, it then produces exactly what the
+// snapshotted pipeline would have. Reading positions are not part of it:
+// the caller keeps them with the state.
+func (p *Pipeline) Snapshot(w io.Writer) error {
+	for _, name := range sortedNames(p.l.bind.Outputs) {
+		for _, op := range p.l.bind.Outputs[name] {
+			op.Advance(p.bound)
+		}
+	}
+	for _, o := range p.errOuts {
+		o.Advance(p.bound)
+	}
+	var sw operators.StateWriter
+	start, started := int64(0), false
+	if p.clock != nil {
+		start, started = p.clock.State()
+	}
+	sw.Varint(start)
+	sw.Bool(started)
+	sw.Varint(p.last)
+	sw.Varint(p.bound)
+	sw.Int(p.pending)
+	shards := sortedNames(p.shardSlot)
+	sw.Uvarint(uint64(len(shards)))
+	for _, id := range shards {
+		sw.String(id)
+		sw.Int(p.shardSlot[id])
+	}
+	sw.Varint(p.stats.RecordsIn)
+	for _, in := range p.stats.Inputs {
+		sw.Varint(in.Records)
+		sw.Varint(in.Failed)
+	}
+	sw.Varint(p.errs.count)
+	sw.String(p.errs.first)
+	names := sortedNames(p.errs.byName)
+	sw.Uvarint(uint64(len(names)))
+	for _, name := range names {
+		sw.String(name)
+		sw.Varint(p.errs.byName[name])
+	}
+	for _, name := range sortedNames(p.counters) {
+		sw.String(name)
+		sw.Varint(p.counters[name].n)
+	}
+	for _, ts := range p.targets {
+		for _, tg := range ts {
+			sw.Batch(tg.batch)
+		}
+	}
+	var graph bytes.Buffer
+	if err := p.run.Snapshot(&graph); err != nil {
+		return err
+	}
+	sw.Bytes(graph.Bytes())
+	_, err := sw.WriteTo(w)
+	return err
+}
+
+// Restore reads what Snapshot wrote; see there.
+func (p *Pipeline) Restore(r io.Reader) error {
+	sr := operators.NewStateReader(r)
+	start, started := sr.Varint(), sr.Bool()
+	if p.clock != nil {
+		p.clock.SetState(start, started)
+	}
+	p.last = sr.Varint()
+	p.bound = sr.Varint()
+	p.pending = sr.Int()
+	p.shardSlot = map[string]int{}
+	for i, n := 0, sr.Len(); i < n; i++ {
+		id := sr.String()
+		p.shardSlot[id] = sr.Int()
+	}
+	p.stats.RecordsIn = sr.Varint()
+	for i := range p.stats.Inputs {
+		p.stats.Inputs[i].Records = sr.Varint()
+		p.stats.Inputs[i].Failed = sr.Varint()
+	}
+	p.errs.count = sr.Varint()
+	p.errs.first = sr.String()
+	clear(p.errs.byName)
+	for i, n := 0, sr.Len(); i < n; i++ {
+		name := sr.String()
+		p.errs.byName[name] = sr.Varint()
+	}
+	for _, name := range sortedNames(p.counters) {
+		if got := sr.String(); got != name && sr.Err() == nil {
+			sr.Failf("state has output %s where the application has %s", got, name)
+		}
+		p.counters[name].n = sr.Varint()
+	}
+	for _, ts := range p.targets {
+		for _, tg := range ts {
+			if b := sr.Batch(); b != nil {
+				if b.Width != tg.batch.Width {
+					sr.Failf("state has input rows of %d columns; the application's have %d", b.Width, tg.batch.Width)
+				}
+				tg.batch = b
+			}
+		}
+	}
+	graph := sr.Bytes()
+	if err := sr.End(); err != nil {
+		return err
+	}
+	return p.run.Restore(bytes.NewReader(graph))
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+const noBound = math.MinInt64

@@ -23,9 +23,9 @@ type Observer interface {
 	Observe(p *Pipeline, final bool)
 }
 
-// Snapshot is the run's figures so far (Finish's Stats without ending the
+// Current is the run's figures so far (Finish's Stats without ending the
 // run). Call it from the goroutine that pushes rows.
-func (p *Pipeline) Snapshot() Stats {
+func (p *Pipeline) Current() Stats {
 	st := p.stats
 	st.Inputs = append([]InputStats(nil), p.stats.Inputs...)
 	st.RowsOut = make(map[string]int64, len(p.counters))

@@ -168,7 +168,7 @@ func (h *Hub) Observe(p *engine.Pipeline, final bool) {
 		return
 	}
 	h.lastPub = now
-	s := &Snapshot{At: now, Stats: p.Snapshot(), Watermark: p.Time(), Final: final, Streams: map[string][]string{}}
+	s := &Snapshot{At: now, Stats: p.Current(), Watermark: p.Time(), Final: final, Streams: map[string][]string{}}
 	for _, n := range p.Running().Operators() {
 		os := OperatorStats{Name: n.Name(), RowsIn: n.Counters().RowsIn, RowsOut: n.Counters().RowsOut, State: n.StateSize()}
 		if l, ok := n.(interface{ LateRows() (int64, bool) }); ok {

@@ -337,12 +337,13 @@ func (a *arena) copy(b []byte) []byte {
 	return a.chunk[start:len(a.chunk):len(a.chunk)]
 }
 
-// text copies x and y into the arena, as one string over the chunk (its
-// bytes are never written again).
+// text copies x and y into the arena side by side, as one string over
+// the chunk (its bytes are never written again).
 func (a *arena) text(x, y []byte) string {
-	a.reserve(len(x) + len(y))
+	a.reserve(len(x) + len(y)) // both in one chunk
 	start := len(a.chunk)
-	a.chunk = append(append(a.chunk, x...), y...)
+	a.copy(x)
+	a.copy(y)
 	return unsafe.String(&a.chunk[start], len(x)+len(y))
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -47,11 +48,6 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-type rows struct{ n int }
-
-func (r *rows) Push(b *operators.Batch) { r.n += b.Len() }
-func (r *rows) Advance(int64)           {}
-
 func feedTickers(r *Running, n int, from int64) {
 	in := r.Input("SOURCE_SQL_STREAM_001")
 	b := operators.NewBatch(6, n)
@@ -66,7 +62,7 @@ func feedTickers(r *Running, n int, from int64) {
 // Operators lists every running operator with its rows in and out and
 // its state.
 func TestOperatorsCountRowsAndState(t *testing.T) {
-	out := &rows{}
+	out := operatortest.NewCapture(t)
 	var b Bindings
 	b.Attach("DEST", out)
 	r, err := Start(mustPlan(t, countPump), b)
@@ -97,8 +93,8 @@ func TestOperatorsCountRowsAndState(t *testing.T) {
 	if s := tum.StateSize(); s.Groups == 0 || s.Bytes == 0 {
 		t.Errorf("tumbling holds the open minute's groups, state %+v", s)
 	}
-	if int64(out.n) != got["DEST/stream"].Counters().RowsOut {
-		t.Errorf("%d rows reached the output, the stream counted %+v", out.n, got["DEST/stream"].Counters())
+	if int64(out.Len()) != got["DEST/stream"].Counters().RowsOut {
+		t.Errorf("%d rows reached the output, the stream counted %+v", out.Len(), got["DEST/stream"].Counters())
 	}
 }
 

@@ -43,6 +43,7 @@ func spendRecords(n int) []input.Record {
 // processed, every time: the error is never lost to the race with the
 // closing of the source's channel. Four runs, as the race lost one in two.
 func TestSourceErrorFailsTheRun(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 1)
 	putAll(t, kc, in, spendRecords(50))

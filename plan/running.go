@@ -304,3 +304,12 @@ func (p *probe) Push(b *operators.Batch) {
 }
 
 func (p *probe) Advance(t int64) { p.op.Advance(t) }
+
+// LateRows counts the rows that reached the operator after their window
+// had closed; ok is false for an operator without windows.
+func (n *node) LateRows() (late int64, ok bool) {
+	if l, ok := n.op.(interface{ Late() int64 }); ok {
+		return l.Late(), true
+	}
+	return 0, false
+}

@@ -94,7 +94,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
 	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
-	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
+	live := liveFlags(fs)      // live.go: without --replay, run reads the application's AWS resources
+	obs := addObserveFlags(fs) // observe.go: --http, --hold, --log-format, --log-level
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -143,12 +144,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	log, err := obs.logger(stderr)
+	if err != nil {
+		return err
+	}
+	w, err := obs.start(&o, log)
+	if err != nil {
+		return err
+	}
 	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		st, err = runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live, w.live) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}
+	w.stop(ctx)
 	if err != nil {
 		return schemaHint(err, path, *schema, a)
 	}

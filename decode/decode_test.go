@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -122,16 +123,42 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	}
 }
 
+// FuzzDecodeJSON: every record that is not blank becomes rows or error
+// rows, never nothing; every error row carries the record (or CSV line) it
+// rejects and the record's ROWTIME.
 func FuzzDecodeJSON(f *testing.F) {
-	f.Add([]byte(`{"a":1,"b":[{"c":"x"}]}`))
-	f.Add([]byte(`{"a":"1992-02-14"} [1]`))
+	for _, s := range []string{
+		`{"a":1,"b":[{"c":"x"}]}`,               // a flattened array
+		`{"a":"1992-02-14"} [1]`,                // two documents, one not an object
+		`{"a":2147483648}`,                      // out of range
+		`{"a":"x","b":[]}`,                      // a conversion error, an empty array
+		`{"a":1,"b":[{"c":"toolong"},{"c":1}]}`, // truncation, a number as text
+		`{"a":1, "b"`,                           // invalid JSON
+		"7,ab\n8,cd,extra\nx,y",                 // CSV rows, a bad field count, a bad number
+		"",                                      // an empty record
+	} {
+		f.Add([]byte(s))
+	}
 	d, _ := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{
 		{"A", value.Integer, "$.a"}, {"C", vc(4), "$.b[0:].c"}, {"T", value.Timestamp, "$.a"}}})
 	c, _ := New(Schema{Format: Format{Type: "CSV"}, Columns: []Column{{"A", value.Integer, ""}, {"B", vc(2), ""}}})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b := operators.NewBatch(d.Width(), 1)
-		d.Decode(0, data, Meta{}, b, &operatortest.Errors{})
-		c.Decode(0, data, Meta{}, b, &operatortest.Errors{})
+		for _, dec := range []*Decoder{d, c} {
+			b := operators.NewBatch(dec.Width(), 1)
+			e := &operatortest.Errors{}
+			n := dec.Decode(7, data, Meta{}, b, e)
+			if n != b.Len() || len(b.Vals) != n*dec.Width() {
+				t.Fatalf("%q: %d rows reported, %d in the batch of %d values", data, n, b.Len(), len(b.Vals))
+			}
+			if n == 0 && len(e.Recs) == 0 && len(bytes.TrimSpace(data)) > 0 {
+				t.Fatalf("%q: no row and no error row", data)
+			}
+			for _, r := range e.Recs {
+				if r.DataRowtime != 7 || len(r.DataRow) == 0 || !bytes.Contains(data, r.DataRow) {
+					t.Fatalf("%q: error row %+v does not carry its record", data, r)
+				}
+			}
+		}
 	})
 }
 

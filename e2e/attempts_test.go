@@ -16,6 +16,7 @@ import (
 // ends the run with exit 1 and a message counting them; nothing is
 // dropped quietly.
 func TestDeliveryAttemptsLimit(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 1)
 	out := createStream(t, kc, 1)
@@ -44,6 +45,7 @@ func TestDeliveryAttemptsLimit(t *testing.T) {
 // at --drain-timeout it stops, counts the rows left undelivered, writes no
 // checkpoint past them and exits 1.
 func TestThrottledDestinationDrainTimeout(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 1)
 	out := createStream(t, kc, 1)

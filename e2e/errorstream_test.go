@@ -19,6 +19,7 @@ import (
 // error_stream as an Output with a Kinesis destination: records that do
 // not decode are delivered there while the run goes on, with their bytes.
 func TestErrorStreamDestination(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Moto)
 	in := createStream(t, kc, 1)
 	errs := createStream(t, kc, 1)

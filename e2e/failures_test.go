@@ -44,6 +44,7 @@ func spendRecords(n int) []input.Record {
 // one in two). The checkpoint written at that error exit holds exactly
 // what was processed: a run resumed from it reads the rest, none again.
 func TestSourceErrorFailsTheRun(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 1)
 	putAll(t, kc, in, spendRecords(50))

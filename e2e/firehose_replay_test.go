@@ -19,6 +19,7 @@ import (
 // concatenated without newlines, as producers often send them) are
 // replayed from the synced folder: the news totals come out whole.
 func TestReplayFirehoseObjects(t *testing.T) {
+	awstest.Need(t)
 	bucket := awstest.Bucket(t)
 	delivery := awstest.DeliveryStream(t, bucket, "clicks/")
 	fh := fhsdk.NewFromConfig(awstest.Config(t, awstest.Moto))

@@ -28,6 +28,7 @@ const windowApp = `{
 // idle interval) and its rows reach the destination while the process keeps
 // running; a quiet second shard does not hold them back.
 func TestWindowsCloseWhileIdle(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 2)
 	out := createStream(t, kc, 1)

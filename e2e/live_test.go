@@ -77,6 +77,7 @@ func runLiveUntil(t *testing.T, o engine.Options, lo *live.Options, n int64) (en
 // The news example end to end: clicks on a Kinesis stream, the users
 // table from S3, rows to an output stream and a Firehose delivery stream.
 func TestNewsLive(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Moto)
 	in := createStream(t, kc, 1)
 	out := createStream(t, kc, 2)

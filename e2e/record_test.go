@@ -36,6 +36,7 @@ func streamsql(t *testing.T, env []string, args ...string) (int, string, string)
 // with `streamsql run --replay`: the replay gives the rows the live run
 // delivered, row for row.
 func TestRecordReplayEqualsLive(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Moto)
 	in := createStream(t, kc, 1)
 	out := createStream(t, kc, 1)
@@ -81,6 +82,7 @@ func TestRecordReplayEqualsLive(t *testing.T) {
 // record stops at --until TIME, leaving out what arrived from then on, and
 // reads from kinesalite through AWS_ENDPOINT_URL_KINESIS.
 func TestRecordUntilTime(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 2)
 	clicks := recording(t, "../examples/news/clicks.jsonl")

@@ -143,6 +143,7 @@ func newsToStream(t *testing.T, in, out, bucket string) string {
 // rest, and the two runs' rows together hold the news totals exactly: no
 // record lost, none counted twice.
 func TestSIGTERMDrainsAndResumes(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 2)
 	out := createStream(t, kc, 1)
@@ -198,6 +199,7 @@ func TestSIGTERMDrainsAndResumes(t *testing.T) {
 // A second signal while the drain waits on a destination exits at once
 // with status 1.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	awstest.Need(t)
 	kc := kinesisClient(t, awstest.Kinesalite)
 	in := createStream(t, kc, 1)
 	out := createStream(t, kc, 1)

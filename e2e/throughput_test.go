@@ -143,4 +143,3 @@ func hashKey(w int) string {
 	k := new(big.Int).Lsh(big.NewInt(int64(w)), 126)
 	return k.Add(k, big.NewInt(1)).String()
 }
-

@@ -66,7 +66,7 @@ func (g *arrivalGuard) add(rec replayRecord, s *source, errs *errorFanout) {
 			g.accept(sh, *h)
 		} else {
 			g.reject(*h, s, errs, fmt.Sprintf("its arrival time %s is %s ahead of the record before it in shard %q (%s), and the next one (%s) comes back before it (--max-future-skew %s)",
-				fmtMillis(h.Arrival), (time.Duration(h.Arrival-sh.last) * time.Millisecond).Round(time.Second), rec.ShardID, fmtMillis(sh.last), fmtMillis(rec.Arrival), time.Duration(g.skew)*time.Millisecond))
+				fmtMillis(h.Arrival), (time.Duration(h.Arrival-sh.last)*time.Millisecond).Round(time.Second), rec.ShardID, fmtMillis(sh.last), fmtMillis(rec.Arrival), time.Duration(g.skew)*time.Millisecond))
 		}
 	}
 	if g.skew > 0 && sh.seen && rec.Arrival > sh.last+g.skew {

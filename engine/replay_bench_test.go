@@ -45,27 +45,17 @@ func benchRecording(b *testing.B) string {
 	return recordingPath
 }
 
-// BenchmarkReplayTumbling is `streamsql run --replay` of the tumbling
-// COUNT/SUM per ticker over a recording file: reading, the envelope,
+// BenchmarkReplayTumbling is `streamsql run --replay` of tumblingSQL over a
+// recording file: reading, the envelope,
 // base64, reordering, decoding and the window, end to end.
 func BenchmarkReplayTumbling(b *testing.B) {
-	replayBench(b, `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT);
-CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME)
-  FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);`)
+	replayBench(b, tumblingSQL)
 }
 
-// BenchmarkReplaySliding: AVG over a one-minute sliding window per trader,
-// one NDJSON row out per record, from a recording file.
+// BenchmarkReplaySliding: slidingSQL (one NDJSON row out per record) from
+// a recording file.
 func BenchmarkReplaySliding(b *testing.B) {
-	replayBench(b, `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE);
-CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TRADER, PRICE, AVG(PRICE) OVER W
-  FROM "SOURCE_SQL_STREAM_001"
-  WINDOW W AS (PARTITION BY TRADER RANGE INTERVAL '1' MINUTE PRECEDING);`)
+	replayBench(b, slidingSQL)
 }
 
 func replayBench(b *testing.B, code string) {

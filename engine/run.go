@@ -146,6 +146,7 @@ func Start(o Options) (*Pipeline, error) {
 		p.clock = &eval.ReplayClock{}
 		l.bind.Ctx.Replay = p.clock
 	}
+	p.tap() // observe.go
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -220,6 +221,7 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
+	st.Bytes += int64(len(rec.Data))
 	if failed {
 		st.Failed++
 	}
@@ -254,6 +256,7 @@ func (p *Pipeline) advance(t int64) {
 	for _, o := range p.errOuts {
 		o.Advance(t)
 	}
+	p.observe(false)
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
@@ -280,6 +283,7 @@ func (p *Pipeline) end(endInput bool) (Stats, error) {
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
+	p.observe(true)
 	return p.stats, err
 }
 
@@ -639,10 +643,11 @@ func bindReplay(l *loaded, stream string) (int, int, error) {
 // between two batches, so every row joins one version or the other.
 func (p *Pipeline) ReplaceTable(name string, data []byte) error {
 	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
-	if err != nil {
-		return err
+	if err == nil {
+		err = p.run.ReplaceTable(name, t.Rows)
 	}
-	return p.run.ReplaceTable(name, t.Rows)
+	p.countRefresh(name, err == nil)
+	return err
 }
 
 // RecordsIn counts the records pushed so far.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -73,13 +74,21 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 		return err
 	}
 	sw.Bytes(graph.Bytes())
+	sw.Seal()
 	_, err := sw.WriteTo(w)
 	return err
 }
 
 // Restore reads what Snapshot wrote; see there.
 func (p *Pipeline) Restore(r io.Reader) error {
-	sr := operators.NewStateReader(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("reading the pipeline state: %w", err)
+	}
+	if data, err = operators.Unseal(data); err != nil {
+		return fmt.Errorf("pipeline state: %w", err)
+	}
+	sr := operators.NewStateReader(bytes.NewReader(data))
 	start, started := sr.Varint(), sr.Bool()
 	if p.clock != nil {
 		p.clock.SetState(start, started)

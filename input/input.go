@@ -35,6 +35,17 @@ type Options struct {
 	Start        time.Time // zero: 1970-01-01 00:00:00 UTC
 }
 
+// ParseTime reads a time as the command line and case files give one:
+// RFC 3339, or yyyy-MM-dd[ HH:mm:ss[.SSS]] in UTC.
+func ParseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
+}
+
 // start is the synthetic clock's first arrival, in epoch milliseconds.
 func (o Options) start() int64 {
 	if o.Start.IsZero() {
@@ -228,12 +239,16 @@ func (r *reader) Next() (Record, error) {
 			}
 			continue
 		}
+		valid := false
 		if r.format == payloadLines {
-			if docs := splitDocuments(line); len(docs) > 1 {
-				return r.payloads(docs)
+			// One valid document is not several; only an invalid line is split.
+			if valid = json.Valid(line); !valid {
+				if docs := splitDocuments(line); len(docs) > 1 {
+					return r.payloads(docs)
+				}
 			}
 		}
-		rec, perr := r.parse(line)
+		rec, perr := r.parse(line, valid)
 		if perr != nil {
 			return Record{}, &LineError{File: r.name, Line: r.line, Err: perr}
 		}
@@ -242,11 +257,17 @@ func (r *reader) Next() (Record, error) {
 	}
 }
 
-func (r *reader) parse(line []byte) (Record, error) {
+// parse reads one line (or document); valid says json.Valid(line) holds.
+func (r *reader) parse(line []byte, valid bool) (Record, error) {
 	if r.format == payloadLines {
-		data := append([]byte(nil), line...)
-		rec := Record{Data: data}
+		rec := Record{Data: r.arena.copy(line)}
 		if r.o.ArrivalField != "" {
+			if raw, isString, ok := topLevelField(line, r.o.ArrivalField, valid); ok { // scan.go
+				if ms, ok := arrivalOf(raw, isString); ok {
+					rec.Arrival = ms
+					return rec, nil
+				}
+			}
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(line, &obj); err != nil {
 				return Record{}, fmt.Errorf("not a JSON object: %v", err)
@@ -302,6 +323,21 @@ func (kr kinesisRecord) record() (Record, error) {
 // parseArrival reads a timestamp string (RFC 3339 or yyyy-MM-dd HH:mm:ss)
 // or an epoch number: seconds (possibly fractional) below 1e11, else ms.
 func parseArrival(raw json.RawMessage) (int64, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		if ms, ok := parseTimestamp(raw[1 : n-1]); ok { // scan.go
+			return ms, nil
+		}
+	} else if n > 0 && (raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9') && scanNumber(raw, 0) == n {
+		if ms, ok := arrivalOf(raw, false); ok {
+			return ms, nil
+		}
+	}
+	return parseArrivalSlow(raw)
+}
+
+// parseArrivalSlow is parseArrival without the fast paths: their
+// definition (FuzzParseTimestamp).
+func parseArrivalSlow(raw json.RawMessage) (int64, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {

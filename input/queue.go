@@ -70,7 +70,7 @@ func (r *reader) payloads(docs [][]byte) (Record, error) {
 	var first error
 	var out []Record
 	for _, d := range docs {
-		rec, err := r.parse(d)
+		rec, err := r.parse(d, true) // a document json.Decoder read whole
 		if err != nil {
 			if first == nil {
 				first = &LineError{File: r.name, Line: r.line, Err: err}

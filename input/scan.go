@@ -3,6 +3,7 @@ package input
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -259,18 +260,9 @@ func (r *reader) fastRecord(e *envelope) (Record, bool) {
 	if !e.hasData || !e.hasArrival {
 		return Record{}, false
 	}
-	var ms int64
-	if e.arrivalString {
-		var ok bool
-		if ms, ok = parseTimestamp(e.arrival); !ok {
-			return Record{}, false
-		}
-	} else {
-		f, err := strconv.ParseFloat(string(e.arrival), 64)
-		if err != nil {
-			return Record{}, false
-		}
-		ms = epoch(f)
+	ms, ok := arrivalOf(e.arrival, e.arrivalString)
+	if !ok {
+		return Record{}, false
 	}
 	data, ok := r.arena.decode(e.data)
 	if !ok {
@@ -337,12 +329,21 @@ func (a *arena) decode(src []byte) ([]byte, bool) {
 	return a.chunk[start : start+m : start+m], true
 }
 
-// text copies x and y into the arena, as one string over the chunk (its
-// bytes are never written again).
-func (a *arena) text(x, y []byte) string {
-	a.reserve(len(x) + len(y))
+// copy copies b into the arena.
+func (a *arena) copy(b []byte) []byte {
+	a.reserve(len(b))
 	start := len(a.chunk)
-	a.chunk = append(append(a.chunk, x...), y...)
+	a.chunk = append(a.chunk, b...)
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
+}
+
+// text copies x and y into the arena side by side, as one string over
+// the chunk (its bytes are never written again).
+func (a *arena) text(x, y []byte) string {
+	a.reserve(len(x) + len(y)) // both in one chunk
+	start := len(a.chunk)
+	a.copy(x)
+	a.copy(y)
 	return unsafe.String(&a.chunk[start], len(x)+len(y))
 }
 
@@ -443,4 +444,99 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// arrivalOf reads an arrival time the fast way: a usual timestamp string
+// (raw without its quotes) or an epoch number; false leaves it to
+// parseArrival.
+func arrivalOf(raw []byte, isString bool) (int64, bool) {
+	if isString {
+		return parseTimestamp(raw)
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
+		return 0, false
+	}
+	return epoch(f), true
+}
+
+// topLevelField finds the value of a top-level key in a JSON object line,
+// the last one if the key repeats (as encoding/json into a map). ok=false
+// when the line is not valid JSON, not an object, the key is absent, or a
+// key holds escapes: encoding/json then decides. valid says the caller
+// has checked json.Valid(line). A string value comes back
+// without its quotes (isString), and only if it holds no escapes.
+func topLevelField(line []byte, key string, valid bool) (raw []byte, isString, ok bool) {
+	if !valid && !json.Valid(line) {
+		return nil, false, false
+	}
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return nil, false, false
+	}
+	i = skipSpace(line, i+1)
+	found := false
+	for i < len(line) && line[i] == '"' {
+		k, j, good := scanString(line, i)
+		if !good {
+			return nil, false, false // an escaped key (or bytes to unescape)
+		}
+		i = skipSpace(line, j)
+		i = skipSpace(line, i+1) // the colon
+		end := skipValue(line, i)
+		if string(k) == key {
+			raw, isString, found = line[i:end], line[i] == '"', true
+		}
+		i = skipSpace(line, end)
+		if i < len(line) && line[i] == ',' {
+			i = skipSpace(line, i+1)
+		}
+	}
+	if !found {
+		return nil, false, false
+	}
+	if isString {
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			return nil, false, false
+		}
+		raw = raw[1 : len(raw)-1]
+	}
+	return raw, isString, true
+}
+
+// skipValue returns the end of the JSON value at b[i], which must be valid.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 {
+				return i
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		case ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }

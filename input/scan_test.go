@@ -153,7 +153,10 @@ func FuzzParseTimestamp(f *testing.F) {
 			return
 		}
 		raw, _ := json.Marshal(s)
-		want, err := parseArrival(raw)
+		want, err := parseArrivalSlow(raw)
+		if got, gerr := parseArrival(raw); got != want || (gerr == nil) != (err == nil) {
+			t.Fatalf("%q: parseArrival %d %v, without fast paths %d %v", s, got, gerr, want, err)
+		}
 		if err != nil || want != ms {
 			t.Fatalf("%q: fast path %d, parseArrival %d %v", s, ms, want, err)
 		}
@@ -174,4 +177,59 @@ func TestScanEnvelopeDuplicateData(t *testing.T) {
 	if scanEnvelope([]byte("{\"Data\":\"x\x01\",\"Data\":\"eA==\",\"ApproximateArrivalTimestamp\":1}"), &e) {
 		t.Fatal("the scanner read a line encoding/json rejects")
 	}
+}
+
+// slowPayloadArrival is the encoding/json reading of an NDJSON payload's
+// arrival field.
+func slowPayloadArrival(line []byte, field string) (int64, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(line, &obj); err != nil {
+		return 0, err
+	}
+	raw, ok := obj[field]
+	if !ok {
+		return 0, fmt.Errorf("no field")
+	}
+	return parseArrivalSlow(raw)
+}
+
+// FuzzPayloadArrival: the top-level field scan finds the arrival time
+// encoding/json finds, wherever it takes a line.
+func FuzzPayloadArrival(f *testing.F) {
+	for _, s := range []string{`{"ts":"2026-01-05T10:00:01.250Z","a":1}`, `{"a":{"ts":1},"ts":1700000000.5}`, `{"ts":1,"ts":"2026-01-05 10:00:01"}`,
+		`{"x":"a\"b","ts":"2026-01-05T10:00:01Z","y":[1,{"ts":2}]}`, `{"t\u0073":1,"ts":2}`, `[{"ts":1}]`, `{"ts":"2026-01-05T10:00:01Z"}{"ts":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		raw, isString, ok := topLevelField(line, "ts", false)
+		if !ok {
+			return
+		}
+		ms, ok := arrivalOf(raw, isString)
+		if !ok {
+			return
+		}
+		want, err := slowPayloadArrival(line, "ts")
+		if err != nil || want != ms {
+			t.Fatalf("%s: scan %d, encoding/json %d %v", line, ms, want, err)
+		}
+	})
+}
+
+// FuzzParseArrival: parseArrival with its fast paths reads every JSON
+// value as parseArrivalSlow does (same time, same success).
+func FuzzParseArrival(f *testing.F) {
+	for _, s := range []string{`"2026-01-05T10:00:01.250Z"`, `1700000000.25`, `1700000001000`, `-0.5e3`, `1e400`, `"1700000000"`, `null`, `"2026-01-05 10:00:01"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		got, gerr := parseArrival(raw)
+		want, err := parseArrivalSlow(raw)
+		if got != want || (gerr == nil) != (err == nil) {
+			t.Fatalf("%s: parseArrival %d %v, without fast paths %d %v", raw, got, gerr, want, err)
+		}
+	})
 }

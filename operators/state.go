@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 
@@ -165,6 +166,29 @@ func (w *StateWriter) WriteTo(dst io.Writer) (int64, error) {
 
 // Len is the number of bytes encoded so far.
 func (w *StateWriter) Len() int { return len(w.buf) }
+
+// Seal appends a CRC-32C of everything written so far, so that Unseal can
+// tell a damaged state (a torn write, a flipped bit) from a valid one.
+func (w *StateWriter) Seal() {
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli))
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrCorrupt is the error of state whose checksum does not match.
+var ErrCorrupt = errors.New("the state is damaged (its checksum does not match)")
+
+// Unseal checks the checksum Seal appended and returns the state before it.
+func Unseal(b []byte) ([]byte, error) {
+	if len(b) < 4 {
+		return nil, ErrCorrupt
+	}
+	body := b[:len(b)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+		return nil, ErrCorrupt
+	}
+	return body, nil
+}
 
 // StateReader decodes what a StateWriter wrote. The first error sticks:
 // later reads return zero values, and Err reports it.

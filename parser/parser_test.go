@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -166,16 +167,45 @@ func TestIdentifiers(t *testing.T) {
 	}
 }
 
+// FuzzParseScript: any text parses, or fails with errors that each point
+// at a line and column of the file (never a panic). A seed per construct
+// family: DDL, pumps with each window form, joins, set operations, table
+// functions, literals, special forms, comments and quoted names.
 func FuzzParseScript(f *testing.F) {
 	for _, s := range []string{
-		`CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" SELECT STREAM a, SUM(b) FROM s GROUP BY a, STEP(s.ROWTIME BY INTERVAL '1' MINUTE);`,
-		`SELECT STREAM * FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM x FROM s), 100, 0.1, 2))`,
+		`CREATE OR REPLACE STREAM "D" (A VARCHAR(4), B DECIMAL(8,2), T TIMESTAMP, F BOOLEAN);`,
+		`CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" SELECT STREAM a, SUM(b) FROM s GROUP BY a, STEP(s.ROWTIME BY INTERVAL '1' MINUTE) HAVING SUM(b) > 2;`,
+		`SELECT STREAM a, AVG(b) OVER (PARTITION BY a RANGE INTERVAL '10' SECOND PRECEDING) FROM s;`,
 		`SELECT STREAM CASE WHEN a THEN (b).C ELSE 'x''y' END FROM s WINDOW w AS (ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)`,
+		`SELECT STREAM a, COUNT(*) FROM s WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE);`,
+		`SELECT STREAM o.id, s.id FROM o OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o LEFT JOIN s ON o.id = s.id AND o.q > s.q;`,
+		`SELECT STREAM DISTINCT FLOOR(ROWTIME TO MINUTE) AS ROWTIME, a FROM s UNION ALL SELECT STREAM b, c FROM t ORDER BY 1 DESC;`,
+		`SELECT STREAM * FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM x FROM s), 100, 0.1, 2))`,
+		`SELECT STREAM SUBSTRING(a FROM 2 FOR 3), SUBSTRING(a, 1, 2), POSITION('x' IN a FROM 2), TRIM(LEADING 'x' FROM a), OVERLAY(a PLACING 'y' FROM 1 FOR 2) FROM s;`,
+		`SELECT STREAM CAST(a AS DOUBLE), TIMESTAMP '2024-01-01 00:00:00', DATE '2024-01-01', INTERVAL '1:30' HOUR TO MINUTE, X'0aff', -1.5e3, NULL FROM s;`,
+		"-- a comment\n/* another\n */ SELECT STREAM \"Mixed\".\"a\"\"b\" FROM \"s\" WHERE a LIKE 'x%' ESCAPE '!' AND b IS NOT NULL AND c BETWEEN 1 AND 2;",
+		`SELECT STREAM a FROM s WHERE a IN (1, 2) OR NOT (b <> 3);` + "\n" + `CREATE PUMP bad AS INSERT INTO;` + "\n" + `SELECT ? FROM s;`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		ParseScript("f.sql", src)
-		ParseExpr(src)
+		for _, parse := range []func() error{
+			func() error { _, err := ParseScript("f.sql", src); return err },
+			func() error { _, err := ParseExpr(src); return err },
+		} {
+			err := parse()
+			if err == nil {
+				continue
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("%q: error without positions: %T %v", src, err, err)
+			}
+			for _, e := range list {
+				if e.Pos.Line < 1 || e.Pos.Column < 1 {
+					t.Fatalf("%q: error not at line:col: %v", src, e)
+				}
+			}
+		}
 	})
 }

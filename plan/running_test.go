@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/operators/operatortest"
+	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/value"
 )
 
@@ -47,11 +49,6 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-type rows struct{ n int }
-
-func (r *rows) Push(b *operators.Batch) { r.n += b.Len() }
-func (r *rows) Advance(int64)           {}
-
 func feedTickers(r *Running, n int, from int64) {
 	in := r.Input("SOURCE_SQL_STREAM_001")
 	b := operators.NewBatch(6, n)
@@ -66,7 +63,7 @@ func feedTickers(r *Running, n int, from int64) {
 // Operators lists every running operator with its rows in and out and
 // its state.
 func TestOperatorsCountRowsAndState(t *testing.T) {
-	out := &rows{}
+	out := operatortest.NewCapture(t)
 	var b Bindings
 	b.Attach("DEST", out)
 	r, err := Start(mustPlan(t, countPump), b)
@@ -97,8 +94,8 @@ func TestOperatorsCountRowsAndState(t *testing.T) {
 	if s := tum.StateSize(); s.Groups == 0 || s.Bytes == 0 {
 		t.Errorf("tumbling holds the open minute's groups, state %+v", s)
 	}
-	if int64(out.n) != got["DEST/stream"].Counters().RowsOut {
-		t.Errorf("%d rows reached the output, the stream counted %+v", out.n, got["DEST/stream"].Counters())
+	if int64(out.Len()) != got["DEST/stream"].Counters().RowsOut {
+		t.Errorf("%d rows reached the output, the stream counted %+v", out.Len(), got["DEST/stream"].Counters())
 	}
 }
 
@@ -131,4 +128,80 @@ func TestSnapshotBelongsToItsPlan(t *testing.T) {
 	if err := fresh.Restore(bytes.NewReader(a.Bytes()[:a.Len()-3])); err == nil {
 		t.Errorf("a truncated snapshot restored")
 	}
+	flipped := append([]byte(nil), a.Bytes()...)
+	flipped[len(flipped)/2] ^= 4
+	if err := fresh.Restore(bytes.NewReader(flipped)); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("restore of a damaged snapshot: %v", err)
+	}
+}
+
+// A restored graph joins with the reference table version the snapshot
+// was taken with (here one swapped in by ReplaceTable), whatever the new
+// run bound at start.
+func TestRestoreKeepsTheTableVersion(t *testing.T) {
+	src := `CREATE OR REPLACE STREAM "DEST" (TICKER VARCHAR(4), COMPANY VARCHAR(64));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+  SELECT STREAM s.TICKER_SYMBOL, u.COMPANY FROM "SOURCE_SQL_STREAM_001" AS s JOIN "users" AS u ON s.TICKER_SYMBOL = u.TICKER;`
+	table := func(company string) [][]value.Value {
+		return [][]value.Value{{value.NewString("A"), value.NewString(company)}}
+	}
+	start := func(out operators.Operator) *Running {
+		var b Bindings
+		b.SetTable("users", table("first"))
+		b.Attach("DEST", out)
+		r, err := Start(mustPlan(t, src), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := start(&operatortest.Count{})
+	if err := r.ReplaceTable("users", table("second")); err != nil {
+		t.Fatal(err)
+	}
+	var state bytes.Buffer
+	if err := r.Snapshot(&state); err != nil {
+		t.Fatal(err)
+	}
+	got := operatortest.NewCapture(t)
+	r2 := start(got)
+	if err := r2.Restore(&state); err != nil {
+		t.Fatal(err)
+	}
+	feedTickers(r2, 3, 0)
+	if lines := got.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "second") {
+		t.Fatalf("after restore the join gave %q, want the second version's row", lines)
+	}
+}
+
+// FuzzRestore: any bytes either restore or are refused with an error;
+// Restore never panics. The seeds are real snapshots.
+func FuzzRestore(f *testing.F) {
+	script, err := parser.ParseScript("app.sql", countPump)
+	if err != nil {
+		f.Fatal(err)
+	}
+	g, err := Plan(script, testCatalog())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, n := range []int{0, 3, 9} {
+		r, err := Start(g, Bindings{})
+		if err != nil {
+			f.Fatal(err)
+		}
+		feedTickers(r, n, 0)
+		var b bytes.Buffer
+		if err := r.Snapshot(&b); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Start(g, Bindings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Restore(bytes.NewReader(data))
+	})
 }

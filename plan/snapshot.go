@@ -23,7 +23,8 @@ const (
 //
 //	magic, version, plan fingerprint,
 //	the reference tables (name, width, rows), by name,
-//	per operator: name, rows in, rows out, its state (length-prefixed).
+//	per operator: name, rows in, rows out, its state (length-prefixed),
+//	a CRC-32C of all the above.
 //
 // Call it between pushes. The same state gives the same bytes.
 func (r *Running) Snapshot(w io.Writer) error {
@@ -54,6 +55,7 @@ func (r *Running) Snapshot(w io.Writer) error {
 		}
 		sw.Bytes(buf.Bytes())
 	}
+	sw.Seal()
 	_, err := sw.WriteTo(w)
 	return err
 }
@@ -65,10 +67,14 @@ func (r *Running) Restore(rd io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("reading the state snapshot: %w", err)
 	}
-	sr := operators.NewStateReader(bytes.NewReader(data))
-	if m := sr.String(); m != snapshotMagic {
+	if !bytes.HasPrefix(data, []byte{byte(len(snapshotMagic))}) || !bytes.HasPrefix(data[1:], []byte(snapshotMagic)) {
 		return errors.New("not a streamsql state snapshot")
 	}
+	if data, err = operators.Unseal(data); err != nil {
+		return fmt.Errorf("state snapshot: %w", err)
+	}
+	sr := operators.NewStateReader(bytes.NewReader(data))
+	_ = sr.String() // the magic, checked above
 	if v := sr.Uvarint(); v != snapshotVersion {
 		return fmt.Errorf("state snapshot version %d; this streamsql reads version %d", v, snapshotVersion)
 	}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/streamsql/streamsql/internal/latency"
 )
 
 // Entry is one record to deliver.
@@ -53,6 +55,13 @@ type Options struct {
 	BackoffMax  time.Duration // default 5 s
 	// Name is the destination, for messages.
 	Name string
+	// Backlog is how many queued records make Add wait until the
+	// destination has taken them all (default 4 calls' worth).
+	Backlog int
+	// Rekey, if set, gives a failed entry a new partition key before it is
+	// sent again: with random keys, a record refused by a hot shard goes
+	// to another one.
+	Rekey func(*Entry)
 	// Logf, if set, hears about deliveries that keep failing: once a
 	// flush has retried for ReportEvery (default 5 s), and every
 	// ReportEvery after, what is still waiting, for how long, and why.
@@ -69,14 +78,22 @@ type Stats struct {
 	Calls     int64 // put calls made
 	Retried   int64 // records sent again after a failure
 	Throttled int64 // calls or entries that failed and were retried
+	Failed    int64 // calls that failed wholly or in part (retried or not)
+	// Latency is the duration of every put call.
+	Latency latency.Histogram
 }
 
 // Batcher accumulates entries and sends them in batches.
 type Batcher struct {
-	o       Options
-	pending []Entry
-	bytes   int
-	stats   Stats
+	o        Options
+	pending  []Entry
+	attempts []int // sends so far of each pending entry
+	bytes    int
+	stats    Stats
+	perCall  int       // records per call now (adaptive, at most Limits.Records)
+	stalls   int       // calls in a row that delivered nothing
+	retryAt  time.Time // no call before this (backoff)
+	rep      reporter
 }
 
 // New makes a Batcher.
@@ -90,7 +107,7 @@ func New(o Options) *Batcher {
 	if o.ReportEvery <= 0 {
 		o.ReportEvery = 5 * time.Second
 	}
-	return &Batcher{o: o}
+	return &Batcher{o: o, perCall: max(1, o.Limits.Records)}
 }
 
 // Stats returns the counts so far.
@@ -107,126 +124,220 @@ func (b *Batcher) size(e Entry) int {
 	return n
 }
 
-// Add queues one record, sending a batch first when the record would not
-// fit in it. A record over the per-record limit is refused (ErrTooLarge).
+// Add queues one record; once a call's worth is queued it sends (Send).
+// When the destination falls far behind (Backlog records queued) Add waits
+// for it (Flush): the back-pressure that bounds what a run holds. A record
+// over the per-record limit is refused (ErrTooLarge).
 func (b *Batcher) Add(ctx context.Context, e Entry) error {
 	n := b.size(e)
 	if b.o.Limits.RecordBytes > 0 && n > b.o.Limits.RecordBytes {
 		return fmt.Errorf("%w for %s: %d bytes, the limit is %d", ErrTooLarge, b.o.Name, n, b.o.Limits.RecordBytes)
 	}
-	if len(b.pending) > 0 && (len(b.pending)+1 > b.o.Limits.Records || b.bytes+n > b.o.Limits.Bytes) {
-		if err := b.Flush(ctx); err != nil {
-			b.pending = append(b.pending, e) // still counted as not delivered
-			b.bytes += n
-			return err
-		}
-	}
 	b.pending = append(b.pending, e)
+	b.attempts = append(b.attempts, 0)
 	b.bytes += n
-	if len(b.pending) >= b.o.Limits.Records {
+	switch {
+	case len(b.pending) >= b.backlog():
 		return b.Flush(ctx)
+	case len(b.pending) >= b.o.Limits.Records || b.bytes >= b.o.Limits.Bytes:
+		return b.Send(ctx)
 	}
 	return nil
+}
+
+// backlog is how many queued records make Add wait for the destination.
+func (b *Batcher) backlog() int {
+	if b.o.Backlog > 0 {
+		return b.o.Backlog
+	}
+	return 4 * max(1, b.o.Limits.Records)
 }
 
 // Flush sends every queued record, retrying failures, and returns when all
 // are delivered or an error ends the attempt (the records not delivered
 // stay queued and the error says how many).
 func (b *Batcher) Flush(ctx context.Context) error {
-	attempts := make([]int, len(b.pending))
-	batch := b.pending
-	var r reporter
-	for len(batch) > 0 {
+	for len(b.pending) > 0 {
+		if err := b.Send(ctx); err != nil {
+			return err
+		}
+		if len(b.pending) == 0 {
+			break
+		}
+		if err := b.wait(ctx); err != nil {
+			return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(b.pending), context.Cause(ctx))
+		}
+	}
+	return nil
+}
+
+// Send makes one pass over the queue without waiting: every queued record
+// is sent once, in calls within the limits, unless the destination asked
+// for a pause that has not ended yet. What fails stays queued for the next
+// pass. It returns an error only for what no retry mends: an error that is
+// not transient, the attempt limit, or ctx's end.
+//
+// Pacing follows the destination, not each record's misfortune: a pass in
+// which some entries failed (a hot shard) is followed by the next after a
+// short pause; a call that delivers nothing (the whole call throttled, the
+// destination unreachable) ends the pass, backs off exponentially and
+// halves the records per call, which grows again by a tenth of the limit
+// with every call that delivers. Failed records wait in the queue with the
+// new ones, so the run goes on reading while they are retried; a steady
+// share of throttled entries costs a steady share of throughput.
+func (b *Batcher) Send(ctx context.Context) error {
+	b.rep.due(b)
+	if len(b.pending) == 0 || time.Now().Before(b.retryAt) {
+		return nil
+	}
+	var failed []Entry
+	var fa []int
+	var last Result
+	worst := 0
+	for todo := len(b.pending); todo > 0; {
+		k := min(b.callSize(b.pending), todo)
+		batch := b.pending[:k]
+		began := time.Now()
 		res, err := b.o.Put(ctx, batch)
 		b.stats.Calls++
+		b.stats.Latency.Observe(time.Since(began))
+		if err != nil || len(res.Failed) > 0 {
+			b.stats.Failed++
+		}
 		if err != nil {
 			if ctx.Err() != nil {
-				b.keep(batch)
-				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), context.Cause(ctx))
+				b.requeue(failed, fa)
+				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(b.pending), context.Cause(ctx))
 			}
 			if b.o.Transient == nil || !b.o.Transient(err) {
-				b.keep(batch)
-				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), err)
+				b.requeue(failed, fa)
+				return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(b.pending), err)
 			}
 			res = Result{Failed: make([]int, len(batch)), Code: "call failed", Message: err.Error()}
 			for i := range batch {
 				res.Failed[i] = i
 			}
 		}
-		b.stats.Records += int64(len(batch) - len(res.Failed))
-		if len(res.Failed) == 0 {
+		delivered := k - len(res.Failed)
+		b.stats.Records += int64(delivered)
+		for _, i := range res.Failed {
+			e := batch[i]
+			if b.o.Rekey != nil {
+				b.o.Rekey(&e)
+			}
+			failed = append(failed, e)
+			fa = append(fa, b.attempts[i]+1)
+			worst = max(worst, b.attempts[i]+1)
+		}
+		b.pending, b.attempts = b.pending[k:], b.attempts[k:]
+		todo -= k
+		if len(res.Failed) > 0 {
+			last = res
+			b.stats.Throttled++
+			b.stats.Retried += int64(len(res.Failed))
+		}
+		if b.o.MaxAttempts > 0 && worst >= b.o.MaxAttempts {
+			b.requeue(failed, fa)
+			return fmt.Errorf("%s: %d record(s) not delivered after %d attempts: %s: %s", b.o.Name, len(b.pending), worst, last.Code, last.Message)
+		}
+		if delivered == 0 {
+			b.stalls++
+			b.perCall = max(1, b.perCall/2)
 			break
 		}
-		b.stats.Throttled++
-		retry := make([]Entry, 0, len(res.Failed))
-		ra := make([]int, 0, len(res.Failed))
-		worst := 0
-		for _, i := range res.Failed {
-			retry = append(retry, batch[i])
-			ra = append(ra, attempts[i]+1)
-			worst = max(worst, attempts[i]+1)
-		}
-		batch, attempts = retry, ra
-		b.stats.Retried += int64(len(batch))
-		if b.o.MaxAttempts > 0 && worst >= b.o.MaxAttempts {
-			b.keep(batch)
-			return fmt.Errorf("%s: %d record(s) not delivered after %d attempts: %s: %s", b.o.Name, len(batch), worst, res.Code, res.Message)
-		}
-		r.failed(len(batch), worst, res)
-		if err := r.sleep(ctx, b, b.delay(worst)); err != nil {
-			b.keep(batch)
-			return fmt.Errorf("%s: %d record(s) not delivered: %w", b.o.Name, len(batch), context.Cause(ctx))
-		}
+		b.stalls = 0
+		b.perCall = min(max(1, b.o.Limits.Records), b.perCall+max(1, b.o.Limits.Records/10))
 	}
-	b.pending, b.bytes = b.pending[:0], 0
+	b.requeue(failed, fa)
+	switch {
+	case len(failed) == 0:
+		if len(b.pending) == 0 {
+			b.rep = reporter{}
+		}
+		return nil
+	case b.stalls > 0:
+		b.retryAt = time.Now().Add(b.delay(b.stalls + 1))
+	default:
+		b.retryAt = time.Now().Add(b.delay(1)) // part went through: a short pause
+	}
+	b.rep.failed(len(failed), worst, last)
+	b.rep.due(b)
 	return nil
 }
 
-// reporter says, every ReportEvery of one flush's retries, what is still
-// not delivered: a destination that keeps refusing is never silent.
-type reporter struct {
-	start, last time.Time
-	retried     int64 // sends failed since the last report
-	waiting     int
-	attempts    int
-	res         Result
-}
-
-func (r *reporter) failed(waiting, attempts int, res Result) {
-	if r.start.IsZero() {
-		r.start = time.Now()
-		r.last = r.start
-	}
-	r.retried += int64(len(res.Failed))
-	r.waiting, r.attempts, r.res = waiting, attempts, res
-}
-
-// sleep waits d before the next try, reporting when a report falls due.
-func (r *reporter) sleep(ctx context.Context, b *Batcher, d time.Duration) error {
-	end := time.Now().Add(d)
-	for b.o.Logf != nil {
-		due := r.last.Add(b.o.ReportEvery)
-		if due.After(end) {
-			break
-		}
-		if err := Sleep(ctx, time.Until(due)); err != nil {
-			return err
-		}
-		b.o.Logf("%s: %d record(s) not yet delivered after %s and %d attempts (%d sends failed since the last report; the last: %s: %s); retrying",
-			b.o.Name, r.waiting, time.Since(r.start).Round(time.Second), r.attempts, r.retried, r.res.Code, r.res.Message)
-		r.last, r.retried = time.Now(), 0
-	}
-	return Sleep(ctx, time.Until(end))
-}
-
-// keep leaves only the undelivered records queued.
-func (b *Batcher) keep(batch []Entry) {
-	b.pending = append(b.pending[:0:0], batch...)
+// requeue puts records that failed in this pass back at the front of the
+// queue and recounts its bytes.
+func (b *Batcher) requeue(failed []Entry, attempts []int) {
+	b.pending = append(append(make([]Entry, 0, len(failed)+len(b.pending)), failed...), b.pending...)
+	b.attempts = append(append(make([]int, 0, len(attempts)+len(b.attempts)), attempts...), b.attempts...)
 	b.bytes = 0
 	for _, e := range b.pending {
 		b.bytes += b.size(e)
 	}
 }
+
+// wait sleeps until the pause the destination asked for ends, reporting
+// when a report falls due.
+func (b *Batcher) wait(ctx context.Context) error {
+	for {
+		d := time.Until(b.retryAt)
+		if b.o.Logf != nil && !b.rep.start.IsZero() {
+			if due := time.Until(b.rep.last.Add(b.o.ReportEvery)); due < d {
+				if err := Sleep(ctx, due); err != nil {
+					return err
+				}
+				b.rep.due(b)
+				continue
+			}
+		}
+		return Sleep(ctx, d)
+	}
+}
+
+// callSize is how many of the queued entries the next call takes: at most
+// the adaptive size, within the byte limit.
+func (b *Batcher) callSize(queue []Entry) int {
+	n, bytes := 0, 0
+	for n < len(queue) && n < b.perCall {
+		k := b.size(queue[n])
+		if n > 0 && bytes+k > b.o.Limits.Bytes {
+			break
+		}
+		bytes += k
+		n++
+	}
+	return n
+}
+
+// reporter says, every ReportEvery while records keep failing, what is
+// still not delivered: a destination that keeps refusing is never silent.
+type reporter struct {
+	start, last time.Time
+	retried     int64 // sends failed since the last report
+	attempts    int
+	res         Result
+}
+
+func (r *reporter) failed(n, attempts int, res Result) {
+	if r.start.IsZero() {
+		r.start = time.Now()
+		r.last = r.start
+	}
+	r.retried += int64(n)
+	r.attempts = max(r.attempts, attempts)
+	r.res = res
+}
+
+// due reports if a report is due.
+func (r *reporter) due(b *Batcher) {
+	if b.o.Logf == nil || r.start.IsZero() || time.Since(r.last) < b.o.ReportEvery {
+		return
+	}
+	b.o.Logf("%s: %d record(s) not yet delivered after %s, up to %d attempts (%d sends failed since the last report; the last: %s: %s); retrying",
+		b.o.Name, len(b.pending), time.Since(r.start).Round(time.Second), r.attempts, r.retried, r.res.Code, r.res.Message)
+	r.last, r.retried = time.Now(), 0
+}
+
 
 func (b *Batcher) delay(attempt int) time.Duration {
 	return Jitter(b.o.BackoffBase, b.o.BackoffMax, attempt-1)

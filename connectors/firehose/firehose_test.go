@@ -47,6 +47,7 @@ func lines(bodies [][]byte) []string {
 // Rows reach moto's Firehose, which writes them into its S3; the objects
 // hold newline-delimited rows, each exactly once, in calls within limits.
 func TestSinkDeliversToS3(t *testing.T) {
+	awstest.Need(t)
 	bucket := awstest.Bucket(t)
 	stream := awstest.DeliveryStream(t, bucket, "rows/")
 	var mu sync.Mutex

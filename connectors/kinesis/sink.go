@@ -2,6 +2,8 @@ package kinesis
 
 import (
 	"context"
+	"math/rand/v2"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -21,6 +23,9 @@ type SinkOptions struct {
 	Backoff     Backoff
 	// Logf hears about records that keep failing (deliver.Options.Logf).
 	Logf func(format string, args ...any)
+	// RandomKeys: the partition keys are random, so an entry a shard
+	// refused is sent again under a new key, to whichever shard that picks.
+	RandomKeys bool
 }
 
 // Sink writes records to a stream with PutRecords.
@@ -30,12 +35,15 @@ type Sink struct {
 
 // NewSink makes a sink; Add queues records, Flush delivers them.
 func NewSink(api API, o SinkOptions) *Sink {
+	// The batcher is the one retry layer: it paces by what each call
+	// delivered, which the SDK's own retries of throttled calls would hide.
+	callOpts := append(o.Stream.opts(), func(o *kinesis.Options) { o.RetryMaxAttempts = 1 })
 	put := func(ctx context.Context, es []deliver.Entry) (deliver.Result, error) {
 		in := &kinesis.PutRecordsInput{StreamName: aws.String(o.Stream.Name), Records: make([]types.PutRecordsRequestEntry, len(es))}
 		for i, e := range es {
 			in.Records[i] = types.PutRecordsRequestEntry{Data: e.Data, PartitionKey: aws.String(e.Key)}
 		}
-		out, err := api.PutRecords(ctx, in, o.Stream.opts()...)
+		out, err := api.PutRecords(ctx, in, callOpts...)
 		if err != nil {
 			return deliver.Result{}, err
 		}
@@ -58,6 +66,10 @@ func NewSink(api API, o SinkOptions) *Sink {
 		}
 		return r, nil
 	}
-	return &Sink{deliver.New(deliver.Options{Limits: PutRecordsLimits, Put: put, Transient: isTransient, MaxAttempts: o.MaxAttempts,
+	var rekey func(*deliver.Entry)
+	if o.RandomKeys {
+		rekey = func(e *deliver.Entry) { e.Key = strconv.FormatUint(rand.Uint64(), 16) }
+	}
+	return &Sink{deliver.New(deliver.Options{Rekey: rekey, Limits: PutRecordsLimits, Put: put, Transient: isTransient, MaxAttempts: o.MaxAttempts,
 		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name, Logf: o.Logf})}
 }

@@ -145,6 +145,7 @@ func kinesisFront(t *testing.T, backend *kinesis.Client, fail func(call int, dat
 // Entries that fail (throttled, internal failure) are retried until each
 // is delivered exactly once.
 func TestSinkRetriesFailedEntries(t *testing.T) {
+	awstest.Need(t)
 	c := client(t, awstest.Kinesalite)
 	name := createStream(t, c, 1)
 	front, calls := kinesisFront(t, c, func(call int, data string) string {
@@ -183,6 +184,7 @@ func TestSinkRetriesFailedEntries(t *testing.T) {
 // With a limit of attempts, entries failing for good are an error that
 // names them; nothing is dropped without one.
 func TestSinkAttemptLimit(t *testing.T) {
+	awstest.Need(t)
 	c := client(t, awstest.Kinesalite)
 	name := createStream(t, c, 1)
 	front, _ := kinesisFront(t, c, func(_ int, data string) string {

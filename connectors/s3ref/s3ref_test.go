@@ -17,6 +17,7 @@ func TestMain(m *testing.M) { awstest.Main(m) }
 // The object is fetched from the real S3; an unchanged object is not
 // fetched again (304 on If-None-Match); a new version is.
 func TestFetchAndETag(t *testing.T) {
+	awstest.Need(t)
 	bucket := awstest.Bucket(t)
 	etag1 := awstest.PutObject(t, bucket, "ref/users.csv", []byte("u1,F,1\n"))
 	proxy := awstest.NewProxy(t, awstest.Moto, nil)
@@ -50,6 +51,7 @@ func TestFetchAndETag(t *testing.T) {
 
 // Watch hands out each new version once.
 func TestWatch(t *testing.T) {
+	awstest.Need(t)
 	bucket := awstest.Bucket(t)
 	awstest.PutObject(t, bucket, "t.json", []byte(`{"v":1}`))
 	o, err := New(s3.NewFromConfig(awstest.Config(t, awstest.Moto)), bucket, "t.json")

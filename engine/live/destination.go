@@ -29,6 +29,7 @@ const ErrDelivery = "Delivery error"
 // batcher is what every destination connector offers.
 type batcher interface {
 	Add(context.Context, deliver.Entry) error
+	Send(context.Context) error
 	Flush(context.Context) error
 	Stats() deliver.Stats
 	Pending() int
@@ -86,13 +87,15 @@ func (d *destination) add(t int64, row []value.Value) {
 	}
 }
 
-// Advance delivers what is queued. A destination that fails for good
-// keeps its first error for the run to report, and the rows it holds.
+// Advance sends what is queued, once, without waiting out a throttled
+// destination: what fails is sent again at the next bound (a live run has
+// one every 250 ms at least) or by Close. A destination that fails for
+// good keeps its first error for the run to report, and the rows it holds.
 func (d *destination) Advance(int64) {
 	if d.b.Pending() == 0 || d.err != nil {
 		return
 	}
-	if err := d.b.Flush(d.ctx); err != nil && d.err == nil {
+	if err := d.b.Send(d.ctx); err != nil && d.err == nil {
 		d.err = err
 	}
 }
@@ -103,12 +106,16 @@ func (d *destination) Error(r operators.ErrorRecord) { d.add(r.Time, sink.ErrorR
 
 func (d *destination) Status() engine.OutputStatus {
 	st := d.b.Stats()
-	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err}
+	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err,
+		Calls: st.Calls, Failed: st.Failed, Latency: st.Latency}
 }
 
-// Close delivers what is left and reports the destination's error.
+// Close delivers what is left, waiting out throttling until the drain
+// timeout ends d.ctx, and reports the destination's error.
 func (d *destination) Close() error {
-	d.Advance(operators.EndOfTime)
+	if d.b.Pending() > 0 && d.err == nil {
+		d.err = d.b.Flush(d.ctx)
+	}
 	return d.err
 }
 
@@ -151,7 +158,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 		if c.kinesis == nil {
 			c.kinesis = kinsdk.NewFromConfig(lo.cfg)
 		}
-		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf})
+		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf, RandomKeys: true})
 		d.what, d.keys = "Kinesis stream "+s.Name, true
 	case out.KinesisFirehoseOutput != nil:
 		if c.firehose == nil {
@@ -175,3 +182,6 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	}
 	return d, nil
 }
+
+// Destination names the AWS resource (engine.Binding.Destination).
+func (d *destination) Destination() string { return d.what }

@@ -3,6 +3,7 @@ package awstest
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -17,6 +18,7 @@ func TestMain(m *testing.M) { Main(m) }
 
 // Both servers answer real SDK calls made with the environment Main set.
 func TestServersAnswer(t *testing.T) {
+	Need(t)
 	ctx := context.Background()
 	for _, ep := range []string{Moto, Kinesalite} {
 		c := kinesis.NewFromConfig(Config(t, ep))
@@ -49,6 +51,29 @@ func TestMissingServerMessage(t *testing.T) {
 	_, err := start()
 	if err == nil || !strings.Contains(err.Error(), "moto_server is not on PATH") || !strings.Contains(err.Error(), "pip install") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// On a machine without the servers' tools, this test binary (run again
+// with an empty PATH) skips the tests that need them with a one-line
+// reason and passes; with CI=true it fails, loudly.
+func TestMissingToolsSkipOutsideCIFailInCI(t *testing.T) {
+	if os.Getenv("STREAMSQL_MOTO") != "" {
+		t.Skip("servers given by STREAMSQL_MOTO: Main does not start any")
+	}
+	child := func(ci string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestServersAnswer$", "-test.v")
+		cmd.Env = append(os.Environ(), "PATH="+t.TempDir(), "CI="+ci, "STREAMSQL_MOTO=", "STREAMSQL_KINESALITE=")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := child("")
+	if err != nil || !strings.Contains(out, "--- SKIP: TestServersAnswer") || !strings.Contains(out, "needs the local AWS servers: moto_server is not on PATH (pip install 'moto[server]')") {
+		t.Errorf("without CI: %v\n%s", err, out)
+	}
+	out, err = child("true")
+	if err == nil || strings.Contains(out, "SKIP") || !strings.Contains(out, "awstest: moto_server is not on PATH") {
+		t.Errorf("with CI=true: %v\n%s", err, out)
 	}
 }
 

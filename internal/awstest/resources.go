@@ -15,6 +15,7 @@ import (
 
 // Bucket creates an S3 bucket on moto and returns its name.
 func Bucket(t testing.TB) string {
+	Need(t)
 	t.Helper()
 	name := Name("bucket")
 	c := s3.NewFromConfig(Config(t, Moto))
@@ -26,6 +27,7 @@ func Bucket(t testing.TB) string {
 
 // PutObject writes an object to moto's S3 and returns its ETag.
 func PutObject(t testing.TB, bucket, key string, body []byte) string {
+	Need(t)
 	t.Helper()
 	c := s3.NewFromConfig(Config(t, Moto))
 	out, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
@@ -38,6 +40,7 @@ func PutObject(t testing.TB, bucket, key string, body []byte) string {
 // DeliveryStream creates a Firehose delivery stream on moto that delivers
 // into bucket under prefix, and returns its name.
 func DeliveryStream(t testing.TB, bucket, prefix string) string {
+	Need(t)
 	t.Helper()
 	name := Name("delivery")
 	c := firehose.NewFromConfig(Config(t, Moto))
@@ -58,6 +61,7 @@ func DeliveryStream(t testing.TB, bucket, prefix string) string {
 // Objects returns the objects under prefix in key order, as Firehose
 // delivered them.
 func Objects(t testing.TB, bucket, prefix string) (keys []string, bodies [][]byte) {
+	Need(t)
 	t.Helper()
 	c := s3.NewFromConfig(Config(t, Moto), func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
 	ctx := context.Background()

@@ -10,3 +10,14 @@ server.listen(port, '127.0.0.1', function() {
 })
 process.on('SIGTERM', function() { process.exit(0) })
 process.on('SIGINT', function() { process.exit(0) })
+// A client that goes away in the middle of a request (a test stopping a
+// reader, a proxy dropping a connection) makes kinesalite throw from the
+// request's error handler and exit; a real server only drops that request.
+process.on('uncaughtException', function(err) {
+  if (err && (err.code === 'ECONNRESET' || err.message === 'aborted')) {
+    console.error('kinesalite: a client went away mid-request: ' + err.message)
+    return
+  }
+  console.error(err && err.stack || err)
+  process.exit(1)
+})

@@ -337,6 +337,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		case <-tick.C:
 			feed.Tick() // idle shards and streams let windows close
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(progress(p, inputs))
 			}
@@ -351,6 +352,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(progress(p, inputs))
 			}

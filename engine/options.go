@@ -73,6 +73,9 @@ type Options struct {
 	// destinations and its reference tables to their S3 objects (a live
 	// run: engine/live); nil prints outputs and wants local tables.
 	Connectors Connectors
+	// Observer, when set, watches the run (metrics, health, the web
+	// console: package observe).
+	Observer   Observer
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool
@@ -101,7 +104,13 @@ type Stats struct {
 	// two-window pattern puts them in a later window).
 	LateEventRows int64
 	ElapsedTime   time.Duration
+	// Refreshes count each reference table's versions swapped in during
+	// the run (live --reference-refresh), and those that could not be loaded.
+	Refreshes map[string]RefreshStats
 }
+
+// RefreshStats count one reference table's refreshes.
+type RefreshStats struct{ Loaded, Failed int64 }
 
 // InputStats count the records of one input.
 type InputStats struct {
@@ -109,4 +118,5 @@ type InputStats struct {
 	// Records read, unreadable lines included; Failed gave no row (the line
 	// could not be read, or every row of the record was rejected).
 	Records, Failed int64
+	Bytes           int64 // payload bytes of the records read
 }

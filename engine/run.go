@@ -153,6 +153,7 @@ func Start(o Options) (*Pipeline, error) {
 		p.clock = &eval.ReplayClock{}
 		l.bind.Ctx.Replay = p.clock
 	}
+	p.tap() // observe.go
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -227,6 +228,7 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
+	st.Bytes += int64(len(rec.Data))
 	if failed {
 		st.Failed++
 	}
@@ -264,6 +266,7 @@ func (p *Pipeline) advance(t int64) {
 	if t != operators.EndOfTime {
 		p.state.check(p.run.Operators())
 	}
+	p.observe(false)
 }
 
 // StateError is the error that stopped the run when operator state grew
@@ -295,6 +298,7 @@ func (p *Pipeline) Finish() (Stats, error) {
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
+	p.observe(true)
 	return p.stats, err
 }
 
@@ -654,10 +658,11 @@ func bindReplay(l *loaded, stream string) (int, int, error) {
 // between two batches, so every row joins one version or the other.
 func (p *Pipeline) ReplaceTable(name string, data []byte) error {
 	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
-	if err != nil {
-		return err
+	if err == nil {
+		err = p.run.ReplaceTable(name, t.Rows)
 	}
-	return p.run.ReplaceTable(name, t.Rows)
+	p.countRefresh(name, err == nil)
+	return err
 }
 
 // RecordsIn counts the records pushed so far.

@@ -35,6 +35,17 @@ type Options struct {
 	Start        time.Time // zero: 1970-01-01 00:00:00 UTC
 }
 
+// ParseTime reads a time as the command line and case files give one:
+// RFC 3339, or yyyy-MM-dd[ HH:mm:ss[.SSS]] in UTC.
+func ParseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
+}
+
 // start is the synthetic clock's first arrival, in epoch milliseconds.
 func (o Options) start() int64 {
 	if o.Start.IsZero() {

@@ -256,12 +256,22 @@ func kindOf(op any) string {
 
 // input wraps op so that rows pushed into it count as the node's rows in.
 func (n *node) input(op operators.Operator) operators.Operator {
-	return &probe{op: op, into: &n.in}
+	p := &probe{op: op, in: &n.in}
+	p.out = &p.spare
+	return p
 }
 
-// output wraps out so that rows pushed into it count as the node's rows out.
+// output wraps out so that rows pushed into it count as the node's rows
+// out. When out is another node's counted input, that one probe counts the
+// edge for both nodes.
 func (n *node) output(out operators.Operator) operators.Operator {
-	return &probe{op: out, into: &n.out}
+	if p, ok := out.(*probe); ok && p.out == &p.spare {
+		p.out = &n.out
+		return p
+	}
+	p := &probe{op: out, in: &n.out}
+	p.out = &p.spare
+	return p
 }
 
 func (n *node) Name() string { return n.name }
@@ -277,15 +287,29 @@ func (n *node) StateSize() operators.StateSize {
 	return operators.StateSize{}
 }
 
-// probe counts the rows passing into op.
+// probe counts the rows passing into op: as the rows in of the node
+// downstream and the rows out of the node upstream (spare when there is
+// none), so an edge between two nodes costs one call and two adds a batch.
 type probe struct {
-	op   operators.Operator
-	into *int64
+	op      operators.Operator
+	in, out *int64
+	spare   int64
 }
 
 func (p *probe) Push(b *operators.Batch) {
-	*p.into += int64(b.Len())
+	n := int64(b.Len())
+	*p.in += n
+	*p.out += n
 	p.op.Push(b)
 }
 
 func (p *probe) Advance(t int64) { p.op.Advance(t) }
+
+// LateRows counts the rows that reached the operator after their window
+// had closed; ok is false for an operator without windows.
+func (n *node) LateRows() (late int64, ok bool) {
+	if l, ok := n.op.(interface{ Late() int64 }); ok {
+		return l.Late(), true
+	}
+	return 0, false
+}

@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/examples"
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/testrunner"
 )
 
@@ -93,7 +95,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
 	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
-	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
+	live := liveFlags(fs)      // live.go: without --replay, run reads the application's AWS resources
+	obs := addObserveFlags(fs) // observe.go: --http, --hold, --log-format, --log-level
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -148,12 +151,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	log, err := obs.logger(stderr)
+	if err != nil {
+		return err
+	}
+	w, err := obs.start(&o, log)
+	if err != nil {
+		return err
+	}
 	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		st, err = runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live, w.live) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}
+	w.stop(ctx)
 	if err != nil {
 		return schemaHint(err, path, *schema, a)
 	}
@@ -163,14 +175,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return runOutcome(st, *failOnError)
 }
 
-func parseTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
-}
+func parseTime(s string) (time.Time, error) { return input.ParseTime(s) }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -307,19 +312,40 @@ func cmdExplain(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("test", "test DIR [--update]", stderr)
+	fs := newFlags("test", "test DIR... [-run PATTERN] [-v] [--junit FILE] [--update]", stderr)
 	update := fs.Bool("update", false, "rewrite the expected files with the actual output")
-	pos, err := parse(fs, args)
+	run := fs.String("run", "", "run only the cases whose folder matches this regular expression")
+	verbose := fs.Bool("v", false, "print every case, its description and the rows of each checked stream, not only failures")
+	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE` (for CI systems)")
+	dirs, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	dir, err := oneArg(pos, "folder")
+	if len(dirs) == 0 {
+		return &usageError{"test: expected one or more folders holding case.yaml files"}
+	}
+	o := testrunner.RunOptions{Update: *update, Verbose: *verbose}
+	if *run != "" {
+		if o.Match, err = regexp.Compile(*run); err != nil {
+			return &usageError{fmt.Sprintf("test: -run %q: %v", *run, err)}
+		}
+	}
+	var report *os.File
+	if *junit != "" {
+		if report, err = os.Create(*junit); err != nil {
+			return &usageError{"test: --junit: " + err.Error()}
+		}
+		defer report.Close()
+		o.JUnit = report
+	}
+	_, failed, err := testrunner.Run(ctx, dirs, stdout, o)
 	if err != nil {
 		return err
 	}
-	_, failed, err := testrunner.Run(ctx, dir, stdout, *update)
-	if err != nil {
-		return err
+	if report != nil {
+		if err := report.Close(); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return &failedError{}

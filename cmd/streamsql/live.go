@@ -43,7 +43,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // runLive runs an application against its Kinesis streams, S3 reference
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
-func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...func(*live.Options)) (engine.Stats, error) {
 	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
@@ -52,6 +52,9 @@ func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Sta
 	lo.Position, lo.Timestamp = pos, ts
 	if *lf.progress > 0 {
 		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
+	}
+	for _, f := range with {
+		f(lo)
 	}
 	go exitOnSecondSignal(ctx, o.Stderr)
 	return live.Run(ctx, o, lo)

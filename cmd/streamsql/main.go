@@ -24,7 +24,7 @@ Usage:
   streamsql check APP|FILE.sql...                validate (every check run makes); errors point at line:column
   streamsql record --stream NAME --out FILE      capture a Kinesis stream into a recording
   streamsql explain APP...                       print the operator graph
-  streamsql test DIR [--update]                  run every case folder under DIR
+  streamsql test DIR... [-run P] [-v] [--junit F] run every case folder under the DIRs (case.yaml: docs/case-yaml.md)
   streamsql demo                                 run the bundled news example
   streamsql functions [NAME]...                  list the functions and aggregates with signatures
   streamsql convert FILE --to app.yaml           write the native file for a template, .tf or export

@@ -106,7 +106,8 @@ func (d *destination) Error(r operators.ErrorRecord) { d.add(r.Time, sink.ErrorR
 
 func (d *destination) Status() engine.OutputStatus {
 	st := d.b.Stats()
-	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err}
+	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err,
+		Calls: st.Calls, Failed: st.Failed, Latency: st.Latency}
 }
 
 // Close delivers what is left, waiting out throttling until the drain
@@ -181,3 +182,6 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	}
 	return d, nil
 }
+
+// Destination names the AWS resource (engine.Binding.Destination).
+func (d *destination) Destination() string { return d.what }

@@ -69,6 +69,9 @@ type Options struct {
 	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
+	// Watch, if set, hears of each input's Kinesis source once it is open
+	// (its shards' figures: metrics and readiness, package observe).
+	Watch func(input string, src *kinesis.Source)
 
 	cfg aws.Config
 }
@@ -260,6 +263,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		return st, err
 	}
 
+	if lo.Watch != nil {
+		for _, in := range inputs {
+			lo.Watch(o.App.Inputs[in.index].NamePrefix, in.src)
+		}
+	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	merged := make(chan liveBatch, 16)
@@ -336,6 +344,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		select {
 		case <-tick.C:
 			feed.Tick() // idle shards and streams let windows close
+			p.Observe()
 			fail(p.OutputError())
 			fail(p.StateError())
 			if lo.Progress != nil {

@@ -417,6 +417,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			feed.Tick() // idle shards and streams let windows close
 			p.Observe()
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(cps.progress())
 			}
@@ -443,6 +444,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			inputs[lb.in].received(lb.b)
 			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(cps.progress())
 			}
@@ -471,17 +473,21 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	// when every row emitted has been delivered.
 	var stats engine.Stats
 	var err2 error
-	if !lo.KeepWindowsOnStop {
+	// State past its bound: closing the windows would emit rows that are
+	// not results, and the state is what could not be held; the previous
+	// checkpoint stays the one to resume from.
+	keep := lo.KeepWindowsOnStop || p.StateError() != nil
+	if !keep {
 		feed.Drain()
 		stats, err2 = p.Finish()
 	}
 	left := undelivered(p)
-	if left == "" && p.OutputError() == nil {
-		if err := cps.write(ctx, lo.KeepWindowsOnStop); err != nil {
+	if left == "" && p.OutputError() == nil && p.StateError() == nil {
+		if err := cps.write(ctx, keep); err != nil {
 			fail(err)
 		}
 	}
-	if lo.KeepWindowsOnStop {
+	if keep {
 		stats, err2 = p.Stop()
 	}
 	fail(err2)

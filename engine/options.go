@@ -59,6 +59,11 @@ type Options struct {
 	// must confirm it (docs/semantics.md 82). 0 means DefaultMaxFutureSkew;
 	// negative checks only that arrival times are within years 1 to 9999.
 	MaxFutureSkew time.Duration
+	// MaxStateMemory bounds the operators' state in bytes: past it a
+	// warning names each operator and its groups, past HardStateFactor
+	// times it the run stops with an error. 0: no bound (the CLI's default
+	// is DefaultMaxStateMemory).
+	MaxStateMemory int64
 	// IdleTimeout is how long (wall clock) a shard of a live run may
 	// deliver nothing before it stops holding time back; with no active
 	// shard at all, time follows the clock IdleTimeout behind. 0 means

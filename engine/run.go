@@ -46,9 +46,14 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		if !ok {
 			break
 		}
-		if flowed && (ctx.Err() != nil || p.OutputError() != nil) {
-			break // stopped, or an output cannot take more
+		if flowed && (ctx.Err() != nil || p.OutputError() != nil || p.StateError() != nil) {
+			break // stopped, an output cannot take more, or state outgrew its bound
 		}
+	}
+	if err := p.StateError(); err != nil {
+		// Closing the windows now would emit rows that are not results.
+		p.close()
+		return p.stats, err
 	}
 	st, err := p.Finish()
 	if err == nil {
@@ -77,6 +82,7 @@ type Pipeline struct {
 	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
 	run       *plan.Running
+	state     *stateGuard
 	probes    []*decode.Probe
 }
 
@@ -106,6 +112,7 @@ func Start(o Options) (*Pipeline, error) {
 	if p.o.Stderr == nil {
 		p.o.Stderr = os.Stderr
 	}
+	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { fmt.Fprintf(p.o.Stderr, "warning: %s\n", msg) })
 	l, err := load(o.App)
 	if err != nil {
 		return nil, err
@@ -256,7 +263,19 @@ func (p *Pipeline) advance(t int64) {
 	for _, o := range p.errOuts {
 		o.Advance(t)
 	}
+	if t != operators.EndOfTime {
+		p.state.check(p.run.Operators())
+	}
 	p.observe(false)
+}
+
+// StateError is the error that stopped the run when operator state grew
+// past the hard bound of --max-state-memory, or nil.
+func (p *Pipeline) StateError() error {
+	if p.state == nil {
+		return nil
+	}
+	return p.state.err
 }
 
 // Finish ends the input: every window closes, outputs flush, and the

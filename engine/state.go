@@ -23,13 +23,11 @@ import (
 // snapshotted pipeline would have. Reading positions are not part of it:
 // the caller keeps them with the state.
 func (p *Pipeline) Snapshot(w io.Writer) error {
-	for _, name := range sortedNames(p.l.bind.Outputs) {
-		for _, op := range p.l.bind.Outputs[name] {
-			op.Advance(p.bound)
+	p.run.FlushOutputs()
+	if p.bound != noBound {
+		for _, o := range p.errOuts {
+			o.Advance(p.bound) // the bound they were last given
 		}
-	}
-	for _, o := range p.errOuts {
-		o.Advance(p.bound)
 	}
 	var sw operators.StateWriter
 	start, started := int64(0), false

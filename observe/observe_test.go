@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -187,4 +188,74 @@ func descName(m metric) string {
 	_, rest, _ := strings.Cut(s, `fqName: "`)
 	name, _, _ := strings.Cut(rest, `"`)
 	return name
+}
+
+// /healthz fails when the engine's loop stops turning and recovers when it
+// turns again; /readyz is ready once the graph is built (a replay).
+func TestHealthFollowsTheLoop(t *testing.T) {
+	a, rec, _ := newsReplay(t)
+	hub := New(Options{HealthMaxAge: 100 * time.Millisecond})
+	h := hub.Handler()
+	get := func(path string) int {
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, httptest.NewRequest("GET", path, nil))
+		return rr.Code
+	}
+	if get("/readyz") != 503 || get("/healthz") != 200 {
+		t.Fatalf("before the start: readyz %d healthz %d; want 503, 200", get("/readyz"), get("/healthz"))
+	}
+	p, err := engine.Start(engine.Options{App: a, Replays: []engine.Replay{{Path: rec}},
+		References: map[string]string{"users": filepath.Join(a.Dir, "users.csv")}, Stdout: io.Discard, Stderr: io.Discard, Observer: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if get("/readyz") != 200 || get("/healthz") != 200 {
+		t.Fatalf("started: readyz %d healthz %d; want 200, 200", get("/readyz"), get("/healthz"))
+	}
+	time.Sleep(150 * time.Millisecond)
+	if code := get("/healthz"); code != 503 {
+		t.Fatalf("/healthz after the loop stalled: %d, want 503", code)
+	}
+	p.Observe()
+	if code := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz after the loop turned again: %d, want 200", code)
+	}
+	p.Finish()
+	time.Sleep(150 * time.Millisecond)
+	if code := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz after the run ended (held): %d, want 200", code)
+	}
+}
+
+func TestListenAddr(t *testing.T) {
+	for in, want := range map[string]string{":8080": "127.0.0.1:8080", "0.0.0.0:9": "0.0.0.0:9", "localhost:1": "localhost:1", "[::1]:2": "[::1]:2"} {
+		if got := ListenAddr(in); got != want {
+			t.Errorf("ListenAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The server answers on a real socket and stops cleanly with an event
+// stream open.
+func TestServeAndClose(t *testing.T) {
+	hub := New(Options{})
+	srv, err := hub.Serve("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + srv.Addr() + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("/events content type %q", ct)
+	}
+	start := time.Now()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v with an event stream open", d)
+	}
 }

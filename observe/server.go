@@ -60,9 +60,10 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // Server is the HTTP server of a Hub.
 type Server struct {
-	srv *http.Server
-	ln  net.Listener
-	err chan error
+	srv    *http.Server
+	ln     net.Listener
+	err    chan error
+	cancel context.CancelFunc // ends the requests' context: open event streams return
 }
 
 // Serve listens on addr (":PORT" binds 127.0.0.1) and serves the Hub
@@ -72,7 +73,9 @@ func (h *Hub) Serve(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	s := &Server{srv: &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second}, ln: ln, err: make(chan error, 1)}
+	base, cancel := context.WithCancel(context.Background())
+	s := &Server{srv: &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}, ln: ln, err: make(chan error, 1), cancel: cancel}
 	go func() {
 		err := s.srv.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -89,6 +92,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops the server (open event streams end).
 func (s *Server) Close() error {
+	s.cancel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	s.srv.Shutdown(ctx)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -53,6 +54,7 @@ type Running struct {
 }
 
 type streamNode struct {
+	outs  []operators.Operator // the outputs bound to the stream
 	tee   *operators.Tee
 	merge *operators.Merge
 	node  *node
@@ -75,7 +77,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	}
 	for _, s := range g.Catalog.Streams() {
 		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
-		n := &streamNode{tee: tee, node: &node{}}
+		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: &node{}}
 		n.merge = operators.NewMerge(n.node.output(tee))
 		r.register(n.node, s.Name+"/stream", n.merge)
 		if s.Source {
@@ -142,6 +144,21 @@ func (r *Running) Advance(t int64) {
 func (r *Running) subscribe(stream string, op operators.Operator) {
 	n := r.streams[stream]
 	n.tee.Outs = append(n.tee.Outs, op)
+}
+
+// FlushOutputs repeats to every output the last bound its stream
+// forwarded, so that writers holding rows in a buffer deliver them now
+// (before a snapshot): the bound does not move, so no output is told more
+// than it already knew.
+func (r *Running) FlushOutputs() {
+	for _, s := range r.plan.Catalog.Streams() {
+		n := r.streams[s.Name]
+		if t := n.merge.Bound(); t != math.MinInt64 {
+			for _, op := range n.outs {
+				op.Advance(t)
+			}
+		}
+	}
 }
 
 // Late counts rows that arrived after their window had closed.

@@ -88,6 +88,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL APP (then read as SQL whatever its name)")
+	stateMem := fs.String("max-state-memory", "", "bound on operator state (e.g. 4GB): past it a warning names the operator and its groups; past 1.5 times it the run stops with an error (default: half the machine's memory; off: no bound)")
 	skew := fs.Duration("max-future-skew", engine.DefaultMaxFutureSkew, "a replayed record whose arrival time jumps further ahead of its shard's previous record, while the next one comes back before it, goes to error_stream; negative: no check")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
@@ -113,6 +114,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.Reorder = *reorder
 	o.IdleTimeout = *idle
 	o.MaxFutureSkew = *skew
+	o.MaxStateMemory = engine.DefaultMaxStateMemory()
+	if *stateMem != "" {
+		if o.MaxStateMemory, err = engine.ParseBytes(*stateMem); err != nil {
+			return &usageError{"--max-state-memory: " + err.Error()}
+		}
+	}
 	if *reorder == 0 {
 		o.Reorder = -1
 	}

@@ -346,6 +346,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			feed.Tick() // idle shards and streams let windows close
 			p.Observe()
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(progress(p, inputs))
 			}
@@ -360,6 +361,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
 				lo.Progress(progress(p, inputs))
 			}

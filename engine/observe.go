@@ -4,6 +4,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
 )
@@ -62,6 +63,7 @@ func (p *Pipeline) Observe() { p.observe(false) }
 
 // tap attaches the observer's stream readers and error sink.
 func (p *Pipeline) tap() {
+	p.l.bind.Timed = p.o.TimeOperators
 	if p.o.Observer == nil {
 		return
 	}
@@ -98,3 +100,12 @@ func (b Binding) Destination() string {
 }
 
 func (o *writerOutput) Destination() string { return o.name }
+
+// Plan loads and plans an application (what explain prints).
+func Plan(a *app.Application) (*plan.Graph, error) {
+	l, err := load(a)
+	if err != nil {
+		return nil, err
+	}
+	return l.graph, nil
+}

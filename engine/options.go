@@ -73,6 +73,9 @@ type Options struct {
 	// destinations and its reference tables to their S3 objects (a live
 	// run: engine/live); nil prints outputs and wants local tables.
 	Connectors Connectors
+	// TimeOperators makes every operator measure its time (explain
+	// --analyze; plan.Bindings.Timed).
+	TimeOperators bool
 	// Observer, when set, watches the run (metrics, health, the web
 	// console: package observe).
 	Observer   Observer

@@ -20,6 +20,9 @@ type Bindings struct {
 	Outputs map[string][]operators.Operator
 	Errors  operators.ErrorSink
 	Ctx     eval.Ctx
+	// Timed makes every operator measure the time it takes (explain
+	// --analyze); it costs two clock reads per batch and operator.
+	Timed bool
 }
 
 // SetTable supplies a reference table's rows.
@@ -44,6 +47,7 @@ func (b *Bindings) Attach(stream string, op operators.Operator) {
 // through Input(...).Advance and Advance; everything runs on the caller's
 // goroutine.
 type Running struct {
+	timed   bool // nodes measure their time (Bindings.Timed)
 	plan    *Graph
 	tables  map[string][][]value.Value
 	streams map[string]*streamNode
@@ -71,13 +75,13 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 			return nil, err
 		}
 	}
-	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}}
+	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
 	for name, rows := range b.Tables {
 		r.tables[name] = rows
 	}
 	for _, s := range g.Catalog.Streams() {
 		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
-		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: &node{}}
+		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: r.newNode()}
 		n.merge = operators.NewMerge(n.node.output(tee))
 		r.register(n.node, s.Name+"/stream", n.merge)
 		if s.Source {
@@ -223,6 +227,18 @@ type node struct {
 	name    string
 	op      any // an operators.Operator, or an operator with several inputs (Merge, StreamJoin)
 	in, out int64
+	// With Bindings.Timed: nanoseconds spent in the node's Push and
+	// Advance calls, downstream included (inNs), and in the calls it made
+	// downstream (outNs); nil timing otherwise.
+	timing *timing
+}
+
+// newNode makes a node, timed when the run asked for it (explain --analyze).
+func (r *Running) newNode() *node {
+	if r.timed {
+		return &node{timing: &timing{}}
+	}
+	return &node{}
 }
 
 // register adds n, running op, of the given kind (named by Start).
@@ -250,7 +266,7 @@ func (r *Running) name(pump string, nodes []*node) {
 // add registers the operator mk builds feeding out (counted as its rows
 // out); its inputs are counted by n.input.
 func (b *builder) add(out operators.Operator, mk func(out operators.Operator) any) (*node, any) {
-	n := &node{}
+	n := b.r.newNode()
 	op := mk(n.output(out))
 	b.r.register(n, kindOf(op), op)
 	return n, op
@@ -273,6 +289,9 @@ func kindOf(op any) string {
 
 // input wraps op so that rows pushed into it count as the node's rows in.
 func (n *node) input(op operators.Operator) operators.Operator {
+	if n.timing != nil {
+		return n.timing.input(n, op)
+	}
 	p := &probe{op: op, in: &n.in}
 	p.out = &p.spare
 	return p
@@ -282,6 +301,9 @@ func (n *node) input(op operators.Operator) operators.Operator {
 // out. When out is another node's counted input, that one probe counts the
 // edge for both nodes.
 func (n *node) output(out operators.Operator) operators.Operator {
+	if n.timing != nil {
+		return n.timing.output(n, out)
+	}
 	if p, ok := out.(*probe); ok && p.out == &p.spare {
 		p.out = &n.out
 		return p

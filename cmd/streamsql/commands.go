@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,7 +42,7 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 	}
 	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stderr, "streamsql: warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, &configError{err}
@@ -190,10 +191,13 @@ func isTerminal(w io.Writer) bool {
 // explain) and calls each for every file named; patterns (app/*.yaml) are
 // expanded, for CI jobs and pre-commit hooks that pass them quoted. Every
 // file is tried; the first error decides the exit code, the others print.
-func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error) error {
+func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error, flags ...func(*flag.FlagSet)) error {
 	fs := newFlags(name, name+" APP|FILE.sql... [--schema FILE]", stderr)
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema, or discover's Inputs block) for a bare SQL file (then read as SQL whatever its name)")
 	lf := addLoadFlags(fs)
+	for _, f := range flags {
+		f(fs)
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -298,8 +302,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
+	var ef explainFlags // explain.go
 	return appCommand("explain", args, stderr, func(path string, a *app.Application, many bool) error {
-		s, err := engine.Explain(a)
+		s, err := ef.explain(a, stderr)
 		if err != nil {
 			return err
 		}
@@ -308,7 +313,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stdout, s)
 		return nil
-	})
+	}, ef.add)
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -78,3 +78,28 @@ func TestRunHoldServesMetrics(t *testing.T) {
 		t.Fatal("run --hold did not end after its context")
 	}
 }
+
+func TestExplainFormats(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{[]string{"--format", "dot"}, 0, "digraph streamsql {", ""},
+		{[]string{"--format", "mermaid"}, 0, "flowchart LR", ""},
+		{[]string{"--format", "json"}, 0, `"op": "TumblingWindow"`, ""},
+		{[]string{"--format", "text"}, 0, "OUTPUT DESTINATION_SQL_STREAM -> Firehose delivery stream", ""},
+		{[]string{"--format", "svg"}, 2, "", `--format "svg": want text, dot, mermaid or json`},
+		{[]string{"--analyze"}, 2, "", "give its recording with --replay FILE"},
+		{[]string{"--replay", "../../examples/news/clicks.jsonl"}, 2, "", "--replay is for --analyze"},
+		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", "want text or json"},
+		{[]string{"--analyze", "--replay", "../../examples/news/clicks.jsonl"}, 0, "ANALYZE: 500 records", ""},
+		{[]string{"--analyze", "--format", "json", "--replay", "../../examples/news/clicks.jsonl"}, 0, `"rowsIn": 500`, ""},
+	} {
+		code, stdout, stderr := runCLI(append([]string{"explain", "../../examples/news/app.yaml"}, c.args...)...)
+		if code != c.code || !strings.Contains(stdout, c.inStdout) || !strings.Contains(stderr, c.inStderr) {
+			t.Errorf("explain %v: exit %d\nstdout %s\nstderr %s", c.args, code, stdout, stderr)
+		}
+	}
+}

@@ -95,3 +95,9 @@ func (w *watcher) stop(ctx context.Context) {
 	}
 	w.srv.Close()
 }
+
+// withLog makes a live run report its events (retries, throttling,
+// resharding, checkpoints, reference refreshes) as structured lines.
+func withLog(log *slog.Logger) func(*live.Options) {
+	return func(lo *live.Options) { lo.Log = log }
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +29,7 @@ import (
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/connectors/s3ref"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // Options make Run read the application's Kinesis streams, load its
@@ -69,6 +71,10 @@ type Options struct {
 	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
+	// Log, when set, reports them instead as structured lines, one per
+	// event (package event): retries, throttling, resharding, checkpoints,
+	// reference refreshes.
+	Log *slog.Logger
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
@@ -319,7 +325,10 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 					case updates <- tableUpdate{name, data}:
 					case <-srcCtx.Done():
 					}
-				}, func(err error) { logf("reference table %s: refresh failed, keeping the loaded table: %v", name, err) })
+				}, func(err error) {
+					event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", name, "result", "failed", "error", err.Error()},
+						"reference table %s: refresh failed, keeping the loaded table: %v", name, err)
+				})
 			}()
 		}
 	}
@@ -367,9 +376,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		case u := <-updates:
 			if err := p.ReplaceTable(u.name, u.data); err != nil {
-				logf("reference table %s: %v; keeping the loaded table", u.name, err)
+				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "rejected", "error", err.Error()},
+					"reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {
-				logf("reference table %s: new version loaded", u.name)
+				event.Note(lo.Log, logf, slog.LevelInfo, event.Reference, []any{"table", u.name, "result", "loaded", "bytes", len(u.data)},
+					"reference table %s: new version loaded", u.name)
 			}
 		case err := <-srcErr:
 			fail(err)
@@ -404,6 +415,9 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		for _, in := range inputs {
 			if err := saveCheckpoint(in); err != nil {
 				runErr = err
+			} else if lo.Log != nil {
+				cp := in.src.Position()
+				lo.Log.Info("checkpoint saved", "event", event.Checkpoint, "stream", in.name, "path", in.cpPath, "shards", len(cp.Shards), "result", "saved")
 			}
 		}
 	}
@@ -445,11 +459,12 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 				return nil, err
 			}
 			if cp == nil {
-				logf("input %s: no checkpoint at %s yet; LAST_STOPPED_POINT starts from NOW", stream.Name, li.cpPath)
+				event.Note(lo.Log, logf, slog.LevelInfo, event.Checkpoint, []any{"stream", stream.Name, "path", li.cpPath, "result", "none"},
+					"input %s: no checkpoint at %s yet; LAST_STOPPED_POINT starts from NOW", stream.Name, li.cpPath)
 			}
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log})
 		out = append(out, li)
 	}
 	return out, nil

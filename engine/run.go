@@ -282,8 +282,12 @@ func (p *Pipeline) StateError() error {
 // run's figures are returned, with the outputs' errors (a row that could
 // not be written or delivered fails the run). The caller reports the
 // figures (cmd/streamsql prints the end-of-run summary).
-func (p *Pipeline) Finish() (Stats, error) {
-	p.advance(operators.EndOfTime)
+func (p *Pipeline) Finish() (Stats, error) { return p.end(true) }
+
+func (p *Pipeline) end(endInput bool) (Stats, error) {
+	if endInput {
+		p.advance(operators.EndOfTime)
+	}
 	err := p.close()
 	for i := range p.probes {
 		p.reportProbe(i)

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/agext/levenshtein"
@@ -151,14 +150,4 @@ func describe(n *yaml.Node) string {
 		return "a mapping"
 	}
 	return fmt.Sprintf("%q", n.Value)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

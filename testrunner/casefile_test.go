@@ -3,8 +3,10 @@ package testrunner
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -58,7 +60,7 @@ func TestCaseSchemaAndDocsListEveryKey(t *testing.T) {
 	}
 	keys := Keys()
 	sort.Strings(keys)
-	if got := sortedKeys(schema.Properties); strings.Join(got, " ") != strings.Join(keys, " ") {
+	if got := slices.Sorted(maps.Keys(schema.Properties)); strings.Join(got, " ") != strings.Join(keys, " ") {
 		t.Errorf("schema properties %v, reader keys %v", got, keys)
 	}
 	doc, err := os.ReadFile("../docs/case-yaml.md")

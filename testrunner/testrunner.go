@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -319,7 +321,7 @@ func Run(ctx context.Context, roots []string, w io.Writer, o RunOptions) (passed
 			if c.Description != "" {
 				fmt.Fprintf(w, "     %s\n", c.Description)
 			}
-			for _, s := range sortedKeys(r.Rows) {
+			for _, s := range slices.Sorted(maps.Keys(r.Rows)) {
 				fmt.Fprintf(w, "     %s: %d rows\n", s, r.Rows[s])
 			}
 		}

@@ -42,7 +42,7 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 	}
 	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stderr, "streamsql: warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, &configError{err}

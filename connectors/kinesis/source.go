@@ -453,7 +453,7 @@ func (s *Source) Run(ctx context.Context) error {
 		initial[sh.id] = sh
 	}
 	cp := s.o.Checkpoint
-	useCheckpoint := s.o.Position == LastStoppedPoint && cp != nil && len(cp.Shards) > 0
+	useCheckpoint := s.o.Position == LastStoppedPoint && cp != nil && (len(cp.Shards) > 0 || cp.From != "")
 	// Which shards existing now are already done.
 	done := map[string]bool{}
 	for _, sh := range shards {
@@ -580,10 +580,17 @@ func (s *Source) startPosition(sh shardInfo, initial map[string]shardInfo, useCh
 		return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: s.o.Timestamp}
 	case LastStoppedPoint:
 		if useCheckpoint {
-			if seq := s.o.Checkpoint.Shards[sh.id].SequenceNumber; seq != "" {
+			cp := s.o.Checkpoint
+			if seq := cp.Shards[sh.id].SequenceNumber; seq != "" {
 				return iterPos{typ: types.ShardIteratorTypeAfterSequenceNumber, after: seq}
 			}
-			// A shard the last run never read from: read it whole.
+			if cp.From == AtTimestamp {
+				// A shard the last run never read from: from where that
+				// run (or the first run it resumed) started.
+				return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: cp.Timestamp}
+			}
+			// No start recorded (TRIM_HORIZON, or a checkpoint of an older
+			// version): read it whole.
 			return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
 		}
 	}
@@ -741,6 +748,13 @@ func expand(recs []types.Record, shard string, out []input.Record) []input.Recor
 type Checkpoint struct {
 	Stream string                     `json:"Stream"`
 	Shards map[string]ShardCheckpoint `json:"Shards"`
+	// From is where a shard absent from Shards is read from:
+	// AT_TIMESTAMP (Timestamp: the moment the first run of the chain
+	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON ("").
+	// A shard created by resharding after that moment holds only later
+	// records, so it is read whole either way.
+	From      string    `json:"From,omitempty"`
+	Timestamp time.Time `json:"Timestamp,omitzero"`
 }
 
 // ShardCheckpoint is one shard's position.

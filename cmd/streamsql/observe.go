@@ -80,6 +80,7 @@ func (f observeFlags) start(o *engine.Options, log *slog.Logger) (*watcher, erro
 func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
+		lo.Checkpointed = w.hub.Checkpointed
 	}
 }
 

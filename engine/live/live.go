@@ -97,6 +97,9 @@ type Options struct {
 	// event (package event): retries, throttling, resharding, checkpoints,
 	// reference refreshes.
 	Log *slog.Logger
+	// Checkpointed, if set, hears of every checkpoint write: its size
+	// (of the last one written), how long it took, and its error.
+	Checkpointed func(size int64, took time.Duration, err error)
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)

@@ -162,7 +162,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		st, err = runLive(ctx, o, live, w.live) // live.go
+		st, err = runLive(ctx, o, live, w.live, withLog(log)) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}

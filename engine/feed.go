@@ -1,16 +1,19 @@
 package engine
 
 import (
+	"io"
 	"time"
 
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/progress"
 )
 
 // feedRecord is a live record waiting for the other shards.
 type feedRecord struct {
-	in  int
-	rec input.Record
+	in    int
+	shard string
+	rec   input.Record
 }
 
 // Feed orders the records of a live run's shards by arrival time before
@@ -49,7 +52,7 @@ func (f *Feed) Open(shard string) { f.m.Open(shard) }
 // Skew. Records that can go are pushed at once.
 func (f *Feed) Batch(in int, shard string, recs []input.Record, millisBehind int64, end bool) {
 	for _, r := range recs {
-		f.m.Add(shard, r.Arrival, feedRecord{in, r})
+		f.m.Add(shard, r.Arrival, feedRecord{in, shard, r})
 	}
 	if millisBehind == 0 && !end {
 		f.m.Progress(shard, f.now().Add(-f.Skew).UnixMilli())
@@ -79,3 +82,59 @@ func (f *Feed) Drain() {
 
 // Queued is the number of records waiting for slower shards.
 func (f *Feed) Queued() int { return f.m.Len() }
+
+// Snapshot writes the records waiting for slower shards, in release order,
+// with the shard each came from. Written with the pipeline's state and the
+// positions of the records received, they make a consistent checkpoint:
+// what was read is either in the graph, in this queue, or after the
+// positions.
+func (f *Feed) Snapshot(w io.Writer) error {
+	var sw operators.StateWriter
+	items := f.m.Queued()
+	sw.Uvarint(uint64(len(items)))
+	for _, it := range items {
+		r := it.Value
+		sw.Int(r.in)
+		sw.String(r.shard)
+		sw.Varint(r.rec.Arrival)
+		sw.Bytes(r.rec.Data)
+		sw.String(r.rec.PartitionKey)
+		sw.String(r.rec.SequenceNumber)
+		sw.String(r.rec.ShardID)
+	}
+	// Shards read to their end with records still queued: they must not
+	// hold time back after a restore (no reader will report for them).
+	var closed []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		if s := it.Value.shard; !seen[s] && f.m.Closed(s) {
+			seen[s] = true
+			closed = append(closed, s)
+		}
+	}
+	sw.Uvarint(uint64(len(closed)))
+	for _, s := range closed {
+		sw.String(s)
+	}
+	_, err := sw.WriteTo(w)
+	return err
+}
+
+// Restore queues again what Snapshot wrote (into a feed of a pipeline just
+// started from the same application).
+func (f *Feed) Restore(r io.Reader) error {
+	sr := operators.NewStateReader(r)
+	n := sr.Len()
+	for i := 0; i < n && sr.Err() == nil; i++ {
+		in, shard := sr.Int(), sr.String()
+		rec := input.Record{Arrival: sr.Varint(), Data: sr.Bytes(), PartitionKey: sr.String(), SequenceNumber: sr.String(), ShardID: sr.String()}
+		if sr.Err() == nil && (in < 0 || in >= len(f.p.targets)) {
+			sr.Failf("queued record of input %d; the application has %d", in, len(f.p.targets))
+		}
+		f.m.Add(shard, rec.Arrival, feedRecord{in: in, shard: shard, rec: rec})
+	}
+	for i, n := 0, sr.Len(); i < n && sr.Err() == nil; i++ {
+		f.m.Close(sr.String())
+	}
+	return sr.End()
+}

@@ -59,6 +59,11 @@ type Options struct {
 	// must confirm it (docs/semantics.md 82). 0 means DefaultMaxFutureSkew;
 	// negative checks only that arrival times are within years 1 to 9999.
 	MaxFutureSkew time.Duration
+	// MaxStateMemory bounds the operators' state in bytes: past it a
+	// warning names each operator and its groups, past HardStateFactor
+	// times it the run stops with an error. 0: no bound (the CLI's default
+	// is DefaultMaxStateMemory).
+	MaxStateMemory int64
 	// IdleTimeout is how long (wall clock) a shard of a live run may
 	// deliver nothing before it stops holding time back; with no active
 	// shard at all, time follows the clock IdleTimeout behind. 0 means
@@ -68,6 +73,12 @@ type Options struct {
 	// destinations and its reference tables to their S3 objects (a live
 	// run: engine/live); nil prints outputs and wants local tables.
 	Connectors Connectors
+	// TimeOperators makes every operator measure its time (explain
+	// --analyze; plan.Bindings.Timed).
+	TimeOperators bool
+	// Observer, when set, watches the run (metrics, health, the web
+	// console: package observe).
+	Observer   Observer
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool
@@ -96,7 +107,13 @@ type Stats struct {
 	// two-window pattern puts them in a later window).
 	LateEventRows int64
 	ElapsedTime   time.Duration
+	// Refreshes count each reference table's versions swapped in during
+	// the run (live --reference-refresh), and those that could not be loaded.
+	Refreshes map[string]RefreshStats
 }
+
+// RefreshStats count one reference table's refreshes.
+type RefreshStats struct{ Loaded, Failed int64 }
 
 // InputStats count the records of one input.
 type InputStats struct {
@@ -104,4 +121,5 @@ type InputStats struct {
 	// Records read, unreadable lines included; Failed gave no row (the line
 	// could not be read, or every row of the record was rejected).
 	Records, Failed int64
+	Bytes           int64 // payload bytes of the records read
 }

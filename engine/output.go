@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/internal/latency"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/sink"
 )
@@ -41,6 +42,11 @@ type OutputStatus struct {
 	Pending   int64 // rows queued, not yet delivered
 	Retried   int64 // rows sent again after a failure (throttling)
 	Err       error // the first error that stopped delivery
+	// Calls to the destination (delivery attempts: one per batch sent),
+	// those that failed wholly or in part, and how long they took; zero
+	// for stdout and files.
+	Calls, Failed int64
+	Latency       latency.Histogram
 }
 
 // Binding is one resolved output of a stream.

@@ -11,7 +11,7 @@ import (
 	"github.com/streamsql/streamsql/operators"
 )
 
-// Parallel replay: one goroutine reads the recording (lines, envelopes,
+// Parallel replay: per recording, one goroutine reads it (lines, envelopes,
 // base64) into numbered chunks, workers decode the chunks' payloads into
 // rows, and the run loop takes the chunks back in their order. Everything
 // that depends on order stays in the run loop, untouched: the reorder
@@ -69,24 +69,40 @@ type prefetcher struct {
 	width int
 }
 
-// prefetch starts the parallel path when it applies: one replay feeding
-// one in-application stream, ROWTIME from the recording, and more than
-// one core. It returns the function that stops it.
+// prefetch starts the parallel path for every replay it applies to: one
+// that feeds one in-application stream, with ROWTIME from the recording,
+// on more than one core. It returns the function that stops them.
 func (p *Pipeline) prefetch(sources []*source) func() {
-	workers := runtime.GOMAXPROCS(0)
-	if len(sources) != 1 || p.o.InsertionTime || (workers < 2 && !prefetchAlways) {
+	procs := runtime.GOMAXPROCS(0)
+	if p.o.InsertionTime || (procs < 2 && !prefetchAlways) {
 		return func() {}
 	}
-	s := sources[0]
-	if s.stream < 0 && len(p.targets[s.input]) != 1 {
-		return func() {} // records go to streams by shard, in order of first sight
+	var started []*prefetcher
+	for _, s := range sources {
+		if s.stream < 0 && len(p.targets[s.input]) != 1 {
+			continue // records go to streams by shard, in order of first sight
+		}
+		workers := max((procs-1)/len(sources), 1)
+		if pf := p.startPrefetch(s, workers); pf != nil {
+			started = append(started, pf)
+		}
 	}
+	return func() {
+		for _, pf := range started {
+			close(pf.quit)
+			pf.wg.Wait()
+		}
+	}
+}
+
+// startPrefetch starts a reader and decoding workers for one replay.
+func (p *Pipeline) startPrefetch(s *source, workers int) *prefetcher {
 	schema := p.l.inputs[s.input].schema
-	decs := make([]*decode.Decoder, max(workers-1, 1))
+	decs := make([]*decode.Decoder, workers)
 	for i := range decs {
 		d, err := decode.New(schema)
 		if err != nil {
-			return func() {}
+			return nil
 		}
 		d.Stable = true
 		decs[i] = d
@@ -100,10 +116,7 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 		go pf.decode(d, work)
 	}
 	s.ahead = pf
-	return func() {
-		close(pf.quit)
-		pf.wg.Wait()
-	}
+	return pf
 }
 
 // read fills chunks from the recording, in file order.

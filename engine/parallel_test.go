@@ -16,12 +16,13 @@ import (
 // TestParallelReplayIdentical: a replay decoded by parallel workers writes
 // the bytes the one-goroutine path writes, at every GOMAXPROCS: outputs,
 // error_stream and counters, over a recording with bad lines, payloads that
-// fail to convert, shards out of arrival order and several windows.
+// fail to convert, shards out of arrival order and several windows; one
+// recording, then two merged by arrival time.
 func TestParallelReplayIdentical(t *testing.T) {
 	dir := t.TempDir()
 	var b bytes.Buffer
 	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
-	recs := benchRecords(5000)
+	recs := benchRecords(3000)
 	for i, r := range recs {
 		at := base.Add(time.Duration(i*20) * time.Millisecond)
 		if i%7 == 3 {
@@ -57,9 +58,20 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
   FROM "SOURCE_SQL_STREAM_001"
   WINDOW W AS (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '5' SECOND PRECEDING);`,
 	}
+	// A second recording, merged with the first by arrival time.
+	rec2 := filepath.Join(dir, "rec2.jsonl")
+	var b2 bytes.Buffer
+	for i, r := range recs[:2000] {
+		fmt.Fprintf(&b2, `{"ApproximateArrivalTimestamp":%q,"Data":%q,"ShardId":"shardId-000000000009"}`+"\n",
+			base.Add(time.Duration(i*45+7)*time.Millisecond).Format(time.RFC3339Nano), base64.StdEncoding.EncodeToString(r.Data))
+	}
+	if err := os.WriteFile(rec2, b2.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	replays := []Replay{{Path: rec}}
 	run := func(query string, reorder int) string {
 		var out, errs, stderr bytes.Buffer
-		st, err := Run(context.Background(), Options{App: benchApp(query), Replays: []Replay{{Path: rec}}, Format: "ndjson", Rowtime: true,
+		st, err := Run(context.Background(), Options{App: benchApp(query), Replays: replays, Format: "ndjson", Rowtime: true,
 			Reorder: reorder, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &out, "error_stream": &errs}, Stderr: &stderr})
 		if err != nil {
 			t.Fatal(err)
@@ -67,6 +79,16 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 		return fmt.Sprintf("%s\n-- errors\n%s\n-- stats %d %d %+v", out.String(), errs.String(), st.RecordsIn, st.ErrorRows, st.Inputs)
 	}
 	defer func(p int, a bool) { runtime.GOMAXPROCS(p); prefetchAlways = a }(runtime.GOMAXPROCS(0), prefetchAlways)
+	for _, two := range []bool{false, true} {
+		replays = []Replay{{Path: rec}}
+		if two {
+			replays = append(replays, Replay{Path: rec2})
+		}
+		compareParallel(t, queries, run)
+	}
+}
+
+func compareParallel(t *testing.T, queries map[string]string, run func(string, int) string) {
 	for name, q := range queries {
 		for _, reorder := range []int{0, -1} {
 			runtime.GOMAXPROCS(1)

@@ -58,14 +58,24 @@ func BenchmarkReplaySliding(b *testing.B) {
 	replayBench(b, slidingSQL)
 }
 
-func replayBench(b *testing.B, code string) {
+// BenchmarkReplayTumblingStateBound is BenchmarkReplayTumbling with
+// --max-state-memory checking the window's state (never reached).
+func BenchmarkReplayTumblingStateBound(b *testing.B) {
+	replayBench(b, tumblingSQL, func(o *Options) { o.MaxStateMemory = 1 << 40 })
+}
+
+func replayBench(b *testing.B, code string, opts ...func(*Options)) {
 	path := benchRecording(b)
 	a := benchApp(code)
 	b.ReportAllocs()
 	var n int64
 	for i := 0; i < b.N; i++ {
-		st, err := Run(context.Background(), Options{App: a, Replays: []Replay{{Path: path}}, Format: "ndjson",
-			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Stderr: io.Discard})
+		o := Options{App: a, Replays: []Replay{{Path: path}}, Format: "ndjson",
+			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Stderr: io.Discard}
+		for _, f := range opts {
+			f(&o)
+		}
+		st, err := Run(context.Background(), o)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -46,9 +46,14 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		if !ok {
 			break
 		}
-		if flowed && (ctx.Err() != nil || p.OutputError() != nil) {
-			break // stopped, or an output cannot take more
+		if flowed && (ctx.Err() != nil || p.OutputError() != nil || p.StateError() != nil) {
+			break // stopped, an output cannot take more, or state outgrew its bound
 		}
+	}
+	if err := p.StateError(); err != nil {
+		// Closing the windows now would emit rows that are not results.
+		p.close()
+		return p.stats, err
 	}
 	st, err := p.Finish()
 	if err == nil {
@@ -77,6 +82,7 @@ type Pipeline struct {
 	clock     *eval.ReplayClock // nil in a live run
 	stats     Stats
 	run       *plan.Running
+	state     *stateGuard
 	probes    []*decode.Probe
 }
 
@@ -106,6 +112,7 @@ func Start(o Options) (*Pipeline, error) {
 	if p.o.Stderr == nil {
 		p.o.Stderr = os.Stderr
 	}
+	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { fmt.Fprintf(p.o.Stderr, "warning: %s\n", msg) })
 	l, err := load(o.App)
 	if err != nil {
 		return nil, err
@@ -146,6 +153,7 @@ func Start(o Options) (*Pipeline, error) {
 		p.clock = &eval.ReplayClock{}
 		l.bind.Ctx.Replay = p.clock
 	}
+	p.tap() // observe.go
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -220,6 +228,7 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	p.stats.RecordsIn++
 	st := &p.stats.Inputs[in]
 	st.Records++
+	st.Bytes += int64(len(rec.Data))
 	if failed {
 		st.Failed++
 	}
@@ -254,14 +263,31 @@ func (p *Pipeline) advance(t int64) {
 	for _, o := range p.errOuts {
 		o.Advance(t)
 	}
+	if t != operators.EndOfTime {
+		p.state.check(p.run.Operators())
+	}
+	p.observe(false)
+}
+
+// StateError is the error that stopped the run when operator state grew
+// past the hard bound of --max-state-memory, or nil.
+func (p *Pipeline) StateError() error {
+	if p.state == nil {
+		return nil
+	}
+	return p.state.err
 }
 
 // Finish ends the input: every window closes, outputs flush, and the
 // run's figures are returned, with the outputs' errors (a row that could
 // not be written or delivered fails the run). The caller reports the
 // figures (cmd/streamsql prints the end-of-run summary).
-func (p *Pipeline) Finish() (Stats, error) {
-	p.advance(operators.EndOfTime)
+func (p *Pipeline) Finish() (Stats, error) { return p.end(true) }
+
+func (p *Pipeline) end(endInput bool) (Stats, error) {
+	if endInput {
+		p.advance(operators.EndOfTime)
+	}
 	err := p.close()
 	for i := range p.probes {
 		p.reportProbe(i)
@@ -276,6 +302,7 @@ func (p *Pipeline) Finish() (Stats, error) {
 	p.stats.LateRows = p.run.Late()
 	p.stats.LateEventRows = p.run.LateEvents()
 	p.stats.ElapsedTime = time.Since(p.start)
+	p.observe(true)
 	return p.stats, err
 }
 
@@ -635,10 +662,11 @@ func bindReplay(l *loaded, stream string) (int, int, error) {
 // between two batches, so every row joins one version or the other.
 func (p *Pipeline) ReplaceTable(name string, data []byte) error {
 	t, err := reference.Load(name, bytes.NewReader(data), p.l.tables[name], p.errs)
-	if err != nil {
-		return err
+	if err == nil {
+		err = p.run.ReplaceTable(name, t.Rows)
 	}
-	return p.run.ReplaceTable(name, t.Rows)
+	p.countRefresh(name, err == nil)
+	return err
 }
 
 // RecordsIn counts the records pushed so far.

@@ -23,13 +23,11 @@ import (
 // snapshotted pipeline would have. Reading positions are not part of it:
 // the caller keeps them with the state.
 func (p *Pipeline) Snapshot(w io.Writer) error {
-	for _, name := range sortedNames(p.l.bind.Outputs) {
-		for _, op := range p.l.bind.Outputs[name] {
-			op.Advance(p.bound)
+	p.run.FlushOutputs()
+	if p.bound != noBound {
+		for _, o := range p.errOuts {
+			o.Advance(p.bound) // the bound they were last given
 		}
-	}
-	for _, o := range p.errOuts {
-		o.Advance(p.bound)
 	}
 	var sw operators.StateWriter
 	start, started := int64(0), false
@@ -146,3 +144,27 @@ func sortedNames[V any](m map[string]V) []string {
 }
 
 const noBound = math.MinInt64
+
+// Fingerprint is the application plan's fingerprint (plan.Graph): two
+// pipelines with the same one can carry each other's state.
+func (p *Pipeline) Fingerprint() string { return p.l.graph.Fingerprint() }
+
+// Stop ends a live run without ending its input: open windows stay open
+// (their state went into the last checkpoint, and a run resumed from it
+// closes them), outputs deliver what was emitted and close. It returns the
+// run's figures, as Finish does.
+func (p *Pipeline) Stop() (Stats, error) { return p.end(false) }
+
+// ResetCounts zeroes the run's figures (records in, rows out, errors)
+// after a Restore, so that a resumed live run reports its own.
+func (p *Pipeline) ResetCounts() {
+	p.stats.RecordsIn = 0
+	for i := range p.stats.Inputs {
+		p.stats.Inputs[i].Records, p.stats.Inputs[i].Failed = 0, 0
+	}
+	for _, c := range p.counters {
+		c.n = 0
+	}
+	p.errs.count, p.errs.first = 0, ""
+	clear(p.errs.byName)
+}

@@ -35,6 +35,17 @@ type Options struct {
 	Start        time.Time // zero: 1970-01-01 00:00:00 UTC
 }
 
+// ParseTime reads a time as the command line and case files give one:
+// RFC 3339, or yyyy-MM-dd[ HH:mm:ss[.SSS]] in UTC.
+func ParseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
+}
+
 // start is the synthetic clock's first arrival, in epoch milliseconds.
 func (o Options) start() int64 {
 	if o.Start.IsZero() {
@@ -100,6 +111,7 @@ type reader struct {
 	line    int
 	n       int // records yielded (synthetic clock)
 	pending []kinesisRecord
+	raws    [][]byte // get-records output the scanner reads: each record's object
 	first   []byte   // first line, read during detection
 	queue   []Record // records still to hand out from the last line (queue.go)
 	long    []byte   // a line longer than the read buffer
@@ -150,8 +162,13 @@ func NewReader(r io.Reader, name string, o Options) (Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		whole := append(rd.first, rest...)
+		if raws, ok := scanRecordsArray(whole); ok { // scan.go
+			rd.format, rd.raws, rd.first = getRecords, raws, nil
+			break
+		}
 		var doc struct{ Records []kinesisRecord }
-		if err := json.Unmarshal(append(rd.first, rest...), &doc); err != nil {
+		if err := json.Unmarshal(whole, &doc); err != nil {
 			return nil, fmt.Errorf("%s: not a recording: %w", name, err)
 		}
 		rd.format, rd.pending, rd.first = getRecords, doc.Records, nil
@@ -193,12 +210,18 @@ func (r *reader) Next() (Record, error) {
 		return rec, nil
 	}
 	if r.format == getRecords {
-		if len(r.pending) == 0 {
+		var rec Record
+		var err error
+		switch {
+		case len(r.raws) > 0:
+			rec, err = r.parseKinesis(r.raws[0])
+			r.raws = r.raws[1:]
+		case len(r.pending) > 0:
+			rec, err = r.pending[0].record()
+			r.pending = r.pending[1:]
+		default:
 			return Record{}, io.EOF
 		}
-		kr := r.pending[0]
-		r.pending = r.pending[1:]
-		rec, err := kr.record()
 		if err != nil {
 			return Record{}, &LineError{File: r.name, Line: 0, Err: err}
 		}
@@ -275,6 +298,12 @@ func (r *reader) parse(line []byte, valid bool) (Record, error) {
 		}
 		return rec, nil
 	}
+	return r.parseKinesis(line)
+}
+
+// parseKinesis reads one Kinesis record object: the scanner's way when it
+// can, else encoding/json's.
+func (r *reader) parseKinesis(line []byte) (Record, error) {
 	if scanEnvelope(line, &r.env) {
 		if rec, ok := r.fastRecord(&r.env); ok {
 			return rec, nil

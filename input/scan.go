@@ -149,13 +149,8 @@ func envelopeField(key []byte) int {
 	case "ShardId":
 		return fShard
 	}
-	for _, c := range key {
-		if c >= utf8.RuneSelf {
-			return -1 // Unicode folding (K, ſ) reaches ASCII names
-		}
-	}
 	for _, name := range [...]string{"SequenceNumber", "ApproximateArrivalTimestamp", "Data", "PartitionKey", "ShardId"} {
-		if equalFoldASCII(key, name) {
+		if foldsTo(key, name) {
 			return -1
 		}
 	}
@@ -539,4 +534,69 @@ func skipValue(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// scanRecordsArray splits `aws kinesis get-records` output into its
+// records' objects, when reading them one by one means what decoding the
+// whole document into struct{ Records []kinesisRecord } means: the
+// document is valid JSON, an object with one key "Records" (no other key
+// equal to it but for case) holding an array, and every element is an
+// object the envelope scanner reads (so no element could fail to decode as
+// a kinesisRecord). Otherwise false: encoding/json reads the document.
+func scanRecordsArray(doc []byte) ([][]byte, bool) {
+	if !json.Valid(doc) {
+		return nil, false
+	}
+	i := skipSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(doc, i+1)
+	var elems [][]byte
+	seen := false
+	var e envelope
+	for i < len(doc) && doc[i] == '"' {
+		k, j, good := scanString(doc, i)
+		if !good {
+			return nil, false
+		}
+		i = skipSpace(doc, skipSpace(doc, j)+1) // past the colon
+		switch {
+		case string(k) == "Records":
+			if seen || doc[i] != '[' {
+				return nil, false
+			}
+			seen = true
+			for i = skipSpace(doc, i+1); doc[i] != ']'; {
+				end := skipValue(doc, i)
+				if !scanEnvelope(doc[i:end], &e) {
+					return nil, false
+				}
+				elems = append(elems, doc[i:end])
+				if i = skipSpace(doc, end); doc[i] == ',' {
+					i = skipSpace(doc, i+1)
+				}
+			}
+			i++
+		case foldsTo(k, "Records"):
+			return nil, false
+		default:
+			i = skipValue(doc, i)
+		}
+		if i = skipSpace(doc, i); i < len(doc) && doc[i] == ',' {
+			i = skipSpace(doc, i+1)
+		}
+	}
+	return elems, seen
+}
+
+// foldsTo says whether encoding/json could match key to name ignoring
+// case (any non-ASCII key counts: Unicode folding, K or ſ, reaches ASCII).
+func foldsTo(key []byte, name string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return equalFoldASCII(key, name)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -232,4 +233,58 @@ func FuzzParseArrival(f *testing.F) {
 			t.Fatalf("%s: parseArrival %d %v, without fast paths %d %v", raw, got, gerr, want, err)
 		}
 	})
+}
+
+// TestGetRecordsScanAgrees: get-records output read record by record by
+// the scanner gives what decoding the whole document gives, and documents
+// the scanner declines still read as before.
+func TestGetRecordsScanAgrees(t *testing.T) {
+	rec := func(i int, extra string) string {
+		return fmt.Sprintf(`{"SequenceNumber":"%d","ApproximateArrivalTimestamp":%d.5,"Data":%q,"PartitionKey":"k%d"%s}`, i, 1700000000+i, b64(fmt.Sprintf(`{"i":%d}`, i)), i, extra)
+	}
+	docs := []struct {
+		doc  string
+		fast bool
+	}{
+		{`{"Records":[` + rec(1, "") + `,` + rec(2, `,"EncryptionType":"NONE"`) + "],\n" + `"NextShardIterator":"AAA","MillisBehindLatest":0}`, true},
+		{"{\n  \"Records\": [\n    " + rec(1, "") + ",\n    " + rec(2, "") + "\n  ]\n}\n", true},
+		{`{"Records":[]}`, true},
+		{`{"Records":[` + rec(1, "") + `,{"ApproximateArrivalTimestamp":1,"Data":"!!"}]}`, true},
+		{"{\n" + `"records":[` + rec(3, "") + `]}`, false},
+		{`{"Records":[` + rec(1, "") + `],"Records":[` + rec(4, "") + `]}`, false},
+		{`{"Records":[` + rec(1, `,"Nested":{"a":[1]}`) + `]}`, false},
+		{`{"Records":null}`, false},
+	}
+	for _, d := range docs {
+		if _, ok := scanRecordsArray([]byte(d.doc)); ok != d.fast {
+			t.Errorf("%s: scanner takes it: %v, want %v", d.doc, ok, d.fast)
+		}
+		var whole struct{ Records []kinesisRecord }
+		if err := json.Unmarshal([]byte(d.doc), &whole); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, kr := range whole.Records {
+			r, err := kr.record()
+			want = append(want, fmt.Sprintf("%q %d %q %q %q %v", r.Data, r.Arrival, r.PartitionKey, r.SequenceNumber, r.ShardID, err != nil))
+		}
+		recs, errs := readAll(t, d.doc, Options{})
+		var got []string
+		for _, r := range recs {
+			got = append(got, fmt.Sprintf("%q %d %q %q %q %v", r.Data, r.Arrival, r.PartitionKey, r.SequenceNumber, r.ShardID, false))
+		}
+		for range errs {
+			got = append(got, "error")
+		}
+		for i := range want {
+			if strings.HasSuffix(want[i], "true") {
+				want[i] = "error"
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s:\ngot  %v\nwant %v", d.doc, got, want)
+		}
+	}
 }

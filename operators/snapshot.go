@@ -2,6 +2,7 @@ package operators
 
 import (
 	"io"
+	"math"
 )
 
 // Snapshot and Restore of the operators of this package (see Stateful).
@@ -40,6 +41,15 @@ func (m *Merge) StateSize() StateSize {
 		}
 	}
 	return s
+}
+
+// Bound is the last bound the merge forwarded (math.MinInt64 before the
+// first).
+func (m *Merge) Bound() int64 {
+	if m.out == nil {
+		return math.MinInt64
+	}
+	return m.out.Bound()
 }
 
 func (m *Merge) Snapshot(w io.Writer) error { return WriteState(w, m.snapshot) }

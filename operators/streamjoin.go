@@ -24,8 +24,9 @@ type JoinSide struct {
 // arriving row's ROWTIME (the later of the two). A row of an outer side
 // that matched nothing is emitted with NULLs when it leaves its own
 // window: at ROWTIME t+Range for a RANGE window, at the ROWTIME of the row
-// that pushes it out for a ROWS window, at its own ROWTIME when the side
-// has no window. Output ROWTIMEs never decrease.
+// that pushes it out for a ROWS window (at the end of input: the last
+// ROWTIME or bound seen), at its own ROWTIME when the side has no window.
+// Output ROWTIMEs never decrease.
 type StreamJoin struct {
 	L, R   JoinSide
 	On     eval.Func // over the row [left..., left ROWTIME, right..., right ROWTIME]; nil: always true
@@ -179,9 +180,10 @@ func (j *StreamJoin) expire(t int64, all bool) {
 			return
 		}
 		e := j.bufs[best].pop()
-		if bestAt < j.last {
-			bestAt = j.last // ROWS entries at the end of input
-		}
+		// ROWS entries at the end of input: no earlier than the last row,
+		// nor than the bound already passed on (time may have moved on
+		// without rows), which no row may go below.
+		bestAt = max(bestAt, j.last, j.out.Bound())
 		j.unmatched(best, e, bestAt)
 	}
 }

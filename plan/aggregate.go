@@ -111,7 +111,7 @@ func (p *planner) aggregate(s *parser.Select, from rel, calls []*parser.FuncCall
 	}
 	cfg.Aggs = aggs
 	agg := &aggRel{in: in, cfg: cfg, cols: aggCols,
-		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=%d", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), len(cfg.Aggs))}
+		desc: fmt.Sprintf("TumblingWindow key=%s groups=(%s) aggregates=(%s)", keyNames[cfg.TimeKey], strings.Join(keyNames, ", "), callLabels(calls))}
 	return p.finishGroups(s, agg, post)
 }
 
@@ -174,7 +174,7 @@ func (p *planner) filter(s *parser.Select, from rel) (rel, *relScope, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	return &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter"}, sc, true
+	return &selectRel{in: from, where: where.Eval, cols: from.columns(), desc: "Filter WHERE " + exprLabel(s.Where)}, sc, true
 }
 
 // groupAggregates compiles the aggregate calls of a grouped select, giving
@@ -416,3 +416,12 @@ func timeFunctions(key eval.Func) (func(int64) value.Value, func(value.Value) in
 // exprLabel is an expression as SQL, for explain output and generated
 // column names.
 func exprLabel(e parser.Expr) string { return parser.Format(unparen(e)) }
+
+// callLabels lists calls for explain: "COUNT(*), AVG(PRICE)".
+func callLabels(calls []*parser.FuncCall) string {
+	parts := make([]string, len(calls))
+	for i, c := range calls {
+		parts[i] = exprLabel(c)
+	}
+	return strings.Join(parts, ", ")
+}

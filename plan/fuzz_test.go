@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ var planSeeds = []string{
 	// Stream joins (FULL, LEFT with a remainder) and a reference-table join.
 	`CREATE STREAM O (A VARCHAR(4), B VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.SECTOR FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS a FULL JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL;`,
 	`CREATE STREAM O (A VARCHAR(4), P DOUBLE); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.PRICE FROM SOURCE_SQL_STREAM_001 OVER (RANGE INTERVAL '2' SECOND PRECEDING) AS a LEFT JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL AND b.PRICE > a.PRICE;`,
+	`CREATE STREAM O (A VARCHAR(4), B VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM a.TICKER_SYMBOL, b.SECTOR FROM SOURCE_SQL_STREAM_001 OVER (ROWS 2 PRECEDING) AS a LEFT JOIN SOURCE_SQL_STREAM_001 AS b ON a.TICKER_SYMBOL = b.TICKER_SYMBOL AND a.PRICE < 30;`,
 	`CREATE STREAM O (K VARCHAR(4), C VARCHAR(64)); CREATE PUMP P AS INSERT INTO O SELECT STREAM s.TICKER_SYMBOL, u.COMPANY FROM SOURCE_SQL_STREAM_001 AS s LEFT JOIN "users" AS u ON s.TICKER_SYMBOL = u.TICKER AND s.PRICE > 10;`,
 	// DISTINCT, UNION ALL, several pumps into one stream, AS ROWTIME.
 	`CREATE STREAM O (M TIMESTAMP, K VARCHAR(4)); CREATE PUMP P AS INSERT INTO O SELECT STREAM DISTINCT FLOOR(s.ROWTIME TO MINUTE), TICKER_SYMBOL FROM SOURCE_SQL_STREAM_001 AS s;`,
@@ -98,28 +100,65 @@ func planAndRun(t testing.TB, src string) (ran bool, rows int) {
 	if len(g.Unimplemented) > 0 {
 		return false, 0
 	}
-	b := Bindings{Errors: &operatortest.Errors{}}
-	b.SetTable("users", [][]value.Value{
-		{value.NewString("AMZN"), value.NewString("Amazon")}, {value.NewString("INTC"), value.NewString("Intel")}})
+	whole, rows, ran := runRows(t, g, src, -1)
+	if !ran {
+		return false, 0
+	}
+	// The same run with the graph snapshotted after row 20 and restored
+	// into a new one must give the same output.
+	if split, _, _ := runRows(t, g, src, 20); split != whole {
+		t.Fatalf("restored after row 20, the output differs from one run:\n%s\n---\n%s\n%.300s", whole, split, src)
+	}
+	return true, rows
+}
+
+// runRows starts g and pushes 40 rows (TICKER_SYMBOL, PRICE, ... 700 ms
+// apart) through it; after row `split` (< 0: never) it snapshots the graph
+// and restores the state into a newly started one that takes the rest. It
+// returns every output row and error_stream row as text, and the number of
+// output rows.
+func runRows(t testing.TB, g *Graph, src string, split int) (string, int, bool) {
+	t.Helper()
+	errs := &operatortest.Errors{}
 	var outs []*operatortest.Capture
-	for _, s := range g.Catalog.Streams() {
-		if !s.Source {
-			c := operatortest.NewCapture(t)
-			outs = append(outs, c)
-			b.Attach(s.Name, c)
+	bind := func() Bindings {
+		b := Bindings{Errors: errs}
+		b.SetTable("users", [][]value.Value{
+			{value.NewString("AMZN"), value.NewString("Amazon")}, {value.NewString("INTC"), value.NewString("Intel")}})
+		k := 0
+		for _, s := range g.Catalog.Streams() {
+			if !s.Source {
+				if k == len(outs) {
+					outs = append(outs, operatortest.NewCapture(t))
+				}
+				b.Attach(s.Name, outs[k])
+				k++
+			}
 		}
+		return b
 	}
-	r, err := Start(g, b)
+	r, err := Start(g, bind())
 	if err != nil {
-		return false, 0
+		return "", 0, false
 	}
-	in := r.Input("SOURCE_SQL_STREAM_001")
-	if in == nil {
-		return false, 0
+	if r.Input("SOURCE_SQL_STREAM_001") == nil {
+		return "", 0, false
 	}
 	batch := operators.NewBatch(6, 8)
 	keys := []string{"AMZN", "INTC", ""}
 	for i := 0; i < 40; i++ {
+		if i == split {
+			var state bytes.Buffer
+			if err := r.Snapshot(&state); err != nil {
+				t.Fatalf("snapshot: %v: %.300s", err, src)
+			}
+			if r, err = Start(g, bind()); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Restore(&state); err != nil {
+				t.Fatalf("restore: %v: %.300s", err, src)
+			}
+		}
 		// 700 ms apart: every tenth row is on a whole second, on window edges.
 		tm := int64(i) * 700
 		batch.Reset()
@@ -129,17 +168,26 @@ func planAndRun(t testing.TB, src string) (ran bool, rows int) {
 			row[3] = value.Null
 		}
 		batch.Append(tm, row)
-		in.Push(batch)
+		r.Input("SOURCE_SQL_STREAM_001").Push(batch)
 		r.Advance(tm)
 	}
+	// Time moves on without rows before the end, past every window.
+	r.Advance(40*700 + 120_000)
 	r.Advance(operators.EndOfTime)
+	var text strings.Builder
+	rows := 0
 	for _, c := range outs {
 		rows += c.Len()
 		if !c.Ended() {
 			t.Fatalf("an output did not reach the end of input: %.300s", src)
 		}
+		text.WriteString(strings.Join(c.Lines(), "\n"))
+		text.WriteString("\n--\n")
 	}
-	return true, rows
+	for _, e := range errs.Recs {
+		text.WriteString(e.Name + ": " + e.Message + " " + string(e.DataRow) + "\n")
+	}
+	return text.String(), rows, true
 }
 
 // FuzzDeepExpressions builds long operator chains, deep parentheses and

@@ -171,3 +171,11 @@ func (p *planner) checkCycles() {
 		}
 	}
 }
+
+// Describe is the pump's operator tree as explain prints it (indented by
+// two spaces per level, from the insert's input down to the scans).
+func (p *Pump) Describe() string {
+	var w strings.Builder
+	p.rel.describe(&w, 0)
+	return w.String()
+}

@@ -86,6 +86,7 @@ func (p *planner) joinRels(j *parser.Join, left, right rel) (rel, bool) {
 	} else if len(r.streamKeys) > 0 {
 		r.desc += " (hash lookup)"
 	}
+	r.desc += " ON " + exprLabel(j.On)
 	return r, true
 }
 

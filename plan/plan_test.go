@@ -124,7 +124,7 @@ CREATE OR REPLACE PUMP "AGG" AS INSERT INTO "DESTINATION_SQL_STREAM"
 	for _, want := range []string{
 		`PUMP ENRICH: INSERT INTO TMP`,
 		`LEFT JOIN reference table "users" (hash lookup)`,
-		`TumblingWindow key=FLOOR(TMP.ROWTIME TO MINUTE) groups=(COMPANY, FLOOR(TMP.ROWTIME TO MINUTE)) aggregates=3`,
+		`TumblingWindow key=FLOOR(TMP.ROWTIME TO MINUTE) groups=(COMPANY, FLOOR(TMP.ROWTIME TO MINUTE)) aggregates=(COUNT(*), AVG(PRICE), COUNT(*))`,
 		`Having+Project`,
 	} {
 		if !strings.Contains(ex, want) {

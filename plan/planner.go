@@ -500,7 +500,7 @@ func (p *planner) selectQuery(s *parser.Select) (rel, bool) {
 	r.desc = "Project " + colNames(cols)
 	if where != nil {
 		r.where = where.Eval
-		r.desc = "Filter+" + r.desc
+		r.desc = "Filter+" + r.desc + " WHERE " + exprLabel(s.Where)
 	}
 	return p.orderBy(s.OrderBy, s.Items, r, sc, from.columns())
 }

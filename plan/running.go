@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,6 +20,9 @@ type Bindings struct {
 	Outputs map[string][]operators.Operator
 	Errors  operators.ErrorSink
 	Ctx     eval.Ctx
+	// Timed makes every operator measure the time it takes (explain
+	// --analyze); it costs two clock reads per batch and operator.
+	Timed bool
 }
 
 // SetTable supplies a reference table's rows.
@@ -43,6 +47,7 @@ func (b *Bindings) Attach(stream string, op operators.Operator) {
 // through Input(...).Advance and Advance; everything runs on the caller's
 // goroutine.
 type Running struct {
+	timed   bool // nodes measure their time (Bindings.Timed)
 	plan    *Graph
 	tables  map[string][][]value.Value
 	streams map[string]*streamNode
@@ -53,6 +58,7 @@ type Running struct {
 }
 
 type streamNode struct {
+	outs  []operators.Operator // the outputs bound to the stream
 	tee   *operators.Tee
 	merge *operators.Merge
 	node  *node
@@ -69,13 +75,13 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 			return nil, err
 		}
 	}
-	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}}
+	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
 	for name, rows := range b.Tables {
 		r.tables[name] = rows
 	}
 	for _, s := range g.Catalog.Streams() {
 		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
-		n := &streamNode{tee: tee, node: &node{}}
+		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: r.newNode()}
 		n.merge = operators.NewMerge(n.node.output(tee))
 		r.register(n.node, s.Name+"/stream", n.merge)
 		if s.Source {
@@ -144,6 +150,21 @@ func (r *Running) subscribe(stream string, op operators.Operator) {
 	n.tee.Outs = append(n.tee.Outs, op)
 }
 
+// FlushOutputs repeats to every output the last bound its stream
+// forwarded, so that writers holding rows in a buffer deliver them now
+// (before a snapshot): the bound does not move, so no output is told more
+// than it already knew.
+func (r *Running) FlushOutputs() {
+	for _, s := range r.plan.Catalog.Streams() {
+		n := r.streams[s.Name]
+		if t := n.merge.Bound(); t != math.MinInt64 {
+			for _, op := range n.outs {
+				op.Advance(t)
+			}
+		}
+	}
+}
+
 // Late counts rows that arrived after their window had closed.
 func (r *Running) Late() int64 {
 	var n int64
@@ -206,6 +227,18 @@ type node struct {
 	name    string
 	op      any // an operators.Operator, or an operator with several inputs (Merge, StreamJoin)
 	in, out int64
+	// With Bindings.Timed: nanoseconds spent in the node's Push and
+	// Advance calls, downstream included (inNs), and in the calls it made
+	// downstream (outNs); nil timing otherwise.
+	timing *timing
+}
+
+// newNode makes a node, timed when the run asked for it (explain --analyze).
+func (r *Running) newNode() *node {
+	if r.timed {
+		return &node{timing: &timing{}}
+	}
+	return &node{}
 }
 
 // register adds n, running op, of the given kind (named by Start).
@@ -233,7 +266,7 @@ func (r *Running) name(pump string, nodes []*node) {
 // add registers the operator mk builds feeding out (counted as its rows
 // out); its inputs are counted by n.input.
 func (b *builder) add(out operators.Operator, mk func(out operators.Operator) any) (*node, any) {
-	n := &node{}
+	n := b.r.newNode()
 	op := mk(n.output(out))
 	b.r.register(n, kindOf(op), op)
 	return n, op
@@ -256,12 +289,28 @@ func kindOf(op any) string {
 
 // input wraps op so that rows pushed into it count as the node's rows in.
 func (n *node) input(op operators.Operator) operators.Operator {
-	return &probe{op: op, into: &n.in}
+	if n.timing != nil {
+		return n.timing.input(n, op)
+	}
+	p := &probe{op: op, in: &n.in}
+	p.out = &p.spare
+	return p
 }
 
-// output wraps out so that rows pushed into it count as the node's rows out.
+// output wraps out so that rows pushed into it count as the node's rows
+// out. When out is another node's counted input, that one probe counts the
+// edge for both nodes.
 func (n *node) output(out operators.Operator) operators.Operator {
-	return &probe{op: out, into: &n.out}
+	if n.timing != nil {
+		return n.timing.output(n, out)
+	}
+	if p, ok := out.(*probe); ok && p.out == &p.spare {
+		p.out = &n.out
+		return p
+	}
+	p := &probe{op: out, in: &n.out}
+	p.out = &p.spare
+	return p
 }
 
 func (n *node) Name() string { return n.name }
@@ -277,15 +326,29 @@ func (n *node) StateSize() operators.StateSize {
 	return operators.StateSize{}
 }
 
-// probe counts the rows passing into op.
+// probe counts the rows passing into op: as the rows in of the node
+// downstream and the rows out of the node upstream (spare when there is
+// none), so an edge between two nodes costs one call and two adds a batch.
 type probe struct {
-	op   operators.Operator
-	into *int64
+	op      operators.Operator
+	in, out *int64
+	spare   int64
 }
 
 func (p *probe) Push(b *operators.Batch) {
-	*p.into += int64(b.Len())
+	n := int64(b.Len())
+	*p.in += n
+	*p.out += n
 	p.op.Push(b)
 }
 
 func (p *probe) Advance(t int64) { p.op.Advance(t) }
+
+// LateRows counts the rows that reached the operator after their window
+// had closed; ok is false for an operator without windows.
+func (n *node) LateRows() (late int64, ok bool) {
+	if l, ok := n.op.(interface{ Late() int64 }); ok {
+		return l.Late(), true
+	}
+	return 0, false
+}

@@ -63,7 +63,7 @@ func feedTickers(r *Running, n int, from int64) {
 // Operators lists every running operator with its rows in and out and
 // its state.
 func TestOperatorsCountRowsAndState(t *testing.T) {
-	out := &operatortest.Count{}
+	out := operatortest.NewCapture(t)
 	var b Bindings
 	b.Attach("DEST", out)
 	r, err := Start(mustPlan(t, countPump), b)
@@ -94,8 +94,8 @@ func TestOperatorsCountRowsAndState(t *testing.T) {
 	if s := tum.StateSize(); s.Groups == 0 || s.Bytes == 0 {
 		t.Errorf("tumbling holds the open minute's groups, state %+v", s)
 	}
-	if int64(out.Rows) != got["DEST/stream"].Counters().RowsOut {
-		t.Errorf("%d rows reached the output, the stream counted %+v", out.Rows, got["DEST/stream"].Counters())
+	if int64(out.Len()) != got["DEST/stream"].Counters().RowsOut {
+		t.Errorf("%d rows reached the output, the stream counted %+v", out.Len(), got["DEST/stream"].Counters())
 	}
 }
 

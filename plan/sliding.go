@@ -298,7 +298,7 @@ func (p *planner) sliding(s *parser.Select, from rel, calls []*parser.FuncCall) 
 		fdesc = append(fdesc, f.String())
 	}
 	sl := &opRel{in: in, cols: cols,
-		desc: fmt.Sprintf("SlidingWindow calls=%d windows=[%s]", len(cfg.Calls), strings.Join(fdesc, "; ")),
+		desc: fmt.Sprintf("SlidingWindow calls=(%s) windows=[%s]", callLabels(calls), strings.Join(fdesc, "; ")),
 		make: func(b *builder, out operators.Operator) operators.Operator {
 			c := cfg
 			c.Errors, c.Pump = b.errs, b.pump

@@ -62,7 +62,7 @@ func (p *planner) stagger(s *parser.Select, from rel, calls []*parser.FuncCall) 
 	}
 	cfg.Aggs = aggs
 	sr := &opRel{in: in, cols: cols,
-		desc: fmt.Sprintf("StaggerWindow partition=(%s) range=%s aggregates=%d", strings.Join(keyNames, ", "), formatMillis(ms), len(cfg.Aggs)),
+		desc: fmt.Sprintf("StaggerWindow partition=(%s) range=%s aggregates=(%s)", strings.Join(keyNames, ", "), formatMillis(ms), callLabels(calls)),
 		make: func(b *builder, out operators.Operator) operators.Operator {
 			c := cfg
 			c.Errors, c.Pump = b.errs, b.pump

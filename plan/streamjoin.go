@@ -77,6 +77,7 @@ func (p *planner) streamJoin(j *parser.Join, left, right rel) (rel, bool) {
 		return nil, false
 	}
 	r.on = c.Eval
+	r.desc += " ON " + exprLabel(j.On)
 	return r, true
 }
 

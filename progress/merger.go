@@ -7,6 +7,7 @@ package progress
 
 import (
 	"container/heap"
+	"sort"
 	"time"
 )
 
@@ -90,6 +91,12 @@ func (m *Merger[T]) Progress(id string, watermark int64) {
 // longer holds time back.
 func (m *Merger[T]) Close(id string) { m.shard(id).closed = true }
 
+// Closed reports whether shard id was closed.
+func (m *Merger[T]) Closed(id string) bool {
+	s, ok := m.shards[id]
+	return ok && s.closed
+}
+
 // Bound is the time up to which items can be released: the least progress
 // of the active shards, or now - Idle when none is active. It never
 // decreases.
@@ -143,6 +150,15 @@ func (m *Merger[T]) Flush(emit func(arrival int64, v T)) {
 
 // Len is the number of queued items.
 func (m *Merger[T]) Len() int { return len(m.heap) }
+
+// Queued returns a copy of the queued items in the order Release would
+// give them (a checkpoint writes them; adding them back in that order to a
+// new merger queues them in the same order).
+func (m *Merger[T]) Queued() []Item[T] {
+	out := append([]Item[T](nil), m.heap...)
+	sort.Slice(out, func(i, j int) bool { return itemHeap[T](out).Less(i, j) })
+	return out
+}
 
 type itemHeap[T any] []Item[T]
 

@@ -8,16 +8,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/input"
 )
 
 // Case is one test case folder.
@@ -30,6 +32,13 @@ type Case struct {
 	Reference    map[string]string `yaml:"reference"`
 	ArrivalField string            `yaml:"arrival_field"`
 	Rate         float64           `yaml:"rate"`
+	// Start is the synthetic clock's start for rate (default 1970-01-01).
+	Start string `yaml:"start"`
+	// Unordered compares the rows of each ROWTIME (one window's emission)
+	// in any order; FloatTolerance lets numbers differ by that much,
+	// relative to the larger (or absolute below 1).
+	Unordered      bool    `yaml:"unordered"`
+	FloatTolerance float64 `yaml:"float_tolerance"`
 	// FileOrder replays records in file order instead of sorting them by
 	// arrival time (to reproduce records that reached the reader late).
 	FileOrder bool `yaml:"file_order"`
@@ -73,28 +82,6 @@ const NoErrors = "none"
 
 const errorStream = "error_stream"
 
-// ReadCase reads dir/case.yaml.
-func ReadCase(dir string) (*Case, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "case.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var c Case
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "case.yaml"), err)
-	}
-	c.Dir = dir
-	if c.App == "" {
-		return nil, fmt.Errorf("%s: case.yaml needs app", dir)
-	}
-	if len(c.Expect) == 0 {
-		return nil, fmt.Errorf("%s: case.yaml needs expect (STREAM: FILE)", dir)
-	}
-	return &c, nil
-}
-
 // Result is the outcome of one case.
 type Result struct {
 	Case    *Case
@@ -102,6 +89,8 @@ type Result struct {
 	Diff    string
 	Err     error
 	Elapsed time.Duration
+	// Rows counts the rows each checked stream gave.
+	Rows map[string]int
 }
 
 func (c *Case) path(p string) string {
@@ -142,6 +131,9 @@ func (c *Case) Options() (engine.Options, map[string]*bytes.Buffer, error) {
 	if c.FileOrder {
 		o.Reorder = -1
 	}
+	if c.Start != "" {
+		o.Start, _ = input.ParseTime(c.Start) // checked by ReadCase
+	}
 	for _, rp := range c.Replay {
 		stream, file, ok := strings.Cut(rp, "=")
 		if !ok {
@@ -178,6 +170,10 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 		return r
 	}
 	r.Pass = true
+	r.Rows = map[string]int{}
+	for name, b := range got {
+		r.Rows[name] = bytes.Count(b.Bytes(), []byte("\n"))
+	}
 	streams := make([]string, 0, len(c.Expect))
 	for s := range c.Expect {
 		streams = append(streams, s)
@@ -208,7 +204,7 @@ func RunCase(ctx context.Context, c *Case, update bool) Result {
 			r.Pass = false
 			continue
 		}
-		if d := Diff(string(want), got[s].String()); d != "" {
+		if d := c.compare(string(want), got[s].String()); d != "" {
 			r.Pass = false
 			diffs = append(diffs, fmt.Sprintf("stream %s (%s):\n%s", s, c.Expect[s], d))
 		}
@@ -224,14 +220,18 @@ func Diff(want, got string) string {
 	if want == got {
 		return ""
 	}
-	w := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
-	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
-	if want == "" {
-		w = nil
+	return diffLines(splitLines(want), splitLines(got), func(a, b string) bool { return a == b })
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
 	}
-	if got == "" {
-		g = nil
-	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// diffLines describes the lines where eq fails (at most 40), "" for none.
+func diffLines(w, g []string, eq func(a, b string) bool) string {
 	var b strings.Builder
 	shown := 0
 	for i := 0; i < max(len(w), len(g)) && shown < 40; i++ {
@@ -243,7 +243,7 @@ func Diff(want, got string) string {
 		if hg {
 			gl = g[i]
 		}
-		if hw && hg && wl == gl {
+		if hw && hg && eq(wl, gl) {
 			continue
 		}
 		if hw {
@@ -255,38 +255,82 @@ func Diff(want, got string) string {
 			shown++
 		}
 	}
+	if shown == 0 && len(w) == len(g) {
+		return ""
+	}
 	fmt.Fprintf(&b, "  (%d expected lines, %d actual)\n", len(w), len(g))
 	return b.String()
 }
 
-// Run runs every case under root, printing one line per case and a closing
+// RunOptions steer Run.
+type RunOptions struct {
+	// Update rewrites the expected files with the actual output.
+	Update bool
+	// Match, when set, keeps the cases whose folder it matches.
+	Match *regexp.Regexp
+	// Verbose prints every case (with its description and the rows of each
+	// checked stream), not only the failures.
+	Verbose bool
+	// JUnit, when set, receives a JUnit XML report for CI systems.
+	JUnit io.Writer
+}
+
+// Run runs every case under the roots (each a folder searched for
+// case.yaml), printing the failures (every case with Verbose) and a closing
 // "N passed, M failed" line.
-func Run(ctx context.Context, root string, w io.Writer, update bool) (passed, failed int, err error) {
-	cases, err := Discover(root)
-	if err != nil {
-		return 0, 0, err
+func Run(ctx context.Context, roots []string, w io.Writer, o RunOptions) (passed, failed int, err error) {
+	var cases []*Case
+	for _, root := range roots {
+		found, err := Discover(root)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(found) == 0 {
+			return 0, 0, fmt.Errorf("no case.yaml under %s", root)
+		}
+		for _, c := range found {
+			if o.Match == nil || o.Match.MatchString(filepath.ToSlash(c.Dir)) {
+				cases = append(cases, c)
+			}
+		}
 	}
 	if len(cases) == 0 {
-		return 0, 0, fmt.Errorf("no case.yaml under %s", root)
+		return 0, 0, fmt.Errorf("no case matches -run %s", o.Match)
 	}
+	var results []Result
 	for _, c := range cases {
-		r := RunCase(ctx, c, update)
+		r := RunCase(ctx, c, o.Update)
+		results = append(results, r)
+		el := r.Elapsed.Round(time.Millisecond)
 		switch {
 		case r.Err != nil:
 			failed++
-			fmt.Fprintf(w, "FAIL %s (%v)\n     %v\n", c.Dir, r.Elapsed.Round(time.Millisecond), r.Err)
+			fmt.Fprintf(w, "FAIL %s (%v)\n     %v\n", c.Dir, el, r.Err)
 		case !r.Pass:
 			failed++
-			fmt.Fprintf(w, "FAIL %s (%v)\n%s", c.Dir, r.Elapsed.Round(time.Millisecond), r.Diff)
+			fmt.Fprintf(w, "FAIL %s (%v)\n%s", c.Dir, el, r.Diff)
 		default:
 			passed++
-			verb := "ok  "
-			if update {
-				verb = "updated"
+			if o.Update {
+				fmt.Fprintf(w, "updated %s (%v)\n", c.Dir, el)
+			} else if o.Verbose {
+				fmt.Fprintf(w, "ok   %s (%v)\n", c.Dir, el)
 			}
-			fmt.Fprintf(w, "%s %s (%v)\n", verb, c.Dir, r.Elapsed.Round(time.Millisecond))
+		}
+		if o.Verbose {
+			if c.Description != "" {
+				fmt.Fprintf(w, "     %s\n", c.Description)
+			}
+			for _, s := range slices.Sorted(maps.Keys(r.Rows)) {
+				fmt.Fprintf(w, "     %s: %d rows\n", s, r.Rows[s])
+			}
 		}
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
+	if o.JUnit != nil {
+		if err := writeJUnit(o.JUnit, results); err != nil {
+			return passed, failed, err
+		}
+	}
 	return passed, failed, nil
 }

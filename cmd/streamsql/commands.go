@@ -3,16 +3,19 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/examples"
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/testrunner"
 )
 
@@ -39,7 +42,7 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 	}
 	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stderr, "streamsql: warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, &configError{err}
@@ -86,13 +89,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := fs.String("start", "", "start of the synthetic clock (RFC 3339 or yyyy-MM-dd HH:mm:ss; default 1970-01-01)")
 	insertion := fs.Bool("insertion-time", false, "ROWTIME = processing time (KDA's own, non-reproducible behaviour)")
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema) for a bare SQL APP (then read as SQL whatever its name)")
+	stateMem := fs.String("max-state-memory", "", "bound on operator state (e.g. 4GB): past it a warning names the operator and its groups; past 1.5 times it the run stops with an error (default: half the machine's memory; off: no bound)")
 	skew := fs.Duration("max-future-skew", engine.DefaultMaxFutureSkew, "a replayed record whose arrival time jumps further ahead of its shard's previous record, while the next one comes back before it, goes to error_stream; negative: no check")
 	reorder := fs.Int("reorder", engine.DefaultReorder, "sort each replay by arrival time within this many records (shards recorded slightly out of order); 0 keeps file order")
 	idle := fs.Duration("idle-timeout", engine.DefaultIdleTimeout, "live runs: a shard silent this long stops holding time back, and with every shard silent windows close this long after their end")
 	failOnError := fs.Bool("fail-on-error", false, "exit 1 when any row went to error_stream (for CI)")
 	quiet := fs.Bool("quiet", false, "do not print the end-of-run summary on stderr (warnings and errors still print)")
 	lf := addLoadFlags(fs)
-	live := liveFlags(fs) // live.go: without --replay, run reads the application's AWS resources
+	live := liveFlags(fs)      // live.go: without --replay, run reads the application's AWS resources
+	obs := addObserveFlags(fs) // observe.go: --http, --hold, --log-format, --log-level
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -110,6 +115,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.Reorder = *reorder
 	o.IdleTimeout = *idle
 	o.MaxFutureSkew = *skew
+	o.MaxStateMemory = engine.DefaultMaxStateMemory()
+	if *stateMem != "" {
+		if o.MaxStateMemory, err = engine.ParseBytes(*stateMem); err != nil {
+			return &usageError{"--max-state-memory: " + err.Error()}
+		}
+	}
 	if *reorder == 0 {
 		o.Reorder = -1
 	}
@@ -141,12 +152,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
+	log, err := obs.logger(stderr)
+	if err != nil {
+		return err
+	}
+	w, err := obs.start(&o, log)
+	if err != nil {
+		return err
+	}
 	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		st, err = runLive(ctx, o, live) // live.go
+		st, err = runLive(ctx, o, live, w.live) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}
+	w.stop(ctx)
 	if err != nil {
 		return schemaHint(err, path, *schema, a)
 	}
@@ -156,14 +176,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return runOutcome(st, *failOnError)
 }
 
-func parseTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("cannot read %q as a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)", s)
-}
+func parseTime(s string) (time.Time, error) { return input.ParseTime(s) }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -178,10 +191,13 @@ func isTerminal(w io.Writer) bool {
 // explain) and calls each for every file named; patterns (app/*.yaml) are
 // expanded, for CI jobs and pre-commit hooks that pass them quoted. Every
 // file is tried; the first error decides the exit code, the others print.
-func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error) error {
+func appCommand(name string, args []string, stderr io.Writer, each func(path string, a *app.Application, many bool) error, flags ...func(*flag.FlagSet)) error {
 	fs := newFlags(name, name+" APP|FILE.sql... [--schema FILE]", stderr)
 	schema := fs.String("schema", "", "input schema (YAML/JSON InputSchema, or discover's Inputs block) for a bare SQL file (then read as SQL whatever its name)")
 	lf := addLoadFlags(fs)
+	for _, f := range flags {
+		f(fs)
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -286,8 +302,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
+	var ef explainFlags // explain.go
 	return appCommand("explain", args, stderr, func(path string, a *app.Application, many bool) error {
-		s, err := engine.Explain(a)
+		s, err := ef.explain(a, stderr)
 		if err != nil {
 			return err
 		}
@@ -296,23 +313,44 @@ func cmdExplain(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stdout, s)
 		return nil
-	})
+	}, ef.add)
 }
 
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("test", "test DIR [--update]", stderr)
+	fs := newFlags("test", "test DIR... [-run PATTERN] [-v] [--junit FILE] [--update]", stderr)
 	update := fs.Bool("update", false, "rewrite the expected files with the actual output")
-	pos, err := parse(fs, args)
+	run := fs.String("run", "", "run only the cases whose folder matches this regular expression")
+	verbose := fs.Bool("v", false, "print every case, its description and the rows of each checked stream, not only failures")
+	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE` (for CI systems)")
+	dirs, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	dir, err := oneArg(pos, "folder")
+	if len(dirs) == 0 {
+		return &usageError{"test: expected one or more folders holding case.yaml files"}
+	}
+	o := testrunner.RunOptions{Update: *update, Verbose: *verbose}
+	if *run != "" {
+		if o.Match, err = regexp.Compile(*run); err != nil {
+			return &usageError{fmt.Sprintf("test: -run %q: %v", *run, err)}
+		}
+	}
+	var report *os.File
+	if *junit != "" {
+		if report, err = os.Create(*junit); err != nil {
+			return &usageError{"test: --junit: " + err.Error()}
+		}
+		defer report.Close()
+		o.JUnit = report
+	}
+	_, failed, err := testrunner.Run(ctx, dirs, stdout, o)
 	if err != nil {
 		return err
 	}
-	_, failed, err := testrunner.Run(ctx, dir, stdout, *update)
-	if err != nil {
-		return err
+	if report != nil {
+		if err := report.Close(); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return &failedError{}

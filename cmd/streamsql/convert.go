@@ -62,7 +62,7 @@ func cmdConvert(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("convert: the file written does not load back: %w", err)
 	}
 	if b2.ApplicationCode != a.ApplicationCode && strings.TrimRight(b2.ApplicationCode, "\n") != strings.TrimRight(a.ApplicationCode, "\n") {
-		fmt.Fprintf(stderr, "warning: %s: trailing blanks were removed from the code's lines\n", *to)
+		fmt.Fprintf(stderr, "streamsql: warning: %s: trailing blanks were removed from the code's lines\n", *to)
 	}
 	fmt.Fprintf(stdout, "wrote %s (from the %s %s)\n", *to, a.Format, path)
 	return nil

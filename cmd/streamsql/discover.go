@@ -65,7 +65,7 @@ func cmdDiscover(args []string, stdout, stderr io.Writer) error {
 	if res.Skipped > 0 {
 		fmt.Fprintf(stderr, "streamsql: warning: discover: skipped %d record(s) that are not valid JSON; the first: %s\n", res.Skipped, res.FirstSkipped)
 	}
-	fmt.Fprintf(stderr, "discovered %d columns (%s) from %d %s in %s\n", len(res.InputSchema.RecordColumns),
+	fmt.Fprintf(stderr, "streamsql: discovered %d columns (%s) from %d %s in %s\n", len(res.InputSchema.RecordColumns),
 		res.InputSchema.RecordFormat.RecordFormatType, len(records), kind, path)
 	switch *output {
 	case "json":

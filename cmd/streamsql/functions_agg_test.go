@@ -14,9 +14,9 @@ func TestFunctionsListsAggregates(t *testing.T) {
 	}
 	for _, want := range []string{
 		"LAG(x [, offset [, default]]) [IGNORE NULLS] OVER w",
-		"(analytic: OVER)",
+		"(windows: OVER)",
 		"SUM(numeric)",
-		"(aggregate: GROUP BY, OVER, WINDOWED BY STAGGER)",
+		"(windows: GROUP BY, OVER, WINDOWED BY STAGGER)",
 		"SOME(boolean)",
 	} {
 		if !strings.Contains(out, want) {

@@ -52,3 +52,49 @@ func TestFunctionsCommand(t *testing.T) {
 		t.Errorf("usage lacks the functions command")
 	}
 }
+
+// functions lists every kind the engine knows, with signatures: scalar,
+// aggregate, analytic (LAG, NTH_VALUE, EXP_AVG) and table functions
+// (HOTSPOTS...); descriptions wrap to the width.
+func TestFunctionsListsEveryKindAndWraps(t *testing.T) {
+	code, out, errOut := runCLI("functions")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range [][]string{
+		{"UPPER", "scalar", "UPPER(string)"},
+		{"SUM", "aggregate", "SUM(numeric)"},
+		{"LAG", "analytic", "LAG(x [, offset [, default]])"},
+		{"NTH_VALUE", "analytic", "NTH_VALUE(x, n)"},
+		{"EXP_AVG", "analytic", "EXP_AVG(numeric, half-life interval)"},
+		{"HOTSPOTS", "table", "TABLE(HOTSPOTS(CURSOR(SELECT STREAM ...), windowSize, scanRadius, minimumNumberOfPointsInAHotspot))"},
+		{"RANDOM_CUT_FOREST", "table", "TABLE(RANDOM_CUT_FOREST(CURSOR("},
+		{"TOP_K_ITEMS_TUMBLING", "table", "'columnName', K, windowSize"},
+		{"GROUP_RANK", "table", "TABLE(GROUP_RANK(CURSOR("},
+	} {
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 2 && f[0] == want[0] && f[1] == want[1] && strings.Contains(l, want[2]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no line %v", want)
+		}
+	}
+	code, out, _ = runCLI("functions", "--kind", "table")
+	if code != 0 || strings.Count(strings.TrimSpace(out), "\n") != 6 {
+		t.Errorf("--kind table: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI("functions", "cast", "--width", "80")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != 0 || len(lines) < 3 {
+		t.Fatalf("--width 80: exit %d\n%s", code, out)
+	}
+	for _, l := range lines {
+		if len(l) > 80 {
+			t.Errorf("line of %d columns at --width 80: %q", len(l), l)
+		}
+	}
+}

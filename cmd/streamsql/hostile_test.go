@@ -37,3 +37,13 @@ func TestTruncatedGzipReplayFails(t *testing.T) {
 		t.Errorf("cut recording: the rows before the cut are not delivered")
 	}
 }
+
+func TestMaxStateMemoryFlag(t *testing.T) {
+	code, _, errOut := runCLI("run", "../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl", "--max-state-memory", "lots")
+	if code != 2 || !strings.Contains(errOut, `--max-state-memory: "lots" is not a size such as 4GB or 512MiB`) {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("run", "../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl", "--max-state-memory", "1GB", "--format", "ndjson"); code != 0 {
+		t.Errorf("1GB: exit %d: %s", code, errOut)
+	}
+}

@@ -25,13 +25,23 @@ type liveRunFlags struct {
 	maxOutage  *time.Duration
 	connect    *time.Duration
 	drain      *time.Duration
+	store      *string
+	interval   *time.Duration
+	keep       *int
+	fresh      *bool
+	keepOnStop *bool
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
 	return liveRunFlags{
 		position:   fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
 		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
-		checkpoint: fs.String("checkpoint-dir", "", "live run: folder for the positions LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		checkpoint: fs.String("checkpoint-dir", "", "live run: folder of the checkpoints LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		store:      fs.String("checkpoint", "", "live run: where checkpoints go: s3://bucket/prefix, or a folder (default: --checkpoint-dir)"),
+		interval:   fs.Duration("checkpoint-interval", live.DefaultCheckpointInterval, "live run: period of checkpoints (read positions and all window, join and DISTINCT state); 0: only when the run stops"),
+		keep:       fs.Int("checkpoint-keep", live.DefaultCheckpointKeep, "live run: how many checkpoints to keep (a damaged latest one falls back to the one before)"),
+		fresh:      fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
+		keepOnStop: fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses: open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them (default: a stop closes every open window and delivers its rows, and the next run starts with empty state)"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
 		connect:    fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
@@ -43,8 +53,12 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // runLive runs an application against its Kinesis streams, S3 reference
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers what was already read and exits 0. A second signal exits at once.
-func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Stats, error) {
-	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain}
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...func(*live.Options)) (engine.Stats, error) {
+	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain,
+		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, KeepWindowsOnStop: *lf.keepOnStop}
+	if lo.CheckpointInterval <= 0 {
+		lo.CheckpointInterval = -1 // only at stops
+	}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {
 		return engine.Stats{}, err
@@ -52,6 +66,9 @@ func runLive(ctx context.Context, o engine.Options, lf liveRunFlags) (engine.Sta
 	lo.Position, lo.Timestamp = pos, ts
 	if *lf.progress > 0 {
 		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
+	}
+	for _, f := range with {
+		f(lo)
 	}
 	go exitOnSecondSignal(ctx, o.Stderr)
 	return live.Run(ctx, o, lo)

@@ -24,12 +24,13 @@ Usage:
   streamsql check APP|FILE.sql...                validate (every check run makes); errors point at line:column
   streamsql record --stream NAME --out FILE      capture a Kinesis stream into a recording
   streamsql explain APP...                       print the operator graph
-  streamsql test DIR [--update]                  run every case folder under DIR
+  streamsql test DIR... [-run P] [-v] [--junit F] run every case folder under the DIRs (case.yaml: docs/case-yaml.md)
   streamsql demo                                 run the bundled news example
-  streamsql functions [NAME]...                  list the functions and aggregates with signatures
+  streamsql functions [NAME]...                  list every function: scalar, aggregate, analytic, table
   streamsql convert FILE --to app.yaml           write the native file for a template, .tf or export
   streamsql discover RECORDING [--format F]      infer an input schema (DiscoverInputSchema)
-  streamsql version
+  streamsql completion bash|zsh|fish             print a shell completion script (source <(streamsql completion bash))
+  streamsql version                              print the version and the commit it was built from
 
 APP is an application file (the KDA CreateApplication shape, YAML or JSON),
 describe-application output, a CloudFormation template, a Terraform .tf file
@@ -80,8 +81,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdConvert(args[1:], stdout, stderr)
 	case "discover":
 		err = cmdDiscover(args[1:], stdout, stderr)
+	case "completion":
+		err = cmdCompletion(args[1:], stdout, stderr)
+	case "__flags":
+		err = cmdFlags(args[1:], stdout)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "streamsql", version)
+		fmt.Fprintln(stdout, printVersion())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

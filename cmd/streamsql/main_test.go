@@ -121,3 +121,39 @@ func TestUsageAndConfigErrorsExit2(t *testing.T) {
 		t.Errorf("SqlType: %s", errOut)
 	}
 }
+
+// streamsql test: several folders, -run, -v, a JUnit report; a broken
+// case.yaml is a configuration error (exit 2) naming the key and line.
+func TestTestCommandOptions(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "report.xml")
+	code, out, errOut := runCLI("test", "../../examples/spend", "../../examples/filter", "../../testdata/cases", "-run", "spend$|filter$", "-v", "--junit", report)
+	if code != 0 || !strings.Contains(out, "ok   ../../examples/spend (") || !strings.Contains(out, "ok   ../../examples/filter (") ||
+		!strings.Contains(out, "DESTINATION_SQL_STREAM: ") || !strings.Contains(out, "2 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	b, _ := os.ReadFile(report)
+	if !strings.Contains(string(b), `<testsuite name="streamsql test" tests="2" failures="0" errors="0"`) || !strings.Contains(string(b), `<testcase name="../../examples/spend"`) {
+		t.Fatalf("junit:\n%s", b)
+	}
+	// Without -v only failures print.
+	if code, out, _ = runCLI("test", "../../examples/spend"); code != 0 || out != "1 passed, 0 failed\n" {
+		t.Fatalf("quiet: exit %d\n%s", code, out)
+	}
+	dir := writeFiles(t, map[string]string{"case.yaml": "app: app.yaml\nreplay: [r.jsonl]\nexpct: {D: d.ndjson}\n"})
+	code, _, errOut = runCLI("test", dir)
+	if code != 2 || !strings.Contains(errOut, "streamsql: "+filepath.Join(dir, "case.yaml")+":3: expct: unknown key; did you mean expect?") {
+		t.Fatalf("bad case.yaml: exit %d\n%s", code, errOut)
+	}
+	// A failing case: exit 1, and the JUnit report says which.
+	fail := t.TempDir()
+	for _, f := range []string{"app.yaml", "app.sql", "purchases.jsonl", "case.yaml"} {
+		b, _ := os.ReadFile(filepath.Join("../../examples/spend", f))
+		os.WriteFile(filepath.Join(fail, f), b, 0o644)
+	}
+	os.WriteFile(filepath.Join(fail, "expected.ndjson"), []byte("{}\n"), 0o644)
+	code, out, _ = runCLI("test", fail, "--junit", report)
+	b, _ = os.ReadFile(report)
+	if code != 1 || !strings.Contains(out, "FAIL "+fail) || !strings.Contains(string(b), `failures="1"`) || !strings.Contains(string(b), "<failure message=") {
+		t.Fatalf("failing case: exit %d\n%s\n%s", code, out, b)
+	}
+}

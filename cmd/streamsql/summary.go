@@ -3,7 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,22 +34,12 @@ func printSummary(w io.Writer, st engine.Stats) {
 		}
 		fmt.Fprintln(w)
 	}
-	outs := make([]string, 0, len(st.RowsOut))
-	for name := range st.RowsOut {
-		outs = append(outs, name)
-	}
-	sort.Strings(outs)
-	for _, name := range outs {
+	for _, name := range slices.Sorted(maps.Keys(st.RowsOut)) {
 		num.Fprintf(w, "  output %s: %d rows\n", name, st.RowsOut[name])
 	}
 	if st.ErrorRows > 0 {
-		names := make([]string, 0, len(st.Errors))
-		for n := range st.Errors {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		var parts []string
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(st.Errors)) {
 			parts = append(parts, num.Sprintf("%s %d", n, st.Errors[n]))
 		}
 		num.Fprintf(w, "  error_stream: %d rows (%s); the first: %s\n", st.ErrorRows, strings.Join(parts, ", "), st.FirstError)

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/streamsql/streamsql/internal/latency"
 )
 
 // Entry is one record to deliver.
@@ -76,6 +78,9 @@ type Stats struct {
 	Calls     int64 // put calls made
 	Retried   int64 // records sent again after a failure
 	Throttled int64 // calls or entries that failed and were retried
+	Failed    int64 // calls that failed wholly or in part (retried or not)
+	// Latency is the duration of every put call.
+	Latency latency.Histogram
 }
 
 // Batcher accumulates entries and sends them in batches.
@@ -192,8 +197,13 @@ func (b *Batcher) Send(ctx context.Context) error {
 	for todo := len(b.pending); todo > 0; {
 		k := min(b.callSize(b.pending), todo)
 		batch := b.pending[:k]
+		began := time.Now()
 		res, err := b.o.Put(ctx, batch)
 		b.stats.Calls++
+		b.stats.Latency.Observe(time.Since(began))
+		if err != nil || len(res.Failed) > 0 {
+			b.stats.Failed++
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				b.requeue(failed, fa)

@@ -101,6 +101,7 @@ type Source struct {
 	waiting  int             // shards waiting for their parents
 	reads    int64
 	throttle int64
+	stats    map[string]*ShardStats // per shard, for metrics and readiness
 	outages  map[string]*outage // calls failing now, by what they read
 	// connected: a call has succeeded; lastErr: the latest failure, for
 	// the message when none ever did.
@@ -134,7 +135,7 @@ func NewSource(api API, o SourceOptions) *Source {
 	if o.Backoff.Base <= 0 {
 		o.Backoff = Backoff{Base: 250 * time.Millisecond, Max: 10 * time.Second}
 	}
-	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}, outages: map[string]*outage{}}
+	return &Source{api: api, o: o, out: make(chan Batch, 16), lag: map[string]int64{}, last: map[string]string{}, finished: map[string]bool{}, closed: map[string]bool{}, running: map[string]bool{}, outages: map[string]*outage{}, stats: map[string]*ShardStats{}}
 }
 
 // Batches delivers what the shards give; it is closed when Run returns.
@@ -187,6 +188,68 @@ func (s *Source) Reads() (calls, throttled int64) {
 	defer s.mu.Unlock()
 	return s.reads, s.throttle
 }
+
+// ShardStats are one shard's reads so far.
+type ShardStats struct {
+	ID string
+	// Reads counts GetRecords calls, Throttles the throttled ones;
+	// Records and Bytes what the successful ones returned (Kinesis
+	// records, before KPL de-aggregation).
+	Reads, Throttles, Records, Bytes int64
+	MillisBehindLatest int64
+	// IteratorAgeMillis is how old the last record of the last read
+	// that returned any was when it was read (GetRecords.IteratorAge).
+	IteratorAgeMillis int64
+	// LastRead is when a GetRecords call last succeeded (zero: never).
+	LastRead time.Time
+	// Ended: the shard was read to its end (closed by resharding); Open:
+	// it has a reader now.
+	Ended, Open bool
+}
+
+func (s *Source) shardStats(id string) *ShardStats {
+	ss := s.stats[id]
+	if ss == nil {
+		ss = &ShardStats{ID: id}
+		s.stats[id] = ss
+	}
+	return ss
+}
+
+func (ss *ShardStats) count(recs []types.Record, behind *int64) {
+	now := time.Now()
+	ss.LastRead = now
+	ss.MillisBehindLatest = aws.ToInt64(behind)
+	ss.Records += int64(len(recs))
+	for _, r := range recs {
+		ss.Bytes += int64(len(r.Data))
+	}
+	if n := len(recs); n > 0 && recs[n-1].ApproximateArrivalTimestamp != nil {
+		ss.IteratorAgeMillis = max(0, now.Sub(*recs[n-1].ApproximateArrivalTimestamp).Milliseconds())
+	} else if ss.MillisBehindLatest == 0 {
+		ss.IteratorAgeMillis = 0
+	}
+}
+
+// Shards returns every shard's reads so far (safe from any goroutine).
+func (s *Source) Shards() []ShardStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.running {
+		s.shardStats(id)
+	}
+	out := make([]ShardStats, 0, len(s.stats))
+	for id, ss := range s.stats {
+		c := *ss
+		c.Open = s.running[id]
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Name is the stream's name.
+func (s *Source) Name() string { return s.o.Stream.Name }
 
 // Position is the checkpoint of what has been handed out on Batches: per
 // shard, the last sequence number, and which shards were read to their end.
@@ -384,7 +447,7 @@ func (s *Source) Run(ctx context.Context) error {
 		initial[sh.id] = sh
 	}
 	cp := s.o.Checkpoint
-	useCheckpoint := s.o.Position == LastStoppedPoint && cp != nil && len(cp.Shards) > 0
+	useCheckpoint := s.o.Position == LastStoppedPoint && cp != nil && (len(cp.Shards) > 0 || cp.From != "")
 	// Which shards existing now are already done.
 	done := map[string]bool{}
 	for _, sh := range shards {
@@ -464,6 +527,7 @@ func (s *Source) Run(ctx context.Context) error {
 		case id := <-ended:
 			done[id] = true
 			s.mu.Lock()
+			s.shardStats(id).Ended = true
 			s.finished[id] = true
 			delete(s.lag, id)
 			delete(s.running, id)
@@ -506,10 +570,17 @@ func (s *Source) startPosition(sh shardInfo, initial map[string]shardInfo, useCh
 		return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: s.o.Timestamp}
 	case LastStoppedPoint:
 		if useCheckpoint {
-			if seq := s.o.Checkpoint.Shards[sh.id].SequenceNumber; seq != "" {
+			cp := s.o.Checkpoint
+			if seq := cp.Shards[sh.id].SequenceNumber; seq != "" {
 				return iterPos{typ: types.ShardIteratorTypeAfterSequenceNumber, after: seq}
 			}
-			// A shard the last run never read from: read it whole.
+			if cp.From == AtTimestamp {
+				// A shard the last run never read from: from where that
+				// run (or the first run it resumed) started.
+				return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: cp.Timestamp}
+			}
+			// No start recorded (TRIM_HORIZON, or a checkpoint of an older
+			// version): read it whole.
 			return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
 		}
 	}
@@ -565,8 +636,14 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 		out, err := s.api.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(iter), Limit: aws.Int32(s.o.Limit)}, s.o.Stream.opts()...)
 		s.mu.Lock()
 		s.reads++
+		ss := s.shardStats(shard)
+		ss.Reads++
 		if err != nil && isThrottle(err) {
 			s.throttle++
+			ss.Throttles++
+		}
+		if err == nil {
+			ss.count(out.Records, out.MillisBehindLatest)
 		}
 		s.mu.Unlock()
 		if err != nil {
@@ -661,6 +738,13 @@ func expand(recs []types.Record, shard string, out []input.Record) []input.Recor
 type Checkpoint struct {
 	Stream string                     `json:"Stream"`
 	Shards map[string]ShardCheckpoint `json:"Shards"`
+	// From is where a shard absent from Shards is read from:
+	// AT_TIMESTAMP (Timestamp: the moment the first run of the chain
+	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON ("").
+	// A shard created by resharding after that moment holds only later
+	// records, so it is read whole either way.
+	From      string    `json:"From,omitempty"`
+	Timestamp time.Time `json:"Timestamp,omitzero"`
 }
 
 // ShardCheckpoint is one shard's position.

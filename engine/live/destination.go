@@ -106,16 +106,32 @@ func (d *destination) Error(r operators.ErrorRecord) { d.add(r.Time, sink.ErrorR
 
 func (d *destination) Status() engine.OutputStatus {
 	st := d.b.Stats()
-	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err}
+	return engine.OutputStatus{Delivered: st.Records, Pending: int64(d.b.Pending()) + d.unsent, Retried: st.Retried, Err: d.err,
+		Calls: st.Calls, Failed: st.Failed, Latency: st.Latency}
 }
 
 // Close delivers what is left, waiting out throttling until the drain
 // timeout ends d.ctx, and reports the destination's error.
 func (d *destination) Close() error {
+	d.flush()
+	return d.err
+}
+
+// flush waits until every queued row is delivered (or the destination
+// fails, keeping its error).
+func (d *destination) flush() {
 	if d.b.Pending() > 0 && d.err == nil {
 		d.err = d.b.Flush(d.ctx)
 	}
-	return d.err
+}
+
+// deliverAll waits until every destination of p has delivered what it holds.
+func deliverAll(p *engine.Pipeline) {
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			d.flush()
+		}
+	}
 }
 
 // hasDestination reports an output bound to an AWS resource.
@@ -181,3 +197,6 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	}
 	return d, nil
 }
+
+// Destination names the AWS resource (engine.Binding.Destination).
+func (d *destination) Destination() string { return d.what }

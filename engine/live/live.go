@@ -41,9 +41,31 @@ type Options struct {
 	// "" uses the application's setting, else NOW.
 	Position  string
 	Timestamp time.Time
-	// CheckpointDir holds each stream's last read position for
-	// LAST_STOPPED_POINT ("": .streamsql next to the application file).
+	// CheckpointDir is the local folder of the run's checkpoints, which
+	// LAST_STOPPED_POINT resumes from ("": .streamsql next to the
+	// application file).
 	CheckpointDir string
+	// Checkpoint, when set, is where checkpoints go instead:
+	// s3://bucket/prefix, or a local folder.
+	Checkpoint string
+	// CheckpointInterval is the period of checkpoints during the run
+	// (0: DefaultCheckpointInterval; negative: only when the run stops).
+	// A checkpoint is also written at every stop, clean or on an error,
+	// when every row emitted was delivered.
+	CheckpointInterval time.Duration
+	// CheckpointKeep is how many checkpoints are kept (0: 3).
+	CheckpointKeep int
+	// FreshState resumes from the saved positions with empty state when
+	// the application changed since the checkpoint was written (without
+	// it such a run is refused).
+	FreshState bool
+	// KeepWindowsOnStop makes a stop a pause: open windows stay open and
+	// go into the last checkpoint with all other state, and the run
+	// resumed from it goes on as if never stopped. By default a stop ends
+	// the input, as KDA's did: every open window closes and its rows are
+	// delivered, and the last checkpoint holds only positions (the run
+	// resumed from it starts with empty state).
+	KeepWindowsOnStop bool
 	// ReferenceRefresh, when positive, fetches each S3 reference object
 	// again on that period and swaps in a changed table.
 	ReferenceRefresh time.Duration
@@ -69,6 +91,9 @@ type Options struct {
 	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
+	// Watch, if set, hears of each input's Kinesis source once it is open
+	// (its shards' figures: metrics and readiness, package observe).
+	Watch func(input string, src *kinesis.Source)
 
 	cfg aws.Config
 }
@@ -76,6 +101,9 @@ type Options struct {
 // DefaultDrainTimeout is how long a stopped live run may take to deliver
 // what it read.
 const DefaultDrainTimeout = 30 * time.Second
+
+// DefaultCheckpointInterval is the period of a live run's checkpoints.
+const DefaultCheckpointInterval = 10 * time.Second
 
 // Progress is a live run's figures so far.
 type Progress struct {
@@ -94,6 +122,13 @@ type Progress struct {
 	// Waiting names the input streams that have not answered yet, with
 	// the error being retried.
 	Waiting []string
+	// Checkpoints written so far by this run, the size of the last one
+	// and how long it took (delivery of the buffered rows included), and
+	// when it was written.
+	Checkpoints     int64
+	CheckpointBytes int64
+	CheckpointTime  time.Duration
+	LastCheckpoint  time.Time
 }
 
 func (lo *Options) logf(stderr interface{ Write([]byte) (int, error) }) func(string, ...any) {
@@ -213,7 +248,13 @@ type liveInput struct {
 	index  int
 	name   string // the Kinesis stream's name
 	src    *kinesis.Source
-	cpPath string
+	cpPath string // the position file of streamsql before state checkpoints
+	// pos is the position of what the run loop has received: per shard
+	// the last record, shards read to their end, and where a shard not
+	// read yet starts.
+	pos *kinesis.Checkpoint
+	// resumed: pos came from the checkpoint the run resumed from.
+	resumed bool
 }
 
 type liveBatch struct {
@@ -250,16 +291,47 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	defer stopDelivery(nil)
 	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
+	store, err := lo.store(ctx, o.App)
+	if err != nil {
+		return none, err
+	}
+	seqs, err := store.List(ctx)
+	if err != nil {
+		return none, fmt.Errorf("checkpoint: %w", err)
+	}
+	next := int64(1)
+	if len(seqs) > 0 {
+		next = seqs[len(seqs)-1] + 1
+	}
+	var resumed *checkpoint
+	if lo.resumes(o.App) {
+		if resumed, err = latest(ctx, store, logf); err != nil {
+			return none, err
+		}
+	}
 	p, err := engine.Start(o)
 	if err != nil {
 		return none, err
 	}
-	inputs, err := openInputs(o.App, lo, logf)
+	inputs, err := openInputs(o.App, lo, logf, resumed)
 	if err != nil {
-		st, _ := p.Finish()
+		st, _ := p.Stop()
 		return st, err
 	}
+	// Shards are merged by arrival with per-shard progress (engine.Feed); a
+	// shard is named by its input and id.
+	feed := engine.NewFeed(p, o.IdleTimeout, nil)
+	if err := restoreState(p, feed, lo, resumed, inputs, store, logf); err != nil {
+		st, _ := p.Stop()
+		return st, err
+	}
+	cps := &checkpointer{lo: lo, store: store, next: next, p: p, feed: feed, inputs: inputs, app: o.App.ApplicationName}
 
+	if lo.Watch != nil {
+		for _, in := range inputs {
+			lo.Watch(o.App.Inputs[in.index].NamePrefix, in.src)
+		}
+	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	merged := make(chan liveBatch, 16)
@@ -316,9 +388,6 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}
 	}
 
-	// Shards are merged by arrival with per-shard progress (engine.Feed); a
-	// shard is named by its input and id.
-	feed := engine.NewFeed(p, o.IdleTimeout, nil)
 	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 	var runErr error
 	fail := func(err error) {
@@ -332,13 +401,36 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	// reports its figures and lag.
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
+	interval := lo.CheckpointInterval
+	if interval == 0 {
+		interval = DefaultCheckpointInterval
+	}
+	var periodic <-chan time.Time
+	if interval > 0 {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		periodic = t.C
+	}
 	for merged != nil {
 		select {
 		case <-tick.C:
 			feed.Tick() // idle shards and streams let windows close
+			p.Observe()
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
-				lo.Progress(progress(p, inputs))
+				lo.Progress(cps.progress())
+			}
+		case <-periodic:
+			if runErr != nil || done == nil {
+				break // stopping: the last checkpoint comes at the end
+			}
+			if err := cps.write(ctx, true); err != nil {
+				if errors.Is(err, errFenced) {
+					fail(err)
+				} else {
+					logf("warning: %v; the run goes on, and a restart resumes from the checkpoint before", err)
+				}
 			}
 		case lb, ok := <-merged:
 			if !ok {
@@ -349,10 +441,12 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				feed.Open(shardKey(lb))
 				break
 			}
+			inputs[lb.in].received(lb.b)
 			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
 			fail(p.OutputError())
+			fail(p.StateError())
 			if lo.Progress != nil {
-				lo.Progress(progress(p, inputs))
+				lo.Progress(cps.progress())
 			}
 		case u := <-updates:
 			if err := p.ReplaceTable(u.name, u.data); err != nil {
@@ -375,11 +469,30 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	}
 	stopReading()
 	watchers.Wait()
-	feed.Drain()
-	stats, err := p.Finish()
-	fail(err)
-	if left := undelivered(p); left != "" {
-		msg := left + "; the checkpoint was not saved (LAST_STOPPED_POINT reads again from the previous one, so delivered rows may come twice)"
+	// The last checkpoint: at a clean stop and at an error exit alike,
+	// when every row emitted has been delivered.
+	var stats engine.Stats
+	var err2 error
+	// State past its bound: closing the windows would emit rows that are
+	// not results, and the state is what could not be held; the previous
+	// checkpoint stays the one to resume from.
+	keep := lo.KeepWindowsOnStop || p.StateError() != nil
+	if !keep {
+		feed.Drain()
+		stats, err2 = p.Finish()
+	}
+	left := undelivered(p)
+	if left == "" && p.OutputError() == nil && p.StateError() == nil {
+		if err := cps.write(ctx, keep); err != nil {
+			fail(err)
+		}
+	}
+	if keep {
+		stats, err2 = p.Stop()
+	}
+	fail(err2)
+	if left = undelivered(p); left != "" {
+		msg := left + "; the checkpoint was not saved (LAST_STOPPED_POINT resumes from the previous one, so rows delivered since may come twice)"
 		if runErr == nil {
 			runErr = errors.New(msg)
 		} else {
@@ -387,21 +500,42 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}
 	}
 	if lo.Progress != nil {
-		lo.Progress(progress(p, inputs))
-	}
-	if runErr == nil {
-		for _, in := range inputs {
-			if err := saveCheckpoint(in); err != nil {
-				runErr = err
-			}
-		}
+		lo.Progress(cps.progress())
 	}
 	return stats, runErr
 }
 
-// openLiveInputs makes a Kinesis source for each input.
-func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*liveInput, error) {
+// position is where input in starts: the option, else the input's
+// InputStartingPosition, else NOW.
+func (lo *Options) position(in app.Input) string {
+	pos := lo.Position
+	if pos == "" && in.InputStartingPositionConfiguration != nil {
+		pos = strings.ToUpper(in.InputStartingPositionConfiguration.InputStartingPosition)
+	}
+	if pos == "" {
+		pos = kinesis.Now
+	}
+	return pos
+}
+
+// resumes reports whether an input starts at LAST_STOPPED_POINT.
+func (lo *Options) resumes(a *app.Application) bool {
+	for _, in := range a.Inputs {
+		if lo.position(in) == kinesis.LastStoppedPoint {
+			return true
+		}
+	}
+	return false
+}
+
+// openInputs makes a Kinesis source for each input; LAST_STOPPED_POINT
+// starts from the checkpoint resumed (or, with none, from the position
+// file of an earlier streamsql).
+func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
+	// A shard not read before a checkpoint starts from the moment reading
+	// began: the run resumed from it then reads what came since.
+	start := time.Now().Add(-time.Millisecond).Truncate(time.Millisecond)
 	var out []*liveInput
 	for i, in := range a.Inputs {
 		field := fmt.Sprintf("Inputs[%d]", i)
@@ -415,13 +549,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 		if err != nil {
 			return nil, &engine.ConfigError{Field: field + ".KinesisStreamsInput.ResourceARN", Msg: err.Error()}
 		}
-		pos := lo.Position
-		if pos == "" && in.InputStartingPositionConfiguration != nil {
-			pos = strings.ToUpper(in.InputStartingPositionConfiguration.InputStartingPosition)
-		}
-		if pos == "" {
-			pos = kinesis.Now
-		}
+		pos := lo.position(in)
 		switch pos {
 		case kinesis.Now, kinesis.TrimHorizon, kinesis.LastStoppedPoint, kinesis.AtTimestamp:
 		default:
@@ -430,18 +558,48 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any)) ([]*
 		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
-			if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
+			if resumed != nil && i < len(resumed.Inputs) && resumed.Inputs[i] != nil && resumed.Inputs[i].Stream == stream.Name {
+				cp, li.resumed = resumed.Inputs[i], true
+			} else if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
 				return nil, err
 			}
 			if cp == nil {
-				logf("input %s: no checkpoint at %s yet; LAST_STOPPED_POINT starts from NOW", stream.Name, li.cpPath)
+				logf("input %s: no checkpoint yet; LAST_STOPPED_POINT starts from NOW", stream.Name)
 			}
+		}
+		li.pos = &kinesis.Checkpoint{Stream: stream.Name, Shards: map[string]kinesis.ShardCheckpoint{}}
+		switch {
+		case cp != nil:
+			for k, v := range cp.Shards {
+				li.pos.Shards[k] = v
+			}
+			li.pos.From, li.pos.Timestamp = cp.From, cp.Timestamp
+		case pos == kinesis.AtTimestamp:
+			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, lo.Timestamp
+		case pos == kinesis.TrimHorizon:
+		default: // NOW, or LAST_STOPPED_POINT with nothing saved
+			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
 			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
 		out = append(out, li)
 	}
 	return out, nil
+}
+
+// received moves the input's position past a batch the run loop took.
+func (in *liveInput) received(b kinesis.Batch) {
+	if len(b.Records) == 0 && !b.End {
+		return
+	}
+	sc := in.pos.Shards[b.ShardID]
+	if n := len(b.Records); n > 0 {
+		sc.SequenceNumber = b.Records[n-1].SequenceNumber
+	}
+	if b.End {
+		sc.Closed = true
+	}
+	in.pos.Shards[b.ShardID] = sc
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -455,20 +613,6 @@ func checkpointPath(a *app.Application, dir, stream string) string {
 		name = "app"
 	}
 	return filepath.Join(dir, unsafeName.ReplaceAllString(name, "_")+"."+unsafeName.ReplaceAllString(stream, "_")+".checkpoint.json")
-}
-
-func saveCheckpoint(in *liveInput) error {
-	cp := in.src.Position()
-	if len(cp.Shards) == 0 {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(in.cpPath), 0o755); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := cp.Save(in.cpPath); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	return nil
 }
 
 func progress(p *engine.Pipeline, inputs []*liveInput) Progress {

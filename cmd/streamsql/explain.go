@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/explain"
+)
+
+// explainFlags are explain's own flags.
+type explainFlags struct {
+	format  *string
+	analyze *bool
+	replays multi
+	refs    multi
+}
+
+func (f *explainFlags) add(fs *flag.FlagSet) {
+	f.format = fs.String("format", "text", "text, dot (Graphviz), mermaid or json")
+	f.analyze = fs.Bool("analyze", false, "run the application on --replay and print rows in and out and time per operator (text or json)")
+	fs.Var(&f.replays, "replay", "with --analyze: the recording to run, `[STREAM=]FILE`; repeatable")
+	fs.Var(&f.refs, "reference", "with --analyze: a reference table's local file, `TABLE=FILE`; repeatable")
+}
+
+func (f *explainFlags) explain(a *app.Application, stderr io.Writer) (string, error) {
+	g, err := engine.Plan(a)
+	if err != nil {
+		return "", err
+	}
+	doc := explain.Build(a, g)
+	if !*f.analyze {
+		if len(f.replays) > 0 {
+			return "", &usageError{"explain: --replay is for --analyze"}
+		}
+		s, err := doc.Format(*f.format)
+		if err != nil {
+			return "", &usageError{"explain: " + err.Error()}
+		}
+		return s, nil
+	}
+	format := strings.ToLower(*f.format)
+	if format != "text" && format != "json" {
+		return "", &usageError{fmt.Sprintf("explain --analyze: --format %q: want text or json", *f.format)}
+	}
+	if len(f.replays) == 0 && len(a.Inputs) > 0 {
+		return "", &usageError{"explain --analyze runs the application: give its recording with --replay FILE"}
+	}
+	o := engine.Options{App: a, Stdout: io.Discard, Stderr: stderr, References: map[string]string{}, TimeOperators: true}
+	for _, r := range f.replays {
+		stream, file, ok := strings.Cut(r, "=")
+		if !ok {
+			stream, file = "", r
+		}
+		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: file})
+	}
+	for _, r := range f.refs {
+		table, file, ok := strings.Cut(r, "=")
+		if !ok {
+			return "", &usageError{fmt.Sprintf("--reference %q: want TABLE=FILE", r)}
+		}
+		o.References[table] = file
+	}
+	rec := &explain.Recorder{}
+	o.Observer = rec
+	st, err := engine.Run(context.Background(), o)
+	if err != nil {
+		return "", err
+	}
+	an := rec.Analysis(st)
+	if format == "json" {
+		b, _ := json.MarshalIndent(struct {
+			*explain.Doc
+			Analyze *explain.Analysis `json:"analyze"`
+		}{doc, an}, "", "  ")
+		return string(b) + "\n", nil
+	}
+	return doc.Text() + "\n" + an.Text(), nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestObserveFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--hold"}, "--hold keeps the --http server up"},
+		{[]string{"--log-format", "xml"}, `--log-format "xml": want text or json`},
+		{[]string{"--log-level", "loud"}, `--log-level "loud"`},
+	} {
+		args := append([]string{"run", "../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl"}, c.args...)
+		code, _, stderr := runCLI(args...)
+		if code != 2 || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.msg)
+		}
+	}
+}
+
+// run --http --hold serves the finished replay's figures until stopped,
+// and the logs are JSON lines with --log-format json.
+func TestRunHoldServesMetrics(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- cmdRun(ctx, []string{"../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl",
+			"--http", "127.0.0.1:0", "--hold", "--log-format", "json", "--quiet"}, io.Discard, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	url := ""
+	urlRE := regexp.MustCompile(`"url":"(http://[^"]+)"`)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "{") {
+			t.Errorf("a log line that is not JSON: %q", line)
+		}
+		if m := urlRE.FindStringSubmatch(line); m != nil && strings.Contains(line, `"event":"hold"`) {
+			url = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		t.Fatal("no hold line with the URL")
+	}
+	resp, err := http.Get(url + "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"streamsql_run_finished 1", `streamsql_input_records_total{input="SOURCE_SQL_STREAM"}`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run --hold did not end after its context")
+	}
+}
+
+func TestExplainFormats(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{[]string{"--format", "dot"}, 0, "digraph streamsql {", ""},
+		{[]string{"--format", "mermaid"}, 0, "flowchart LR", ""},
+		{[]string{"--format", "json"}, 0, `"op": "TumblingWindow"`, ""},
+		{[]string{"--format", "text"}, 0, "OUTPUT DESTINATION_SQL_STREAM -> Firehose delivery stream", ""},
+		{[]string{"--format", "svg"}, 2, "", `--format "svg": want text, dot, mermaid or json`},
+		{[]string{"--analyze"}, 2, "", "give its recording with --replay FILE"},
+		{[]string{"--replay", "../../examples/news/clicks.jsonl"}, 2, "", "--replay is for --analyze"},
+		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", "want text or json"},
+		{[]string{"--analyze", "--replay", "../../examples/news/clicks.jsonl"}, 0, "ANALYZE: 500 records", ""},
+		{[]string{"--analyze", "--format", "json", "--replay", "../../examples/news/clicks.jsonl"}, 0, `"rowsIn": 500`, ""},
+	} {
+		code, stdout, stderr := runCLI(append([]string{"explain", "../../examples/news/app.yaml"}, c.args...)...)
+		if code != c.code || !strings.Contains(stdout, c.inStdout) || !strings.Contains(stderr, c.inStderr) {
+			t.Errorf("explain %v: exit %d\nstdout %s\nstderr %s", c.args, code, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/internal/awstest"
+	"github.com/streamsql/streamsql/observe"
+)
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, httptest.NewRequest("GET", path, nil))
+	return rr.Code, rr.Body.String()
+}
+
+// waitStatus polls path until it answers code (or fails after 20 s).
+func waitStatus(t *testing.T, h http.Handler, path string, code int) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, body := get(t, h, path)
+		if got == code {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s answers %d, want %d: %s", path, got, code, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// /readyz follows the shards of a live run: ready once every shard was
+// read, not ready while reads stall (every GetRecords throttled), ready
+// again when they resume; /healthz stays 200 all along (the loop turns),
+// and the shard metrics count what was read and throttled.
+func TestReadinessFollowsShards(t *testing.T) {
+	awstest.Need(t)
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 2)
+	putAll(t, kc, in, spendRecords(40))
+	var stalled atomic.Bool
+	proxy := awstest.NewProxy(t, awstest.Kinesalite, func(target string, n int, _ []byte) (int, string, bool) {
+		if stalled.Load() && strings.HasSuffix(target, ".GetRecords") {
+			return 400, `{"__type":"ProvisionedThroughputExceededException","message":"Rate exceeded for shard"}`, true
+		}
+		return 0, "", false
+	})
+	cfg := awstest.Config(t, proxy.URL)
+	hub := observe.New(observe.Options{ReadyMaxAge: time.Second})
+	h := hub.Handler()
+	if code, _ := get(t, h, "/readyz"); code != 503 {
+		t.Fatalf("/readyz before the start: %d, want 503", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		_, err := live.Run(ctx, engine.Options{App: spendApp(t, in), Stdout: io.Discard, Stderr: &stderr, Observer: hub},
+			&live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, Config: &cfg,
+				Watch: hub.WatchSource, Logf: func(string, ...any) {}})
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v\n%s", err, stderr.String())
+		}
+	}()
+	waitStatus(t, h, "/readyz", 200)
+	// Every record put was read, over both shards.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fams := scrapeText(t, h)
+		if strings.Count(fams, "streamsql_shard_records_total{") == 2 && sumMetric(fams, "streamsql_shard_records_total") == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("shard metrics never counted the 40 records:\n%s", grepLines(fams, "streamsql_shard_"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stalled.Store(true)
+	body := waitStatus(t, h, "/readyz", 503)
+	if !strings.Contains(body, "last read") || !strings.Contains(body, "shardId-") {
+		t.Errorf("/readyz while stalled says %q; want the stale shards", body)
+	}
+	if code, body := get(t, h, "/healthz"); code != 200 {
+		t.Errorf("/healthz while the shards stall: %d %s (the loop still turns)", code, body)
+	}
+	for deadline := time.Now().Add(20 * time.Second); sumMetric(scrapeText(t, h), "streamsql_shard_read_throttles_total") < 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no throttled read counted while every read was throttled")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stalled.Store(false)
+	waitStatus(t, h, "/readyz", 200)
+	waitStatus(t, h, "/healthz", 200)
+}
+
+func scrapeText(t *testing.T, h http.Handler) string {
+	t.Helper()
+	code, body := get(t, h, "/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	return body
+}
+
+// sumMetric adds the samples of one family in the text exposition.
+func sumMetric(text, name string) float64 {
+	var sum float64
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		f := strings.Fields(line)
+		var v float64
+		if _, err := fmtSscan(f[len(f)-1], &v); err == nil {
+			sum += v
+		}
+	}
+	return sum
+}
+
+func grepLines(text, prefix string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

@@ -1,0 +1,308 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kinsdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/awstest"
+)
+
+// recoveryApp is testdata/recovery/app.sql (tumbling, sliding and stagger
+// windows, a stream join and COUNT_DISTINCT_ITEMS_TUMBLING, all into one
+// output) reading stream in and delivering JSON rows to stream out.
+func recoveryApp(t testing.TB, in, out string) string {
+	t.Helper()
+	sql, err := filepath.Abs("testdata/recovery/app.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.NewReplacer("{{SQL}}", sql, "{{IN}}", in, "{{OUT}}", out).Replace(`ApplicationName: recovery
+ApplicationCodeFile: {{SQL}}
+Inputs:
+  - NamePrefix: SOURCE_SQL_STREAM
+    KinesisStreamsInput: {ResourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/{{IN}}"}
+    InputSchema:
+      RecordFormat: {RecordFormatType: JSON, MappingParameters: {JSONMappingParameters: {RecordRowPath: "$"}}}
+      RecordEncoding: UTF-8
+      RecordColumns:
+        - {Name: ID, Mapping: "$.ID", SqlType: BIGINT}
+        - {Name: K, Mapping: "$.K", SqlType: VARCHAR(8)}
+        - {Name: V, Mapping: "$.V", SqlType: INTEGER}
+        - {Name: D, Mapping: "$.D", SqlType: VARCHAR(8)}
+Outputs:
+  - Name: DESTINATION_SQL_STREAM
+    DestinationSchema: {RecordFormatType: JSON}
+    KinesisStreamsOutput: {ResourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/{{OUT}}"}
+`)
+	path := filepath.Join(t.TempDir(), "app.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// producer writes records to a stream, one PutRecord every few
+// milliseconds, until stopped; it returns how many it wrote.
+func producer(t *testing.T, c *kinsdk.Client, stream string) (stop func() int) {
+	var n atomic.Int64
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	r := rand.New(rand.NewPCG(1, 2))
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			case <-time.After(8 * time.Millisecond):
+			}
+			data := fmt.Sprintf(`{"ID":%d,"K":"k%d","V":%d,"D":"d%d"}`, i, r.IntN(4), r.IntN(20), r.IntN(12))
+			if _, err := c.PutRecord(context.Background(), &kinsdk.PutRecordInput{StreamName: aws.String(stream), Data: []byte(data), PartitionKey: aws.String("p")}); err != nil {
+				t.Errorf("producer: %v", err)
+				return
+			}
+			n.Add(1)
+		}
+	}()
+	var once sync.Once
+	return func() int {
+		once.Do(func() { close(quit); <-done })
+		return int(n.Load())
+	}
+}
+
+// readAll reads a stream from TRIM_HORIZON until it has been quiet for a
+// while.
+func readAll(t *testing.T, c *kinsdk.Client, stream string) []input.Record {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := kinesis.NewSource(c, kinesis.SourceOptions{Stream: kinesis.Stream{Name: stream}, Position: kinesis.TrimHorizon, PollInterval: 200 * time.Millisecond})
+	go src.Run(ctx)
+	var out []input.Record
+	quiet := time.NewTimer(3 * time.Second)
+	for {
+		select {
+		case b := <-src.Batches():
+			if len(b.Records) > 0 {
+				out = append(out, b.Records...)
+				quiet.Reset(1500 * time.Millisecond)
+			}
+		case <-quiet.C:
+			return out
+		}
+	}
+}
+
+// waitCheckpoint waits until a checkpoint file exists in dir.
+func waitCheckpoint(t *testing.T, dir string, p *liveProcess) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.checkpoint.*")); len(m) > 0 {
+			return
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("the process exited (%d)\n%s", p.code, p.log())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no checkpoint in %s\n%s", dir, p.log())
+}
+
+// compareWithReplay records the input stream, replays it, and compares
+// the replay's rows with the live rows once exact duplicates are removed.
+func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string, produced int) {
+	t.Helper()
+	recs := readAll(t, kc, in)
+	if len(recs) != produced {
+		t.Fatalf("the input stream holds %d records, the producer wrote %d", len(recs), produced)
+	}
+	recFile := filepath.Join(t.TempDir(), "in.jsonl")
+	f, err := os.Create(recFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newRecWriter(f)
+	for _, r := range recs {
+		w.Write(r)
+	}
+	w.Flush()
+	f.Close()
+	code, stdout, errOut := streamsql(t, nil, "run", appFile, "--replay", recFile, "--format", "ndjson")
+	if code != 0 {
+		t.Fatalf("replay: exit %d\n%s", code, errOut)
+	}
+	want := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		want[l] = true
+	}
+	got := map[string]int{}
+	delivered := payloadLines(readAll(t, kc, out))
+	for _, l := range delivered {
+		got[l]++
+	}
+	var missing, extra []string
+	for l := range want {
+		if got[l] == 0 {
+			missing = append(missing, l)
+		}
+	}
+	for l := range got {
+		if !want[l] {
+			extra = append(extra, l)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("%d records; replay %d rows, live %d rows (%d distinct)\nmissing from the live run (%d): %s\nnot in the replay (%d): %s",
+			len(recs), len(want), len(delivered), len(got), len(missing), head(missing), len(extra), head(extra))
+	}
+	t.Logf("%d records, %d rows; the live runs delivered %d rows, %d of them again", len(recs), len(want), len(delivered), len(delivered)-len(got))
+}
+
+func head(l []string) string {
+	if len(l) > 8 {
+		l = l[:8]
+	}
+	return strings.Join(l, "\n  ")
+}
+
+// kill -9 at five random instants while a producer writes, restarting
+// each time from LAST_STOPPED_POINT: once exact duplicates are removed,
+// the rows delivered equal a replay of the records (tumbling, sliding and
+// stagger windows, a stream join, COUNT_DISTINCT): none lost, none with a
+// record counted twice.
+func TestKill9ResumesExactly(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	out := createStream(t, kc, 1)
+	appFile := recoveryApp(t, in, out)
+	cp := t.TempDir()
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+	args := func(pos string) []string {
+		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "700ms",
+			"--idle-timeout", "2s", "--progress-every", "1s"}
+	}
+	stop := producer(t, kc, in)
+	defer stop()
+	p := startLive(t, env, args("TRIM_HORIZON")...)
+	waitCheckpoint(t, cp, p)
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
+	for i := range 5 {
+		time.Sleep(time.Duration(300+r.IntN(2500)) * time.Millisecond)
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait(t, 5*time.Second)
+		t.Logf("kill %d after %d records read", i+1, p.read())
+		p = startLive(t, env, args("LAST_STOPPED_POINT")...)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	produced := stop()
+	// Every window closes: the idle timeout moves time past the last record.
+	time.Sleep(6 * time.Second)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
+	compareWithReplay(t, kc, appFile, in, out, produced)
+}
+
+// putTo writes n spend records to one shard of a two-shard stream (by
+// explicit hash key: shard 0 or 1).
+func putTo(t *testing.T, c *kinsdk.Client, stream string, shard, n int) {
+	t.Helper()
+	key := "0"
+	if shard == 1 {
+		key = "340282366920938463463374607431768211455"
+	}
+	for _, r := range spendRecords(n) {
+		if _, err := c.PutRecord(context.Background(), &kinsdk.PutRecordInput{StreamName: aws.String(stream), Data: r.Data,
+			PartitionKey: aws.String(r.PartitionKey), ExplicitHashKey: aws.String(key)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A run started at NOW that reads nothing and stops still records where
+// it began: the next run from LAST_STOPPED_POINT reads what came in
+// between. A shard never written to during a run is not read from its
+// beginning by the next run: its older records stay unread.
+func TestResumePositionEdges(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 2)
+	cfg := awstest.Config(t, awstest.Kinesalite)
+	putTo(t, kc, in, 1, 45) // older than every run: never read
+	cp := t.TempDir()
+	opts := func(pos string) *live.Options {
+		return &live.Options{Position: pos, CheckpointDir: cp, PollInterval: 200 * time.Millisecond, Config: &cfg}
+	}
+	// Nothing read before a clean stop.
+	st, _, log := runLiveUntil(t, engine.Options{App: spendApp(t, in)}, opts("NOW"), 0)
+	if st.RecordsIn != 0 {
+		t.Fatalf("read %d records from NOW with nothing written\n%s", st.RecordsIn, log)
+	}
+	putTo(t, kc, in, 0, 100)
+	st, _, log = runLiveUntil(t, engine.Options{App: spendApp(t, in)}, opts("LAST_STOPPED_POINT"), 100)
+	time.Sleep(time.Second)
+	if st.RecordsIn != 100 {
+		t.Fatalf("read %d records after a run that read nothing, want the 100 written since\n%s", st.RecordsIn, log)
+	}
+	// Shard 1 was never written to while a run read: the next run reads
+	// only what comes now.
+	putTo(t, kc, in, 0, 10)
+	st, _, log = runLiveUntil(t, engine.Options{App: spendApp(t, in)}, opts("LAST_STOPPED_POINT"), 10)
+	if st.RecordsIn != 10 {
+		t.Fatalf("read %d records, want the 10 new ones (the 45 on the shard never written to are older than the first run)\n%s", st.RecordsIn, log)
+	}
+}
+
+// A checkpoint with state refuses an application whose SQL changed, with
+// a message saying what to do; --fresh-state resumes from its positions
+// with empty state.
+func TestChangedApplicationRefused(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	cfg := awstest.Config(t, awstest.Kinesalite)
+	cp := t.TempDir()
+	putAll(t, kc, in, spendRecords(30))
+	lo := &live.Options{Position: "TRIM_HORIZON", CheckpointDir: cp, PollInterval: 200 * time.Millisecond, KeepWindowsOnStop: true, Config: &cfg}
+	if st, _, log := runLiveUntil(t, engine.Options{App: spendApp(t, in)}, lo, 30); st.RecordsIn != 30 {
+		t.Fatalf("read %d\n%s", st.RecordsIn, log)
+	}
+	changed := spendApp(t, in)
+	sql, err := os.ReadFile(filepath.Join(changed.Dir, changed.ApplicationCodeFile))
+	if err != nil || !strings.Contains(string(sql), "SUM(") {
+		t.Fatalf("spend SQL: %v", err)
+	}
+	changed.ApplicationCode, changed.ApplicationCodeFile = strings.Replace(string(sql), "SUM(", "MAX(", 1), ""
+	var stderr strings.Builder
+	_, err = live.Run(context.Background(), engine.Options{App: changed, Stdout: &strings.Builder{}, Stderr: &stderr},
+		&live.Options{Position: "LAST_STOPPED_POINT", CheckpointDir: cp, Config: &cfg})
+	if err == nil || !strings.Contains(err.Error(), "application changed") || !strings.Contains(err.Error(), "--fresh-state") {
+		t.Fatalf("error %v; want the changed application refused\n%s", err, stderr.String())
+	}
+	putAll(t, kc, in, spendRecords(5))
+	st, _, log := runLiveUntil(t, engine.Options{App: changed}, &live.Options{Position: "LAST_STOPPED_POINT", CheckpointDir: cp, PollInterval: 200 * time.Millisecond, FreshState: true, Config: &cfg}, 5)
+	if st.RecordsIn != 5 || !strings.Contains(log, "empty state") {
+		t.Fatalf("--fresh-state: read %d records, want the 5 new ones\n%s", st.RecordsIn, log)
+	}
+}

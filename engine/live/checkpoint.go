@@ -1,0 +1,370 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/engine"
+)
+
+// A checkpoint is one consistent cut of a live run, written at a batch
+// boundary after every row emitted so far was acknowledged by its
+// destination: the position of every shard of every input (the last record
+// received; for a shard not read yet, where the run started), the records
+// received but still waiting for slower shards, the pipeline's state (every
+// operator's, engine.Pipeline.Snapshot) and the plan's fingerprint. A run
+// resumed from it (LAST_STOPPED_POINT) reads after the positions and goes
+// on as the checkpointed run would have.
+type checkpoint struct {
+	Seq         int64                 `json:"Seq"`
+	Time        time.Time             `json:"Time"`
+	Application string                `json:"Application"`
+	Fingerprint string                `json:"Fingerprint"`
+	Inputs      []*kinesis.Checkpoint `json:"Inputs"`
+	// Feed and Pipeline are the run's state (empty Pipeline: positions
+	// only; the run that wrote it ended its windows at the stop).
+	Feed     []byte `json:"-"`
+	Pipeline []byte `json:"-"`
+}
+
+// checkpointMagic starts every checkpoint object; the format version is
+// its last line.
+const checkpointMagic = "streamsql checkpoint\n1\n"
+
+// encode lays a checkpoint out as: the magic, a JSON header (length
+// first, 4 bytes big-endian), the feed and pipeline state (each length
+// first, 8 bytes), then the SHA-256 of all that, so a torn or damaged
+// object is detected, not half-read.
+func (c *checkpoint) encode() []byte {
+	hdr, _ := json.Marshal(c)
+	var b bytes.Buffer
+	b.WriteString(checkpointMagic)
+	b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(hdr))))
+	b.Write(hdr)
+	for _, part := range [][]byte{c.Feed, c.Pipeline} {
+		b.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
+		b.Write(part)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	b.Write(sum[:])
+	return b.Bytes()
+}
+
+var errCorrupt = errors.New("corrupt checkpoint")
+
+func decodeCheckpoint(data []byte) (*checkpoint, error) {
+	if len(data) < len(checkpointMagic)+sha256.Size || !bytes.HasPrefix(data, []byte("streamsql checkpoint\n")) {
+		return nil, fmt.Errorf("%w: not a streamsql checkpoint", errCorrupt)
+	}
+	if !bytes.HasPrefix(data, []byte(checkpointMagic)) {
+		return nil, fmt.Errorf("%w: written by another version of streamsql (format %q)", errCorrupt, strings.TrimSpace(string(data[len("streamsql checkpoint\n"):min(len(data), len(checkpointMagic)+8)])))
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, fmt.Errorf("%w: checksum mismatch (torn or damaged)", errCorrupt)
+	}
+	rest := body[len(checkpointMagic):]
+	take := func(n uint64) ([]byte, bool) {
+		if uint64(len(rest)) < n {
+			return nil, false
+		}
+		out := rest[:n]
+		rest = rest[n:]
+		return out, true
+	}
+	c := &checkpoint{}
+	lb, ok := take(4)
+	if !ok {
+		return nil, fmt.Errorf("%w: truncated", errCorrupt)
+	}
+	hdr, ok := take(uint64(binary.BigEndian.Uint32(lb)))
+	if !ok {
+		return nil, fmt.Errorf("%w: truncated", errCorrupt)
+	}
+	if err := json.Unmarshal(hdr, c); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	for _, part := range []*[]byte{&c.Feed, &c.Pipeline} {
+		lb, ok := take(8)
+		if !ok {
+			return nil, fmt.Errorf("%w: truncated", errCorrupt)
+		}
+		if *part, ok = take(binary.BigEndian.Uint64(lb)); !ok {
+			return nil, fmt.Errorf("%w: truncated", errCorrupt)
+		}
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the end", errCorrupt, len(rest))
+	}
+	return c, nil
+}
+
+// Store keeps an application's checkpoints, numbered by a sequence that
+// grows with each one.
+type Store interface {
+	// Put writes checkpoint seq atomically: after a crash it is either
+	// whole or absent.
+	Put(ctx context.Context, seq int64, data []byte) error
+	// List gives the sequence numbers stored, in increasing order.
+	List(ctx context.Context) ([]int64, error)
+	Get(ctx context.Context, seq int64) ([]byte, error)
+	Delete(ctx context.Context, seq int64) error
+	// Where names checkpoint seq for messages.
+	Where(seq int64) string
+}
+
+// DefaultCheckpointKeep is how many checkpoints a store keeps.
+const DefaultCheckpointKeep = 3
+
+// latest reads the newest checkpoint that is whole; a damaged one is
+// reported and the one before it is read instead. (nil, nil): none stored.
+func latest(ctx context.Context, s Store, logf func(string, ...any)) (*checkpoint, error) {
+	seqs, err := s.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	for i := len(seqs) - 1; i >= 0; i-- {
+		data, err := s.Get(ctx, seqs[i])
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		c, err := decodeCheckpoint(data)
+		if err == nil && c.Seq != seqs[i] {
+			err = fmt.Errorf("%w: holds checkpoint %d", errCorrupt, c.Seq)
+		}
+		if err != nil {
+			if i > 0 {
+				logf("warning: checkpoint %s: %v; resuming from the one before it (%s)", s.Where(seqs[i]), err, s.Where(seqs[i-1]))
+				continue
+			}
+			logf("warning: checkpoint %s: %v; no earlier checkpoint is kept", s.Where(seqs[i]), err)
+			return nil, fmt.Errorf("checkpoint %s: %w (remove it to start from the application's starting position)", s.Where(seqs[i]), err)
+		}
+		return c, nil
+	}
+	return nil, nil
+}
+
+// save writes c as the next checkpoint and removes all but the last keep.
+func save(ctx context.Context, s Store, c *checkpoint, keep int) error {
+	if err := s.Put(ctx, c.Seq, c.encode()); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
+	}
+	if keep <= 0 {
+		keep = DefaultCheckpointKeep
+	}
+	seqs, err := s.List(ctx)
+	if err != nil {
+		return nil // written; the old ones go next time
+	}
+	for _, q := range seqs {
+		if q <= c.Seq-int64(keep) {
+			s.Delete(ctx, q)
+		}
+	}
+	return nil
+}
+
+// dirStore keeps checkpoints as files in a local folder:
+// <app>.checkpoint.<seq>, each written to a temporary file, synced,
+// renamed into place, and the folder synced.
+type dirStore struct {
+	dir, prefix string
+}
+
+// NewDirStore returns the local store of the application named app in dir.
+func NewDirStore(dir, app string) Store {
+	return &dirStore{dir: dir, prefix: unsafeName.ReplaceAllString(app, "_") + ".checkpoint."}
+}
+
+func (d *dirStore) name(seq int64) string {
+	return filepath.Join(d.dir, fmt.Sprintf("%s%012d", d.prefix, seq))
+}
+
+func (d *dirStore) Where(seq int64) string { return d.name(seq) }
+
+func (d *dirStore) Put(_ context.Context, seq int64, data []byte) error {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(d.dir, ".tmp-"+d.prefix+"*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), d.name(seq))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	dir, err := os.Open(d.dir)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	return dir.Sync()
+}
+
+func (d *dirStore) List(context.Context) ([]int64, error) {
+	ents, err := os.ReadDir(d.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var seqs []int64
+	for _, e := range ents {
+		if rest, ok := strings.CutPrefix(e.Name(), d.prefix); ok {
+			if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
+				seqs = append(seqs, n)
+			}
+		}
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	return seqs, nil
+}
+
+func (d *dirStore) Get(_ context.Context, seq int64) ([]byte, error) { return os.ReadFile(d.name(seq)) }
+
+func (d *dirStore) Delete(_ context.Context, seq int64) error { return os.Remove(d.name(seq)) }
+
+// errFenced: another instance has written a newer checkpoint of the
+// application; this one is no longer its owner.
+var errFenced = errors.New("another instance owns the application now")
+
+// store opens the run's checkpoint store.
+func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error) {
+	name := a.ApplicationName
+	if name == "" {
+		name = "app"
+	}
+	where := lo.Checkpoint
+	if strings.HasPrefix(where, "s3://") {
+		return newS3Store(lo, where, name)
+	}
+	if where == "" {
+		where = lo.CheckpointDir
+	}
+	if where == "" {
+		where = filepath.Join(a.Dir, ".streamsql")
+	}
+	return NewDirStore(where, name), nil
+}
+
+// checkpointer writes a run's checkpoints.
+type checkpointer struct {
+	lo     *Options
+	store  Store
+	next   int64
+	app    string
+	p      *engine.Pipeline
+	feed   *engine.Feed
+	inputs []*liveInput
+
+	written int64
+	bytes   int64
+	took    time.Duration
+	last    time.Time
+}
+
+// write delivers every row emitted so far (waiting for the destinations'
+// acknowledgements), then writes one checkpoint: positions, and with
+// state the feed's queue and the pipeline's state.
+func (c *checkpointer) write(ctx context.Context, state bool) error {
+	began := time.Now()
+	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
+	if state {
+		var fb, pb bytes.Buffer
+		if err := c.feed.Snapshot(&fb); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if err := c.p.Snapshot(&pb); err != nil { // emits what is due
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		// A destination sends once per bound and goes on; the checkpoint
+		// waits until it has taken every row emitted.
+		deliverAll(c.p)
+		ck.Feed, ck.Pipeline = fb.Bytes(), pb.Bytes()
+		if left := undelivered(c.p); left != "" {
+			return fmt.Errorf("checkpoint not written: %s", left)
+		}
+		if err := c.p.OutputError(); err != nil {
+			return fmt.Errorf("checkpoint not written: %w", err)
+		}
+	}
+	for _, in := range c.inputs {
+		ck.Inputs = append(ck.Inputs, in.pos)
+	}
+	data := ck.encode()
+	if err := save(ctx, c.store, ck, c.lo.CheckpointKeep); err != nil {
+		return err
+	}
+	c.next++
+	c.written++
+	c.bytes = int64(len(data))
+	c.took = time.Since(began)
+	c.last = began
+	return nil
+}
+
+func (c *checkpointer) progress() Progress {
+	pr := progress(c.p, c.inputs)
+	pr.Checkpoints, pr.CheckpointBytes, pr.CheckpointTime, pr.LastCheckpoint = c.written, c.bytes, c.took, c.last
+	return pr
+}
+
+// restoreState loads the resumed checkpoint's state into a pipeline just
+// started, unless the application changed since (refused, or with
+// FreshState started empty from the saved positions).
+func restoreState(p *engine.Pipeline, feed *engine.Feed, lo *Options, ck *checkpoint, inputs []*liveInput, store Store, logf func(string, ...any)) error {
+	if ck == nil || len(ck.Pipeline) == 0 {
+		return nil
+	}
+	used := false
+	for _, in := range inputs {
+		used = used || in.resumed
+	}
+	if !used {
+		return nil
+	}
+	if ck.Fingerprint != p.Fingerprint() {
+		if lo.FreshState {
+			logf("the application changed since checkpoint %s was written: resuming from its positions with empty state (--fresh-state)", store.Where(ck.Seq))
+			return nil
+		}
+		return &engine.ConfigError{Field: "--start-position LAST_STOPPED_POINT", Msg: fmt.Sprintf("the application changed since checkpoint %s was written "+
+			"(its streams, columns or SQL differ), so the window, join and DISTINCT state saved there does not fit it; "+
+			"run with --fresh-state to resume from the saved positions with empty state, or choose another --start-position", store.Where(ck.Seq))}
+	}
+	if err := feed.Restore(bytes.NewReader(ck.Feed)); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", store.Where(ck.Seq), err)
+	}
+	if err := p.Restore(bytes.NewReader(ck.Pipeline)); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", store.Where(ck.Seq), err)
+	}
+	p.ResetCounts()
+	logf("resumed from checkpoint %s (written %s)", store.Where(ck.Seq), ck.Time.Format(time.RFC3339))
+	return nil
+}

@@ -1,0 +1,273 @@
+// Package observe shows a running application from outside: Prometheus
+// metrics, health and readiness endpoints for orchestrators, and a live
+// web console, all on one HTTP address (streamsql run --http ADDR).
+//
+// The engine's counters belong to the goroutine that pushes rows and are
+// not synchronised. The Hub is the engine's Observer: from that goroutine
+// it copies the counters into a snapshot at most every PublishEvery (and
+// at the end), and the HTTP handlers read only snapshots. The metrics
+// collector turns the latest snapshot into metrics at scrape time, so the
+// hot path pays for one clock read per batch of records and nothing per
+// record; Kinesis shard figures are read from the sources under their own
+// lock.
+package observe
+
+import (
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/operators"
+	"github.com/streamsql/streamsql/plan"
+	"github.com/streamsql/streamsql/sink"
+)
+
+// Options configure a Hub.
+type Options struct {
+	// ReadyMaxAge is how long ago every open shard of a live run must have
+	// been read for /readyz to answer 200 (default DefaultReadyMaxAge).
+	ReadyMaxAge time.Duration
+	// HealthMaxAge is how long the engine's loop may go without turning
+	// before /healthz answers 503 (default DefaultHealthMaxAge).
+	HealthMaxAge time.Duration
+	// PublishEvery is the snapshot period (default 200 ms).
+	PublishEvery time.Duration
+	// Rows is how many of each stream's latest rows the console keeps
+	// (default 20).
+	Rows int
+	// Version is reported by streamsql_build_info.
+	Version string
+	// Logger hears about the server (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Defaults for Options.
+const (
+	DefaultReadyMaxAge  = 30 * time.Second
+	DefaultHealthMaxAge = 60 * time.Second
+)
+
+// Hub is an engine.Observer that serves what it sees.
+type Hub struct {
+	o Options
+
+	beat    atomic.Int64 // unix nanos of the last turn of the engine's loop
+	started atomic.Bool
+	lastPub time.Time // engine goroutine only
+
+	mu      sync.Mutex
+	snap    *Snapshot
+	sources []watched
+	graph   *GraphView
+	subs    map[chan []byte]struct{}
+
+	// Console taps: written by the engine goroutine only.
+	taps   []*tap
+	errors *ring
+}
+
+type watched struct {
+	input string
+	src   *kinesis.Source
+}
+
+// New makes a Hub.
+func New(o Options) *Hub {
+	if o.ReadyMaxAge <= 0 {
+		o.ReadyMaxAge = DefaultReadyMaxAge
+	}
+	if o.HealthMaxAge <= 0 {
+		o.HealthMaxAge = DefaultHealthMaxAge
+	}
+	if o.PublishEvery <= 0 {
+		o.PublishEvery = 200 * time.Millisecond
+	}
+	if o.Rows <= 0 {
+		o.Rows = 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Hub{o: o, subs: map[chan []byte]struct{}{}, errors: newRing(o.Rows, sink.ErrorStreamColumns)}
+}
+
+// Snapshot is the run as last published.
+type Snapshot struct {
+	At        time.Time
+	Stats     engine.Stats
+	Operators []OperatorStats
+	Outputs   []OutputStats
+	Watermark int64               // the run's time bound, ms since the epoch
+	Final     bool                // the run has ended
+	Streams   map[string][]string // latest rows of each stream, JSON objects, oldest first
+	Errors    []string            // latest error_stream rows
+}
+
+// OperatorStats are one running operator's counters.
+type OperatorStats struct {
+	Name     string              `json:"name"`
+	RowsIn   int64               `json:"in"`
+	RowsOut  int64               `json:"out"`
+	State    operators.StateSize `json:"state"`
+	Late     int64               `json:"late,omitempty"`
+	Windowed bool                `json:"-"` // counts late rows
+}
+
+// OutputStats are one output's delivery figures.
+type OutputStats struct {
+	Stream      string
+	Destination string
+	Status      engine.OutputStatus
+}
+
+// WatchSource adds a live input's Kinesis source: its shards' reads become
+// metrics and decide readiness.
+func (h *Hub) WatchSource(input string, src *kinesis.Source) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sources = append(h.sources, watched{input, src})
+}
+
+// Taps implements engine.Observer: a reader of every in-application stream
+// keeps its latest rows for the console.
+func (h *Hub) Taps(g *plan.Graph) map[string]operators.Operator {
+	h.started.Store(true)
+	h.beat.Store(time.Now().UnixNano())
+	gv := graphView(g)
+	h.mu.Lock()
+	h.graph = gv
+	h.mu.Unlock()
+	out := map[string]operators.Operator{}
+	for _, s := range g.Catalog.Streams() {
+		var cols []sink.Column
+		for _, c := range s.Visible() {
+			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
+		}
+		t := &tap{stream: s.Name, ring: newRing(h.o.Rows, cols)}
+		h.taps = append(h.taps, t)
+		out[s.Name] = t
+	}
+	return out
+}
+
+// Error implements operators.ErrorSink: the console shows error_stream.
+func (h *Hub) Error(r operators.ErrorRecord) { h.errors.add(r.Time, sink.ErrorRow(r)) }
+
+// Observe implements engine.Observer: it notes that the loop turns and,
+// at most every PublishEvery, publishes a snapshot.
+func (h *Hub) Observe(p *engine.Pipeline, final bool) {
+	now := time.Now()
+	h.beat.Store(now.UnixNano())
+	if !final && now.Sub(h.lastPub) < h.o.PublishEvery {
+		return
+	}
+	h.lastPub = now
+	s := &Snapshot{At: now, Stats: p.Current(), Watermark: p.Time(), Final: final, Streams: map[string][]string{}}
+	for _, n := range p.Running().Operators() {
+		os := OperatorStats{Name: n.Name(), RowsIn: n.Counters().RowsIn, RowsOut: n.Counters().RowsOut, State: n.StateSize()}
+		if l, ok := n.(interface{ LateRows() (int64, bool) }); ok {
+			os.Late, os.Windowed = l.LateRows()
+		}
+		s.Operators = append(s.Operators, os)
+	}
+	for _, b := range p.Outputs() {
+		s.Outputs = append(s.Outputs, OutputStats{Stream: b.Stream, Destination: b.Destination(), Status: b.Out.Status()})
+	}
+	for _, t := range h.taps {
+		if t.ring.changed {
+			t.ring.render()
+		}
+		s.Streams[t.stream] = t.ring.rendered
+	}
+	if h.errors.changed {
+		h.errors.render()
+	}
+	s.Errors = h.errors.rendered
+	h.mu.Lock()
+	h.snap = s
+	h.mu.Unlock()
+	h.broadcast(s)
+}
+
+// Latest is the last published snapshot (nil before the first).
+func (h *Hub) Latest() *Snapshot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.snap
+}
+
+func (h *Hub) watchedSources() []watched {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]watched(nil), h.sources...)
+}
+
+// Healthy reports whether the engine's loop turned within HealthMaxAge
+// (or the run has ended: a held console stays healthy).
+func (h *Hub) Healthy() (bool, string) {
+	if s := h.Latest(); s != nil && s.Final {
+		return true, "the run has ended; serving its last figures"
+	}
+	if !h.started.Load() {
+		return true, "starting"
+	}
+	age := time.Since(time.Unix(0, h.beat.Load()))
+	if age > h.o.HealthMaxAge {
+		return false, "the engine's loop has not turned for " + age.Round(time.Second).String()
+	}
+	return true, "the engine's loop turned " + age.Round(time.Millisecond).String() + " ago"
+}
+
+// Ready reports whether the application is processing: the graph is
+// built, and in a live run every input answered and every open shard was
+// read within ReadyMaxAge.
+func (h *Hub) Ready() (bool, []string) {
+	if !h.started.Load() {
+		return false, []string{"the application is not started yet"}
+	}
+	var why []string
+	now := time.Now()
+	for _, w := range h.watchedSources() {
+		if ok, _ := w.src.Connected(); !ok {
+			why = append(why, "input "+w.input+": Kinesis stream "+w.src.Name()+" has not answered yet")
+			continue
+		}
+		open := 0
+		for _, sh := range w.src.Shards() {
+			if !sh.Open {
+				continue
+			}
+			open++
+			switch {
+			case sh.LastRead.IsZero():
+				why = append(why, "input "+w.input+": shard "+sh.ID+" not read yet")
+			case now.Sub(sh.LastRead) > h.o.ReadyMaxAge:
+				why = append(why, "input "+w.input+": shard "+sh.ID+" last read "+now.Sub(sh.LastRead).Round(time.Second).String()+" ago")
+			}
+		}
+		if open == 0 {
+			why = append(why, "input "+w.input+": no shard open")
+		}
+	}
+	sort.Strings(why)
+	return len(why) == 0, why
+}
+
+// ListenAddr makes ":8080" bind the loopback interface only: a console
+// and metrics are not exposed to the network unless a host says so.
+func ListenAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
+}
+
+// joinReasons is the body of a 503.
+func joinReasons(why []string) string { return strings.Join(why, "\n") + "\n" }

@@ -18,6 +18,7 @@ import (
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // A checkpoint is one consistent cut of a live run, written at a batch
@@ -292,8 +293,9 @@ type checkpointer struct {
 // write delivers every row emitted so far (waiting for the destinations'
 // acknowledgements), then writes one checkpoint: positions, and with
 // state the feed's queue and the pipeline's state.
-func (c *checkpointer) write(ctx context.Context, state bool) error {
+func (c *checkpointer) write(ctx context.Context, state bool) (err error) {
 	began := time.Now()
+	defer func() { c.report(began, state, err) }()
 	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
 	if state {
 		var fb, pb bytes.Buffer
@@ -327,6 +329,23 @@ func (c *checkpointer) write(ctx context.Context, state bool) error {
 	c.took = time.Since(began)
 	c.last = began
 	return nil
+}
+
+// report tells the log and the Checkpointed hook how a write went.
+func (c *checkpointer) report(began time.Time, state bool, err error) {
+	took := time.Since(began)
+	if c.lo.Checkpointed != nil {
+		c.lo.Checkpointed(c.bytes, took, err)
+	}
+	if c.lo.Log == nil {
+		return
+	}
+	if err != nil {
+		c.lo.Log.Warn("checkpoint not written", "event", event.Checkpoint, "result", "failed", "error", err.Error(), "seconds", took.Seconds())
+		return
+	}
+	c.lo.Log.Info("checkpoint written", "event", event.Checkpoint, "result", "saved", "seq", c.next-1, "where", c.store.Where(c.next-1),
+		"bytes", c.bytes, "seconds", took.Seconds(), "state", state, "inputs", len(c.inputs))
 }
 
 func (c *checkpointer) progress() Progress {

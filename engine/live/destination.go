@@ -163,7 +163,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	if n > 1 {
 		return nil, &engine.ConfigError{Field: field, Msg: "one output has one destination: KinesisStreamsOutput, KinesisFirehoseOutput or LambdaOutput"}
 	}
-	opts := deliver.Options{Logf: c.logf}
+	opts := deliver.Options{Logf: c.logf, Log: lo.Log}
 	switch {
 	case out.KinesisStreamsOutput != nil:
 		s, err := kinesis.ParseStream(out.KinesisStreamsOutput.ResourceARN)
@@ -173,7 +173,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 		if c.kinesis == nil {
 			c.kinesis = kinsdk.NewFromConfig(lo.cfg)
 		}
-		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf, RandomKeys: true})
+		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf, Log: lo.Log, RandomKeys: true})
 		d.what, d.keys = "Kinesis stream "+s.Name, true
 	case out.KinesisFirehoseOutput != nil:
 		if c.firehose == nil {

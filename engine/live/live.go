@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +29,7 @@ import (
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/connectors/s3ref"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // Options make Run read the application's Kinesis streams, load its
@@ -91,6 +93,13 @@ type Options struct {
 	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
+	// Log, when set, reports them instead as structured lines, one per
+	// event (package event): retries, throttling, resharding, checkpoints,
+	// reference refreshes.
+	Log *slog.Logger
+	// Checkpointed, if set, hears of every checkpoint write: its size
+	// (of the last one written), how long it took, and its error.
+	Checkpointed func(size int64, took time.Duration, err error)
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
@@ -383,7 +392,10 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 					case updates <- tableUpdate{name, data}:
 					case <-srcCtx.Done():
 					}
-				}, func(err error) { logf("reference table %s: refresh failed, keeping the loaded table: %v", name, err) })
+				}, func(err error) {
+					event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", name, "result", "failed", "error", err.Error()},
+						"reference table %s: refresh failed, keeping the loaded table: %v", name, err)
+				})
 			}()
 		}
 	}
@@ -450,9 +462,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		case u := <-updates:
 			if err := p.ReplaceTable(u.name, u.data); err != nil {
-				logf("reference table %s: %v; keeping the loaded table", u.name, err)
+				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "rejected", "error", err.Error()},
+					"reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {
-				logf("reference table %s: new version loaded", u.name)
+				event.Note(lo.Log, logf, slog.LevelInfo, event.Reference, []any{"table", u.name, "result", "loaded", "bytes", len(u.data)},
+					"reference table %s: new version loaded", u.name)
 			}
 		case err := <-srcErr:
 			fail(err)
@@ -581,7 +595,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log})
 		out = append(out, li)
 	}
 	return out, nil

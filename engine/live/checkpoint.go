@@ -302,9 +302,12 @@ func (c *checkpointer) write(ctx context.Context, state bool) (err error) {
 		if err := c.feed.Snapshot(&fb); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		if err := c.p.Snapshot(&pb); err != nil { // delivers what was emitted
+		if err := c.p.Snapshot(&pb); err != nil { // emits what is due
 			return fmt.Errorf("checkpoint: %w", err)
 		}
+		// A destination sends once per bound and goes on; the checkpoint
+		// waits until it has taken every row emitted.
+		deliverAll(c.p)
 		ck.Feed, ck.Pipeline = fb.Bytes(), pb.Bytes()
 		if left := undelivered(c.p); left != "" {
 			return fmt.Errorf("checkpoint not written: %s", left)

@@ -113,10 +113,25 @@ func (d *destination) Status() engine.OutputStatus {
 // Close delivers what is left, waiting out throttling until the drain
 // timeout ends d.ctx, and reports the destination's error.
 func (d *destination) Close() error {
+	d.flush()
+	return d.err
+}
+
+// flush waits until every queued row is delivered (or the destination
+// fails, keeping its error).
+func (d *destination) flush() {
 	if d.b.Pending() > 0 && d.err == nil {
 		d.err = d.b.Flush(d.ctx)
 	}
-	return d.err
+}
+
+// deliverAll waits until every destination of p has delivered what it holds.
+func deliverAll(p *engine.Pipeline) {
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			d.flush()
+		}
+	}
 }
 
 // hasDestination reports an output bound to an AWS resource.

@@ -251,9 +251,9 @@ func (d *dirStore) Get(_ context.Context, seq int64) ([]byte, error) { return os
 
 func (d *dirStore) Delete(_ context.Context, seq int64) error { return os.Remove(d.name(seq)) }
 
-// errFenced: another instance has written a newer checkpoint of the
-// application; this one is no longer its owner.
-var errFenced = errors.New("another instance owns the application now")
+// ErrFenced: another instance has written a checkpoint of the same
+// number; this one is no longer the application's owner.
+var ErrFenced = errors.New("another instance owns the application now")
 
 // store opens the run's checkpoint store.
 func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error) {
@@ -263,7 +263,7 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 	}
 	where := lo.Checkpoint
 	if strings.HasPrefix(where, "s3://") {
-		return newS3Store(lo, where, name)
+		return NewS3Store(lo.cfg, where, name)
 	}
 	if where == "" {
 		where = lo.CheckpointDir

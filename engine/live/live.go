@@ -57,6 +57,15 @@ type Options struct {
 	CheckpointInterval time.Duration
 	// CheckpointKeep is how many checkpoints are kept (0: 3).
 	CheckpointKeep int
+	// Lease, when set (dynamodb://TABLE), makes the run the one owner of
+	// the application: an instance finding another one running waits as
+	// a standby and takes over (from the latest checkpoint) when the
+	// owner stops renewing its lease for LeaseDuration (default 10 s).
+	// Checkpoints should then go to a store all instances reach (S3).
+	Lease         string
+	LeaseDuration time.Duration
+	// Instance names this instance in the lease (default host-pid-random).
+	Instance string
 	// FreshState resumes from the saved positions with empty state when
 	// the application changed since the checkpoint was written (without
 	// it such a run is refused).
@@ -300,6 +309,34 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	defer stopDelivery(nil)
 	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
+	// One owner per application: wait as a standby until the lease is
+	// ours, and stop (without a checkpoint) if it is ever lost.
+	lost := make(chan error, 1)
+	var leaseLost bool
+	if lo.Lease != "" {
+		name := o.App.ApplicationName
+		if name == "" {
+			name = "app"
+		}
+		ls, err := newLease(lo, name, logf)
+		if err != nil {
+			return none, err
+		}
+		if err := ls.acquire(ctx); err != nil {
+			if ctx.Err() != nil {
+				return none, nil // stopped while a standby
+			}
+			return none, err
+		}
+		holdCtx, stopHolding := context.WithCancel(context.Background())
+		defer func() {
+			stopHolding()
+			if !leaseLost {
+				ls.release(context.Background())
+			}
+		}()
+		go ls.hold(holdCtx, func(err error) { lost <- err })
+	}
 	store, err := lo.store(ctx, o.App)
 	if err != nil {
 		return none, err
@@ -434,11 +471,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				lo.Progress(cps.progress())
 			}
 		case <-periodic:
-			if runErr != nil || done == nil {
+			if runErr != nil || done == nil || leaseLost {
 				break // stopping: the last checkpoint comes at the end
 			}
-			if err := cps.write(ctx, true); err != nil {
-				if errors.Is(err, errFenced) {
+			if err := cps.write(deliverCtx, true); err != nil {
+				if errors.Is(err, ErrFenced) {
 					fail(err)
 				} else {
 					logf("warning: %v; the run goes on, and a restart resumes from the checkpoint before", err)
@@ -470,6 +507,9 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		case err := <-srcErr:
 			fail(err)
+		case err := <-lost:
+			leaseLost = true
+			fail(err)
 		case <-done:
 			// Stop reading; what was read still flows through and out.
 			done = nil
@@ -496,8 +536,8 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		stats, err2 = p.Finish()
 	}
 	left := undelivered(p)
-	if left == "" && p.OutputError() == nil && p.StateError() == nil {
-		if err := cps.write(ctx, keep); err != nil {
+	if left == "" && p.OutputError() == nil && p.StateError() == nil && !leaseLost {
+		if err := cps.write(deliverCtx, keep); err != nil {
 			fail(err)
 		}
 	}
@@ -548,8 +588,10 @@ func (lo *Options) resumes(a *app.Application) bool {
 func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	// A shard not read before a checkpoint starts from the moment reading
-	// began: the run resumed from it then reads what came since.
-	start := time.Now().Add(-time.Millisecond).Truncate(time.Millisecond)
+	// began: the run resumed from it then reads what came since. Rounded
+	// up to the millisecond (arrival times are milliseconds): a record
+	// that arrived before the run started is never read.
+	start := time.Now().Truncate(time.Millisecond).Add(time.Millisecond)
 	var out []*liveInput
 	for i, in := range a.Inputs {
 		field := fmt.Sprintf("Inputs[%d]", i)

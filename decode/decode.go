@@ -68,8 +68,8 @@ type Decoder struct {
 	topLevel map[string]int
 	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
 	// Stable says the caller never writes a payload's bytes again (a
-	// replay's payloads live in chunks that are not reused): decoded strings
-	// then point into the payload instead of into a copy of it.
+	// replay's payload is an allocation of its own): decoded strings then
+	// point into the payload instead of into a copy of it.
 	Stable bool
 }
 

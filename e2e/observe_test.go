@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,18 +68,24 @@ func TestReadinessFollowsShards(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
+	logs := &lockedBuffer{}
 	go func() {
 		_, err := live.Run(ctx, engine.Options{App: spendApp(t, in), Stdout: io.Discard, Stderr: &stderr, Observer: hub},
 			&live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, Config: &cfg,
-				Watch: hub.WatchSource, Logf: func(string, ...any) {}})
+				Watch: hub.WatchSource, Checkpointed: hub.Checkpointed, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 		done <- err
 	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v\n%s", err, stderr.String())
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v\n%s", err, stderr.String())
+			}
 		}
-	}()
+	}
+	defer stop()
 	waitStatus(t, h, "/readyz", 200)
 	// Every record put was read, over both shards.
 	deadline := time.Now().Add(20 * time.Second)
@@ -108,6 +116,28 @@ func TestReadinessFollowsShards(t *testing.T) {
 	stalled.Store(false)
 	waitStatus(t, h, "/readyz", 200)
 	waitStatus(t, h, "/healthz", 200)
+	stop()
+	// Throttling and the checkpoint are each one structured line.
+	events := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("a log line that is not JSON: %q", line)
+		}
+		if ev, _ := m["event"].(string); ev != "" && events[ev] == nil {
+			events[ev] = m
+		}
+	}
+	if th := events["throttle"]; th == nil || !strings.Contains(th["call"].(string), "GetRecords "+in) || th["code"] != "ProvisionedThroughputExceededException" {
+		t.Errorf("throttle event %v\nlogs:\n%s", th, logs.String())
+	}
+	if cp := events["checkpoint"]; cp == nil || cp["result"] != "saved" || cp["bytes"].(float64) <= 0 {
+		t.Errorf("checkpoint event %v\nlogs:\n%s", cp, logs.String())
+	}
+	text := scrapeText(t, h)
+	if n := sumMetric(text, `streamsql_checkpoints_total{result="saved"}`); n < 1 || sumMetric(text, "streamsql_checkpoint_size_bytes") <= 0 {
+		t.Errorf("checkpoint metrics after the run:\n%s", grepLines(text, "streamsql_checkpoint"))
+	}
 }
 
 func scrapeText(t *testing.T, h http.Handler) string {
@@ -128,7 +158,7 @@ func sumMetric(text, name string) float64 {
 		}
 		f := strings.Fields(line)
 		var v float64
-		if _, err := fmtSscan(f[len(f)-1], &v); err == nil {
+		if _, err := fmt.Sscan(f[len(f)-1], &v); err == nil {
 			sum += v
 		}
 	}
@@ -144,5 +174,3 @@ func grepLines(text, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
-func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

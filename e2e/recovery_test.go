@@ -306,3 +306,73 @@ func TestChangedApplicationRefused(t *testing.T) {
 		t.Fatalf("--fresh-state: read %d records, want the 5 new ones\n%s", st.RecordsIn, log)
 	}
 }
+
+// waitLog waits until the process has printed s.
+func (p *liveProcess) waitLog(t *testing.T, s string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for !strings.Contains(p.log(), s) {
+		select {
+		case <-p.lines:
+		case <-p.exited:
+			t.Fatalf("the process exited (%d) before printing %q\n%s", p.code, s, p.log())
+		case <-deadline:
+			t.Fatalf("no %q within %v\n%s", s, within, p.log())
+		}
+	}
+}
+
+// The same with one owner and a standby (a DynamoDB lease on moto,
+// checkpoints in S3): the owner is killed at five random instants, the
+// standby takes over within 30 s from the latest checkpoint, and a new
+// standby is started each time. The rows equal a replay's.
+func TestStandbyTakesOver(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	out := createStream(t, kc, 1)
+	bucket := awstest.Bucket(t)
+	appFile := recoveryApp(t, in, out)
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite, "AWS_ENDPOINT_URL_S3=" + awstest.Moto, "AWS_ENDPOINT_URL_DYNAMODB=" + awstest.Moto}
+	table := awstest.Name("lease")
+	args := func(pos string) []string {
+		return []string{appFile, "--start-position", pos, "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + table,
+			"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s", "--progress-every", "1s"}
+	}
+	stop := producer(t, kc, in)
+	defer stop()
+	owner := startLive(t, env, args("TRIM_HORIZON")...)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if keys, _ := awstest.Objects(t, bucket, "checkpoints/"); len(keys) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint in S3\n%s", owner.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	standby := startLive(t, env, args("LAST_STOPPED_POINT")...)
+	standby.waitLog(t, "standby:", 10*time.Second)
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	for i := range 5 {
+		time.Sleep(time.Duration(300+r.IntN(2000)) * time.Millisecond)
+		owner.cmd.Process.Signal(syscall.SIGKILL)
+		killed := time.Now()
+		owner.wait(t, 5*time.Second)
+		standby.waitLog(t, "took over", 30*time.Second)
+		t.Logf("kill %d: the standby took over after %v", i+1, time.Since(killed).Round(time.Millisecond))
+		owner = standby
+		standby = startLive(t, env, args("LAST_STOPPED_POINT")...)
+		standby.waitLog(t, "standby:", 10*time.Second)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	produced := stop()
+	time.Sleep(6 * time.Second)
+	for _, p := range []*liveProcess{standby, owner} {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if code := p.wait(t, 20*time.Second); code != 0 {
+			t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+		}
+	}
+	compareWithReplay(t, kc, appFile, in, out, produced)
+}

@@ -455,7 +455,7 @@ func (p *Pipeline) OpenReplays() (*Replays, error) {
 		return nil, err
 	}
 	for _, d := range p.decoders {
-		d.Stable = true // a replay's payloads are never overwritten (input's arena)
+		d.Stable = true // a replay's payloads are never overwritten (input gives each its own bytes)
 	}
 	r := &Replays{sources: sources, stop: p.prefetch(sources)}
 	for _, s := range sources {

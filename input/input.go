@@ -116,7 +116,6 @@ type reader struct {
 	queue   []Record // records still to hand out from the last line (queue.go)
 	long    []byte   // a line longer than the read buffer
 	env     envelope // scan.go
-	arena   arena
 	shards  map[string]string
 }
 
@@ -272,7 +271,7 @@ func (r *reader) Next() (Record, error) {
 // parse reads one line (or document); valid says json.Valid(line) holds.
 func (r *reader) parse(line []byte, valid bool) (Record, error) {
 	if r.format == payloadLines {
-		rec := Record{Data: r.arena.copy(line)}
+		rec := Record{Data: append([]byte(nil), line...)}
 		if r.o.ArrivalField != "" {
 			if raw, isString, ok := topLevelField(line, r.o.ArrivalField, valid); ok { // scan.go
 				if ms, ok := arrivalOf(raw, isString); ok {

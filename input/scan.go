@@ -259,15 +259,21 @@ func (r *reader) fastRecord(e *envelope) (Record, bool) {
 	if !ok {
 		return Record{}, false
 	}
-	data, ok := r.arena.decode(e.data)
-	if !ok {
+	// One allocation holds what the record owns: the payload, then the
+	// sequence number and the partition key. Rows decoded from the payload
+	// point into it (decode.Decoder.Stable), so a row a window keeps pins
+	// this record's bytes and no other's.
+	n := base64.StdEncoding.DecodedLen(len(e.data))
+	buf := make([]byte, n+len(e.seq)+len(e.pk))
+	m, err := base64.StdEncoding.Decode(buf[:n], e.data)
+	if err != nil {
 		return Record{}, false
 	}
-	rec := Record{Data: data, Arrival: ms, ShardID: r.intern(e.shard)}
-	// The sequence number and the partition key are copied next to the
-	// payload: no allocation of their own.
-	if n := len(e.seq) + len(e.pk); n > 0 {
-		s := r.arena.text(e.seq, e.pk)
+	rec := Record{Data: buf[:m:m], Arrival: ms, ShardID: r.intern(e.shard)}
+	if k := len(e.seq) + len(e.pk); k > 0 {
+		tail := buf[n:]
+		copy(tail[copy(tail, e.seq):], e.pk)
+		s := unsafe.String(&tail[0], k)
 		rec.SequenceNumber, rec.PartitionKey = s[:len(e.seq)], s[len(e.seq):]
 	}
 	return rec, true
@@ -290,56 +296,6 @@ func (r *reader) intern(b []byte) string {
 		r.shards[s] = s
 	}
 	return s
-}
-
-// arena holds what a record owns (payload, sequence number, partition
-// key) in large chunks: one allocation per chunk instead of several per
-// record. Chunks are never reused, so strings may point into them and a
-// payload stays valid for as long as anything refers to it; a record's Data
-// is capped at its own length, so appending to it never reaches a
-// neighbour.
-type arena struct{ chunk []byte }
-
-const arenaChunk = 256 << 10
-
-func (a *arena) reserve(n int) {
-	if cap(a.chunk)-len(a.chunk) < n {
-		size := arenaChunk
-		if n > size/4 {
-			size = n
-		}
-		a.chunk = make([]byte, 0, size)
-	}
-}
-
-func (a *arena) decode(src []byte) ([]byte, bool) {
-	n := base64.StdEncoding.DecodedLen(len(src))
-	a.reserve(n)
-	start := len(a.chunk)
-	m, err := base64.StdEncoding.Decode(a.chunk[start:start+n], src)
-	if err != nil {
-		return nil, false
-	}
-	a.chunk = a.chunk[:start+m]
-	return a.chunk[start : start+m : start+m], true
-}
-
-// copy copies b into the arena.
-func (a *arena) copy(b []byte) []byte {
-	a.reserve(len(b))
-	start := len(a.chunk)
-	a.chunk = append(a.chunk, b...)
-	return a.chunk[start:len(a.chunk):len(a.chunk)]
-}
-
-// text copies x and y into the arena side by side, as one string over
-// the chunk (its bytes are never written again).
-func (a *arena) text(x, y []byte) string {
-	a.reserve(len(x) + len(y)) // both in one chunk
-	start := len(a.chunk)
-	a.copy(x)
-	a.copy(y)
-	return unsafe.String(&a.chunk[start], len(x)+len(y))
 }
 
 // parseTimestamp reads the usual arrival layouts without time.Parse:

@@ -119,7 +119,7 @@ func TestScanEnvelopeAgrees(t *testing.T) {
 }
 
 // TestReaderDataSurvives: records handed out earlier keep their payloads
-// while later lines are read (the arena never reuses a record's bytes).
+// while later lines are read (a record's bytes are its own).
 func TestReaderDataSurvives(t *testing.T) {
 	var src strings.Builder
 	for i := 0; i < 5000; i++ {

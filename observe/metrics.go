@@ -2,6 +2,7 @@ package observe
 
 import (
 	"sort"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -55,6 +56,11 @@ var (
 	mOutLatency  = newMetric("output_delivery_duration_seconds", "Duration of each delivery call to the destination.", prometheus.UntypedValue, "output", "destination")
 	mOutFailed   = newMetric("output_failed", "1 once the output has failed for good (the run stops), else 0.", prometheus.GaugeValue, "output", "destination")
 
+	mCheckpoints   = newMetric("checkpoints_total", "Checkpoint writes of a live run (positions and state), by result (saved or failed).", prometheus.CounterValue, "result")
+	mCheckpointAge = newMetric("checkpoint_age_seconds", "Time since the last checkpoint was saved (what a restart would process again).", prometheus.GaugeValue)
+	mCheckpointDur = newMetric("checkpoint_duration_seconds", "How long the last checkpoint took to write (deliveries it waited for included).", prometheus.GaugeValue)
+	mCheckpointSz  = newMetric("checkpoint_size_bytes", "Size of the last checkpoint saved.", prometheus.GaugeValue)
+
 	mRefreshes = newMetric("reference_refreshes_total", "Versions of the reference table fetched again, by result (loaded or failed).", prometheus.CounterValue, "table", "result")
 )
 
@@ -63,7 +69,7 @@ var allMetrics = []metric{mInputRecords, mInputBytes, mInputFailed,
 	mOpRowsIn, mOpRowsOut, mOpStateGroups, mOpStateRows, mOpStateBytes, mOpLate,
 	mLateRows, mLateEventRows, mErrorRows, mStreamRows, mWatermark, mFinished,
 	mOutRows, mOutPending, mOutAttempts, mOutFailures, mOutRetries, mOutLatency, mOutFailed,
-	mRefreshes}
+	mCheckpoints, mCheckpointAge, mCheckpointDur, mCheckpointSz, mRefreshes}
 
 // collector turns the Hub's latest snapshot and its sources' shard figures
 // into metrics at scrape time.
@@ -92,6 +98,18 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			}
 			emit(mShardOpen, b2f(sh.Open), w.input, sh.ID)
 		}
+	}
+	c.h.mu.Lock()
+	ck := c.h.ckpt
+	c.h.mu.Unlock()
+	if ck.saved+ck.failed > 0 {
+		emit(mCheckpoints, float64(ck.saved), "saved")
+		emit(mCheckpoints, float64(ck.failed), "failed")
+	}
+	if ck.saved > 0 {
+		emit(mCheckpointAge, time.Since(ck.last).Seconds())
+		emit(mCheckpointDur, ck.took.Seconds())
+		emit(mCheckpointSz, float64(ck.size))
 	}
 	s := c.h.Latest()
 	if s == nil {

@@ -63,6 +63,7 @@ type Hub struct {
 
 	mu      sync.Mutex
 	snap    *Snapshot
+	ckpt    checkpoints
 	sources []watched
 	graph   *GraphView
 	subs    map[chan []byte]struct{}
@@ -193,6 +194,26 @@ func (h *Hub) Observe(p *engine.Pipeline, final bool) {
 	h.snap = s
 	h.mu.Unlock()
 	h.broadcast(s)
+}
+
+// checkpoints are a live run's checkpoint writes.
+type checkpoints struct {
+	saved, failed int64
+	size          int64
+	took          time.Duration
+	last          time.Time // the last one saved
+}
+
+// Checkpointed records a checkpoint write (live.Options.Checkpointed).
+func (h *Hub) Checkpointed(size int64, took time.Duration, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		h.ckpt.failed++
+		return
+	}
+	h.ckpt.saved++
+	h.ckpt.size, h.ckpt.took, h.ckpt.last = size, took, time.Now()
 }
 
 // Latest is the last published snapshot (nil before the first).

@@ -69,9 +69,9 @@ type configError struct{ err error }
 func (e *configError) Error() string  { return e.err.Error() }
 func (e *configError) Detail() string { return "streamsql: " + e.err.Error() }
 
-func oneArg(pos []string, what string) (string, error) {
+func oneArg(cmd string, pos []string, what string) (string, error) {
 	if len(pos) != 1 {
-		return "", &usageError{fmt.Sprintf("expected one %s, got %d arguments", what, len(pos))}
+		return "", &usageError{fmt.Sprintf("%s: expected one %s, got %d arguments (streamsql %s --help)", cmd, what, len(pos), cmd)}
 	}
 	return pos[0], nil
 }
@@ -102,7 +102,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	path, err := oneArg(pos, "application file")
+	path, err := oneArg("run", pos, "application file")
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var st engine.Stats
 	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
-		st, err = runLive(ctx, o, live, w.live) // live.go
+		st, err = runLive(ctx, o, live, w.live, withLog(log)) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}

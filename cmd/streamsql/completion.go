@@ -21,7 +21,7 @@ func cmdCompletion(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	shell, err := oneArg(pos, "shell (bash, zsh or fish)")
+	shell, err := oneArg("completion", pos, "shell (bash, zsh or fish)")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func cmdConvert(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneArg(pos, "application definition")
+	path, err := oneArg("convert", pos, "application definition")
 	if err != nil {
 		return err
 	}

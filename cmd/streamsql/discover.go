@@ -29,7 +29,7 @@ func cmdDiscover(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneArg(pos, "recording or data file")
+	path, err := oneArg("discover", pos, "recording or data file")
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/mitchellh/go-wordwrap"
 	"golang.org/x/term"
@@ -76,20 +75,19 @@ func cmdFunctions(args []string, stdout, stderr io.Writer) error {
 // is left beside it.
 func printFunctions(out io.Writer, rows []function, width int) {
 	head := function{"NAME", "KIND", "SIGNATURE", "DESCRIPTION"}
-	if width <= 0 {
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		for _, r := range append([]function{head}, rows...) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.name, r.kind, r.sig, r.desc)
-		}
-		tw.Flush()
-		return
-	}
 	wn, wk, ws := len(head.name), len(head.kind), len(head.sig)
 	for _, r := range rows {
 		wn, wk, ws = max(wn, len(r.name)), max(wk, len(r.kind)), max(ws, len(r.sig))
 	}
-	ws = min(ws, 60) // a longer signature takes its own line
+	ws = min(ws, 60) // a longer signature takes its own line (on a pipe: overflows its column)
 	indent := wn + wk + ws + 6
+	if width <= 0 {
+		// One line per function, for grep.
+		for _, r := range append([]function{head}, rows...) {
+			fmt.Fprintf(out, "%-*s  %-*s  %-*s  %s\n", wn, r.name, wk, r.kind, ws, r.sig, r.desc)
+		}
+		return
+	}
 	room := width - indent
 	below := width > 0 && room < 30
 	for _, r := range append([]function{head}, rows...) {

@@ -30,6 +30,8 @@ type liveRunFlags struct {
 	keep       *int
 	fresh      *bool
 	keepOnStop *bool
+	lease      *string
+	leaseFor   *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
@@ -42,6 +44,8 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		keep:       fs.Int("checkpoint-keep", live.DefaultCheckpointKeep, "live run: how many checkpoints to keep (a damaged latest one falls back to the one before)"),
 		fresh:      fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
 		keepOnStop: fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses: open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them (default: a stop closes every open window and delivers its rows, and the next run starts with empty state)"),
+		lease:      fs.String("lease", "", "live run: dynamodb://TABLE: one instance runs the application, others wait as standbys and take over from the latest checkpoint (use --checkpoint s3://...) when it stops renewing its lease"),
+		leaseFor:   fs.Duration("lease-duration", live.DefaultLeaseDuration, "live run: how long a lease lasts without renewal: a standby takes over about this long after the owner died"),
 		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
 		connect:    fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
@@ -55,7 +59,8 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // delivers what was already read and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...func(*live.Options)) (engine.Stats, error) {
 	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain,
-		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, KeepWindowsOnStop: *lf.keepOnStop}
+		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, KeepWindowsOnStop: *lf.keepOnStop,
+		Lease: *lf.lease, LeaseDuration: *lf.leaseFor}
 	if lo.CheckpointInterval <= 0 {
 		lo.CheckpointInterval = -1 // only at stops
 	}

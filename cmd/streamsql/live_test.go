@@ -101,7 +101,7 @@ func TestRecordMessagesNameRecordFlags(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	code, _, errOut = runCLI("record", "--stream", "clicks")
-	if code != 2 || strings.Contains(errOut, "--replay") || !strings.Contains(errOut, "record needs --stream and --out") {
+	if code != 2 || strings.Contains(errOut, "--replay") || !strings.Contains(errOut, "record: needs --stream NAME and --out FILE") {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }

@@ -157,3 +157,13 @@ func TestTestCommandOptions(t *testing.T) {
 		t.Fatalf("failing case: exit %d\n%s\n%s", code, out, b)
 	}
 }
+
+// Each command's usage mistakes name that command (and so its own flags).
+func TestUsageErrorsNameTheirCommand(t *testing.T) {
+	for _, c := range []string{"run", "check", "record", "explain", "test", "convert", "discover", "completion"} {
+		code, _, errOut := runCLI(c)
+		if code != 2 || !strings.HasPrefix(errOut, "streamsql: "+c+": ") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s without arguments: exit %d %q", c, code, errOut)
+		}
+	}
+}

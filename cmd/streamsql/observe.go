@@ -80,6 +80,7 @@ func (f observeFlags) start(o *engine.Options, log *slog.Logger) (*watcher, erro
 func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
+		lo.Checkpointed = w.hub.Checkpointed
 	}
 }
 
@@ -94,4 +95,10 @@ func (w *watcher) stop(ctx context.Context) {
 		<-ctx.Done()
 	}
 	w.srv.Close()
+}
+
+// withLog makes a live run report its events (retries, throttling,
+// resharding, checkpoints, reference refreshes) as structured lines.
+func withLog(log *slog.Logger) func(*live.Options) {
+	return func(lo *live.Options) { lo.Log = log }
 }

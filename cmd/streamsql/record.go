@@ -29,7 +29,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &usageError{fmt.Sprintf("record takes no arguments, got %q", pos)}
 	}
 	if *stream == "" || *out == "" {
-		return &usageError{"record needs --stream and --out"}
+		return &usageError{"record: needs --stream NAME and --out FILE (streamsql record --help)"}
 	}
 	o := live.RecordOptions{Stream: *stream, Live: &live.Options{ConnectTimeout: *connect, Logf: func(f string, a ...any) { fmt.Fprintf(stderr, "streamsql: "+f+"\n", a...) }}}
 	switch strings.ToUpper(*from) {

@@ -10,9 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/internal/latency"
 )
 
@@ -67,6 +69,8 @@ type Options struct {
 	// ReportEvery after, what is still waiting, for how long, and why.
 	Logf        func(format string, args ...any)
 	ReportEvery time.Duration
+	// Log, when set, reports instead of Logf as structured lines.
+	Log *slog.Logger
 }
 
 // ErrTooLarge is returned by Add for a record over the per-record limit.
@@ -330,14 +334,15 @@ func (r *reporter) failed(n, attempts int, res Result) {
 
 // due reports if a report is due.
 func (r *reporter) due(b *Batcher) {
-	if b.o.Logf == nil || r.start.IsZero() || time.Since(r.last) < b.o.ReportEvery {
+	if (b.o.Logf == nil && b.o.Log == nil) || r.start.IsZero() || time.Since(r.last) < b.o.ReportEvery {
 		return
 	}
-	b.o.Logf("%s: %d record(s) not yet delivered after %s, up to %d attempts (%d sends failed since the last report; the last: %s: %s); retrying",
+	event.Note(b.o.Log, b.o.Logf, slog.LevelWarn, event.Delivery, []any{"destination", b.o.Name, "pending", len(b.pending),
+		"failing_seconds", time.Since(r.start).Seconds(), "attempts", r.attempts, "failed_sends", r.retried, "code", r.res.Code},
+		"%s: %d record(s) not yet delivered after %s, up to %d attempts (%d sends failed since the last report; the last: %s: %s); retrying",
 		b.o.Name, len(b.pending), time.Since(r.start).Round(time.Second), r.attempts, r.retried, r.res.Code, r.res.Message)
 	r.last, r.retried = time.Now(), 0
 }
-
 
 func (b *Batcher) delay(attempt int) time.Duration {
 	return Jitter(b.o.BackoffBase, b.o.BackoffMax, attempt-1)

@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"strconv"
 
@@ -23,6 +24,7 @@ type SinkOptions struct {
 	Backoff     Backoff
 	// Logf hears about records that keep failing (deliver.Options.Logf).
 	Logf func(format string, args ...any)
+	Log  *slog.Logger // structured instead of Logf (deliver.Options.Log)
 	// RandomKeys: the partition keys are random, so an entry a shard
 	// refused is sent again under a new key, to whichever shard that picks.
 	RandomKeys bool
@@ -71,5 +73,5 @@ func NewSink(api API, o SinkOptions) *Sink {
 		rekey = func(e *deliver.Entry) { e.Key = strconv.FormatUint(rand.Uint64(), 16) }
 	}
 	return &Sink{deliver.New(deliver.Options{Rekey: rekey, Limits: PutRecordsLimits, Put: put, Transient: isTransient, MaxAttempts: o.MaxAttempts,
-		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name, Logf: o.Logf})}
+		BackoffBase: o.Backoff.Base, BackoffMax: o.Backoff.Max, Name: "Kinesis stream " + o.Stream.Name, Logf: o.Logf, Log: o.Log})}
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 
 	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/input/kpl"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // Starting positions (KDA's InputStartingPosition, plus AT_TIMESTAMP).
@@ -69,8 +72,10 @@ type SourceOptions struct {
 	// until a first call succeeds, transient errors stop the source after
 	// this long (default 30 s); MaxOutage applies once it has answered.
 	ConnectTimeout time.Duration
-	// Logf reports retries and resharding (nil: silent).
+	// Logf reports retries and resharding (nil: silent); Log, when set,
+	// reports them instead as structured lines (package event).
 	Logf func(format string, args ...any)
+	Log  *slog.Logger
 }
 
 // Batch is what one GetRecords call gave: the shard's records in order
@@ -102,7 +107,7 @@ type Source struct {
 	reads    int64
 	throttle int64
 	stats    map[string]*ShardStats // per shard, for metrics and readiness
-	outages  map[string]*outage // calls failing now, by what they read
+	outages  map[string]*outage     // calls failing now, by what they read
 	// connected: a call has succeeded; lastErr: the latest failure, for
 	// the message when none ever did.
 	connected bool
@@ -196,7 +201,7 @@ type ShardStats struct {
 	// Records and Bytes what the successful ones returned (Kinesis
 	// records, before KPL de-aggregation).
 	Reads, Throttles, Records, Bytes int64
-	MillisBehindLatest int64
+	MillisBehindLatest               int64
 	// IteratorAgeMillis is how old the last record of the last read
 	// that returned any was when it was read (GetRecords.IteratorAge).
 	IteratorAgeMillis int64
@@ -275,10 +280,9 @@ func (s *Source) Position() *Checkpoint {
 	return c
 }
 
-func (s *Source) logf(format string, args ...any) {
-	if s.o.Logf != nil {
-		s.o.Logf(format, args...)
-	}
+// note reports an event (package event) with the stream's name.
+func (s *Source) note(level slog.Level, kind string, attrs []any, format string, args ...any) {
+	event.Note(s.o.Log, s.o.Logf, level, kind, attrs, format, args...)
 }
 
 // outage is a run of failed calls of one kind (a shard's reads, the shard
@@ -328,11 +332,12 @@ func (s *Source) failed(what string, err error) (time.Duration, error) {
 	switch {
 	case !report:
 	case attempts == 1 && throttled:
-		s.logf("kinesis %s: throttled (%s), backing off", what, errorCode(err))
+		s.note(slog.LevelWarn, event.Throttle, []any{"call", what, "code", errorCode(err)}, "kinesis %s: throttled (%s), backing off", what, errorCode(err))
 	case attempts == 1:
-		s.logf("kinesis %s: %v; retrying", what, Brief(err))
+		s.note(slog.LevelWarn, event.Retry, []any{"call", what, "error", Brief(err).Error(), "attempts", attempts}, "kinesis %s: %v; retrying", what, Brief(err))
 	default:
-		s.logf("kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, Brief(err), s.o.Backoff.max())
+		s.note(slog.LevelWarn, event.Retry, []any{"call", what, "error", Brief(err).Error(), "attempts", attempts, "failing_seconds", lasted.Seconds()},
+			"kinesis %s: failing for %s (%d attempts, the last: %v); still retrying, at most every %s", what, lasted.Round(time.Second), attempts, Brief(err), s.o.Backoff.max())
 	}
 	return wait, nil
 }
@@ -345,7 +350,8 @@ func (s *Source) recovered(what string) {
 	delete(s.outages, what)
 	s.mu.Unlock()
 	if o != nil && !o.throttled {
-		s.logf("kinesis %s: working again after %s (%d failed attempts)", what, time.Since(o.since).Round(time.Millisecond), o.attempts)
+		s.note(slog.LevelInfo, event.Recovered, []any{"call", what, "attempts", o.attempts, "failed_seconds", time.Since(o.since).Seconds()},
+			"kinesis %s: working again after %s (%d failed attempts)", what, time.Since(o.since).Round(time.Millisecond), o.attempts)
 	}
 }
 
@@ -489,6 +495,10 @@ func (s *Source) Run(ctx context.Context) error {
 				continue
 			}
 			started[sh.id] = true
+			if _, existed := initial[sh.id]; !existed {
+				s.note(slog.LevelInfo, event.Reshard, []any{"stream", s.o.Stream.Name, "shard", sh.id, "state", "started", "parents", strings.Join(sh.parents, ",")},
+					"kinesis %s: shard %s, created by resharding, read from its start", s.o.Stream.Name, sh.id)
+			}
 			s.mu.Lock()
 			s.running[sh.id] = true
 			s.mu.Unlock()
@@ -532,7 +542,7 @@ func (s *Source) Run(ctx context.Context) error {
 			delete(s.lag, id)
 			delete(s.running, id)
 			s.mu.Unlock()
-			s.logf("kinesis %s: shard %s read to its end", s.o.Stream.Name, id)
+			s.note(slog.LevelInfo, event.Reshard, []any{"stream", s.o.Stream.Name, "shard", id, "state", "ended"}, "kinesis %s: shard %s read to its end", s.o.Stream.Name, id)
 		case <-relist.C:
 		}
 		if shards, err = s.listShards(ctx); err != nil {

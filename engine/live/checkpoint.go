@@ -18,6 +18,7 @@ import (
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // A checkpoint is one consistent cut of a live run, written at a batch
@@ -250,9 +251,9 @@ func (d *dirStore) Get(_ context.Context, seq int64) ([]byte, error) { return os
 
 func (d *dirStore) Delete(_ context.Context, seq int64) error { return os.Remove(d.name(seq)) }
 
-// errFenced: another instance has written a newer checkpoint of the
-// application; this one is no longer its owner.
-var errFenced = errors.New("another instance owns the application now")
+// ErrFenced: another instance has written a checkpoint of the same
+// number; this one is no longer the application's owner.
+var ErrFenced = errors.New("another instance owns the application now")
 
 // store opens the run's checkpoint store.
 func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error) {
@@ -262,7 +263,7 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 	}
 	where := lo.Checkpoint
 	if strings.HasPrefix(where, "s3://") {
-		return newS3Store(lo, where, name)
+		return NewS3Store(lo.cfg, where, name)
 	}
 	if where == "" {
 		where = lo.CheckpointDir
@@ -292,17 +293,21 @@ type checkpointer struct {
 // write delivers every row emitted so far (waiting for the destinations'
 // acknowledgements), then writes one checkpoint: positions, and with
 // state the feed's queue and the pipeline's state.
-func (c *checkpointer) write(ctx context.Context, state bool) error {
+func (c *checkpointer) write(ctx context.Context, state bool) (err error) {
 	began := time.Now()
+	defer func() { c.report(began, state, err) }()
 	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
 	if state {
 		var fb, pb bytes.Buffer
 		if err := c.feed.Snapshot(&fb); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		if err := c.p.Snapshot(&pb); err != nil { // delivers what was emitted
+		if err := c.p.Snapshot(&pb); err != nil { // emits what is due
 			return fmt.Errorf("checkpoint: %w", err)
 		}
+		// A destination sends once per bound and goes on; the checkpoint
+		// waits until it has taken every row emitted.
+		deliverAll(c.p)
 		ck.Feed, ck.Pipeline = fb.Bytes(), pb.Bytes()
 		if left := undelivered(c.p); left != "" {
 			return fmt.Errorf("checkpoint not written: %s", left)
@@ -324,6 +329,23 @@ func (c *checkpointer) write(ctx context.Context, state bool) error {
 	c.took = time.Since(began)
 	c.last = began
 	return nil
+}
+
+// report tells the log and the Checkpointed hook how a write went.
+func (c *checkpointer) report(began time.Time, state bool, err error) {
+	took := time.Since(began)
+	if c.lo.Checkpointed != nil {
+		c.lo.Checkpointed(c.bytes, took, err)
+	}
+	if c.lo.Log == nil {
+		return
+	}
+	if err != nil {
+		c.lo.Log.Warn("checkpoint not written", "event", event.Checkpoint, "result", "failed", "error", err.Error(), "seconds", took.Seconds())
+		return
+	}
+	c.lo.Log.Info("checkpoint written", "event", event.Checkpoint, "result", "saved", "seq", c.next-1, "where", c.store.Where(c.next-1),
+		"bytes", c.bytes, "seconds", took.Seconds(), "state", state, "inputs", len(c.inputs))
 }
 
 func (c *checkpointer) progress() Progress {

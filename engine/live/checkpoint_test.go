@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/internal/awstest"
 )
 
 func testCheckpoint(seq int64) *checkpoint {
@@ -75,5 +78,49 @@ func TestCorruptLatestFallsBack(t *testing.T) {
 	empty := NewDirStore(t.TempDir(), "app")
 	if c, err := latest(ctx, empty, logf); c != nil || err != nil {
 		t.Fatalf("empty store: %v %v", c, err)
+	}
+}
+
+// The S3 store (on moto) keeps the last N, writes each checkpoint only if
+// it does not exist yet (a second writer of the same number is fenced
+// off), and falls back from a damaged latest one like the local store.
+func TestS3Store(t *testing.T) {
+	ctx := context.Background()
+	bucket := awstest.Bucket(t)
+	cfg := awstest.Config(t, awstest.Moto)
+	s, err := NewS3Store(cfg, "s3://"+bucket+"/checkpoints/", "my app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 4; seq++ {
+		if err := save(ctx, s, testCheckpoint(seq), 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seqs, _ := s.List(ctx); !reflect.DeepEqual(seqs, []int64{2, 3, 4}) {
+		t.Fatalf("kept %v, want the last 3", seqs)
+	}
+	if got := s.Where(4); got != "s3://"+bucket+"/checkpoints/my_app.checkpoint.000000000004" {
+		t.Fatalf("where %s", got)
+	}
+	if err := s.Put(ctx, 4, testCheckpoint(4).encode()); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a second write of checkpoint 4: %v; want it fenced off", err)
+	}
+	c, err := latest(ctx, s, t.Logf)
+	if err != nil || c.Seq != 4 || !reflect.DeepEqual(c, testCheckpoint(4)) {
+		t.Fatalf("latest: %+v %v", c, err)
+	}
+	s.Delete(ctx, 4)
+	data := testCheckpoint(4).encode()
+	if err := s.Put(ctx, 4, data[:len(data)-1]); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	c, err = latest(ctx, s, func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) })
+	if err != nil || c.Seq != 3 || len(warned) != 1 || !strings.Contains(warned[0], "my_app.checkpoint.000000000004") {
+		t.Fatalf("latest after a damaged one: %+v %v %q", c, err, warned)
+	}
+	if _, err := NewS3Store(cfg, "s3:///x", "a"); err == nil {
+		t.Fatal("no bucket accepted")
 	}
 }

@@ -113,10 +113,25 @@ func (d *destination) Status() engine.OutputStatus {
 // Close delivers what is left, waiting out throttling until the drain
 // timeout ends d.ctx, and reports the destination's error.
 func (d *destination) Close() error {
+	d.flush()
+	return d.err
+}
+
+// flush waits until every queued row is delivered (or the destination
+// fails, keeping its error).
+func (d *destination) flush() {
 	if d.b.Pending() > 0 && d.err == nil {
 		d.err = d.b.Flush(d.ctx)
 	}
-	return d.err
+}
+
+// deliverAll waits until every destination of p has delivered what it holds.
+func deliverAll(p *engine.Pipeline) {
+	for _, b := range p.Outputs() {
+		if d, ok := b.Out.(*destination); ok {
+			d.flush()
+		}
+	}
 }
 
 // hasDestination reports an output bound to an AWS resource.
@@ -148,7 +163,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 	if n > 1 {
 		return nil, &engine.ConfigError{Field: field, Msg: "one output has one destination: KinesisStreamsOutput, KinesisFirehoseOutput or LambdaOutput"}
 	}
-	opts := deliver.Options{Logf: c.logf}
+	opts := deliver.Options{Logf: c.logf, Log: lo.Log}
 	switch {
 	case out.KinesisStreamsOutput != nil:
 		s, err := kinesis.ParseStream(out.KinesisStreamsOutput.ResourceARN)
@@ -158,7 +173,7 @@ func (c *connectors) Output(field string, out app.Output, errs operators.ErrorSi
 		if c.kinesis == nil {
 			c.kinesis = kinsdk.NewFromConfig(lo.cfg)
 		}
-		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf, RandomKeys: true})
+		d.b = kinesis.NewSink(c.kinesis, kinesis.SinkOptions{Stream: s, MaxAttempts: lo.MaxAttempts, Logf: c.logf, Log: lo.Log, RandomKeys: true})
 		d.what, d.keys = "Kinesis stream "+s.Name, true
 	case out.KinesisFirehoseOutput != nil:
 		if c.firehose == nil {

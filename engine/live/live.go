@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +29,7 @@ import (
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/connectors/s3ref"
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // Options make Run read the application's Kinesis streams, load its
@@ -55,6 +57,15 @@ type Options struct {
 	CheckpointInterval time.Duration
 	// CheckpointKeep is how many checkpoints are kept (0: 3).
 	CheckpointKeep int
+	// Lease, when set (dynamodb://TABLE), makes the run the one owner of
+	// the application: an instance finding another one running waits as
+	// a standby and takes over (from the latest checkpoint) when the
+	// owner stops renewing its lease for LeaseDuration (default 10 s).
+	// Checkpoints should then go to a store all instances reach (S3).
+	Lease         string
+	LeaseDuration time.Duration
+	// Instance names this instance in the lease (default host-pid-random).
+	Instance string
 	// FreshState resumes from the saved positions with empty state when
 	// the application changed since the checkpoint was written (without
 	// it such a run is refused).
@@ -91,6 +102,13 @@ type Options struct {
 	Progress func(Progress)
 	// Logf reports retries, resharding and reference refreshes (nil: Stderr).
 	Logf func(format string, args ...any)
+	// Log, when set, reports them instead as structured lines, one per
+	// event (package event): retries, throttling, resharding, checkpoints,
+	// reference refreshes.
+	Log *slog.Logger
+	// Checkpointed, if set, hears of every checkpoint write: its size
+	// (of the last one written), how long it took, and its error.
+	Checkpointed func(size int64, took time.Duration, err error)
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
@@ -291,6 +309,34 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	defer stopDelivery(nil)
 	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
+	// One owner per application: wait as a standby until the lease is
+	// ours, and stop (without a checkpoint) if it is ever lost.
+	lost := make(chan error, 1)
+	var leaseLost bool
+	if lo.Lease != "" {
+		name := o.App.ApplicationName
+		if name == "" {
+			name = "app"
+		}
+		ls, err := newLease(lo, name, logf)
+		if err != nil {
+			return none, err
+		}
+		if err := ls.acquire(ctx); err != nil {
+			if ctx.Err() != nil {
+				return none, nil // stopped while a standby
+			}
+			return none, err
+		}
+		holdCtx, stopHolding := context.WithCancel(context.Background())
+		defer func() {
+			stopHolding()
+			if !leaseLost {
+				ls.release(context.Background())
+			}
+		}()
+		go ls.hold(holdCtx, func(err error) { lost <- err })
+	}
 	store, err := lo.store(ctx, o.App)
 	if err != nil {
 		return none, err
@@ -383,7 +429,10 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 					case updates <- tableUpdate{name, data}:
 					case <-srcCtx.Done():
 					}
-				}, func(err error) { logf("reference table %s: refresh failed, keeping the loaded table: %v", name, err) })
+				}, func(err error) {
+					event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", name, "result", "failed", "error", err.Error()},
+						"reference table %s: refresh failed, keeping the loaded table: %v", name, err)
+				})
 			}()
 		}
 	}
@@ -422,11 +471,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				lo.Progress(cps.progress())
 			}
 		case <-periodic:
-			if runErr != nil || done == nil {
+			if runErr != nil || done == nil || leaseLost {
 				break // stopping: the last checkpoint comes at the end
 			}
-			if err := cps.write(ctx, true); err != nil {
-				if errors.Is(err, errFenced) {
+			if err := cps.write(deliverCtx, true); err != nil {
+				if errors.Is(err, ErrFenced) {
 					fail(err)
 				} else {
 					logf("warning: %v; the run goes on, and a restart resumes from the checkpoint before", err)
@@ -450,11 +499,16 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		case u := <-updates:
 			if err := p.ReplaceTable(u.name, u.data); err != nil {
-				logf("reference table %s: %v; keeping the loaded table", u.name, err)
+				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "rejected", "error", err.Error()},
+					"reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {
-				logf("reference table %s: new version loaded", u.name)
+				event.Note(lo.Log, logf, slog.LevelInfo, event.Reference, []any{"table", u.name, "result", "loaded", "bytes", len(u.data)},
+					"reference table %s: new version loaded", u.name)
 			}
 		case err := <-srcErr:
+			fail(err)
+		case err := <-lost:
+			leaseLost = true
 			fail(err)
 		case <-done:
 			// Stop reading; what was read still flows through and out.
@@ -482,8 +536,8 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		stats, err2 = p.Finish()
 	}
 	left := undelivered(p)
-	if left == "" && p.OutputError() == nil && p.StateError() == nil {
-		if err := cps.write(ctx, keep); err != nil {
+	if left == "" && p.OutputError() == nil && p.StateError() == nil && !leaseLost {
+		if err := cps.write(deliverCtx, keep); err != nil {
 			fail(err)
 		}
 	}
@@ -534,8 +588,10 @@ func (lo *Options) resumes(a *app.Application) bool {
 func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	// A shard not read before a checkpoint starts from the moment reading
-	// began: the run resumed from it then reads what came since.
-	start := time.Now().Add(-time.Millisecond).Truncate(time.Millisecond)
+	// began: the run resumed from it then reads what came since. Rounded
+	// up to the millisecond (arrival times are milliseconds): a record
+	// that arrived before the run started is never read.
+	start := time.Now().Truncate(time.Millisecond).Add(time.Millisecond)
 	var out []*liveInput
 	for i, in := range a.Inputs {
 		field := fmt.Sprintf("Inputs[%d]", i)
@@ -581,7 +637,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
 		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf})
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log})
 		out = append(out, li)
 	}
 	return out, nil

@@ -64,7 +64,7 @@ func Record(ctx context.Context, o RecordOptions, w io.Writer) (RecordStats, err
 		pos = kinesis.TrimHorizon
 	}
 	src := kinesis.NewSource(kinsdk.NewFromConfig(lo.cfg), kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: o.FromTime,
-		PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: lo.Logf})
+		PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: lo.Logf, Log: lo.Log})
 	rctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	errc := make(chan error, 1)

@@ -1,0 +1,244 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/streamsql/streamsql/engine"
+)
+
+// DefaultLeaseDuration is how long an owner's lease lasts without a
+// heartbeat: a standby takes over at most about this long after the
+// owner died.
+const DefaultLeaseDuration = 10 * time.Second
+
+// lease is one application's ownership, held in a DynamoDB item written
+// only with conditional writes (the SDK's ConditionExpression):
+//
+//	Application (key), Owner, Version (a random value renewed by every
+//	heartbeat), LeaseMillis
+//
+// The owner renews Version every third of the lease, on the condition
+// that it is still the owner with the version it last wrote. A standby
+// reads the item, and takes it over (on the condition that Version is
+// still the one it read) only after a whole lease has passed on its own
+// clock without the version changing: no two clocks are ever compared,
+// as in the Amazon DynamoDB Lock Client. cirello.io/dynamolock/v2, the Go
+// client of that design, could not be fetched through the module proxy,
+// so these three conditional writes are written here.
+type lease struct {
+	client   *ddb.Client
+	table    string
+	app      string
+	owner    string
+	duration time.Duration
+	version  string
+	logf     func(string, ...any)
+}
+
+func newLease(lo *Options, app string, logf func(string, ...any)) (*lease, error) {
+	table, ok := strings.CutPrefix(lo.Lease, "dynamodb://")
+	if !ok || table == "" || strings.Contains(table, "/") {
+		return nil, &engine.ConfigError{Field: "--lease", Msg: fmt.Sprintf("%q: want dynamodb://TABLE", lo.Lease)}
+	}
+	d := lo.LeaseDuration
+	if d <= 0 {
+		d = DefaultLeaseDuration
+	}
+	owner := lo.Instance
+	if owner == "" {
+		host, _ := os.Hostname()
+		owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID()[:6])
+	}
+	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf}, nil
+}
+
+func randomID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var errLeaseTaken = errors.New("lease held by another instance")
+
+func isConditionFailed(err error) bool {
+	var cf *types.ConditionalCheckFailedException
+	return errors.As(err, &cf)
+}
+
+// ensureTable creates the lease table when it does not exist.
+func (l *lease) ensureTable(ctx context.Context) error {
+	_, err := l.client.DescribeTable(ctx, &ddb.DescribeTableInput{TableName: aws.String(l.table)})
+	var nf *types.ResourceNotFoundException
+	if err == nil || !errors.As(err, &nf) {
+		return err
+	}
+	_, err = l.client.CreateTable(ctx, &ddb.CreateTableInput{TableName: aws.String(l.table), BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("Application"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("Application"), KeyType: types.KeyTypeHash}}})
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return err
+	}
+	return ddb.NewTableExistsWaiter(l.client).Wait(ctx, &ddb.DescribeTableInput{TableName: aws.String(l.table)}, time.Minute)
+}
+
+// put writes the item as ours on a condition.
+func (l *lease) put(ctx context.Context, cond string, vals map[string]types.AttributeValue) error {
+	v := randomID()
+	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table),
+		Item: map[string]types.AttributeValue{
+			"Application": &types.AttributeValueMemberS{Value: l.app},
+			"Owner":       &types.AttributeValueMemberS{Value: l.owner},
+			"Version":     &types.AttributeValueMemberS{Value: v},
+			"LeaseMillis": &types.AttributeValueMemberN{Value: strconv.FormatInt(l.duration.Milliseconds(), 10)},
+		},
+		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals})
+	if isConditionFailed(err) {
+		return errLeaseTaken
+	}
+	if err == nil {
+		l.version = v
+	}
+	return err
+}
+
+// acquire waits until this instance owns the application (a standby
+// until then) or ctx ends.
+func (l *lease) acquire(ctx context.Context) error {
+	if err := l.ensureTable(ctx); err != nil {
+		return fmt.Errorf("lease table %s: %w", l.table, err)
+	}
+	seen, seenAt, holder, said := "", time.Time{}, "", false
+	for {
+		out, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}}})
+		if err != nil {
+			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
+		}
+		switch {
+		case out.Item == nil:
+			err = l.put(ctx, "attribute_not_exists(Application)", nil)
+		default:
+			version := attrS(out.Item, "Version")
+			wait := l.duration
+			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
+				wait = time.Duration(ms) * time.Millisecond
+			}
+			if version != seen {
+				seen, seenAt, holder = version, time.Now(), attrS(out.Item, "Owner")
+				err = errLeaseTaken
+				break
+			}
+			if time.Since(seenAt) < wait {
+				err = errLeaseTaken
+				break
+			}
+			// A whole lease without a heartbeat: the owner is gone.
+			err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: seen}})
+			if err == nil {
+				l.logf("took over application %s from %s (no heartbeat for %s)", l.app, holder, wait)
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errLeaseTaken) {
+			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
+		}
+		if !said && holder != "" {
+			l.logf("standby: application %s is run by %s; taking over if it stops renewing its lease for %s", l.app, holder, l.duration)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(l.duration / 5):
+		}
+	}
+}
+
+// renew writes a new version on the condition that the lease is still
+// ours as we left it; errLeaseTaken when it is not.
+func (l *lease) renew(ctx context.Context) error {
+	v := randomID()
+	_, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table),
+		Key:                      map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
+		UpdateExpression:         aws.String("SET Version = :new"),
+		ConditionExpression:      aws.String("#o = :me AND Version = :old"),
+		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":new": &types.AttributeValueMemberS{Value: v},
+			":me": &types.AttributeValueMemberS{Value: l.owner}, ":old": &types.AttributeValueMemberS{Value: l.version}}})
+	if isConditionFailed(err) {
+		return errLeaseTaken
+	}
+	if err == nil {
+		l.version = v
+	}
+	return err
+}
+
+// hold renews the lease until ctx ends; lost is called once when the
+// lease is lost (taken, or not renewed for a whole lease).
+func (l *lease) hold(ctx context.Context, lost func(error)) {
+	last := time.Now()
+	t := time.NewTicker(l.duration / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := l.renew(ctx)
+		switch {
+		case err == nil:
+			last = time.Now()
+		case errors.Is(err, errLeaseTaken):
+			lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
+			return
+		case ctx.Err() != nil:
+			return
+		default:
+			l.logf("lease %s/%s: renewal failed: %v", l.table, l.app, err)
+			if time.Since(last) > l.duration*2/3 {
+				lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(last).Round(time.Millisecond), err))
+				return
+			}
+		}
+	}
+}
+
+// release gives the lease up, so a standby takes over at once.
+func (l *lease) release(ctx context.Context) {
+	l.client.DeleteItem(ctx, &ddb.DeleteItemInput{TableName: aws.String(l.table),
+		Key:                       map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
+		ConditionExpression:       aws.String("#o = :me AND Version = :v"),
+		ExpressionAttributeNames:  map[string]string{"#o": "Owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}}})
+}
+
+func attrS(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func attrN(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
+		return v.Value
+	}
+	return ""
+}

@@ -1,0 +1,36 @@
+// Package event reports what a run does that an operator watches for —
+// retries, throttling, resharding, checkpoints, reference refreshes — as
+// one structured log/slog line each: the message in words, an "event"
+// attribute naming the kind, and the figures as attributes. Components
+// that predate slog keep their printf-style Logf, used when no logger is
+// given.
+package event
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+)
+
+// Kinds of events (the "event" attribute).
+const (
+	Throttle   = "throttle"          // a call refused by throttling, backing off
+	Retry      = "retry"             // a call failed and is retried
+	Recovered  = "recovered"         // calls work again after failures
+	Reshard    = "reshard"           // a shard ended or began (resharding)
+	Delivery   = "delivery_retry"    // records still not delivered, retrying
+	Checkpoint = "checkpoint"        // read positions saved (or none to resume from)
+	Reference  = "reference_refresh" // a reference table fetched again
+)
+
+// Note reports one event: through log when set (level, message, the event
+// kind and attrs as key-value pairs), else through logf as text.
+func Note(log *slog.Logger, logf func(string, ...any), level slog.Level, kind string, attrs []any, format string, args ...any) {
+	if log != nil {
+		log.Log(context.Background(), level, fmt.Sprintf(format, args...), append([]any{"event", kind}, attrs...)...)
+		return
+	}
+	if logf != nil {
+		logf(format, args...)
+	}
+}

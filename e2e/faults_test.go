@@ -69,7 +69,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 	for _, r := range readStream(t, kc, out, n) {
 		got[string(r.Data)]++
 	}
-	dups := 0
+	var sent []string
 	for _, r := range spendRecords(n) {
 		var in struct {
 			Block    string
@@ -77,16 +77,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 			Customer string
 		}
 		json.Unmarshal(r.Data, &in)
-		row := fmt.Sprintf(`{"Block":%q,"Amount":%s,"Customer":%q}`, in.Block, in.Amount, in.Customer)
-		switch k := got[row]; {
-		case k == 0:
-			t.Errorf("%s lost", row)
-		case k-1 > fk.LostCalls(row):
-			t.Errorf("%s arrived %d times, but only %d call(s) carrying it lost their answer", row, k, fk.LostCalls(row))
-		default:
-			dups += k - 1
-		}
+		sent = append(sent, fmt.Sprintf(`{"Block":%q,"Amount":%s,"Customer":%q}`, in.Block, in.Amount, in.Customer))
 	}
+	dups := fk.Delivered(t, got, sent)
 	st := fk.Counts()
 	t.Logf("%d records read in %v, delivered with the drain after SIGTERM taking %v: %v in all (%.0f records/s); "+
 		"%d PutRecords calls, %d throttled whole, %d answers lost, %d of %d entries failed; %d duplicates",

@@ -35,6 +35,8 @@ type arrivalGuard struct {
 	skew   int64 // ms; <= 0: only the range is checked
 	shards map[string]*shardArrivals
 	ready  []replayRecord // records classified and accepted, in order
+	last   *shardArrivals // the shard of the record before, lastID
+	lastID string
 }
 
 type shardArrivals struct {
@@ -54,10 +56,13 @@ func (g *arrivalGuard) add(rec replayRecord, s *source, errs *errorFanout) {
 		g.reject(rec, s, errs, "its arrival time is outside the years 1 to 9999")
 		return
 	}
-	sh := g.shards[rec.ShardID]
-	if sh == nil {
-		sh = &shardArrivals{}
-		g.shards[rec.ShardID] = sh
+	sh := g.last
+	if sh == nil || rec.ShardID != g.lastID { // most records follow one of the same shard
+		if sh = g.shards[rec.ShardID]; sh == nil {
+			sh = &shardArrivals{}
+			g.shards[rec.ShardID] = sh
+		}
+		g.last, g.lastID = sh, rec.ShardID
 	}
 	if h := sh.held; h != nil {
 		sh.held = nil

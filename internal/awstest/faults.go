@@ -215,3 +215,22 @@ func (f *FaultyKinesis) forward(r *http.Request, req putRequest) ([]putResult, e
 	}
 	return ans.Records, nil
 }
+
+// Delivered checks what reached the stream behind the proxy (got: payload ->
+// copies) against what was sent: every payload at least once, and a
+// second copy only for each lost answer of a call that carried it. It
+// returns the number of duplicates.
+func (f *FaultyKinesis) Delivered(t testing.TB, got map[string]int, sent []string) (dups int) {
+	t.Helper()
+	for _, p := range sent {
+		switch k := got[p]; {
+		case k == 0:
+			t.Errorf("%s lost", p)
+		case k-1 > f.LostCalls(p):
+			t.Errorf("%s arrived %d times, but only %d call(s) carrying it lost their answer", p, k, f.LostCalls(p))
+		default:
+			dups += k - 1
+		}
+	}
+	return dups
+}

@@ -76,6 +76,10 @@ func (p *Pipeline) tap() {
 	}
 }
 
+// RefreshFailed counts a reference table's object that could not be
+// fetched again (the loaded table stays).
+func (p *Pipeline) RefreshFailed(table string) { p.countRefresh(table, false) }
+
 // countRefresh counts a reference table's new version (ok) or a version
 // that could not be loaded.
 func (p *Pipeline) countRefresh(table string, ok bool) {

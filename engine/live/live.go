@@ -283,6 +283,7 @@ type liveBatch struct {
 type tableUpdate struct {
 	name string
 	data []byte
+	err  error // the fetch failed (counted on the main loop)
 }
 
 // Run runs an application live until ctx ends (or a source or an output
@@ -426,12 +427,14 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				defer watchers.Done()
 				obj.Watch(srcCtx, lo.ReferenceRefresh, func(data []byte) {
 					select {
-					case updates <- tableUpdate{name, data}:
+					case updates <- tableUpdate{name: name, data: data}:
 					case <-srcCtx.Done():
 					}
 				}, func(err error) {
-					event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", name, "result", "failed", "error", err.Error()},
-						"reference table %s: refresh failed, keeping the loaded table: %v", name, err)
+					select {
+					case updates <- tableUpdate{name: name, err: err}:
+					case <-srcCtx.Done():
+					}
 				})
 			}()
 		}
@@ -498,7 +501,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				lo.Progress(cps.progress())
 			}
 		case u := <-updates:
-			if err := p.ReplaceTable(u.name, u.data); err != nil {
+			if u.err != nil {
+				p.RefreshFailed(u.name)
+				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "failed", "error", u.err.Error()},
+					"reference table %s: refresh failed, keeping the loaded table: %v", u.name, u.err)
+			} else if err := p.ReplaceTable(u.name, u.data); err != nil {
 				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "rejected", "error", err.Error()},
 					"reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {

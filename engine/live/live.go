@@ -140,9 +140,10 @@ type Progress struct {
 	// Waiting names the input streams that have not answered yet, with
 	// the error being retried.
 	Waiting []string
-	// Checkpoints written so far by this run, the size of the last one
-	// and how long it took (delivery of the buffered rows included), and
-	// when it was written.
+	// Checkpoints written so far by this run, the size of the last one,
+	// how long the run stopped for the last one (delivery of the buffered
+	// rows and the state's serialization; the write goes on in the
+	// background), and when it was taken.
 	Checkpoints     int64
 	CheckpointBytes int64
 	CheckpointTime  time.Duration
@@ -477,7 +478,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			if runErr != nil || done == nil || leaseLost {
 				break // stopping: the last checkpoint comes at the end
 			}
-			if err := cps.write(deliverCtx, true); err != nil {
+			if err := cps.periodic(deliverCtx); err != nil {
 				if errors.Is(err, ErrFenced) {
 					fail(err)
 				} else {

@@ -119,16 +119,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	go feedSlowly(t, fifo, records, 8*time.Second)
 
 	dir := artefacts(t)
-	var pumps int
+	var pumps, height int
+	var dbg string
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(`svg g.pump`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("svg g.pump").length`, &pumps),
+		chromedp.Evaluate(`Math.round(document.getElementById("graph-svg").getBoundingClientRect().height)`, &height),
+		chromedp.Evaluate(`JSON.stringify([layout.width, layout.height, Object.values(layout.nodes).map(n => n.id + ":" + n.level)])`, &dbg),
 	); err != nil {
 		t.Fatalf("the console did not show the graph: %v", err)
 	}
-	if pumps != 2 {
-		t.Errorf("the graph shows %d pumps, want 2", pumps)
+	if pumps != 2 || height < 60 {
+		t.Errorf("the graph shows %d pumps, %d pixels high; want 2 pumps, readable (%s)", pumps, height, dbg)
 	}
 	// While the replay runs: rows of TMP_SQL_STREAM in the table, counts
 	// on the edges, the run not finished.

@@ -96,11 +96,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer srv.Close()
 	url := "http://" + srv.Addr() + "/"
 
+	// The profile folder is removed by hand: chromium's helpers may still
+	// write to it for a moment after the browser is told to stop.
+	profile, err := os.MkdirTemp("", "streamsql-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 1000))
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()

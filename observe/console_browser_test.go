@@ -96,11 +96,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer srv.Close()
 	url := "http://" + srv.Addr() + "/"
 
+	// The profile folder is removed by hand: chromium's helpers may still
+	// write to it for a moment after the browser is told to stop.
+	profile, err := os.MkdirTemp("", "streamsql-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 1000))
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()
@@ -119,16 +126,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	go feedSlowly(t, fifo, records, 8*time.Second)
 
 	dir := artefacts(t)
-	var pumps int
+	var pumps, height int
+	var dbg string
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(`svg g.pump`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("svg g.pump").length`, &pumps),
+		chromedp.Evaluate(`Math.round(document.getElementById("graph-svg").getBoundingClientRect().height)`, &height),
+		chromedp.Evaluate(`JSON.stringify([layout.width, layout.height, Object.values(layout.nodes).map(n => n.id + ":" + n.level)])`, &dbg),
 	); err != nil {
 		t.Fatalf("the console did not show the graph: %v", err)
 	}
-	if pumps != 2 {
-		t.Errorf("the graph shows %d pumps, want 2", pumps)
+	if pumps != 2 || height < 60 {
+		t.Errorf("the graph shows %d pumps, %d pixels high; want 2 pumps, readable (%s)", pumps, height, dbg)
 	}
 	// While the replay runs: rows of TMP_SQL_STREAM in the table, counts
 	// on the edges, the run not finished.

@@ -239,7 +239,7 @@ func TestListenAddr(t *testing.T) {
 // The server answers on a real socket and stops cleanly with an event
 // stream open.
 func TestServeAndClose(t *testing.T) {
-	hub := New(Options{})
+	hub := New(Options{Logger: discard()})
 	srv, err := hub.Serve("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package awstest
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +27,11 @@ import (
 type FaultMix struct {
 	Throttle, LostAnswer, EntryFail float64
 	Seed                            uint64
+	// HotBelow, if set, fails every entry whose hash key (its
+	// ExplicitHashKey, else the MD5 of its partition key) is below it: a
+	// shard over its limit (the first half of a two-shard stream is below
+	// 2^127).
+	HotBelow *big.Int
 }
 
 // FaultyKinesis is a proxy in front of a real Kinesis server that injects a
@@ -118,7 +125,7 @@ func (f *FaultyKinesis) putRecords(w http.ResponseWriter, r *http.Request) {
 	if !throttle {
 		f.Stats.Entries += len(req.Records)
 		for i := range fail {
-			fail[i] = f.rng.Float64() < f.mix.EntryFail
+			fail[i] = f.rng.Float64() < f.mix.EntryFail || f.mix.HotBelow != nil && hashKey(req.Records[i]).Cmp(f.mix.HotBelow) < 0
 			if fail[i] {
 				f.Stats.EntryFailed++
 			}
@@ -233,4 +240,16 @@ func (f *FaultyKinesis) Delivered(t testing.TB, got map[string]int, sent []strin
 		}
 	}
 	return dups
+}
+
+// hashKey is where Kinesis puts an entry: its explicit hash key, else the
+// MD5 of its partition key as a 128-bit number.
+func hashKey(e putEntry) *big.Int {
+	if e.ExplicitHashKey != "" {
+		if v, ok := new(big.Int).SetString(e.ExplicitHashKey, 10); ok {
+			return v
+		}
+	}
+	sum := md5.Sum([]byte(e.PartitionKey))
+	return new(big.Int).SetBytes(sum[:])
 }

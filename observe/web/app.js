@@ -40,7 +40,12 @@ function build(snap) {
   for (const p of graph.pumps) {
     for (const r of p.reads || []) {
       if (isStream[r]) edges.push({ from: "s:" + r, to: "p:" + p.name, count: () => (opsOf(last)[r + "/stream"] || {}).out });
-      else if (nodes["t:" + r]) edges.push({ from: "t:" + r, to: "p:" + p.name, count: () => "lookup" });
+    }
+    // Reference tables a pump joins show in its plan as Table NAME.
+    for (const t of graph.tables || []) {
+      if ((p.plan || "").split("\n").some((l) => l.trim() === "Table " + t || l.trim() === `Table "${t}"`)) {
+        edges.push({ from: "t:" + t, to: "p:" + p.name, count: () => "lookup" });
+      }
     }
     edges.push({ from: "p:" + p.name, to: "s:" + p.target, count: () => (opsOf(last)[p.name + "/insert"] || {}).out });
   }
@@ -61,7 +66,7 @@ function build(snap) {
   }
   for (const t of graph.tables || []) {
     const readers = edges.filter((e) => e.from === "t:" + t).map((e) => nodes[e.to].level);
-    nodes["t:" + t].level = Math.max(0, Math.min(...readers, 99) - 1);
+    nodes["t:" + t].level = readers.length ? Math.max(0, Math.min(...readers) - 1) : 0;
   }
   // Positions.
   const colW = 250, boxW = 200, gap = 26;
@@ -85,8 +90,13 @@ function opNames(pump) {
 function draw() {
   const svg = document.getElementById("graph-svg");
   svg.innerHTML = "";
+  // Scaled to the panel's width: a long chain of pumps stays in view.
+  svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
   svg.setAttribute("width", layout.width);
   svg.setAttribute("height", layout.height);
+  svg.style.width = "100%";
+  svg.style.maxWidth = layout.width + "px";
+  svg.style.height = "auto";
   for (const e of layout.edges) {
     const a = layout.nodes[e.from], b = layout.nodes[e.to];
     if (!a || !b) continue;
@@ -170,6 +180,7 @@ function update(snap) {
   if (graph && (!layout || Object.keys(opsOf(snap)).length !== layout.opCount)) { build(snap); layout.opCount = Object.keys(opsOf(snap)).length; }
   counts();
   table("inputs", null, (snap.inputs || []).map((i) => [i.name, i.records, i.bytes, i.failed]));
+  document.getElementById("shards").style.display = (snap.shards || []).length ? "" : "none";
   table("shards", null, (snap.shards || []).map((s) => [s.input + " " + s.id, s.records, s.behindMillis + " ms", s.iteratorAgeMillis + " ms", s.throttles, s.lastReadAgo || "never"]));
   table("outputs", null, (snap.outputs || []).map((o) => [o.stream, o.destination, o.delivered, o.pending, o.calls, o.failed, o.retried,
     o.error ? { bad: true, text: o.error } : (o.pending ? "delivering" : "delivered")]));

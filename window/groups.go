@@ -169,10 +169,30 @@ func (c *accCol) add(g int, s *AggSpec, v value.Value) {
 		if s.Kind == AggCountStar || v.K != value.KNull {
 			c.n[g]++
 		}
-	default:
-		a := c.get(g)
-		a.add(s, v)
-		c.set(g, a)
+	case accSumFloat:
+		// acc.add's SUM/AVG of doubles, on the column in place (going
+		// through get and set copies a whole acc per row).
+		if v.K != value.KNull {
+			c.n[g]++
+			c.f[g] += v.Float64()
+		}
+	default: // accSumInt
+		if v.K == value.KNull {
+			return
+		}
+		c.n[g]++
+		u := v.I
+		if s.ResultType.Base == value.TDecimal {
+			u = unscaled(v, s.ResultType.Scale)
+		}
+		sum := c.i[g] + u
+		if (u > 0 && sum < c.i[g]) || (u < 0 && sum > c.i[g]) {
+			if c.overflow == nil {
+				c.overflow = map[int]bool{}
+			}
+			c.overflow[g] = true
+		}
+		c.i[g] = sum
 	}
 }
 
@@ -194,9 +214,16 @@ func (a *textArena) string(b []byte) string {
 		return ""
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
+		// Chunks start small and double up to textChunk: a window of a
+		// hundred groups does not allocate 64 KiB.
 		size := textChunk
-		if len(b) > size/8 {
+		if a.bytes < textChunk/2 {
+			size = max(1<<10, 2*int(a.bytes))
+		}
+		if len(b) > textChunk/8 {
 			size = len(b)
+		} else {
+			size = max(size, len(b))
 		}
 		a.chunk = make([]byte, 0, size)
 		a.bytes += int64(size)

@@ -39,8 +39,13 @@ func newGroups(nk int, aggs []AggSpec) *groups {
 // it with keys (the time key at timeKey left out) when new.
 func (gs *groups) find(kb []byte, keys []value.Value, timeKey int) int {
 	if g, ok := gs.index[string(kb)]; ok {
-		return int(g)
+		return int(g) // the usual case, inlined into the caller
 	}
+	return gs.add(kb, keys, timeKey)
+}
+
+// add adds the group of hash key kb (see find) and returns it.
+func (gs *groups) add(kb []byte, keys []value.Value, timeKey int) int {
 	g := gs.n
 	gs.n++
 	gs.index[gs.text.string(kb)] = int32(g)
@@ -176,7 +181,7 @@ func (c *accCol) add(g int, s *AggSpec, v value.Value) {
 			c.n[g]++
 			c.f[g] += v.Float64()
 		}
-	default: // accSumInt
+	default: // accSumInt, as acc.add does it
 		if v.K == value.KNull {
 			return
 		}
@@ -185,15 +190,20 @@ func (c *accCol) add(g int, s *AggSpec, v value.Value) {
 		if s.ResultType.Base == value.TDecimal {
 			u = unscaled(v, s.ResultType.Scale)
 		}
-		sum := c.i[g] + u
-		if (u > 0 && sum < c.i[g]) || (u < 0 && sum > c.i[g]) {
-			if c.overflow == nil {
-				c.overflow = map[int]bool{}
-			}
-			c.overflow[g] = true
+		p := &c.i[g]
+		sum := *p + u
+		if (u > 0 && sum < *p) || (u < 0 && sum > *p) {
+			c.setOverflow(g)
 		}
-		c.i[g] = sum
+		*p = sum
 	}
+}
+
+func (c *accCol) setOverflow(g int) {
+	if c.overflow == nil {
+		c.overflow = map[int]bool{}
+	}
+	c.overflow[g] = true
 }
 
 func (c *accCol) bytes() int64 {

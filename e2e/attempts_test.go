@@ -17,12 +17,7 @@ import (
 // dropped quietly.
 func TestDeliveryAttemptsLimit(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, out, bucket := newsResources(t, awstest.Kinesalite, 1)
 	refusing := awstest.NewProxy(t, awstest.Kinesalite, throttleEveryEntry)
 	putAll(t, kc, in, recording(t, "../examples/news/clicks.jsonl")[:40])
 	p := startLive(t, []string{"AWS_ENDPOINT_URL_KINESIS=" + refusing.URL}, newsToStream(t, in, out, bucket),
@@ -46,12 +41,7 @@ func TestDeliveryAttemptsLimit(t *testing.T) {
 // checkpoint past them and exits 1.
 func TestThrottledDestinationDrainTimeout(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, out, bucket := newsResources(t, awstest.Kinesalite, 1)
 	refusing := awstest.NewProxy(t, awstest.Kinesalite, throttleEveryEntry)
 	putAll(t, kc, in, recording(t, "../examples/news/clicks.jsonl")[:40])
 	cp := t.TempDir()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -20,12 +19,7 @@ import (
 // not decode are delivered there while the run goes on, with their bytes.
 func TestErrorStreamDestination(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Moto)
-	in := createStream(t, kc, 1)
-	errs := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, errs, bucket := newsResources(t, awstest.Moto, 1)
 	a := newsApp(t, in, "unused", "unused", bucket)
 	a.Outputs = []app.Output{
 		{Name: "error_stream", DestinationSchema: app.DestinationSchema{RecordFormatType: "JSON"},

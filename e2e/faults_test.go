@@ -1,16 +1,22 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -23,6 +29,7 @@ import (
 // STREAMSQL_FAULT_RECORDS sets how many records (default 2,000) for a
 // longer measurement.
 func TestLiveDeliveryUnderFaultMix(t *testing.T) {
+	awstest.Need(t)
 	n := 2000
 	if s := os.Getenv("STREAMSQL_FAULT_RECORDS"); s != "" {
 		var err error
@@ -69,7 +76,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 	for _, r := range readStream(t, kc, out, n) {
 		got[string(r.Data)]++
 	}
-	dups := 0
+	var sent []string
 	for _, r := range spendRecords(n) {
 		var in struct {
 			Block    string
@@ -77,16 +84,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 			Customer string
 		}
 		json.Unmarshal(r.Data, &in)
-		row := fmt.Sprintf(`{"Block":%q,"Amount":%s,"Customer":%q}`, in.Block, in.Amount, in.Customer)
-		switch k := got[row]; {
-		case k == 0:
-			t.Errorf("%s lost", row)
-		case k-1 > fk.LostCalls(row):
-			t.Errorf("%s arrived %d times, but only %d call(s) carrying it lost their answer", row, k, fk.LostCalls(row))
-		default:
-			dups += k - 1
-		}
+		sent = append(sent, fmt.Sprintf(`{"Block":%q,"Amount":%s,"Customer":%q}`, in.Block, in.Amount, in.Customer))
 	}
+	dups := fk.Delivered(t, got, sent)
 	st := fk.Counts()
 	t.Logf("%d records read in %v, delivered with the drain after SIGTERM taking %v: %v in all (%.0f records/s); "+
 		"%d PutRecords calls, %d throttled whole, %d answers lost, %d of %d entries failed; %d duplicates",
@@ -94,5 +94,71 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 		st.Calls, st.Throttled, st.Lost, st.EntryFailed, st.Entries, dups)
 	if st.Throttled == 0 || st.EntryFailed == 0 {
 		t.Fatalf("the fault mix was not applied: %+v", st)
+	}
+}
+
+// A live run rides out a Kinesis outage (the server drops every connection
+// for 6 s mid-run): it says so while it lasts and when it ends, then reads
+// what was written meanwhile and stops cleanly. With MaxOutage 2s the same
+// outage ends the run with an error naming the limit.
+func TestLiveOutage(t *testing.T) {
+	awstest.Need(t)
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	recs := spendRecords(40)
+	putAll(t, kc, in, recs[:20])
+	proxy := awstest.NewProxy(t, awstest.Kinesalite, nil)
+	cfg := awstest.Config(t, proxy.URL)
+	run := func(maxOutage time.Duration) (*atomic.Int64, *lockedBuffer, context.CancelFunc, chan error) {
+		var read atomic.Int64
+		stderr := &lockedBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := live.Run(ctx, engine.Options{App: spendApp(t, in), Stdout: io.Discard, Stderr: stderr},
+				&live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, Config: &cfg,
+					MaxOutage: maxOutage, Progress: func(p live.Progress) { read.Store(p.RecordsIn) }})
+			done <- err
+		}()
+		return &read, stderr, cancel, done
+	}
+	waitRead := func(read *atomic.Int64, n int64, stderr *lockedBuffer) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); read.Load() < n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("read %d records, want %d\n%s", read.Load(), n, stderr.String())
+			}
+		}
+	}
+
+	read, stderr, cancel, done := run(0)
+	waitRead(read, 20, stderr)
+	proxy.SetDown(true)
+	putAll(t, kc, in, recs[20:])
+	time.Sleep(6 * time.Second)
+	proxy.SetDown(false)
+	waitRead(read, 40, stderr)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("the run did not survive the outage: %v\n%s", err, stderr.String())
+	}
+	for _, w := range []string{"; retrying", "working again after"} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("no %q on stderr:\n%s", w, stderr.String())
+		}
+	}
+
+	read, stderr, cancel, done = run(2 * time.Second)
+	defer cancel()
+	waitRead(read, 40, stderr)
+	proxy.SetDown(true)
+	defer proxy.SetDown(false)
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "over the limit of 2s") {
+			t.Fatalf("MaxOutage 2s: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("MaxOutage 2s: still running 20 s into the outage\n%s", stderr.String())
 	}
 }

@@ -121,6 +121,23 @@ func readStream(t testing.TB, c *kinsdk.Client, stream string, n int) []input.Re
 	return out
 }
 
+// newsResources makes what the news application uses on a server: an
+// input stream of inShards shards, an output stream, and a bucket holding
+// the users table at reference/users.csv.
+func newsResources(t testing.TB, server string, inShards int32) (kc *kinsdk.Client, in, out, bucket string) {
+	t.Helper()
+	kc = kinesisClient(t, server)
+	in = createStream(t, kc, inShards)
+	out = createStream(t, kc, 1)
+	bucket = awstest.Bucket(t)
+	users, err := os.ReadFile("../examples/news/users.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	return kc, in, out, bucket
+}
+
 // newsApp loads examples/news/app.yaml bound to the given resources.
 func newsApp(t testing.TB, input, output, delivery, bucket string) *app.Application {
 	t.Helper()

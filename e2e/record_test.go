@@ -37,12 +37,7 @@ func streamsql(t *testing.T, env []string, args ...string) (int, string, string)
 // delivered, row for row.
 func TestRecordReplayEqualsLive(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Moto)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, out, bucket := newsResources(t, awstest.Moto, 1)
 	delivery := awstest.DeliveryStream(t, bucket, "rows/")
 	clicks := recording(t, "../examples/news/clicks.jsonl")
 	// Two bursts a moment apart, so the arrival times differ.

@@ -144,12 +144,7 @@ func newsToStream(t *testing.T, in, out, bucket string) string {
 // record lost, none counted twice.
 func TestSIGTERMDrainsAndResumes(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 2)
-	out := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, out, bucket := newsResources(t, awstest.Kinesalite, 2)
 	appFile := newsToStream(t, in, out, bucket)
 	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
 	cp := t.TempDir()
@@ -200,12 +195,7 @@ func TestSIGTERMDrainsAndResumes(t *testing.T) {
 // with status 1.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	awstest.Need(t)
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	bucket := awstest.Bucket(t)
-	users, _ := os.ReadFile("../examples/news/users.csv")
-	awstest.PutObject(t, bucket, "reference/users.csv", users)
+	kc, in, out, bucket := newsResources(t, awstest.Kinesalite, 1)
 	release := make(chan struct{})
 	slow := awstest.NewProxy(t, awstest.Kinesalite, func(target string, _ int, _ []byte) (int, string, bool) {
 		if strings.HasSuffix(target, ".PutRecords") {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"maps"
+	"os"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -75,6 +76,10 @@ func (p *Pipeline) tap() {
 	}
 }
 
+// RefreshFailed counts a reference table's object that could not be
+// fetched again (the loaded table stays).
+func (p *Pipeline) RefreshFailed(table string) { p.countRefresh(table, false) }
+
 // countRefresh counts a reference table's new version (ok) or a version
 // that could not be loaded.
 func (p *Pipeline) countRefresh(table string, ok bool) {
@@ -108,4 +113,73 @@ func Plan(a *app.Application) (*plan.Graph, error) {
 		return nil, err
 	}
 	return l.graph, nil
+}
+
+// ReplayProgress is how far the recordings have been read: the bytes read
+// from their files and the files' total size; total is 0 when a size is
+// unknown (standard input, a folder, a pipe). Safe from the goroutine that
+// pushes rows.
+func (p *Pipeline) ReplayProgress() (read, total int64) {
+	if p.replays == nil {
+		return 0, 0
+	}
+	if p.replays.sizes == nil {
+		p.replays.sizes = make([]int64, len(p.replays.sources))
+		for i, s := range p.replays.sources {
+			if st, err := os.Stat(s.name); err == nil && st.Mode().IsRegular() {
+				p.replays.sizes[i] = st.Size()
+			} else {
+				p.replays.sizes[i] = -1
+			}
+		}
+	}
+	known := true
+	for i, s := range p.replays.sources {
+		br, ok := s.rd.(interface{ BytesRead() int64 })
+		if !ok || p.replays.sizes[i] < 0 {
+			known = false
+			continue
+		}
+		read += br.BytesRead()
+		total += p.replays.sizes[i]
+	}
+	if !known {
+		total = 0
+	}
+	return read, total
+}
+
+// Observers are several observers as one: each gets every call; taps of
+// the same stream all read it.
+type Observers []Observer
+
+// Taps implements Observer.
+func (os Observers) Taps(g *plan.Graph) map[string]operators.Operator {
+	out := map[string]operators.Operator{}
+	for _, o := range os {
+		for s, op := range o.Taps(g) {
+			if prev, ok := out[s]; ok {
+				op = &operators.Tee{Outs: []operators.Operator{prev, op}}
+			}
+			out[s] = op
+		}
+	}
+	return out
+}
+
+// Observe implements Observer.
+func (os Observers) Observe(p *Pipeline, final bool) {
+	for _, o := range os {
+		o.Observe(p, final)
+	}
+}
+
+// Error implements operators.ErrorSink for the observers that take
+// error_stream rows.
+func (os Observers) Error(r operators.ErrorRecord) {
+	for _, o := range os {
+		if es, ok := o.(operators.ErrorSink); ok {
+			es.Error(r)
+		}
+	}
 }

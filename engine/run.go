@@ -65,6 +65,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 // Pipeline is a started application: records pushed in flow through the
 // graph to the outputs.
 type Pipeline struct {
+	replays   *Replays // the recordings being read, for progress
 	o         Options
 	l         *loaded
 	errs      *errorFanout
@@ -443,6 +444,7 @@ type source struct {
 // Replays reads an application's recordings (Options.Replays) merged by
 // arrival time, each record bound to its input.
 type Replays struct {
+	sizes   []int64 // each recording's file size (-1: unknown), for ReplayProgress
 	sources []*source
 	stop    func() // stops the parallel reading (parallel.go)
 }
@@ -458,6 +460,7 @@ func (p *Pipeline) OpenReplays() (*Replays, error) {
 		d.Stable = true // a replay's payloads are never overwritten (input gives each its own bytes)
 	}
 	r := &Replays{sources: sources, stop: p.prefetch(sources)}
+	p.replays = r // observe.go: ReplayProgress
 	for _, s := range sources {
 		s.pull(p.errs)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -71,7 +72,11 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 	if err := p.run.Snapshot(&graph); err != nil {
 		return err
 	}
+	sw.Grow(graph.Len() + binary.MaxVarintLen64)
 	sw.Bytes(graph.Bytes())
+	if b, ok := w.(*bytes.Buffer); ok {
+		b.Grow(sw.Len())
+	}
 	sw.Seal()
 	_, err := sw.WriteTo(w)
 	return err

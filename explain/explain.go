@@ -75,13 +75,7 @@ type Output struct {
 func Build(a *app.Application, g *plan.Graph) *Doc {
 	d := &Doc{Application: a.ApplicationName, text: g.Explain()}
 	for _, s := range g.Catalog.Streams() {
-		kind := "stream"
-		if s.Source {
-			kind = "source"
-		} else if s.Query {
-			kind = "query"
-		}
-		d.Streams = append(d.Streams, Stream{Name: s.Name, Kind: kind, Columns: columns(s.Visible())})
+		d.Streams = append(d.Streams, Stream{Name: s.Name, Kind: s.Kind(), Columns: columns(s.Visible())})
 	}
 	for i, in := range a.Inputs {
 		di := Input{NamePrefix: in.NamePrefix, Source: inputSource(in)}

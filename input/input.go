@@ -16,6 +16,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -85,12 +86,14 @@ func Open(path string, o Options) (Reader, error) {
 			return nil, err
 		}
 	}
-	r, err := NewReader(f, path, o)
+	cr := &countingReader{r: f}
+	r, err := NewReader(cr, path, o)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	r.(*reader).closer = f
+	r.(*reader).counted = cr
 	return r, nil
 }
 
@@ -117,6 +120,31 @@ type reader struct {
 	long    []byte   // a line longer than the read buffer
 	env     envelope // scan.go
 	shards  map[string]string
+	counted *countingReader // the file's bytes read so far (Open)
+}
+
+// countingReader counts the bytes read from a file, for progress: read
+// from any goroutine while the reader's own reads it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// BytesRead is how much of the file the reader has read (buffered ahead
+// of the records handed out by up to a megabyte; compressed bytes for a
+// gzip file), for progress against the file's size; safe from any
+// goroutine.
+func (r *reader) BytesRead() int64 {
+	if r.counted == nil {
+		return 0
+	}
+	return r.counted.n.Load()
 }
 
 // kinesisRecord is the Kinesis API's record shape.

@@ -217,12 +217,7 @@ func scanNumber(b []byte, i int) int {
 		return -1
 	}
 	if j < len(b) && b[j] == '.' {
-		j++
-		k := j
-		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
-			j++
-		}
-		if j == k {
+		if j = digitsEnd(b, j+1); j < 0 {
 			return -1
 		}
 	}
@@ -231,13 +226,21 @@ func scanNumber(b []byte, i int) int {
 		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		k := j
-		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
-			j++
-		}
-		if j == k {
+		if j = digitsEnd(b, j); j < 0 {
 			return -1
 		}
+	}
+	return j
+}
+
+// digitsEnd returns the end of one or more digits at b[i], or -1.
+func digitsEnd(b []byte, i int) int {
+	j := i
+	for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return -1
 	}
 	return j
 }

@@ -169,6 +169,7 @@ type GraphView struct {
 type StreamView struct {
 	Name    string   `json:"name"`
 	Source  bool     `json:"source"`
+	Input   int      `json:"input"` // the application input feeding a source stream
 	Columns []string `json:"columns"`
 }
 
@@ -184,7 +185,7 @@ type PumpView struct {
 func graphView(g *plan.Graph) *GraphView {
 	gv := &GraphView{}
 	for _, s := range g.Catalog.Streams() {
-		sv := StreamView{Name: s.Name, Source: s.Source}
+		sv := StreamView{Name: s.Name, Source: s.Source, Input: s.Input}
 		for _, c := range s.Visible() {
 			sv.Columns = append(sv.Columns, c.Name+" "+c.Type.String())
 		}

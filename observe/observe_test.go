@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -238,7 +239,7 @@ func TestListenAddr(t *testing.T) {
 // The server answers on a real socket and stops cleanly with an event
 // stream open.
 func TestServeAndClose(t *testing.T) {
-	hub := New(Options{})
+	hub := New(Options{Logger: discard()})
 	srv, err := hub.Serve("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -258,4 +259,35 @@ func TestServeAndClose(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Close took %v with an event stream open", d)
 	}
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Reference refreshes are counted by result.
+func TestRefreshMetrics(t *testing.T) {
+	a, rec, _ := newsReplay(t)
+	hub := New(Options{PublishEvery: time.Nanosecond})
+	users := filepath.Join(a.Dir, "users.csv")
+	p, err := engine.Start(engine.Options{App: a, Replays: []engine.Replay{{Path: rec}},
+		References: map[string]string{"users": users}, Stdout: io.Discard, Stderr: io.Discard, Observer: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ReplaceTable("users", data); err != nil {
+		t.Fatal(err)
+	}
+	p.RefreshFailed("users")
+	p.Observe()
+	fams := scrape(t, hub.Handler())
+	if got := sample(fams, "streamsql_reference_refreshes_total", "table=users", "result=loaded"); got != 1 {
+		t.Errorf("loaded refreshes %v, want 1", got)
+	}
+	if got := sample(fams, "streamsql_reference_refreshes_total", "table=users", "result=failed"); got != 1 {
+		t.Errorf("failed refreshes %v, want 1", got)
+	}
+	p.Finish()
 }

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/streamsql/streamsql/value"
 )
@@ -166,6 +167,10 @@ func (w *StateWriter) WriteTo(dst io.Writer) (int64, error) {
 
 // Len is the number of bytes encoded so far.
 func (w *StateWriter) Len() int { return len(w.buf) }
+
+// Grow makes room for n more bytes, so that a large state (a checkpoint of
+// the size of the last one, say) is not copied again and again as it grows.
+func (w *StateWriter) Grow(n int) { w.buf = slices.Grow(w.buf, n) }
 
 // Seal appends a CRC-32C of everything written so far, so that Unseal can
 // tell a damaged state (a torn write, a flipped bit) from a valid one.

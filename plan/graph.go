@@ -80,14 +80,9 @@ func (g *Graph) written(stream string) bool {
 // Explain describes the graph: sources, tables, streams and each pump's operators.
 func (g *Graph) Explain() string {
 	var w strings.Builder
+	label := map[string]string{"source": "SOURCE STREAM", "query": "QUERY OUTPUT", "stream": "STREAM"}
 	for _, s := range g.Catalog.Streams() {
-		kind := "STREAM"
-		if s.Source {
-			kind = "SOURCE STREAM"
-		} else if s.Query {
-			kind = "QUERY OUTPUT"
-		}
-		fmt.Fprintf(&w, "%s %s (%s)\n", kind, quoteName(s.Name), describeCols(s.Visible()))
+		fmt.Fprintf(&w, "%s %s (%s)\n", label[s.Kind()], quoteName(s.Name), describeCols(s.Visible()))
 	}
 	for _, t := range g.Catalog.Tables() {
 		fmt.Fprintf(&w, "REFERENCE TABLE %s (%s)\n", quoteName(t.Name), describeCols(t.Columns))
@@ -178,4 +173,16 @@ func (p *Pump) Describe() string {
 	var w strings.Builder
 	p.rel.describe(&w, 0)
 	return w.String()
+}
+
+// Kind is "source" for a stream an input feeds, "query" for the implicit
+// stream of a bare query, else "stream".
+func (s *Stream) Kind() string {
+	switch {
+	case s.Source:
+		return "source"
+	case s.Query:
+		return "query"
+	}
+	return "stream"
 }

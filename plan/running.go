@@ -47,6 +47,7 @@ func (b *Bindings) Attach(stream string, op operators.Operator) {
 // through Input(...).Advance and Advance; everything runs on the caller's
 // goroutine.
 type Running struct {
+	snapLen int  // size of the last Snapshot: the next one's first guess
 	timed   bool // nodes measure their time (Bindings.Timed)
 	plan    *Graph
 	tables  map[string][][]value.Value

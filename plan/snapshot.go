@@ -29,6 +29,7 @@ const (
 // Call it between pushes. The same state gives the same bytes.
 func (r *Running) Snapshot(w io.Writer) error {
 	var sw operators.StateWriter
+	sw.Grow(r.snapLen + r.snapLen/8)
 	sw.String(snapshotMagic)
 	sw.Uvarint(snapshotVersion)
 	sw.String(r.plan.Fingerprint())
@@ -56,6 +57,10 @@ func (r *Running) Snapshot(w io.Writer) error {
 		sw.Bytes(buf.Bytes())
 	}
 	sw.Seal()
+	r.snapLen = sw.Len()
+	if b, ok := w.(*bytes.Buffer); ok {
+		b.Grow(sw.Len())
+	}
 	_, err := sw.WriteTo(w)
 	return err
 }

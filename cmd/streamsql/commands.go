@@ -160,8 +160,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	replay := !(len(o.Replays) == 0 && len(a.Inputs) > 0)
+	if replay && !*quiet && isTerminal(stderr) {
+		// A replay on a terminal shows its progress (progressbar.go).
+		if o.Observer != nil {
+			o.Observer = engine.Observers{o.Observer, newProgressBar(stderr)}
+		} else {
+			o.Observer = newProgressBar(stderr)
+		}
+	}
 	var st engine.Stats
-	if len(o.Replays) == 0 && len(a.Inputs) > 0 {
+	if !replay {
 		st, err = runLive(ctx, o, live, w.live, withLog(log)) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)

@@ -133,6 +133,9 @@ func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 			fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
 				p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
 		}
+		if len(p.Outages) > 0 {
+			fmt.Fprintf(w, "streamsql: progress: retrying: %s\n", strings.Join(p.Outages, "; "))
+		}
 		last, lastIn, lastOut = now, p.RecordsIn, out
 	}
 }

@@ -23,7 +23,7 @@ Usage:
   streamsql run APP --replay [STREAM=]FILE ...   run an application on recordings
   streamsql check APP|FILE.sql...                validate (every check run makes); errors point at line:column
   streamsql record --stream NAME --out FILE      capture a Kinesis stream into a recording
-  streamsql explain APP...                       print the operator graph
+  streamsql explain APP... [--format F]          print the plan: text, dot, mermaid or json (--analyze --replay FILE: with figures)
   streamsql test DIR... [-run P] [-v] [--junit F] run every case folder under the DIRs (case.yaml: docs/case-yaml.md)
   streamsql demo                                 run the bundled news example
   streamsql functions [NAME]...                  list every function: scalar, aggregate, analytic, table

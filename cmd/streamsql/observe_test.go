@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamsql/streamsql/engine"
 )
 
 func TestObserveFlagErrors(t *testing.T) {
@@ -101,5 +103,39 @@ func TestExplainFormats(t *testing.T) {
 		if code != c.code || !strings.Contains(stdout, c.inStdout) || !strings.Contains(stderr, c.inStderr) {
 			t.Errorf("explain %v: exit %d\nstdout %s\nstderr %s", c.args, code, stdout, stderr)
 		}
+	}
+}
+
+func TestProgressBarLine(t *testing.T) {
+	b := newProgressBar(io.Discard)
+	got := b.line(1234567, 50<<20, 100<<20, 10*time.Second)
+	want := " 50% [============            ] 1,234,567 records  50.0 MiB/100.0 MiB  123,456 records/s  ETA 10s"
+	if got != want {
+		t.Errorf("line:\n got %q\nwant %q", got, want)
+	}
+	if got := b.line(42, 0, 0, time.Second); got != "42 records  42 records/s" {
+		t.Errorf("line without a known size: %q", got)
+	}
+}
+
+// A replay draws the bar as it goes (at most every 100 ms of its clock)
+// and clears it at the end, before the summary.
+func TestProgressBarDuringReplay(t *testing.T) {
+	var out strings.Builder
+	b := newProgressBar(&out)
+	clock := time.Unix(0, 0)
+	b.now = func() time.Time { clock = clock.Add(150 * time.Millisecond); return clock }
+	a, err := loadApp("../../examples/news/app.yaml", "", nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = engine.Run(context.Background(), engine.Options{App: a, Replays: []engine.Replay{{Path: "../../examples/news/clicks.jsonl"}},
+		Stdout: io.Discard, Stderr: io.Discard, Observer: b, BatchRecords: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "\r100% [========================] 500 records") || !strings.HasSuffix(s, "\r\x1b[K") || strings.Count(s, "\r") < 5 {
+		t.Errorf("bar output %q", s)
 	}
 }

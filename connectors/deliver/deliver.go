@@ -60,10 +60,6 @@ type Options struct {
 	// Backlog is how many queued records make Add wait until the
 	// destination has taken them all (default 4 calls' worth).
 	Backlog int
-	// Rekey, if set, gives a failed entry a new partition key before it is
-	// sent again: with random keys, a record refused by a hot shard goes
-	// to another one.
-	Rekey func(*Entry)
 	// Logf, if set, hears about deliveries that keep failing: once a
 	// flush has retried for ReportEvery (default 5 s), and every
 	// ReportEvery after, what is still waiting, for how long, and why.
@@ -225,11 +221,7 @@ func (b *Batcher) Send(ctx context.Context) error {
 		delivered := k - len(res.Failed)
 		b.stats.Records += int64(delivered)
 		for _, i := range res.Failed {
-			e := batch[i]
-			if b.o.Rekey != nil {
-				b.o.Rekey(&e)
-			}
-			failed = append(failed, e)
+			failed = append(failed, batch[i])
 			fa = append(fa, b.attempts[i]+1)
 			worst = max(worst, b.attempts[i]+1)
 		}

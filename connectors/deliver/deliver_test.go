@@ -141,3 +141,60 @@ func TestCallErrors(t *testing.T) {
 		t.Fatalf("%v pending %d", err, b2.Pending())
 	}
 }
+
+// Send makes one pass and never waits: entries that fail stay queued (at
+// the front) and go out with the next pass, after a short
+// pause; a call that delivers nothing makes the next pass wait its backoff
+// and halves the records per call, which grow back with calls that
+// deliver. While records keep failing, Logf hears about them.
+func TestSendPacesByWhatCallsDeliver(t *testing.T) {
+	f := newFake()
+	whole := errors.New("throttled")
+	f.callErr = func(call int) error {
+		if call == 1 {
+			return whole
+		}
+		return nil
+	}
+	f.fail = func(call int, e Entry) bool { return call == 0 && strings.HasPrefix(string(e.Data), "a") }
+	var logs []string
+	b := New(Options{Limits: Limits{Records: 10, Bytes: 1 << 20}, Put: f.put, Transient: func(err error) bool { return err == whole },
+		BackoffBase: 200 * time.Millisecond, ReportEvery: time.Nanosecond, Name: "out",
+		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }})
+	ctx := context.Background()
+	for _, d := range []string{"a1", "b1", "a2", "b2", "b3", "b4", "b5", "b6", "b7", "b8"} {
+		if err := b.Add(ctx, Entry{Data: []byte(d), Key: "old"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The tenth Add sent a full call: the two "a" records failed.
+	if len(f.calls) != 1 || b.Pending() != 2 || b.Stats().Records != 8 {
+		t.Fatalf("%d calls, %d pending, %+v", len(f.calls), b.Pending(), b.Stats())
+	}
+	if err := b.Send(ctx); err != nil || len(f.calls) != 1 {
+		t.Fatalf("a pass before the pause ended: %v, %d calls", err, len(f.calls))
+	}
+	time.Sleep(210 * time.Millisecond)
+	if err := b.Send(ctx); err != nil || len(f.calls) != 2 || b.Pending() != 2 { // the whole call throttled
+		t.Fatalf("%v, %d calls, %d pending", err, len(f.calls), b.Pending())
+	}
+	if got := f.calls[1]; len(got) != 2 || string(got[0].Data) != "a1" || string(got[1].Data) != "a2" {
+		t.Fatalf("the retry sent %v; want the two failed records", got)
+	}
+	if b.perCall != 5 {
+		t.Fatalf("records per call %d after a call that delivered nothing, want 5", b.perCall)
+	}
+	start := time.Now()
+	if err := b.Flush(ctx); err != nil || b.Pending() != 0 || f.received["a1"] != 1 || f.received["a2"] != 1 {
+		t.Fatalf("flush: %v, %d pending, %v", err, b.Pending(), f.received)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("the flush after a call that delivered nothing waited %v, want its backoff", d)
+	}
+	if b.perCall != 6 {
+		t.Fatalf("records per call %d after a call that delivered, want 6", b.perCall)
+	}
+	if len(logs) == 0 || !strings.Contains(logs[0], "out: 2 record(s) not yet delivered") {
+		t.Fatalf("reports: %q", logs)
+	}
+}

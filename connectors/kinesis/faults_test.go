@@ -3,6 +3,8 @@ package kinesis
 import (
 	"context"
 	"fmt"
+	"math/big"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -65,18 +67,11 @@ func TestSinkUnderFaultMix(t *testing.T) {
 	for _, r := range col.wait(t, n) {
 		got[string(r.Data)]++
 	}
-	dups := 0
+	var sent []string
 	for i := 0; i < n; i++ {
-		p := fmt.Sprintf(`{"i":%d}`, i)
-		switch k := got[p]; {
-		case k == 0:
-			t.Errorf("%s lost", p)
-		case k-1 > fk.LostCalls(p):
-			t.Errorf("%s arrived %d times, but only %d call(s) carrying it lost their answer", p, k, fk.LostCalls(p))
-		default:
-			dups += k - 1
-		}
+		sent = append(sent, fmt.Sprintf(`{"i":%d}`, i))
 	}
+	dups := fk.Delivered(t, got, sent)
 	st := fk.Counts()
 	t.Logf("%d records in %v (the last flush %v): %d PutRecords calls, %d throttled, %d answers lost, %d of %d entries failed; %d duplicates",
 		n, took.Round(time.Millisecond), drain.Round(time.Millisecond), st.Calls, st.Throttled, st.Lost, st.EntryFailed, st.Entries, dups)
@@ -103,4 +98,47 @@ func BenchmarkSinkUnderFaultMix(b *testing.B) {
 	b.ReportMetric(float64(b.N*n)/took.Seconds(), "records/s")
 	b.ReportMetric(float64(drain.Milliseconds())/float64(b.N), "drain-ms")
 	b.ReportMetric(float64(fk.Counts().Calls)/float64(b.N), "calls/op")
+}
+
+// With random partition keys, a shard that refuses every entry is left
+// out while it backs off: the other shard takes the records, so every
+// record is delivered and few are refused. (Sent by their partition keys,
+// the half that hash to the refusing shard would never be delivered.)
+func TestSinkAvoidsARefusingShard(t *testing.T) {
+	awstest.Need(t)
+	c := client(t, awstest.Kinesalite)
+	name := createStream(t, c, 2)
+	half := new(big.Int).Lsh(big.NewInt(1), 127)
+	fk := awstest.NewFaultyKinesis(t, awstest.Kinesalite, awstest.FaultMix{HotBelow: half})
+	sink := NewSink(kinesis.NewFromConfig(awstest.Config(t, fk.URL)), SinkOptions{Stream: Stream{Name: name}, RandomKeys: true,
+		Backoff: Backoff{Base: 2 * time.Second, Max: 10 * time.Second}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const n = 2000
+	for i := 0; i < n; i++ {
+		if err := sink.Add(ctx, deliver.Entry{Data: []byte(fmt.Sprintf(`{"i":%d}`, i)), Key: fmt.Sprintf("%x", rand.Uint64())}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sink.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	col := startSource(t, c, SourceOptions{Stream: Stream{Name: name}, Position: TrimHorizon})
+	got := map[string]int{}
+	for _, r := range col.wait(t, n) {
+		if r.ShardID != "shardId-000000000001" {
+			t.Fatalf("a record reached %s, the refusing shard", r.ShardID)
+		}
+		got[string(r.Data)]++
+	}
+	var sent []string
+	for i := 0; i < n; i++ {
+		sent = append(sent, fmt.Sprintf(`{"i":%d}`, i))
+	}
+	fk.Delivered(t, got, sent)
+	st := fk.Counts()
+	t.Logf("%d records: %d calls, %d of %d entries refused", n, st.Calls, st.EntryFailed, st.Entries)
+	if st.EntryFailed > n/2 {
+		t.Fatalf("%d entries refused by the hot shard; want it left out after its first refusals", st.EntryFailed)
+	}
 }

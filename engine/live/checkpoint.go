@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -274,7 +275,10 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 	return NewDirStore(where, name), nil
 }
 
-// checkpointer writes a run's checkpoints.
+// checkpointer writes a run's checkpoints. The run loop stops only for
+// the snapshot (delivery of the rows emitted, then the state serialized);
+// encoding, hashing and the write (fsync, upload) of a periodic checkpoint
+// go on in the background, one at a time, while the run goes on.
 type checkpointer struct {
 	lo     *Options
 	store  Store
@@ -284,58 +288,80 @@ type checkpointer struct {
 	feed   *engine.Feed
 	inputs []*liveInput
 
+	busy chan struct{} // holds a token while a background write runs
+	mu   sync.Mutex
+	err  error // of the last background write, not yet reported
+	// Figures for Progress: checkpoints written, the last one's size,
+	// how long the run loop stopped for it and when it was taken.
 	written int64
 	bytes   int64
 	took    time.Duration
 	last    time.Time
 }
 
-// write delivers every row emitted so far (waiting for the destinations'
-// acknowledgements), then writes one checkpoint: positions, and with
-// state the feed's queue and the pipeline's state.
-func (c *checkpointer) write(ctx context.Context, state bool) (err error) {
+// snapshot delivers every row emitted so far (waiting for the
+// destinations' acknowledgements), then takes one checkpoint: positions,
+// and with state the feed's queue and the pipeline's state.
+func (c *checkpointer) snapshot(state bool) (*checkpoint, error) {
 	began := time.Now()
-	defer func() { c.report(began, state, err) }()
 	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
 	if state {
 		var fb, pb bytes.Buffer
 		if err := c.feed.Snapshot(&fb); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
+			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
 		if err := c.p.Snapshot(&pb); err != nil { // emits what is due
-			return fmt.Errorf("checkpoint: %w", err)
+			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
 		// A destination sends once per bound and goes on; the checkpoint
 		// waits until it has taken every row emitted.
 		deliverAll(c.p)
 		ck.Feed, ck.Pipeline = fb.Bytes(), pb.Bytes()
 		if left := undelivered(c.p); left != "" {
-			return fmt.Errorf("checkpoint not written: %s", left)
+			return nil, fmt.Errorf("checkpoint not written: %s", left)
 		}
 		if err := c.p.OutputError(); err != nil {
-			return fmt.Errorf("checkpoint not written: %w", err)
+			return nil, fmt.Errorf("checkpoint not written: %w", err)
 		}
 	}
 	for _, in := range c.inputs {
-		ck.Inputs = append(ck.Inputs, in.pos)
+		pos := *in.pos
+		pos.Shards = make(map[string]kinesis.ShardCheckpoint, len(in.pos.Shards))
+		for k, v := range in.pos.Shards {
+			pos.Shards[k] = v
+		}
+		ck.Inputs = append(ck.Inputs, &pos)
 	}
+	c.next++
+	c.mu.Lock()
+	c.took, c.last = time.Since(began), began
+	c.mu.Unlock()
+	return ck, nil
+}
+
+func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {
+	began := time.Now()
+	defer func() { c.report(ck, began, err) }()
 	data := ck.encode()
 	if err := save(ctx, c.store, ck, c.lo.CheckpointKeep); err != nil {
 		return err
 	}
-	c.next++
+	c.mu.Lock()
 	c.written++
 	c.bytes = int64(len(data))
-	c.took = time.Since(began)
-	c.last = began
+	c.mu.Unlock()
 	return nil
 }
 
-// report tells the log and the Checkpointed hook how a write went.
-func (c *checkpointer) report(began time.Time, state bool, err error) {
+// report tells the log and the Checkpointed hook how a write went (ck nil:
+// no checkpoint could be taken).
+func (c *checkpointer) report(ck *checkpoint, began time.Time, err error) {
 	took := time.Since(began)
+	c.mu.Lock()
+	size := c.bytes
+	c.mu.Unlock()
 	if c.lo.Checkpointed != nil {
-		c.lo.Checkpointed(c.bytes, took, err)
+		c.lo.Checkpointed(size, took, err)
 	}
 	if c.lo.Log == nil {
 		return
@@ -344,13 +370,74 @@ func (c *checkpointer) report(began time.Time, state bool, err error) {
 		c.lo.Log.Warn("checkpoint not written", "event", event.Checkpoint, "result", "failed", "error", err.Error(), "seconds", took.Seconds())
 		return
 	}
-	c.lo.Log.Info("checkpoint written", "event", event.Checkpoint, "result", "saved", "seq", c.next-1, "where", c.store.Where(c.next-1),
-		"bytes", c.bytes, "seconds", took.Seconds(), "state", state, "inputs", len(c.inputs))
+	c.lo.Log.Info("checkpoint written", "event", event.Checkpoint, "result", "saved", "seq", ck.Seq, "where", c.store.Where(ck.Seq),
+		"bytes", size, "seconds", took.Seconds(), "state", ck.Pipeline != nil, "inputs", len(c.inputs))
+}
+
+// periodic takes a checkpoint and writes it in the background; it skips
+// its turn while the previous one is still being written, and reports the
+// error of a previous background write.
+func (c *checkpointer) periodic(ctx context.Context) error {
+	c.mu.Lock()
+	err := c.err
+	c.err = nil
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if c.busy == nil {
+		c.busy = make(chan struct{}, 1)
+	}
+	select {
+	case c.busy <- struct{}{}:
+	default:
+		return nil // the previous one is still being written
+	}
+	began := time.Now()
+	ck, err := c.snapshot(true)
+	if err != nil {
+		<-c.busy
+		c.report(nil, began, err)
+		return err
+	}
+	go func() {
+		defer func() { <-c.busy }()
+		if err := c.save(ctx, ck); err != nil {
+			c.mu.Lock()
+			c.err = err
+			c.mu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// write waits for a background write, then takes and writes a checkpoint
+// (the last one of a run).
+func (c *checkpointer) write(ctx context.Context, state bool) error {
+	if c.busy != nil {
+		c.busy <- struct{}{}
+		defer func() { <-c.busy }()
+	}
+	c.mu.Lock()
+	err := c.err
+	c.mu.Unlock()
+	if errors.Is(err, ErrFenced) {
+		return err
+	}
+	began := time.Now()
+	ck, err := c.snapshot(state)
+	if err != nil {
+		c.report(nil, began, err)
+		return err
+	}
+	return c.save(ctx, ck)
 }
 
 func (c *checkpointer) progress() Progress {
 	pr := progress(c.p, c.inputs)
+	c.mu.Lock()
 	pr.Checkpoints, pr.CheckpointBytes, pr.CheckpointTime, pr.LastCheckpoint = c.written, c.bytes, c.took, c.last
+	c.mu.Unlock()
 	return pr
 }
 

@@ -140,9 +140,10 @@ type Progress struct {
 	// Waiting names the input streams that have not answered yet, with
 	// the error being retried.
 	Waiting []string
-	// Checkpoints written so far by this run, the size of the last one
-	// and how long it took (delivery of the buffered rows included), and
-	// when it was written.
+	// Checkpoints written so far by this run, the size of the last one,
+	// how long the run stopped for the last one (delivery of the buffered
+	// rows and the state's serialization; the write goes on in the
+	// background), and when it was taken.
 	Checkpoints     int64
 	CheckpointBytes int64
 	CheckpointTime  time.Duration
@@ -283,6 +284,7 @@ type liveBatch struct {
 type tableUpdate struct {
 	name string
 	data []byte
+	err  error // the fetch failed (counted on the main loop)
 }
 
 // Run runs an application live until ctx ends (or a source or an output
@@ -426,12 +428,14 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				defer watchers.Done()
 				obj.Watch(srcCtx, lo.ReferenceRefresh, func(data []byte) {
 					select {
-					case updates <- tableUpdate{name, data}:
+					case updates <- tableUpdate{name: name, data: data}:
 					case <-srcCtx.Done():
 					}
 				}, func(err error) {
-					event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", name, "result", "failed", "error", err.Error()},
-						"reference table %s: refresh failed, keeping the loaded table: %v", name, err)
+					select {
+					case updates <- tableUpdate{name: name, err: err}:
+					case <-srcCtx.Done():
+					}
 				})
 			}()
 		}
@@ -474,7 +478,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			if runErr != nil || done == nil || leaseLost {
 				break // stopping: the last checkpoint comes at the end
 			}
-			if err := cps.write(deliverCtx, true); err != nil {
+			if err := cps.periodic(deliverCtx); err != nil {
 				if errors.Is(err, ErrFenced) {
 					fail(err)
 				} else {
@@ -498,7 +502,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				lo.Progress(cps.progress())
 			}
 		case u := <-updates:
-			if err := p.ReplaceTable(u.name, u.data); err != nil {
+			if u.err != nil {
+				p.RefreshFailed(u.name)
+				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "failed", "error", u.err.Error()},
+					"reference table %s: refresh failed, keeping the loaded table: %v", u.name, u.err)
+			} else if err := p.ReplaceTable(u.name, u.data); err != nil {
 				event.Note(lo.Log, logf, slog.LevelWarn, event.Reference, []any{"table", u.name, "result", "rejected", "error", err.Error()},
 					"reference table %s: %v; keeping the loaded table", u.name, err)
 			} else {

@@ -2,9 +2,11 @@ package awstest
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +27,11 @@ import (
 type FaultMix struct {
 	Throttle, LostAnswer, EntryFail float64
 	Seed                            uint64
+	// HotBelow, if set, fails every entry whose hash key (its
+	// ExplicitHashKey, else the MD5 of its partition key) is below it: a
+	// shard over its limit (the first half of a two-shard stream is below
+	// 2^127).
+	HotBelow *big.Int
 }
 
 // FaultyKinesis is a proxy in front of a real Kinesis server that injects a
@@ -118,7 +125,7 @@ func (f *FaultyKinesis) putRecords(w http.ResponseWriter, r *http.Request) {
 	if !throttle {
 		f.Stats.Entries += len(req.Records)
 		for i := range fail {
-			fail[i] = f.rng.Float64() < f.mix.EntryFail
+			fail[i] = f.rng.Float64() < f.mix.EntryFail || f.mix.HotBelow != nil && hashKey(req.Records[i]).Cmp(f.mix.HotBelow) < 0
 			if fail[i] {
 				f.Stats.EntryFailed++
 			}
@@ -214,4 +221,35 @@ func (f *FaultyKinesis) forward(r *http.Request, req putRequest) ([]putResult, e
 		return nil, fmt.Errorf("backend answered %d of %d records", len(ans.Records), len(req.Records))
 	}
 	return ans.Records, nil
+}
+
+// Delivered checks what reached the stream behind the proxy (got: payload ->
+// copies) against what was sent: every payload at least once, and a
+// second copy only for each lost answer of a call that carried it. It
+// returns the number of duplicates.
+func (f *FaultyKinesis) Delivered(t testing.TB, got map[string]int, sent []string) (dups int) {
+	t.Helper()
+	for _, p := range sent {
+		switch k := got[p]; {
+		case k == 0:
+			t.Errorf("%s lost", p)
+		case k-1 > f.LostCalls(p):
+			t.Errorf("%s arrived %d times, but only %d call(s) carrying it lost their answer", p, k, f.LostCalls(p))
+		default:
+			dups += k - 1
+		}
+	}
+	return dups
+}
+
+// hashKey is where Kinesis puts an entry: its explicit hash key, else the
+// MD5 of its partition key as a 128-bit number.
+func hashKey(e putEntry) *big.Int {
+	if e.ExplicitHashKey != "" {
+		if v, ok := new(big.Int).SetString(e.ExplicitHashKey, 10); ok {
+			return v
+		}
+	}
+	sum := md5.Sum([]byte(e.PartitionKey))
+	return new(big.Int).SetBytes(sum[:])
 }

@@ -1,0 +1,65 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/streamsql/streamsql/internal/awstest"
+)
+
+// One owner at a time (DynamoDB on moto): a second instance waits while
+// the owner renews, takes over once it has not for a whole lease, and the
+// old owner's next renewal finds the lease taken; a released lease is
+// taken at once.
+func TestLeaseOneOwner(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	mk := func(name string) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 600 * time.Millisecond, Instance: name, cfg: cfg}, "app", t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ctx := context.Background()
+	a, b := mk("a"), mk("b")
+	if err := a.acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	holdCtx, stopHolding := context.WithCancel(ctx)
+	var lostA atomic.Bool
+	go a.hold(holdCtx, func(error) { lostA.Store(true) })
+	// While a renews, b stays a standby.
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	if err := b.acquire(wctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("b acquired while a renewed: %v", err)
+	}
+	cancel()
+	// a stops renewing (as if killed): b takes over within about a lease.
+	stopHolding()
+	start := time.Now()
+	if err := b.acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 500*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("took over after %v; want about the lease (600ms)", d)
+	}
+	if err := a.renew(ctx); !errors.Is(err, errLeaseTaken) {
+		t.Fatalf("a's renewal after the takeover: %v", err)
+	}
+	if lostA.Load() {
+		t.Fatal("a reported a loss while it renewed")
+	}
+	// b releases: a takes it at once.
+	b.release(ctx)
+	start = time.Now()
+	if err := a.acquire(ctx); err != nil || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("after a release: %v in %v", err, time.Since(start))
+	}
+	if _, err := newLease(&Options{Lease: "dynamodb:/x"}, "app", t.Logf); err == nil {
+		t.Fatal("a bad --lease accepted")
+	}
+}

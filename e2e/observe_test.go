@@ -99,6 +99,10 @@ func TestReadinessFollowsShards(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// The console's snapshot shows both shards with their lag.
+	if code, snap := get(t, h, "/api/snapshot"); code != 200 || strings.Count(snap, `"input":"SOURCE_SQL_STREAM","id":"shardId-`) != 2 || !strings.Contains(snap, `"behindMillis":`) {
+		t.Errorf("/api/snapshot's shards: %d %s", code, snap)
+	}
 	stalled.Store(true)
 	body := waitStatus(t, h, "/readyz", 503)
 	if !strings.Contains(body, "last read") || !strings.Contains(body, "shardId-") {

@@ -104,13 +104,20 @@ func (e *Emitter) Forward(b *Batch) {
 
 // emitterFor returns *e, first creating it into out for rows of the given
 // width: for operators that learn their width from the first batch. A
-// width of 0 (a bound before any row) is fixed by the first row.
-func emitterFor(e **Emitter, out Operator, width int) *Emitter {
+// width of 0 (a bound before any row) is fixed by the first row. rows is
+// the size of the batch at hand: an empty batch smaller than that is
+// replaced by one of that size, so a big batch is not copied over and
+// over while the emitter's batch grows row by row.
+func emitterFor(e **Emitter, out Operator, width, rows int) *Emitter {
 	if *e == nil {
 		*e = NewEmitter(out, width)
-	} else if b := (*e).batch; width > 0 && b.Width != width {
+	}
+	b := (*e).batch
+	if width > 0 && b.Width != width {
 		(*e).Flush()
-		(*e).batch = NewBatch(width, 64)
+		(*e).batch = NewBatch(width, max(rows, 64))
+	} else if rows > cap(b.Times) && b.Len() == 0 {
+		(*e).batch = NewBatch(b.Width, rows)
 	}
 	return *e
 }

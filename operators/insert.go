@@ -24,7 +24,7 @@ type Insert struct {
 }
 
 func (ins *Insert) Push(b *Batch) {
-	out := emitterFor(&ins.out, ins.Out, len(ins.Types))
+	out := emitterFor(&ins.out, ins.Out, len(ins.Types), b.Len())
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		t := b.Times[i]
@@ -73,5 +73,5 @@ func (ins *Insert) Advance(t int64) {
 	if ins.RowtimeArg >= 0 && t != EndOfTime {
 		t = ins.last
 	}
-	emitterFor(&ins.out, ins.Out, len(ins.Types)).Advance(t)
+	emitterFor(&ins.out, ins.Out, len(ins.Types), 0).Advance(t)
 }

@@ -65,7 +65,7 @@ func (in *MergeInput) Advance(t int64) {
 	m.release()
 }
 
-func (m *Merge) emitter(width int) *Emitter { return emitterFor(&m.out, m.Out, width) }
+func (m *Merge) emitter(width int) *Emitter { return emitterFor(&m.out, m.Out, width, 0) }
 
 // release emits, in ROWTIME order, every queued row at or below the lowest
 // producer bound, then forwards that bound.

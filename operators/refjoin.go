@@ -59,7 +59,7 @@ func (j *RefJoin) Push(b *Batch) {
 	if j.index == nil {
 		j.Build()
 	}
-	out := emitterFor(&j.out, j.Out, j.width)
+	out := emitterFor(&j.out, j.Out, j.width, b.Len())
 	c := &j.Ctx
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
@@ -123,4 +123,4 @@ func (j *RefJoin) emit(out *Emitter, t int64, srow, trow []value.Value) bool {
 	return true
 }
 
-func (j *RefJoin) Advance(t int64) { emitterFor(&j.out, j.Out, j.width).Advance(t) }
+func (j *RefJoin) Advance(t int64) { emitterFor(&j.out, j.Out, j.width, 0).Advance(t) }

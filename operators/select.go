@@ -24,7 +24,7 @@ func (s *Select) Push(b *Batch) {
 	if s.Exprs != nil {
 		width = len(s.Exprs)
 	}
-	out := emitterFor(&s.out, s.Out, width)
+	out := emitterFor(&s.out, s.Out, width, b.Len())
 	c := &s.Ctx
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
@@ -64,7 +64,7 @@ func (s *Select) fail(t int64, row []value.Value) {
 }
 
 // Advance forwards the bound: Select never delays rows.
-func (s *Select) Advance(t int64) { emitterFor(&s.out, s.Out, 0).Advance(t) }
+func (s *Select) Advance(t int64) { emitterFor(&s.out, s.Out, 0, 0).Advance(t) }
 
 // ReportRow sends a row that failed evaluation to the error sink (nil:
 // dropped), naming the error and the pump.

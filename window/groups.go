@@ -39,8 +39,13 @@ func newGroups(nk int, aggs []AggSpec) *groups {
 // it with keys (the time key at timeKey left out) when new.
 func (gs *groups) find(kb []byte, keys []value.Value, timeKey int) int {
 	if g, ok := gs.index[string(kb)]; ok {
-		return int(g)
+		return int(g) // the usual case, inlined into the caller
 	}
+	return gs.add(kb, keys, timeKey)
+}
+
+// add adds the group of hash key kb (see find) and returns it.
+func (gs *groups) add(kb []byte, keys []value.Value, timeKey int) int {
 	g := gs.n
 	gs.n++
 	gs.index[gs.text.string(kb)] = int32(g)
@@ -169,11 +174,36 @@ func (c *accCol) add(g int, s *AggSpec, v value.Value) {
 		if s.Kind == AggCountStar || v.K != value.KNull {
 			c.n[g]++
 		}
-	default:
-		a := c.get(g)
-		a.add(s, v)
-		c.set(g, a)
+	case accSumFloat:
+		// acc.add's SUM/AVG of doubles, on the column in place (going
+		// through get and set copies a whole acc per row).
+		if v.K != value.KNull {
+			c.n[g]++
+			c.f[g] += v.Float64()
+		}
+	default: // accSumInt, as acc.add does it
+		if v.K == value.KNull {
+			return
+		}
+		c.n[g]++
+		u := v.I
+		if s.ResultType.Base == value.TDecimal {
+			u = unscaled(v, s.ResultType.Scale)
+		}
+		p := &c.i[g]
+		sum := *p + u
+		if (u > 0 && sum < *p) || (u < 0 && sum > *p) {
+			c.setOverflow(g)
+		}
+		*p = sum
 	}
+}
+
+func (c *accCol) setOverflow(g int) {
+	if c.overflow == nil {
+		c.overflow = map[int]bool{}
+	}
+	c.overflow[g] = true
 }
 
 func (c *accCol) bytes() int64 {
@@ -194,9 +224,16 @@ func (a *textArena) string(b []byte) string {
 		return ""
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
+		// Chunks start small and double up to textChunk: a window of a
+		// hundred groups does not allocate 64 KiB.
 		size := textChunk
-		if len(b) > size/8 {
+		if a.bytes < textChunk/2 {
+			size = max(1<<10, 2*int(a.bytes))
+		}
+		if len(b) > textChunk/8 {
 			size = len(b)
+		} else {
+			size = max(size, len(b))
 		}
 		a.chunk = make([]byte, 0, size)
 		a.bytes += int64(size)

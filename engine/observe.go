@@ -3,6 +3,7 @@ package engine
 import (
 	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -30,6 +31,9 @@ type Observer interface {
 func (p *Pipeline) Current() Stats {
 	st := p.stats
 	st.Inputs = append([]InputStats(nil), p.stats.Inputs...)
+	for i := range st.Inputs {
+		st.Inputs[i].Shards = slices.Clone(st.Inputs[i].Shards)
+	}
 	st.RowsOut = make(map[string]int64, len(p.counters))
 	for name, c := range p.counters {
 		st.RowsOut[name] = c.n

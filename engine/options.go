@@ -122,4 +122,16 @@ type InputStats struct {
 	// could not be read, or every row of the record was rejected).
 	Records, Failed int64
 	Bytes           int64 // payload bytes of the records read
+	// Shards count a replay's records by the shard the recording gives
+	// them, in order of first sight (nil in a live run: the Kinesis
+	// reader counts its shards itself).
+	Shards []ShardStats
+}
+
+// ShardStats count the records of one shard of a replayed input: those
+// that went into the pipeline (not unreadable lines, nor records whose
+// arrival time was rejected), and their payload bytes.
+type ShardStats struct {
+	ID             string
+	Records, Bytes int64
 }

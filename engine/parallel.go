@@ -227,6 +227,7 @@ func (pf *prefetcher) release(c *chunk) {
 // pushReplay moves a replayed record into the pipeline: its decoded rows
 // when a worker made them, else decoded now.
 func (p *Pipeline) pushReplay(s *source, r replayRecord) bool {
+	p.countShard(s.input, r.ShardID, len(r.Data))
 	c := r.chunk
 	if c == nil {
 		return p.Push(s.input, s.stream, r.Record)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -75,6 +76,7 @@ type Pipeline struct {
 	decoders  []*decode.Decoder
 	targets   [][]*target
 	shardSlot map[string]int
+	shardAt   []shardCache // per input: the shard of its last replayed record
 	last      int64
 	bound     int64 // last bound the sources were advanced to
 	pending   int
@@ -163,6 +165,7 @@ func Start(o Options) (*Pipeline, error) {
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
+	p.shardAt = make([]shardCache, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
 		d := decoders[i]
@@ -245,6 +248,38 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 		return true
 	}
 	return false
+}
+
+// shardCache is the shard of an input's last replayed record: its
+// interned ID (input.Reader gives one string per shard, so the comparison
+// is a length and a pointer) and its counts.
+type shardCache struct {
+	id string
+	sh *ShardStats
+}
+
+// countShard counts a replayed record of n payload bytes for its shard.
+// Records of one shard mostly follow each other; another shard is looked
+// up among the input's (shardMiss).
+func (p *Pipeline) countShard(in int, id string, n int) {
+	c := &p.shardAt[in]
+	if c.sh == nil || id != c.id {
+		p.shardMiss(in, id)
+	}
+	c.sh.Records++
+	c.sh.Bytes += int64(n)
+}
+
+// shardMiss points the input's shard cache at shard id, added on first
+// sight. An input has a handful of shards: a linear search.
+func (p *Pipeline) shardMiss(in int, id string) {
+	st := &p.stats.Inputs[in]
+	i := slices.IndexFunc(st.Shards, func(s ShardStats) bool { return s.ID == id })
+	if i < 0 {
+		i = len(st.Shards)
+		st.Shards = append(st.Shards, ShardStats{ID: id})
+	}
+	p.shardAt[in] = shardCache{id: id, sh: &st.Shards[i]}
 }
 
 // advance pushes the pending batches and moves every source to bound t.

@@ -35,11 +35,14 @@ type InputView struct {
 	Failed  int64  `json:"failed"`
 }
 
-// ShardView is one Kinesis shard of a live input.
+// ShardView is one Kinesis shard of an input: read live, or replayed
+// (Replay: only the records and bytes mean something).
 type ShardView struct {
 	Input        string `json:"input"`
 	ID           string `json:"id"`
+	Replay       bool   `json:"replay,omitempty"`
 	Records      int64  `json:"records"`
+	Bytes        int64  `json:"bytes"`
 	BehindMillis int64  `json:"behindMillis"`
 	IterAgeMs    int64  `json:"iteratorAgeMillis"`
 	Throttles    int64  `json:"throttles"`
@@ -63,7 +66,7 @@ func (h *Hub) view(s *Snapshot) View {
 	v := View{Streams: map[string][]string{}, StreamRows: map[string]int64{}, ErrorCounts: map[string]int64{}}
 	for _, w := range h.watchedSources() {
 		for _, sh := range w.src.Shards() {
-			sv := ShardView{Input: w.input, ID: sh.ID, Records: sh.Records, BehindMillis: sh.MillisBehindLatest, IterAgeMs: sh.IteratorAgeMillis, Throttles: sh.Throttles, Open: sh.Open}
+			sv := ShardView{Input: w.input, ID: sh.ID, Records: sh.Records, Bytes: sh.Bytes, BehindMillis: sh.MillisBehindLatest, IterAgeMs: sh.IteratorAgeMillis, Throttles: sh.Throttles, Open: sh.Open}
 			if !sh.LastRead.IsZero() {
 				sv.LastReadAgo = time.Since(sh.LastRead).Round(time.Millisecond).String()
 			}
@@ -80,6 +83,9 @@ func (h *Hub) view(s *Snapshot) View {
 	}
 	for _, in := range st.Inputs {
 		v.Inputs = append(v.Inputs, InputView{in.Name, in.Records, in.Bytes, in.Failed})
+		for _, sh := range in.Shards {
+			v.Shards = append(v.Shards, ShardView{Input: in.Name, ID: sh.ID, Replay: true, Records: sh.Records, Bytes: sh.Bytes})
+		}
 	}
 	v.Operators = s.Operators
 	for _, o := range mergeOutputs(s.Outputs) {

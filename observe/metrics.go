@@ -26,8 +26,8 @@ var (
 	mInputBytes   = newMetric("input_bytes_total", "Payload bytes of the records read from the input.", prometheus.CounterValue, "input")
 	mInputFailed  = newMetric("input_failed_records_total", "Records of the input that gave no row (unreadable, or every row rejected to error_stream).", prometheus.CounterValue, "input")
 
-	mShardRecords  = newMetric("shard_records_total", "Kinesis records returned by GetRecords for the shard (before KPL de-aggregation).", prometheus.CounterValue, "input", "shard")
-	mShardBytes    = newMetric("shard_bytes_total", "Bytes of the Kinesis records returned by GetRecords for the shard.", prometheus.CounterValue, "input", "shard")
+	mShardRecords  = newMetric("shard_records_total", "Kinesis records of the shard: returned by GetRecords (before KPL de-aggregation), or in a replay read from the recording.", prometheus.CounterValue, "input", "shard")
+	mShardBytes    = newMetric("shard_bytes_total", "Payload bytes of the shard's Kinesis records (returned by GetRecords, or in a replay read from the recording).", prometheus.CounterValue, "input", "shard")
 	mShardReads    = newMetric("shard_reads_total", "GetRecords calls made for the shard.", prometheus.CounterValue, "input", "shard")
 	mShardThrottle = newMetric("shard_read_throttles_total", "GetRecords calls for the shard refused by throttling (retried).", prometheus.CounterValue, "input", "shard")
 	mShardBehind   = newMetric("shard_behind_latest_seconds", "MillisBehindLatest of the shard's last read, in seconds: how far the reader is behind the tip.", prometheus.GaugeValue, "input", "shard")
@@ -121,6 +121,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		emit(mInputRecords, float64(in.Records), in.Name)
 		emit(mInputBytes, float64(in.Bytes), in.Name)
 		emit(mInputFailed, float64(in.Failed), in.Name)
+		for _, sh := range in.Shards { // a replay's; a live run's are the reader's, above
+			emit(mShardRecords, float64(sh.Records), in.Name, sh.ID)
+			emit(mShardBytes, float64(sh.Bytes), in.Name, sh.ID)
+		}
 	}
 	for _, op := range s.Operators {
 		emit(mOpRowsIn, float64(op.RowsIn), op.Name)

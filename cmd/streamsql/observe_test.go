@@ -3,12 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/streamsql/streamsql/engine"
 )
@@ -30,20 +36,19 @@ func TestObserveFlagErrors(t *testing.T) {
 	}
 }
 
-// run --http --hold serves the finished replay's figures until stopped,
-// and the logs are JSON lines with --log-format json.
-func TestRunHoldServesMetrics(t *testing.T) {
+// holdRun starts `run ARGS --http 127.0.0.1:0 --hold --log-format json
+// --quiet`, checks that every log line is JSON, and returns the console's
+// URL and a function that stops the run and checks it ended cleanly.
+func holdRun(t *testing.T, args ...string) (url string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- cmdRun(ctx, []string{"../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl",
-			"--http", "127.0.0.1:0", "--hold", "--log-format", "json", "--quiet"}, io.Discard, pw)
+		done <- cmdRun(ctx, append(args, "--http", "127.0.0.1:0", "--hold", "--log-format", "json", "--quiet"), io.Discard, pw)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
-	url := ""
 	urlRE := regexp.MustCompile(`"url":"(http://[^"]+)"`)
 	for sc.Scan() {
 		line := sc.Text()
@@ -56,28 +61,129 @@ func TestRunHoldServesMetrics(t *testing.T) {
 		}
 	}
 	go io.Copy(io.Discard, pr)
+	stop = func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("run --hold did not end after its context")
+		}
+	}
 	if url == "" {
+		stop()
 		t.Fatal("no hold line with the URL")
 	}
-	resp, err := http.Get(url + "metrics")
+	return url, stop
+}
+
+// get reads a URL's body.
+func get(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return body
+}
+
+// run --http --hold serves the finished replay's figures until stopped,
+// and the logs are JSON lines with --log-format json.
+func TestRunHoldServesMetrics(t *testing.T) {
+	url, stop := holdRun(t, "../../examples/spend/app.yaml", "--replay", "../../examples/spend/purchases.jsonl")
+	defer stop()
+	body := get(t, url+"metrics")
 	for _, want := range []string{"streamsql_run_finished 1", `streamsql_input_records_total{input="SOURCE_SQL_STREAM"}`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
+}
+
+// A replay of a two-shard recording counts each shard's records and
+// payload bytes under the live run's shard metric names, and the console
+// lists the shards; the figures are counted here from the file itself.
+func TestReplayShardMetrics(t *testing.T) {
+	const rec = "../../examples/spend/purchases.jsonl"
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, bytes := map[string]int{}, map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r struct{ Data, ShardId string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		payload, err := base64.StdEncoding.DecodeString(r.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("run --hold did not end after its context")
+		records[r.ShardId]++
+		bytes[r.ShardId] += len(payload)
+	}
+	if len(records) != 2 || records["shardId-000000000000"] != 300 || records["shardId-000000000001"] != 300 {
+		t.Fatalf("the recording's shards are not what the test expects: %v", records)
+	}
+	url, stop := holdRun(t, "../../examples/spend/app.yaml", "--replay", rec)
+	defer stop()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(string(get(t, url+"metrics"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := func(name, shard string) float64 {
+		f := fams[name]
+		if f == nil {
+			return -1
+		}
+		for _, m := range f.Metric {
+			l := map[string]string{}
+			for _, p := range m.Label {
+				l[p.GetName()] = p.GetValue()
+			}
+			if l["input"] == "SOURCE_SQL_STREAM" && l["shard"] == shard {
+				return m.GetCounter().GetValue()
+			}
+		}
+		return -1
+	}
+	for shard := range records {
+		if n := got("streamsql_shard_records_total", shard); n != float64(records[shard]) {
+			t.Errorf("shard_records_total{shard=%q} = %v, want %d", shard, n, records[shard])
+		}
+		if n := got("streamsql_shard_bytes_total", shard); n != float64(bytes[shard]) {
+			t.Errorf("shard_bytes_total{shard=%q} = %v, want %d", shard, n, bytes[shard])
+		}
+	}
+	if n := len(fams["streamsql_shard_records_total"].GetMetric()); n != 2 {
+		t.Errorf("%d shard_records_total series, want 2", n)
+	}
+	var view struct {
+		Shards []struct {
+			Input, ID      string
+			Replay         bool
+			Records, Bytes int
+		}
+	}
+	if err := json.Unmarshal(get(t, url+"api/snapshot"), &view); err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Shards) != 2 {
+		t.Fatalf("the console lists shards %+v", view.Shards)
+	}
+	for _, sh := range view.Shards {
+		if sh.Input != "SOURCE_SQL_STREAM" || !sh.Replay || sh.Records != records[sh.ID] || sh.Bytes != bytes[sh.ID] {
+			t.Errorf("console shard %+v, want %d records, %d bytes", sh, records[sh.ID], bytes[sh.ID])
+		}
 	}
 }
 

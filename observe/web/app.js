@@ -181,7 +181,9 @@ function update(snap) {
   counts();
   table("inputs", null, (snap.inputs || []).map((i) => [i.name, i.records, i.bytes, i.failed]));
   document.getElementById("shards").style.display = (snap.shards || []).length ? "" : "none";
-  table("shards", null, (snap.shards || []).map((s) => [s.input + " " + s.id, s.records, s.behindMillis + " ms", s.iteratorAgeMillis + " ms", s.throttles, s.lastReadAgo || "never"]));
+  table("shards", null, (snap.shards || []).map((s) => s.replay
+    ? [s.input + " " + s.id, s.records, s.bytes, "-", "-", "-", "replayed"]
+    : [s.input + " " + s.id, s.records, s.bytes, s.behindMillis + " ms", s.iteratorAgeMillis + " ms", s.throttles, s.lastReadAgo || "never"]));
   table("outputs", null, (snap.outputs || []).map((o) => [o.stream, o.destination, o.delivered, o.pending, o.calls, o.failed, o.retried,
     o.error ? { bad: true, text: o.error } : (o.pending ? "delivering" : "delivered")]));
   const sel = document.getElementById("stream-pick");

@@ -39,15 +39,21 @@ func (e *Emitter) Append(t int64, row []value.Value) {
 	e.batch.Append(t, row)
 }
 
+// check is inlined into Grow and Append (called for every row emitted);
+// below is the rare path.
 func (e *Emitter) check(t int64) {
 	if t < e.floor {
-		what := "the last row emitted"
-		if t < e.bound {
-			what = "the bound already forwarded"
-		}
-		panic(fmt.Sprintf("operators: row at ROWTIME %d emitted below %s (%d)", t, what, e.floor))
+		e.below(t)
 	}
 	e.floor = t
+}
+
+func (e *Emitter) below(t int64) {
+	what := "the last row emitted"
+	if t < e.bound {
+		what = "the bound already forwarded"
+	}
+	panic(fmt.Sprintf("operators: row at ROWTIME %d emitted below %s (%d)", t, what, e.floor))
 }
 
 // Len is the number of rows waiting to be flushed.

@@ -596,10 +596,8 @@ func (lo *Options) resumes(a *app.Application) bool {
 func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	// A shard not read before a checkpoint starts from the moment reading
-	// began: the run resumed from it then reads what came since. Rounded
-	// up to the millisecond (arrival times are milliseconds): a record
-	// that arrived before the run started is never read.
-	start := time.Now().Truncate(time.Millisecond).Add(time.Millisecond)
+	// began: the run resumed from it then reads what came since.
+	start := readingStart()
 	var out []*liveInput
 	for i, in := range a.Inputs {
 		field := fmt.Sprintf("Inputs[%d]", i)
@@ -649,6 +647,23 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		out = append(out, li)
 	}
 	return out, nil
+}
+
+// readingStart is the moment a run starts reading, the AT_TIMESTAMP a
+// resumed run reads a shard from when this run never read that shard.
+// Arrival times are whole milliseconds, so it is the first millisecond
+// that begins after now, and readingStart returns only once that
+// millisecond has begun (a wait under 1 ms), before any shard is opened.
+// A record that arrived before it arrived before the run started, was
+// never readable by this run (NOW opens each shard at its tip, later) and
+// is not read by a resumed one; a record that arrived at or after it is
+// read by this run or, on a shard this run never read, by the next one.
+func readingStart() time.Time {
+	start := time.Now().Truncate(time.Millisecond).Add(time.Millisecond)
+	for d := time.Until(start); d > 0; d = time.Until(start) {
+		time.Sleep(d)
+	}
+	return start
 }
 
 // received moves the input's position past a batch the run loop took.

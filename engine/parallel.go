@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/input"
@@ -227,7 +228,14 @@ func (pf *prefetcher) release(c *chunk) {
 // pushReplay moves a replayed record into the pipeline: its decoded rows
 // when a worker made them, else decoded now.
 func (p *Pipeline) pushReplay(s *source, r replayRecord) bool {
-	p.countShard(s.input, r.ShardID, len(r.Data))
+	// Counted by shard: input.Reader gives every record of a shard the same
+	// (interned) ID string, so the usual check is a length and a pointer.
+	sh := p.shardAt[s.input]
+	if sh == nil || len(r.ShardID) != len(sh.ID) || unsafe.StringData(r.ShardID) != unsafe.StringData(sh.ID) {
+		sh = p.shardMiss(s.input, r.ShardID)
+	}
+	sh.Records++
+	sh.Bytes += int64(len(r.Data))
 	c := r.chunk
 	if c == nil {
 		return p.Push(s.input, s.stream, r.Record)

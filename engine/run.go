@@ -76,7 +76,7 @@ type Pipeline struct {
 	decoders  []*decode.Decoder
 	targets   [][]*target
 	shardSlot map[string]int
-	shardAt   []shardCache // per input: the shard of its last replayed record
+	shardAt   []*ShardStats // per input: the shard of its last replayed record (countShard)
 	last      int64
 	bound     int64 // last bound the sources were advanced to
 	pending   int
@@ -165,7 +165,7 @@ func Start(o Options) (*Pipeline, error) {
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
-	p.shardAt = make([]shardCache, len(l.inputs))
+	p.shardAt = make([]*ShardStats, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
 		d := decoders[i]
@@ -250,36 +250,20 @@ func (p *Pipeline) pushed(in int, rec input.Record, failed bool) bool {
 	return false
 }
 
-// shardCache is the shard of an input's last replayed record: its
-// interned ID (input.Reader gives one string per shard, so the comparison
-// is a length and a pointer) and its counts.
-type shardCache struct {
-	id string
-	sh *ShardStats
-}
-
-// countShard counts a replayed record of n payload bytes for its shard.
-// Records of one shard mostly follow each other; another shard is looked
-// up among the input's (shardMiss).
-func (p *Pipeline) countShard(in int, id string, n int) {
-	c := &p.shardAt[in]
-	if c.sh == nil || id != c.id {
-		p.shardMiss(in, id)
-	}
-	c.sh.Records++
-	c.sh.Bytes += int64(n)
-}
-
-// shardMiss points the input's shard cache at shard id, added on first
-// sight. An input has a handful of shards: a linear search.
-func (p *Pipeline) shardMiss(in int, id string) {
+// shardMiss finds shard id among the input's, adding it on first sight,
+// and makes it the input's current shard (pushReplay counts records by
+// shard; records of one shard mostly follow each other, so it looks here
+// only when the shard changes). An input has a handful of shards: a
+// linear search.
+func (p *Pipeline) shardMiss(in int, id string) *ShardStats {
 	st := &p.stats.Inputs[in]
 	i := slices.IndexFunc(st.Shards, func(s ShardStats) bool { return s.ID == id })
 	if i < 0 {
 		i = len(st.Shards)
 		st.Shards = append(st.Shards, ShardStats{ID: id})
 	}
-	p.shardAt[in] = shardCache{id: id, sh: &st.Shards[i]}
+	p.shardAt[in] = &st.Shards[i]
+	return p.shardAt[in]
 }
 
 // advance pushes the pending batches and moves every source to bound t.

@@ -380,16 +380,6 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			lo.Watch(o.App.Inputs[in.index].NamePrefix, in.src)
 		}
 	}
-	// A run that resumes no checkpoint writes one with its starting
-	// positions before it reads: killed before its first periodic
-	// checkpoint, it is resumed from where it began, not from the moment
-	// of the restart (which would lose what came in between).
-	if resumed == nil && lo.CheckpointInterval >= 0 {
-		if err := cps.write(deliverCtx, true); err != nil {
-			st, _ := p.Stop()
-			return st, err
-		}
-	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	merged := make(chan liveBatch, 16)

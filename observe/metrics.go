@@ -138,10 +138,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	emit(mLateRows, float64(st.LateRows))
 	emit(mLateEventRows, float64(st.LateEventRows))
-	for _, name := range sortedKeys(st.Errors) {
+	for _, name := range slices.Sorted(maps.Keys(st.Errors)) {
 		emit(mErrorRows, float64(st.Errors[name]), name)
 	}
-	for _, name := range sortedKeys(st.RowsOut) {
+	for _, name := range slices.Sorted(maps.Keys(st.RowsOut)) {
 		emit(mStreamRows, float64(st.RowsOut[name]), name)
 	}
 	if s.Watermark > 0 {
@@ -158,7 +158,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		h := o.Status.Latency
 		ch <- prometheus.MustNewConstHistogram(mOutLatency.desc, h.Count, h.Sum, h.Cumulative(), o.Stream, o.Destination)
 	}
-	for _, t := range sortedKeys(st.Refreshes) {
+	for _, t := range slices.Sorted(maps.Keys(st.Refreshes)) {
 		emit(mRefreshes, float64(st.Refreshes[t].Loaded), t, "loaded")
 		emit(mRefreshes, float64(st.Refreshes[t].Failed), t, "failed")
 	}
@@ -212,5 +212,3 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
-
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -17,9 +17,16 @@ type metric struct {
 	kind prometheus.ValueType
 }
 
+// newMetric declares a family and adds it to allMetrics, so every declared
+// family is described without a second list to keep in step.
 func newMetric(name, help string, kind prometheus.ValueType, labels ...string) metric {
-	return metric{prometheus.NewDesc("streamsql_"+name, help, labels, nil), kind}
+	m := metric{prometheus.NewDesc("streamsql_"+name, help, labels, nil), kind}
+	allMetrics = append(allMetrics, m)
+	return m
 }
+
+// allMetrics is every family newMetric declared, in declaration order.
+var allMetrics []metric
 
 var (
 	mInputRecords = newMetric("input_records_total", "Records read from the input (a recording or its Kinesis stream), unreadable ones included.", prometheus.CounterValue, "input")
@@ -64,13 +71,6 @@ var (
 
 	mRefreshes = newMetric("reference_refreshes_total", "Versions of the reference table fetched again, by result (loaded or failed).", prometheus.CounterValue, "table", "result")
 )
-
-var allMetrics = []metric{mInputRecords, mInputBytes, mInputFailed,
-	mShardRecords, mShardBytes, mShardReads, mShardThrottle, mShardBehind, mShardIterAge, mShardLastRead, mShardOpen,
-	mOpRowsIn, mOpRowsOut, mOpStateGroups, mOpStateRows, mOpStateBytes, mOpLate,
-	mLateRows, mLateEventRows, mErrorRows, mStreamRows, mWatermark, mFinished,
-	mOutRows, mOutPending, mOutAttempts, mOutFailures, mOutRetries, mOutLatency, mOutFailed,
-	mCheckpoints, mCheckpointAge, mCheckpointDur, mCheckpointSz, mRefreshes}
 
 // collector turns the Hub's latest snapshot and its sources' shard figures
 // into metrics at scrape time.

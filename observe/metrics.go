@@ -17,9 +17,16 @@ type metric struct {
 	kind prometheus.ValueType
 }
 
+// newMetric declares a family and adds it to allMetrics, so every declared
+// family is described without a second list to keep in step.
 func newMetric(name, help string, kind prometheus.ValueType, labels ...string) metric {
-	return metric{prometheus.NewDesc("streamsql_"+name, help, labels, nil), kind}
+	m := metric{prometheus.NewDesc("streamsql_"+name, help, labels, nil), kind}
+	allMetrics = append(allMetrics, m)
+	return m
 }
+
+// allMetrics is every family newMetric declared, in declaration order.
+var allMetrics []metric
 
 var (
 	mInputRecords = newMetric("input_records_total", "Records read from the input (a recording or its Kinesis stream), unreadable ones included.", prometheus.CounterValue, "input")
@@ -64,13 +71,6 @@ var (
 
 	mRefreshes = newMetric("reference_refreshes_total", "Versions of the reference table fetched again, by result (loaded or failed).", prometheus.CounterValue, "table", "result")
 )
-
-var allMetrics = []metric{mInputRecords, mInputBytes, mInputFailed,
-	mShardRecords, mShardBytes, mShardReads, mShardThrottle, mShardBehind, mShardIterAge, mShardLastRead, mShardOpen,
-	mOpRowsIn, mOpRowsOut, mOpStateGroups, mOpStateRows, mOpStateBytes, mOpLate,
-	mLateRows, mLateEventRows, mErrorRows, mStreamRows, mWatermark, mFinished,
-	mOutRows, mOutPending, mOutAttempts, mOutFailures, mOutRetries, mOutLatency, mOutFailed,
-	mCheckpoints, mCheckpointAge, mCheckpointDur, mCheckpointSz, mRefreshes}
 
 // collector turns the Hub's latest snapshot and its sources' shard figures
 // into metrics at scrape time.
@@ -138,10 +138,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	emit(mLateRows, float64(st.LateRows))
 	emit(mLateEventRows, float64(st.LateEventRows))
-	for _, name := range sortedKeys(st.Errors) {
+	for _, name := range slices.Sorted(maps.Keys(st.Errors)) {
 		emit(mErrorRows, float64(st.Errors[name]), name)
 	}
-	for _, name := range sortedKeys(st.RowsOut) {
+	for _, name := range slices.Sorted(maps.Keys(st.RowsOut)) {
 		emit(mStreamRows, float64(st.RowsOut[name]), name)
 	}
 	if s.Watermark > 0 {
@@ -158,7 +158,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		h := o.Status.Latency
 		ch <- prometheus.MustNewConstHistogram(mOutLatency.desc, h.Count, h.Sum, h.Cumulative(), o.Stream, o.Destination)
 	}
-	for _, t := range sortedKeys(st.Refreshes) {
+	for _, t := range slices.Sorted(maps.Keys(st.Refreshes)) {
 		emit(mRefreshes, float64(st.Refreshes[t].Loaded), t, "loaded")
 		emit(mRefreshes, float64(st.Refreshes[t].Failed), t, "failed")
 	}
@@ -212,5 +212,3 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
-
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

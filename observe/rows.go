@@ -38,11 +38,11 @@ func (r *ring) add(t int64, row []value.Value) {
 
 func (r *ring) render() {
 	var out []string
-	var buf []byte
+	var buf, row []byte
 	emit := func(i int) {
 		buf = append(buf[:0], `{"ROWTIME":`...)
 		buf = value.AppendJSONString(buf, time.UnixMilli(r.times[i]).UTC().Format("2006-01-02 15:04:05.000"))
-		row := sink.AppendRow(nil, sink.NDJSON, r.rows[i], r.cols)
+		row = sink.AppendRow(row[:0], sink.NDJSON, r.rows[i], r.cols)
 		if len(row) > 2 {
 			buf = append(buf, ',')
 			buf = append(buf, row[1:]...)

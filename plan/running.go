@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -71,7 +72,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	if len(g.Unimplemented) > 0 {
 		return nil, NotImplemented(g.Unimplemented)
 	}
-	for _, name := range sortedKeys(b.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(b.Outputs)) {
 		if _, err := g.LookupStream(name); err != nil {
 			return nil, err
 		}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/value"
@@ -33,7 +34,7 @@ func (r *Running) Snapshot(w io.Writer) error {
 	sw.String(snapshotMagic)
 	sw.Uvarint(snapshotVersion)
 	sw.String(r.plan.Fingerprint())
-	names := sortedKeys(r.tables)
+	names := slices.Sorted(maps.Keys(r.tables))
 	sw.Uvarint(uint64(len(names)))
 	for _, name := range names {
 		sw.String(name)
@@ -140,13 +141,4 @@ func (n *node) Restore(r io.Reader) error {
 		return fmt.Errorf("operator %s (%T) cannot restore its state yet", n.name, n.op)
 	}
 	return s.Restore(r)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -131,19 +131,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Start = t
 	}
-	for _, r := range replays {
-		stream, file, ok := strings.Cut(r, "=")
-		if !ok {
-			stream, file = "", r
-		}
-		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: file})
-	}
-	for _, r := range refs {
-		table, file, ok := strings.Cut(r, "=")
-		if !ok {
-			return &usageError{fmt.Sprintf("--reference %q: want TABLE=FILE", r)}
-		}
-		o.References[table] = file
+	if err := addReplays(&o, replays, refs); err != nil {
+		return err
 	}
 	for _, r := range outs {
 		stream, dest, ok := strings.Cut(r, "=")
@@ -183,6 +172,26 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		printSummary(stderr, st)
 	}
 	return runOutcome(st, *failOnError)
+}
+
+// addReplays adds the --replay [STREAM=]FILE and --reference TABLE=FILE
+// flags (run, explain --analyze) to o.
+func addReplays(o *engine.Options, replays, refs multi) error {
+	for _, r := range replays {
+		stream, file, ok := strings.Cut(r, "=")
+		if !ok {
+			stream, file = "", r
+		}
+		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: file})
+	}
+	for _, r := range refs {
+		table, file, ok := strings.Cut(r, "=")
+		if !ok {
+			return &usageError{fmt.Sprintf("--reference %q: want TABLE=FILE", r)}
+		}
+		o.References[table] = file
+	}
+	return nil
 }
 
 func parseTime(s string) (time.Time, error) { return input.ParseTime(s) }

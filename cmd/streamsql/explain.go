@@ -52,19 +52,8 @@ func (f *explainFlags) explain(a *app.Application, stderr io.Writer) (string, er
 		return "", &usageError{"explain --analyze runs the application: give its recording with --replay FILE"}
 	}
 	o := engine.Options{App: a, Stdout: io.Discard, Stderr: stderr, References: map[string]string{}, TimeOperators: true}
-	for _, r := range f.replays {
-		stream, file, ok := strings.Cut(r, "=")
-		if !ok {
-			stream, file = "", r
-		}
-		o.Replays = append(o.Replays, engine.Replay{Stream: stream, Path: file})
-	}
-	for _, r := range f.refs {
-		table, file, ok := strings.Cut(r, "=")
-		if !ok {
-			return "", &usageError{fmt.Sprintf("--reference %q: want TABLE=FILE", r)}
-		}
-		o.References[table] = file
+	if err := addReplays(&o, f.replays, f.refs); err != nil { // commands.go
+		return "", err
 	}
 	rec := &explain.Recorder{}
 	o.Observer = rec

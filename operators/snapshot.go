@@ -103,7 +103,7 @@ func (e *Emitter) LoadState(r *StateReader) {
 	}
 }
 
-// batchFrom writes the rows of b from row `from` on, as Batch does.
+// batchFrom writes the rows of b from row `from` on; a nil b is width -1.
 func (w *StateWriter) batchFrom(b *Batch, from int) {
 	if b == nil {
 		w.Int(-1)

@@ -146,18 +146,7 @@ func (w *StateWriter) Row(row []value.Value) {
 }
 
 // Batch writes a batch's rows and times.
-func (w *StateWriter) Batch(b *Batch) {
-	if b == nil {
-		w.Int(-1)
-		return
-	}
-	w.Int(b.Width)
-	w.Uvarint(uint64(b.Len()))
-	for i := 0; i < b.Len(); i++ {
-		w.Varint(b.Times[i])
-		w.Row(b.Row(i))
-	}
-}
+func (w *StateWriter) Batch(b *Batch) { w.batchFrom(b, 0) }
 
 // WriteTo writes what was encoded.
 func (w *StateWriter) WriteTo(dst io.Writer) (int64, error) {

@@ -25,6 +25,7 @@ func readAcc(r *operators.StateReader) acc {
 	return acc{n: r.Varint(), i: r.Varint(), f: r.Float(), m2: r.Float(), v: r.Value(), overflow: r.Bool()}
 }
 
+// groupKey is buf reset to the hash key of a group's key values.
 func groupKey(buf []byte, keys []value.Value) []byte {
 	buf = buf[:0]
 	for _, v := range keys {

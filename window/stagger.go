@@ -72,10 +72,7 @@ func (s *Stagger) Push(b *operators.Batch) {
 			s.fail(c.Err, tm, row)
 			continue
 		}
-		s.keyBuf = s.keyBuf[:0]
-		for _, v := range s.keyVals {
-			s.keyBuf = value.AppendKey(s.keyBuf, v)
-		}
+		s.keyBuf = groupKey(s.keyBuf, s.keyVals)
 		w, ok := s.open[string(s.keyBuf)]
 		if !ok {
 			w = s.newWin(tm)

@@ -125,10 +125,7 @@ func (t *Tumbling) Push(b *operators.Batch) {
 			t.checkEventLate()
 		}
 		w := t.window(tk)
-		t.keyBuf = t.keyBuf[:0]
-		for _, v := range t.keyVals {
-			t.keyBuf = value.AppendKey(t.keyBuf, v)
-		}
+		t.keyBuf = groupKey(t.keyBuf, t.keyVals)
 		g := w.find(t.keyBuf, t.keyVals, t.cfg.TimeKey)
 		for k := range t.cfg.Aggs {
 			w.accs[k].add(g, &t.cfg.Aggs[k], t.argVals[k])

@@ -162,7 +162,12 @@ func latest(ctx context.Context, s Store, logf func(string, ...any)) (*checkpoin
 
 // save writes c as the next checkpoint and removes all but the last keep.
 func save(ctx context.Context, s Store, c *checkpoint, keep int) error {
-	if err := s.Put(ctx, c.Seq, c.encode()); err != nil {
+	return saveEncoded(ctx, s, c, c.encode(), keep)
+}
+
+// saveEncoded is save of a checkpoint already encoded as data.
+func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) error {
+	if err := s.Put(ctx, c.Seq, data); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
 	}
 	if keep <= 0 {
@@ -343,7 +348,7 @@ func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {
 	began := time.Now()
 	defer func() { c.report(ck, began, err) }()
 	data := ck.encode()
-	if err := save(ctx, c.store, ck, c.lo.CheckpointKeep); err != nil {
+	if err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/value"
 )
@@ -68,7 +69,7 @@ func RowBytes(row []value.Value) int64 {
 	return n
 }
 
-const valueSize = 48 // unsafe.Sizeof(value.Value{}) on 64-bit platforms
+const valueSize = int64(unsafe.Sizeof(value.Value{}))
 
 // StateWriter encodes operator state: unsigned and signed varints
 // (encoding/binary), floats as their IEEE bits, strings length-prefixed.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/value"
@@ -45,7 +46,7 @@ func (t *Tumbling) StateSize() operators.StateSize {
 	return s
 }
 
-const accSize = 88 // unsafe.Sizeof(acc{}) on 64-bit platforms
+const accSize = int64(unsafe.Sizeof(acc{}))
 
 // Snapshot writes each open window: its key, then each group's keys (but
 // the time key) and aggregate states, in first-seen order.
@@ -160,7 +161,7 @@ func (s *Sliding) StateSize() operators.StateSize {
 	return st
 }
 
-const slideAccSize = 136 // unsafe.Sizeof(slideAcc{}) on 64-bit platforms
+const slideAccSize = int64(unsafe.Sizeof(slideAcc{}))
 
 // Snapshot writes each frame's partitions in key order (their rows still in
 // the frame, their accumulators) and the queue of RANGE partitions to check

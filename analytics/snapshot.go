@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/streamsql/streamsql/operators"
@@ -34,11 +35,7 @@ func (d *Distinct) Snapshot(w io.Writer) error {
 		s := &d.State
 		d.out.SaveState(sw)
 		writeTumble(sw, s.Window)
-		hashes := make([]uint64, 0, len(s.Exact))
-		for h := range s.Exact {
-			hashes = append(hashes, h)
-		}
-		slices.Sort(hashes)
+		hashes := slices.Sorted(maps.Keys(s.Exact))
 		sw.Uvarint(uint64(len(hashes)))
 		for _, h := range hashes {
 			sw.Uvarint(h)

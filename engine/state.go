@@ -5,8 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/streamsql/streamsql/operators"
 )
@@ -40,7 +41,7 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 	sw.Varint(p.last)
 	sw.Varint(p.bound)
 	sw.Int(p.pending)
-	shards := sortedNames(p.shardSlot)
+	shards := slices.Sorted(maps.Keys(p.shardSlot))
 	sw.Uvarint(uint64(len(shards)))
 	for _, id := range shards {
 		sw.String(id)
@@ -53,13 +54,13 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 	}
 	sw.Varint(p.errs.count)
 	sw.String(p.errs.first)
-	names := sortedNames(p.errs.byName)
+	names := slices.Sorted(maps.Keys(p.errs.byName))
 	sw.Uvarint(uint64(len(names)))
 	for _, name := range names {
 		sw.String(name)
 		sw.Varint(p.errs.byName[name])
 	}
-	for _, name := range sortedNames(p.counters) {
+	for _, name := range slices.Sorted(maps.Keys(p.counters)) {
 		sw.String(name)
 		sw.Varint(p.counters[name].n)
 	}
@@ -116,7 +117,7 @@ func (p *Pipeline) Restore(r io.Reader) error {
 		name := sr.String()
 		p.errs.byName[name] = sr.Varint()
 	}
-	for _, name := range sortedNames(p.counters) {
+	for _, name := range slices.Sorted(maps.Keys(p.counters)) {
 		if got := sr.String(); got != name && sr.Err() == nil {
 			sr.Failf("state has output %s where the application has %s", got, name)
 		}
@@ -137,15 +138,6 @@ func (p *Pipeline) Restore(r io.Reader) error {
 		return err
 	}
 	return p.run.Restore(bytes.NewReader(graph))
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 const noBound = math.MinInt64

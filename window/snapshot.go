@@ -2,7 +2,8 @@ package window
 
 import (
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/value"
@@ -169,11 +170,7 @@ func (s *Sliding) Snapshot(w io.Writer) error {
 		s.out.SaveState(sw)
 		for _, fs := range s.frames {
 			stride := len(fs.calls) + 1
-			keys := make([]string, 0, len(fs.parts))
-			for k := range fs.parts {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(fs.parts))
 			sw.Uvarint(uint64(len(keys)))
 			for _, k := range keys {
 				writePart(sw, fs.parts[k], stride)
@@ -182,7 +179,7 @@ func (s *Sliding) Snapshot(w io.Writer) error {
 			sw.Uvarint(uint64(len(quiet)))
 			for _, e := range quiet {
 				sw.Varint(e.t)
-				sw.Bytes([]byte(e.p.key))
+				sw.String(e.p.key)
 				live := fs.parts[e.p.key] == e.p
 				sw.Bool(live)
 				if !live { // a partition already dropped: only its last time matters
@@ -194,7 +191,7 @@ func (s *Sliding) Snapshot(w io.Writer) error {
 }
 
 func writePart(w *operators.StateWriter, p *part, stride int) {
-	w.Bytes([]byte(p.key))
+	w.String(p.key)
 	w.Varint(p.seq0 + int64(p.head))
 	w.Varint(p.last)
 	rows := p.vals[p.head*stride:]
@@ -225,7 +222,7 @@ func (s *Sliding) Restore(r io.Reader) error {
 			stride := len(fs.calls) + 1
 			fs.parts = map[string]*part{}
 			for i, n := 0, sr.Len(); i < n; i++ {
-				p := &part{key: string(sr.Bytes()), seq0: sr.Varint(), last: sr.Varint()}
+				p := &part{key: sr.String(), seq0: sr.Varint(), last: sr.Varint()}
 				p.vals = sr.Row(sr.Len() * stride)
 				if len(fs.calls) <= len(p.accBuf) {
 					p.accs = p.accBuf[:len(fs.calls)]
@@ -242,7 +239,7 @@ func (s *Sliding) Restore(r io.Reader) error {
 			fs.quiet, fs.quietHead = make([]quietEntry, sr.Len()), 0
 			for i := range fs.quiet {
 				e := quietEntry{t: sr.Varint()}
-				key := string(sr.Bytes())
+				key := sr.String()
 				if sr.Bool() {
 					e.p = fs.parts[key]
 					if e.p == nil {

@@ -329,7 +329,9 @@ func cmdExplain(args []string, stdout, stderr io.Writer) error {
 		if many {
 			fmt.Fprintf(stdout, "== %s\n", path)
 		}
-		fmt.Fprint(stdout, s)
+		if _, err := io.WriteString(stdout, s); err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
 		return nil
 	}, ef.add)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -243,5 +244,19 @@ func TestProgressBarDuringReplay(t *testing.T) {
 	s := out.String()
 	if !strings.Contains(s, "\r100% [========================] 500 records") || !strings.HasSuffix(s, "\r\x1b[K") || strings.Count(s, "\r") < 5 {
 		t.Errorf("bar output %q", s)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// explain whose plan cannot be written (a full disk, a closed pipe) fails
+// instead of exiting 0 with nothing printed.
+func TestExplainWriteErrorFails(t *testing.T) {
+	var stderr strings.Builder
+	code := run([]string{"explain", "../../examples/news/app.yaml"}, failingWriter{}, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "no space left on device") {
+		t.Fatalf("explain to a failing stdout: exit %d, stderr %q", code, stderr.String())
 	}
 }

@@ -15,6 +15,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/streamsql/streamsql/connectors/deliver"
 	"github.com/streamsql/streamsql/engine"
 )
 
@@ -161,10 +162,8 @@ func (l *lease) acquire(ctx context.Context) error {
 			l.logf("standby: application %s is run by %s; taking over if it stops renewing its lease for %s", l.app, holder, l.duration)
 			said = true
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(l.duration / 5):
+		if err := deliver.Sleep(ctx, l.duration/5); err != nil {
+			return err
 		}
 	}
 }
@@ -221,12 +220,16 @@ func (l *lease) hold(ctx context.Context, lost func(error)) {
 }
 
 // release gives the lease up, so a standby takes over at once.
-func (l *lease) release(ctx context.Context) {
-	l.client.DeleteItem(ctx, &ddb.DeleteItemInput{TableName: aws.String(l.table),
+func (l *lease) release(ctx context.Context) error {
+	_, err := l.client.DeleteItem(ctx, &ddb.DeleteItemInput{TableName: aws.String(l.table),
 		Key:                       map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
 		ConditionExpression:       aws.String("#o = :me AND Version = :v"),
 		ExpressionAttributeNames:  map[string]string{"#o": "Owner"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}}})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("lease %s/%s: release failed: %w", l.table, l.app, err)
+	}
+	return nil
 }
 
 func attrS(item map[string]types.AttributeValue, name string) string {

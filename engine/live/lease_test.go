@@ -54,10 +54,25 @@ func TestLeaseOneOwner(t *testing.T) {
 		t.Fatal("a reported a loss while it renewed")
 	}
 	// b releases: a takes it at once.
-	b.release(ctx)
+	if err := b.release(ctx); err != nil {
+		t.Fatal(err)
+	}
 	start = time.Now()
 	if err := a.acquire(ctx); err != nil || time.Since(start) > 500*time.Millisecond {
 		t.Fatalf("after a release: %v in %v", err, time.Since(start))
+	}
+	// Releasing a lease another owner holds changes nothing and is no
+	// error; a release that cannot reach DynamoDB is one (the run warns).
+	if err := b.release(ctx); err != nil {
+		t.Fatalf("release of a lease held by another: %v", err)
+	}
+	gone, cancelGone := context.WithCancel(ctx)
+	cancelGone()
+	if err := a.release(gone); err == nil {
+		t.Fatal("a release that was never sent reported no error")
+	}
+	if err := a.renew(ctx); err != nil {
+		t.Fatalf("a lost its lease to a release that was never sent: %v", err)
 	}
 	if _, err := newLease(&Options{Lease: "dynamodb:/x"}, "app", t.Logf); err == nil {
 		t.Fatal("a bad --lease accepted")

@@ -334,7 +334,9 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		defer func() {
 			stopHolding()
 			if !leaseLost {
-				ls.release(context.Background())
+				if err := ls.release(context.Background()); err != nil {
+					logf("warning: %v; a standby takes over once the lease runs out (%s)", err, ls.duration)
+				}
 			}
 		}()
 		go ls.hold(holdCtx, func(err error) { lost <- err })

@@ -67,7 +67,12 @@ func (gs *groups) add(kb []byte, keys []value.Value, timeKey int) int {
 // keyRow writes group g's key values into dst (len nk), with the window's
 // time key tk at timeKey.
 func (gs *groups) keyRow(g int, tk value.Value, timeKey int, dst []value.Value) {
-	src := gs.keys[g*gs.stride : (g+1)*gs.stride]
+	withTimeKey(dst, gs.keys[g*gs.stride:(g+1)*gs.stride], tk, timeKey)
+}
+
+// withTimeKey writes src (keys without the time key) into dst (one longer)
+// with tk put back at timeKey.
+func withTimeKey(dst, src []value.Value, tk value.Value, timeKey int) {
 	copy(dst, src[:timeKey])
 	dst[timeKey] = tk
 	copy(dst[timeKey+1:], src[timeKey:])

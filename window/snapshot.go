@@ -83,10 +83,7 @@ func (t *Tumbling) Restore(r io.Reader) error {
 		for i := range t.wins {
 			w := &win{key: sr.Value(), groups: newGroups(nk, t.cfg.Aggs)}
 			for g, n := 0, sr.Len(); g < n; g++ {
-				rest := sr.Row(nk - 1)
-				copy(keys, rest[:tk])
-				keys[tk] = w.key
-				copy(keys[tk+1:], rest[tk:])
+				withTimeKey(keys, sr.Row(nk-1), w.key, tk)
 				t.keyBuf = groupKey(t.keyBuf, keys)
 				w.find(t.keyBuf, keys, tk)
 				for k := range w.accs {

@@ -78,9 +78,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 		}
 	}
 	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
-	for name, rows := range b.Tables {
-		r.tables[name] = rows
-	}
+	maps.Copy(r.tables, b.Tables)
 	for _, s := range g.Catalog.Streams() {
 		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
 		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: r.newNode()}

@@ -306,6 +306,10 @@ func (p *Pipeline) Finish() (Stats, error) { return p.end(true) }
 
 func (p *Pipeline) end(endInput bool) (Stats, error) {
 	if endInput {
+		// The spaced checks may all have fallen before the state peaked
+		// (one slow check on a busy machine spaces the next past a short
+		// run): look once more before the last windows close.
+		p.state.checkNow(p.run.Operators())
 		p.advance(operators.EndOfTime)
 	}
 	err := p.close()

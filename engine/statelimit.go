@@ -66,6 +66,14 @@ func (g *stateGuard) check(ops []operators.Node) {
 	g.next = time.Now().Add(100 * time.Since(start))
 }
 
+// checkNow checks at once, whenever the last check was.
+func (g *stateGuard) checkNow(ops []operators.Node) {
+	if g != nil {
+		g.next = time.Time{}
+		g.check(ops)
+	}
+}
+
 func describeState(s operators.StateSize) string {
 	out := fmt.Sprintf("%d groups", s.Groups)
 	if s.Rows > 0 {

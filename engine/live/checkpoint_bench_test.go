@@ -1,9 +1,13 @@
+//go:build unix
+
 package live
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,72 +17,198 @@ import (
 	"github.com/streamsql/streamsql/input"
 )
 
-// BenchmarkCheckpoint measures one checkpoint as a live run writes it
-// (pipeline and feed snapshot, encoding with its SHA-256, a local file
-// written, synced and renamed) for a large state: 1M groups of an open
-// GROUP BY window, and 3M rows in a sliding window (10,000 partitions). The run loop stops for
-// the snapshot only (ms-pause); the encoding and the write of a periodic
-// checkpoint go on in the background. drop-at-10s-% is the share of a 10 s
-// interval the pause takes: the throughput lost with the default
-// --checkpoint-interval (on a machine with a core to spare for the write).
-func BenchmarkCheckpoint(b *testing.B) {
-	for _, c := range []struct {
-		name, sql string
-		records   int
-		keys      int // distinct TRADERs
-	}{
-		{"groupby-1M-groups", `
+// A checkpoint benchmark's state: 1M groups of an open GROUP BY window,
+// or 3M rows in a sliding window (10,000 partitions).
+type benchState struct {
+	name, sql string
+	rows      int   // records that build the state
+	keys      int   // distinct TRADERs
+	step      int64 // arrival step, in thousandths of a millisecond
+}
+
+var benchStates = []benchState{
+	// Arrivals 1 µs apart: the hour-long window stays open (1M groups)
+	// however many records follow.
+	{"groupby-1M-groups", `
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), N BIGINT, VOLUME BIGINT);
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
   SELECT STREAM TRADER, COUNT(*), SUM(VOLUME) FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TRADER, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' HOUR);`, 1_000_000, 1_000_000},
-		{"sliding-3M-rows", `
+  GROUP BY TRADER, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' HOUR);`, 1_000_000, 1_000_000, 1},
+	// Arrivals 1.2 ms apart: an hour holds 3M rows, and as records go on
+	// the oldest leave as fast as new ones come (a steady 3M rows).
+	{"sliding-3M-rows", `
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE);
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
   SELECT STREAM TRADER, PRICE, AVG(PRICE) OVER W FROM "SOURCE_SQL_STREAM_001"
-  WINDOW W AS (PARTITION BY TRADER RANGE INTERVAL '1' HOUR PRECEDING);`, 3_000_000, 10_000},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			a := &app.Application{ApplicationName: "bench", ApplicationCode: c.sql, Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM",
-				InputSchema: app.SourceSchema{RecordFormat: app.RecordFormat{RecordFormatType: "JSON"}, RecordColumns: []app.RecordColumn{
-					{Name: "TRADER", Mapping: "$.TRADER", SqlType: "VARCHAR(16)"}, {Name: "PRICE", Mapping: "$.PRICE", SqlType: "DOUBLE"},
-					{Name: "VOLUME", Mapping: "$.VOLUME", SqlType: "BIGINT"}}}}}}
-			p, err := engine.Start(engine.Options{App: a, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Format: "ndjson", Stderr: io.Discard})
-			if err != nil {
-				b.Fatal(err)
-			}
-			base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC).UnixMilli()
-			for i := range c.records {
-				p.Push(0, -1, input.Record{Data: fmt.Appendf(nil, `{"TRADER":"t%07d","PRICE":%d.5,"VOLUME":%d}`, i%c.keys, i%1000, i%5000),
-					Arrival: base + int64(i), ShardID: "shardId-000000000000", SequenceNumber: fmt.Sprint(i)})
-			}
-			feed := engine.NewFeed(p, time.Hour, nil)
-			ops := p.Running().Operators()
-			var groups, rows int64
-			for _, op := range ops {
-				st := op.StateSize()
-				groups += st.Groups
-				rows += st.Rows
-			}
-			cps := &checkpointer{lo: &Options{}, store: NewDirStore(b.TempDir(), "bench"), next: 1, p: p, feed: feed, app: "bench",
-				inputs: []*liveInput{{pos: &kinesis.Checkpoint{Stream: "s", Shards: map[string]kinesis.ShardCheckpoint{"shardId-000000000000": {SequenceNumber: "1"}}}}}}
+  WINDOW W AS (PARTITION BY TRADER RANGE INTERVAL '1' HOUR PRECEDING);`, 3_000_000, 10_000, 1200},
+}
+
+// benchRun is a live run's pipeline, feed and checkpointer over a local
+// store, fed by the same step as the run loop (take), one GetRecords-sized
+// batch at a time.
+type benchRun struct {
+	st     benchState
+	p      *engine.Pipeline
+	feed   *engine.Feed
+	cps    *checkpointer
+	inputs []*liveInput
+	data   [][]byte // one JSON record per key (at most 100,000 prices)
+	batch  []input.Record
+	n      int64 // records fed
+}
+
+const benchShard = "shardId-000000000000"
+
+func newBenchRun(b *testing.B, st benchState) *benchRun {
+	a := &app.Application{ApplicationName: "bench", ApplicationCode: st.sql, Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM",
+		InputSchema: app.SourceSchema{RecordFormat: app.RecordFormat{RecordFormatType: "JSON"}, RecordColumns: []app.RecordColumn{
+			{Name: "TRADER", Mapping: "$.TRADER", SqlType: "VARCHAR(16)"}, {Name: "PRICE", Mapping: "$.PRICE", SqlType: "DOUBLE"},
+			{Name: "VOLUME", Mapping: "$.VOLUME", SqlType: "BIGINT"}}}}}}
+	p, err := engine.Start(engine.Options{App: a, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Format: "ndjson", Stderr: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &benchRun{st: st, p: p, feed: engine.NewFeed(p, time.Hour, nil), batch: make([]input.Record, 500),
+		inputs: []*liveInput{{pos: &kinesis.Checkpoint{Stream: "s", Shards: map[string]kinesis.ShardCheckpoint{}}}}}
+	r.cps = &checkpointer{lo: &Options{}, store: NewDirStore(b.TempDir(), "bench"), next: 1, p: p, feed: r.feed, app: "bench", inputs: r.inputs}
+	for i := range max(st.keys, 100_000) {
+		r.data = append(r.data, fmt.Appendf(nil, `{"TRADER":"t%07d","PRICE":%d.5,"VOLUME":%d}`, i%st.keys, i%1000, i%5000))
+	}
+	take(r.inputs, r.feed, liveBatch{0, kinesis.Batch{ShardID: benchShard, Start: true}})
+	r.records(st.rows)
+	return r
+}
+
+var benchBase = time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC).UnixMilli()
+
+// records feeds n more records.
+func (r *benchRun) records(n int) {
+	for n > 0 {
+		recs := r.batch[:min(n, len(r.batch))]
+		for i := range recs {
+			recs[i] = input.Record{Data: r.data[r.n%int64(len(r.data))], Arrival: benchBase + r.n*r.st.step/1000,
+				ShardID: benchShard, SequenceNumber: "4958"}
+			r.n++
+		}
+		take(r.inputs, r.feed, liveBatch{0, kinesis.Batch{ShardID: benchShard, Records: recs, MillisBehindLatest: 1}})
+		n -= len(recs)
+	}
+}
+
+func (r *benchRun) size() (groups, rows int64) {
+	for _, op := range r.p.Running().Operators() {
+		st := op.StateSize()
+		groups += st.Groups
+		rows += st.Rows
+	}
+	return groups, rows
+}
+
+// BenchmarkCheckpoint measures one checkpoint as a live run writes it
+// (pipeline and feed snapshot, encoding with its SHA-256, a local file
+// written, synced and renamed) for a large state. The run loop stops for
+// the snapshot only (ms-pause); the write of a periodic checkpoint goes on
+// in the background. ms/checkpoint is the whole of it, the write included.
+func BenchmarkCheckpoint(b *testing.B) {
+	for _, st := range benchStates {
+		b.Run(st.name, func(b *testing.B) {
+			r := newBenchRun(b, st)
+			groups, rows := r.size()
 			var pause time.Duration
 			b.ResetTimer()
 			for range b.N {
-				if err := cps.write(context.Background(), true); err != nil {
+				if err := r.cps.write(context.Background(), true); err != nil {
 					b.Fatal(err)
 				}
-				pause += cps.took
+				pause += r.cps.took
 			}
 			b.StopTimer()
 			per := b.Elapsed() / time.Duration(b.N)
 			pause /= time.Duration(b.N)
 			b.ReportMetric(float64(per.Microseconds())/1000, "ms/checkpoint")
 			b.ReportMetric(float64(pause.Microseconds())/1000, "ms-pause")
-			b.ReportMetric(float64(cps.bytes)/1e6, "MB")
+			b.ReportMetric(float64(r.cps.bytes)/1e6, "MB")
 			b.ReportMetric(float64(groups), "groups")
 			b.ReportMetric(float64(rows), "rows")
-			b.ReportMetric(100*pause.Seconds()/DefaultCheckpointInterval.Seconds(), "drop-at-10s-%")
+		})
+	}
+}
+
+// cpuTime is the CPU time the process has used (user and system, every
+// thread: the background write and the garbage collector count too).
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCheckpointThroughput measures what periodic checkpoints cost a
+// busy run, by running: records keep flowing through the run loop's own
+// step (take) into a state of 1M groups or 3M sliding rows, and every
+// other stretch of records ends in a periodic checkpoint (the run loop's
+// cps.periodic: snapshot in the loop, write in the background). The
+// machine is shared, so throughput is records per CPU-second of the whole
+// process (getrusage: the background write and the GC count), not per
+// wall second.
+//
+// A stretch is the records one CPU would take in 10 s at the rate measured
+// just before without checkpoints: a checkpoint every 10 s of a saturated
+// run (--checkpoint-interval's default). Stretches with and without a
+// checkpoint alternate, b.N pairs (-benchtime 2x: two of each), so load
+// that changes during the run touches both alike. A stretch with a
+// checkpoint ends when its background write has ended, so the write's CPU
+// counts in it. Each stretch starts after a forced GC (not counted), so
+// that a GC cycle of the large heap falling in one stretch and not in the
+// other does not weigh on the comparison; the GC work the checkpoint
+// causes still counts. drop-% is 100 × (1 − with/without).
+func BenchmarkCheckpointThroughput(b *testing.B) {
+	for _, st := range benchStates {
+		b.Run(st.name, func(b *testing.B) {
+			r := newBenchRun(b, st)
+			// The rate without checkpoints, over about 1 CPU-second, sizes
+			// the stretches.
+			c0, n0 := cpuTime(b), r.n
+			for cpuTime(b)-c0 < time.Second {
+				r.records(50_000)
+			}
+			stretch := int(float64(r.n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
+			var cpu [2]time.Duration
+			var pause time.Duration
+			b.ResetTimer()
+			for range b.N {
+				for with := range 2 {
+					runtime.GC() // each stretch starts at the same point of the GC's cycle
+					c := cpuTime(b)
+					if with == 1 {
+						if err := r.cps.periodic(context.Background()); err != nil {
+							b.Fatal(err)
+						}
+						pause += r.cps.took
+					}
+					r.records(stretch)
+					if with == 1 {
+						r.cps.busy <- struct{}{} // the background write has ended
+						<-r.cps.busy
+						if err := r.cps.err; err != nil {
+							b.Fatal(err)
+						}
+					}
+					cpu[with] += cpuTime(b) - c
+				}
+			}
+			b.StopTimer()
+			groups, rows := r.size()
+			recs := float64(stretch) * float64(b.N)
+			without, with := recs/cpu[0].Seconds(), recs/cpu[1].Seconds()
+			b.ReportMetric(without, "rec/cpu-s-without")
+			b.ReportMetric(with, "rec/cpu-s-with")
+			b.ReportMetric(100*(1-with/without), "drop-%")
+			b.ReportMetric(float64(pause.Microseconds())/1000/float64(b.N), "ms-pause")
+			b.ReportMetric(float64(stretch), "records/interval")
+			b.ReportMetric(float64(groups), "groups")
+			b.ReportMetric(float64(rows), "rows")
 		})
 	}
 }

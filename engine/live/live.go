@@ -443,7 +443,6 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}
 	}
 
-	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 	var runErr error
 	fail := func(err error) {
 		if err != nil && runErr == nil {
@@ -492,12 +491,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				merged = nil
 				break
 			}
-			if lb.b.Start {
-				feed.Open(shardKey(lb))
-				break
-			}
-			inputs[lb.in].received(lb.b)
-			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+			take(inputs, feed, lb)
 			fail(p.OutputError())
 			fail(p.StateError())
 			if lo.Progress != nil {
@@ -669,6 +663,18 @@ func readingStart() time.Time {
 }
 
 // received moves the input's position past a batch the run loop took.
+// take hands one read of a shard to the run: the position received, then
+// the records to the feed (a shard is named by its input and id).
+func take(inputs []*liveInput, feed *engine.Feed, lb liveBatch) {
+	shard := fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID)
+	if lb.b.Start {
+		feed.Open(shard)
+		return
+	}
+	inputs[lb.in].received(lb.b)
+	feed.Batch(lb.in, shard, lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+}
+
 func (in *liveInput) received(b kinesis.Batch) {
 	if len(b.Records) == 0 && !b.End {
 		return

@@ -89,35 +89,34 @@ func (f *Feed) Queued() int { return f.m.Len() }
 // what was read is either in the graph, in this queue, or after the
 // positions.
 func (f *Feed) Snapshot(w io.Writer) error {
-	var sw operators.StateWriter
-	items := f.m.Queued()
-	sw.Uvarint(uint64(len(items)))
-	for _, it := range items {
-		r := it.Value
-		sw.Int(r.in)
-		sw.String(r.shard)
-		sw.Varint(r.rec.Arrival)
-		sw.Bytes(r.rec.Data)
-		sw.String(r.rec.PartitionKey)
-		sw.String(r.rec.SequenceNumber)
-		sw.String(r.rec.ShardID)
-	}
-	// Shards read to their end with records still queued: they must not
-	// hold time back after a restore (no reader will report for them).
-	var closed []string
-	seen := map[string]bool{}
-	for _, it := range items {
-		if s := it.Value.shard; !seen[s] && f.m.Closed(s) {
-			seen[s] = true
-			closed = append(closed, s)
+	return operators.WriteState(w, func(sw *operators.StateWriter) {
+		items := f.m.Queued()
+		sw.Uvarint(uint64(len(items)))
+		for _, it := range items {
+			r := it.Value
+			sw.Int(r.in)
+			sw.String(r.shard)
+			sw.Varint(r.rec.Arrival)
+			sw.Bytes(r.rec.Data)
+			sw.String(r.rec.PartitionKey)
+			sw.String(r.rec.SequenceNumber)
+			sw.String(r.rec.ShardID)
 		}
-	}
-	sw.Uvarint(uint64(len(closed)))
-	for _, s := range closed {
-		sw.String(s)
-	}
-	_, err := sw.WriteTo(w)
-	return err
+		// Shards read to their end with records still queued: they must not
+		// hold time back after a restore (no reader will report for them).
+		var closed []string
+		seen := map[string]bool{}
+		for _, it := range items {
+			if s := it.Value.shard; !seen[s] && f.m.Closed(s) {
+				seen[s] = true
+				closed = append(closed, s)
+			}
+		}
+		sw.Uvarint(uint64(len(closed)))
+		for _, s := range closed {
+			sw.String(s)
+		}
+	})
 }
 
 // Restore queues again what Snapshot wrote (into a feed of a pipeline just

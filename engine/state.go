@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"maps"
@@ -31,56 +30,53 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 			o.Advance(p.bound) // the bound they were last given
 		}
 	}
-	var sw operators.StateWriter
-	start, started := int64(0), false
-	if p.clock != nil {
-		start, started = p.clock.State()
-	}
-	sw.Varint(start)
-	sw.Bool(started)
-	sw.Varint(p.last)
-	sw.Varint(p.bound)
-	sw.Int(p.pending)
-	shards := slices.Sorted(maps.Keys(p.shardSlot))
-	sw.Uvarint(uint64(len(shards)))
-	for _, id := range shards {
-		sw.String(id)
-		sw.Int(p.shardSlot[id])
-	}
-	sw.Varint(p.stats.RecordsIn)
-	for _, in := range p.stats.Inputs {
-		sw.Varint(in.Records)
-		sw.Varint(in.Failed)
-	}
-	sw.Varint(p.errs.count)
-	sw.String(p.errs.first)
-	names := slices.Sorted(maps.Keys(p.errs.byName))
-	sw.Uvarint(uint64(len(names)))
-	for _, name := range names {
-		sw.String(name)
-		sw.Varint(p.errs.byName[name])
-	}
-	for _, name := range slices.Sorted(maps.Keys(p.counters)) {
-		sw.String(name)
-		sw.Varint(p.counters[name].n)
-	}
-	for _, ts := range p.targets {
-		for _, tg := range ts {
-			sw.Batch(tg.batch)
+	return operators.EncodeState(w, func(sw *operators.StateWriter) error {
+		from := sw.Len()
+		start, started := int64(0), false
+		if p.clock != nil {
+			start, started = p.clock.State()
 		}
-	}
-	var graph bytes.Buffer
-	if err := p.run.Snapshot(&graph); err != nil {
-		return err
-	}
-	sw.Grow(graph.Len() + binary.MaxVarintLen64)
-	sw.Bytes(graph.Bytes())
-	if b, ok := w.(*bytes.Buffer); ok {
-		b.Grow(sw.Len())
-	}
-	sw.Seal()
-	_, err := sw.WriteTo(w)
-	return err
+		sw.Varint(start)
+		sw.Bool(started)
+		sw.Varint(p.last)
+		sw.Varint(p.bound)
+		sw.Int(p.pending)
+		shards := slices.Sorted(maps.Keys(p.shardSlot))
+		sw.Uvarint(uint64(len(shards)))
+		for _, id := range shards {
+			sw.String(id)
+			sw.Int(p.shardSlot[id])
+		}
+		sw.Varint(p.stats.RecordsIn)
+		for _, in := range p.stats.Inputs {
+			sw.Varint(in.Records)
+			sw.Varint(in.Failed)
+		}
+		sw.Varint(p.errs.count)
+		sw.String(p.errs.first)
+		names := slices.Sorted(maps.Keys(p.errs.byName))
+		sw.Uvarint(uint64(len(names)))
+		for _, name := range names {
+			sw.String(name)
+			sw.Varint(p.errs.byName[name])
+		}
+		for _, name := range slices.Sorted(maps.Keys(p.counters)) {
+			sw.String(name)
+			sw.Varint(p.counters[name].n)
+		}
+		for _, ts := range p.targets {
+			for _, tg := range ts {
+				sw.Batch(tg.batch)
+			}
+		}
+		at := sw.OpenBlob()
+		if err := p.run.Snapshot(sw); err != nil {
+			return err
+		}
+		sw.CloseBlob(at)
+		sw.Seal(from)
+		return nil
+	})
 }
 
 // Restore reads what Snapshot wrote; see there.
@@ -133,7 +129,7 @@ func (p *Pipeline) Restore(r io.Reader) error {
 			}
 		}
 	}
-	graph := sr.Bytes()
+	graph := sr.Blob()
 	if err := sr.End(); err != nil {
 		return err
 	}

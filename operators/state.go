@@ -155,17 +155,52 @@ func (w *StateWriter) WriteTo(dst io.Writer) (int64, error) {
 	return int64(n), err
 }
 
+// Write appends p as it is: a StateWriter is an io.Writer, so that a
+// Snapshot given one (WriteState) encodes into it in place, without a
+// buffer of its own to copy from.
+func (w *StateWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// NewStateWriter returns a writer appending to buf (reused: a checkpoint
+// encodes into the buffer of the one before).
+func NewStateWriter(buf []byte) *StateWriter { return &StateWriter{buf: buf} }
+
+// Encoded is what was written so far (the writer's own buffer).
+func (w *StateWriter) Encoded() []byte { return w.buf }
+
 // Len is the number of bytes encoded so far.
 func (w *StateWriter) Len() int { return len(w.buf) }
 
+// OpenBlob starts a length-prefixed part (an operator's state inside a
+// graph's, say) that is encoded in place: it reserves the length, 8 bytes
+// little-endian, that CloseBlob fills in. StateReader.Blob reads it.
+func (w *StateWriter) OpenBlob() int {
+	w.buf = append(w.buf, 0, 0, 0, 0, 0, 0, 0, 0)
+	return len(w.buf)
+}
+
+// CloseBlob ends the part OpenBlob started (at is what it returned).
+func (w *StateWriter) CloseBlob(at int) {
+	binary.LittleEndian.PutUint64(w.buf[at-8:at], uint64(len(w.buf)-at))
+}
+
 // Grow makes room for n more bytes, so that a large state (a checkpoint of
 // the size of the last one, say) is not copied again and again as it grows.
-func (w *StateWriter) Grow(n int) { w.buf = slices.Grow(w.buf, n) }
+// When the buffer must grow it gets an eighth more room to spare, so that
+// a state a little larger than the last one still fits the next time.
+func (w *StateWriter) Grow(n int) {
+	if cap(w.buf)-len(w.buf) < n {
+		w.buf = slices.Grow(w.buf, n+n/8)
+	}
+}
 
-// Seal appends a CRC-32C of everything written so far, so that Unseal can
-// tell a damaged state (a torn write, a flipped bit) from a valid one.
-func (w *StateWriter) Seal() {
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli))
+// Seal appends a CRC-32C of everything written since offset start, so
+// that Unseal can tell a damaged state (a torn write, a flipped bit) from
+// a valid one.
+func (w *StateWriter) Seal(start int) {
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf[start:], castagnoli))
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -269,6 +304,23 @@ func (r *StateReader) Bytes() []byte {
 	n := r.Len()
 	b := append([]byte(nil), r.b[:n]...)
 	r.b = r.b[n:]
+	return b
+}
+
+// Blob reads a part written between OpenBlob and CloseBlob (not copied:
+// it is part of the reader's bytes).
+func (r *StateReader) Blob() []byte {
+	if len(r.b) < 8 {
+		r.fail(errShort)
+		return nil
+	}
+	n := binary.LittleEndian.Uint64(r.b)
+	if n > uint64(len(r.b)-8) {
+		r.fail(errShort)
+		return nil
+	}
+	b := r.b[8 : 8+n : 8+n]
+	r.b = r.b[8+n:]
 	return b
 }
 
@@ -418,10 +470,22 @@ func (r *StateReader) Int64s() []int64 {
 }
 
 // WriteState encodes with f and writes the bytes to w: the body of most
-// Snapshot methods.
+// Snapshot methods. When w is a StateWriter, f encodes into it directly.
 func WriteState(w io.Writer, f func(*StateWriter)) error {
+	return EncodeState(w, func(sw *StateWriter) error { f(sw); return nil })
+}
+
+// EncodeState is WriteState of an encoding that can fail (a graph's, whose
+// operators may): on an error nothing is written to a w that is not a
+// StateWriter.
+func EncodeState(w io.Writer, f func(*StateWriter) error) error {
+	if sw, ok := w.(*StateWriter); ok {
+		return f(sw)
+	}
 	var sw StateWriter
-	f(&sw)
+	if err := f(&sw); err != nil {
+		return err
+	}
 	_, err := sw.WriteTo(w)
 	return err
 }

@@ -16,7 +16,7 @@ import (
 // operator's encoding does, and Restore refuses other versions.
 const (
 	snapshotMagic   = "streamsql-state"
-	snapshotVersion = 1
+	snapshotVersion = 2
 )
 
 // Snapshot writes the state of every operator, and the reference tables
@@ -24,46 +24,45 @@ const (
 //
 //	magic, version, plan fingerprint,
 //	the reference tables (name, width, rows), by name,
-//	per operator: name, rows in, rows out, its state (length-prefixed),
+//	per operator: name, rows in, rows out, its state (a blob: 8 bytes of
+//	length, then the state, which the operator encodes in place),
 //	a CRC-32C of all the above.
 //
-// Call it between pushes. The same state gives the same bytes.
+// Call it between pushes. The same state gives the same bytes. Given an
+// operators.StateWriter, it appends to it and copies nothing.
 func (r *Running) Snapshot(w io.Writer) error {
-	var sw operators.StateWriter
-	sw.Grow(r.snapLen + r.snapLen/8)
-	sw.String(snapshotMagic)
-	sw.Uvarint(snapshotVersion)
-	sw.String(r.plan.Fingerprint())
-	names := slices.Sorted(maps.Keys(r.tables))
-	sw.Uvarint(uint64(len(names)))
-	for _, name := range names {
-		sw.String(name)
-		rows := r.tables[name]
-		sw.Uvarint(uint64(len(rows)))
-		for _, row := range rows {
-			sw.Uvarint(uint64(len(row)))
-			sw.Row(row)
+	return operators.EncodeState(w, func(sw *operators.StateWriter) error {
+		start := sw.Len()
+		sw.Grow(r.snapLen)
+		sw.String(snapshotMagic)
+		sw.Uvarint(snapshotVersion)
+		sw.String(r.plan.Fingerprint())
+		names := slices.Sorted(maps.Keys(r.tables))
+		sw.Uvarint(uint64(len(names)))
+		for _, name := range names {
+			sw.String(name)
+			rows := r.tables[name]
+			sw.Uvarint(uint64(len(rows)))
+			for _, row := range rows {
+				sw.Uvarint(uint64(len(row)))
+				sw.Row(row)
+			}
 		}
-	}
-	sw.Uvarint(uint64(len(r.nodes)))
-	var buf bytes.Buffer
-	for _, n := range r.nodes {
-		sw.String(n.name)
-		sw.Varint(n.in)
-		sw.Varint(n.out)
-		buf.Reset()
-		if err := n.Snapshot(&buf); err != nil {
-			return fmt.Errorf("snapshot of %s: %w", n.name, err)
+		sw.Uvarint(uint64(len(r.nodes)))
+		for _, n := range r.nodes {
+			sw.String(n.name)
+			sw.Varint(n.in)
+			sw.Varint(n.out)
+			at := sw.OpenBlob()
+			if err := n.Snapshot(sw); err != nil {
+				return fmt.Errorf("snapshot of %s: %w", n.name, err)
+			}
+			sw.CloseBlob(at)
 		}
-		sw.Bytes(buf.Bytes())
-	}
-	sw.Seal()
-	r.snapLen = sw.Len()
-	if b, ok := w.(*bytes.Buffer); ok {
-		b.Grow(sw.Len())
-	}
-	_, err := sw.WriteTo(w)
-	return err
+		sw.Seal(start)
+		r.snapLen = sw.Len() - start
+		return nil
+	})
 }
 
 // Restore reads a Snapshot into r, which must be a new Running (no row
@@ -110,7 +109,7 @@ func (r *Running) Restore(rd io.Reader) error {
 	for _, n := range r.nodes {
 		name := sr.String()
 		in, out := sr.Varint(), sr.Varint()
-		state := sr.Bytes()
+		state := sr.Blob()
 		if err := sr.Err(); err != nil {
 			return fmt.Errorf("state snapshot: %w", err)
 		}

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,6 +22,7 @@ import (
 	"github.com/streamsql/streamsql/connectors/kinesis"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/internal/event"
+	"github.com/streamsql/streamsql/operators"
 )
 
 // A checkpoint is one consistent cut of a live run, written at a batch
@@ -44,25 +47,55 @@ type checkpoint struct {
 
 // checkpointMagic starts every checkpoint object; the format version is
 // its last line.
-const checkpointMagic = "streamsql checkpoint\n1\n"
+const checkpointMagic = "streamsql checkpoint\n2\n"
 
-// encode lays a checkpoint out as: the magic, a JSON header (length
-// first, 4 bytes big-endian), the feed and pipeline state (each length
-// first, 8 bytes), then the SHA-256 of all that, so a torn or damaged
-// object is detected, not half-read.
-func (c *checkpoint) encode() []byte {
-	hdr, _ := json.Marshal(c)
-	var b bytes.Buffer
-	b.WriteString(checkpointMagic)
-	b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(hdr))))
-	b.Write(hdr)
-	for _, part := range [][]byte{c.Feed, c.Pipeline} {
-		b.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
-		b.Write(part)
+// layout lays a checkpoint out in buf (reused: emptied first) as: the
+// magic, a JSON header (length first, 4 bytes big-endian), the feed and
+// the pipeline state, each an operators.StateWriter blob (8 bytes of
+// length, little-endian, then the bytes) that feed and pipeline encode in
+// place, with nothing copied. c.Feed and c.Pipeline become those parts of
+// the result. seal then appends the SHA-256 of it all, so a torn or
+// damaged object is detected, not half-read.
+func (c *checkpoint) layout(buf []byte, feed, pipeline func(io.Writer) error) ([]byte, error) {
+	hdr, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
 	}
-	sum := sha256.Sum256(b.Bytes())
-	b.Write(sum[:])
-	return b.Bytes()
+	sw := operators.NewStateWriter(buf[:0])
+	sw.Write([]byte(checkpointMagic))
+	sw.Write(binary.BigEndian.AppendUint32(nil, uint32(len(hdr))))
+	sw.Write(hdr)
+	var at [2]int
+	for i, part := range []func(io.Writer) error{feed, pipeline} {
+		at[i] = sw.OpenBlob()
+		if err := part(sw); err != nil {
+			return nil, err
+		}
+		sw.CloseBlob(at[i])
+	}
+	sw.Grow(sha256.Size) // for seal, in place
+	data := sw.Encoded()
+	c.Feed, c.Pipeline = data[at[0]:at[1]-8], data[at[1]:]
+	return data, nil
+}
+
+// seal appends the SHA-256 of data.
+func seal(data []byte) []byte {
+	sum := sha256.Sum256(data)
+	return append(data, sum[:]...)
+}
+
+// encode is layout and seal of a checkpoint whose parts are given.
+func (c *checkpoint) encode() ([]byte, error) {
+	data, err := c.layout(nil, writeBytes(c.Feed), writeBytes(c.Pipeline))
+	if err != nil {
+		return nil, err
+	}
+	return seal(data), nil
+}
+
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := w.Write(b); return err }
 }
 
 var errCorrupt = errors.New("corrupt checkpoint")
@@ -104,7 +137,7 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: truncated", errCorrupt)
 		}
-		if *part, ok = take(binary.BigEndian.Uint64(lb)); !ok {
+		if *part, ok = take(binary.LittleEndian.Uint64(lb)); !ok {
 			return nil, fmt.Errorf("%w: truncated", errCorrupt)
 		}
 	}
@@ -162,7 +195,11 @@ func latest(ctx context.Context, s Store, logf func(string, ...any)) (*checkpoin
 
 // save writes c as the next checkpoint and removes all but the last keep.
 func save(ctx context.Context, s Store, c *checkpoint, keep int) error {
-	return saveEncoded(ctx, s, c, c.encode(), keep)
+	data, err := c.encode()
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
+	}
+	return saveEncoded(ctx, s, c, data, keep)
 }
 
 // saveEncoded is save of a checkpoint already encoded as data.
@@ -281,9 +318,10 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 }
 
 // checkpointer writes a run's checkpoints. The run loop stops only for
-// the snapshot (delivery of the rows emitted, then the state serialized);
-// encoding, hashing and the write (fsync, upload) of a periodic checkpoint
-// go on in the background, one at a time, while the run goes on.
+// the snapshot: delivery of the rows emitted, then the state encoded,
+// in place, into the buffer of the checkpoint before. Hashing and the
+// write (fsync, upload) of a periodic checkpoint go on in the background,
+// one at a time, while the run goes on.
 type checkpointer struct {
 	lo     *Options
 	store  Store
@@ -294,8 +332,11 @@ type checkpointer struct {
 	inputs []*liveInput
 
 	busy chan struct{} // holds a token while a background write runs
-	mu   sync.Mutex
-	err  error // of the last background write, not yet reported
+	// spare is the buffer of the last checkpoint written, for the next
+	// (taken and given back with the busy token).
+	spare []byte
+	mu    sync.Mutex
+	err   error // of the last background write, not yet reported
 	// Figures for Progress: checkpoints written, the last one's size,
 	// how long the run loop stopped for it and when it was taken.
 	written int64
@@ -306,48 +347,52 @@ type checkpointer struct {
 
 // snapshot delivers every row emitted so far (waiting for the
 // destinations' acknowledgements), then takes one checkpoint: positions,
-// and with state the feed's queue and the pipeline's state.
-func (c *checkpointer) snapshot(state bool) (*checkpoint, error) {
+// and with state the feed's queue and the pipeline's state. It returns
+// the checkpoint laid out, but for its seal.
+func (c *checkpointer) snapshot(state bool) (*checkpoint, []byte, error) {
 	began := time.Now()
 	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
+	for _, in := range c.inputs {
+		pos := *in.pos
+		pos.Shards = maps.Clone(in.pos.Shards)
+		ck.Inputs = append(ck.Inputs, &pos)
+	}
+	none := writeBytes(nil)
+	feed, pipeline := none, none
 	if state {
-		var fb, pb bytes.Buffer
-		if err := c.feed.Snapshot(&fb); err != nil {
-			return nil, fmt.Errorf("checkpoint: %w", err)
-		}
-		if err := c.p.Snapshot(&pb); err != nil { // emits what is due
-			return nil, fmt.Errorf("checkpoint: %w", err)
-		}
+		feed, pipeline = c.feed.Snapshot, c.p.Snapshot // the pipeline emits what is due
+	}
+	data, err := ck.layout(c.spare, feed, pipeline)
+	if err != nil {
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	c.spare = data[:0]
+	if state {
 		// A destination sends once per bound and goes on; the checkpoint
 		// waits until it has taken every row emitted.
 		deliverAll(c.p)
-		ck.Feed, ck.Pipeline = fb.Bytes(), pb.Bytes()
 		if left := undelivered(c.p); left != "" {
-			return nil, fmt.Errorf("checkpoint not written: %s", left)
+			return nil, nil, fmt.Errorf("checkpoint not written: %s", left)
 		}
 		if err := c.p.OutputError(); err != nil {
-			return nil, fmt.Errorf("checkpoint not written: %w", err)
+			return nil, nil, fmt.Errorf("checkpoint not written: %w", err)
 		}
 	}
-	for _, in := range c.inputs {
-		pos := *in.pos
-		pos.Shards = make(map[string]kinesis.ShardCheckpoint, len(in.pos.Shards))
-		for k, v := range in.pos.Shards {
-			pos.Shards[k] = v
-		}
-		ck.Inputs = append(ck.Inputs, &pos)
-	}
+	c.spare = nil // data's, until written
 	c.next++
 	c.mu.Lock()
 	c.took, c.last = time.Since(began), began
 	c.mu.Unlock()
-	return ck, nil
+	return ck, data, nil
 }
 
-func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {
+// save seals and writes a checkpoint snapshot laid out in data, then keeps
+// data's buffer for the next.
+func (c *checkpointer) save(ctx context.Context, ck *checkpoint, data []byte) (err error) {
 	began := time.Now()
 	defer func() { c.report(ck, began, err) }()
-	data := ck.encode()
+	data = seal(data)
+	defer func() { c.spare = data[:0] }()
 	if err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep); err != nil {
 		return err
 	}
@@ -376,7 +421,7 @@ func (c *checkpointer) report(ck *checkpoint, began time.Time, err error) {
 		return
 	}
 	c.lo.Log.Info("checkpoint written", "event", event.Checkpoint, "result", "saved", "seq", ck.Seq, "where", c.store.Where(ck.Seq),
-		"bytes", size, "seconds", took.Seconds(), "state", ck.Pipeline != nil, "inputs", len(c.inputs))
+		"bytes", size, "seconds", took.Seconds(), "state", len(ck.Pipeline) > 0, "inputs", len(c.inputs))
 }
 
 // periodic takes a checkpoint and writes it in the background; it skips
@@ -399,7 +444,7 @@ func (c *checkpointer) periodic(ctx context.Context) error {
 		return nil // the previous one is still being written
 	}
 	began := time.Now()
-	ck, err := c.snapshot(true)
+	ck, data, err := c.snapshot(true)
 	if err != nil {
 		<-c.busy
 		c.report(nil, began, err)
@@ -407,7 +452,7 @@ func (c *checkpointer) periodic(ctx context.Context) error {
 	}
 	go func() {
 		defer func() { <-c.busy }()
-		if err := c.save(ctx, ck); err != nil {
+		if err := c.save(ctx, ck, data); err != nil {
 			c.mu.Lock()
 			c.err = err
 			c.mu.Unlock()
@@ -430,12 +475,12 @@ func (c *checkpointer) write(ctx context.Context, state bool) error {
 		return err
 	}
 	began := time.Now()
-	ck, err := c.snapshot(state)
+	ck, data, err := c.snapshot(state)
 	if err != nil {
 		c.report(nil, began, err)
 		return err
 	}
-	return c.save(ctx, ck)
+	return c.save(ctx, ck, data)
 }
 
 func (c *checkpointer) progress() Progress {

@@ -1,18 +1,126 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
+
+// startTrades starts an application of sql over one JSON input of trades
+// (TRADER, PRICE, VOLUME), its output discarded.
+func startTrades(tb testing.TB, sql string) *engine.Pipeline {
+	tb.Helper()
+	a := &app.Application{ApplicationName: "bench", ApplicationCode: sql, Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM",
+		InputSchema: app.SourceSchema{RecordFormat: app.RecordFormat{RecordFormatType: "JSON"}, RecordColumns: []app.RecordColumn{
+			{Name: "TRADER", Mapping: "$.TRADER", SqlType: "VARCHAR(16)"}, {Name: "PRICE", Mapping: "$.PRICE", SqlType: "DOUBLE"},
+			{Name: "VOLUME", Mapping: "$.VOLUME", SqlType: "BIGINT"}}}}}}
+	p, err := engine.Start(engine.Options{App: a, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Format: "ndjson", Stderr: io.Discard})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// A checkpoint is encoded in place into the buffer of the one before
+// (whatever it held): the bytes are those of the state snapshotted on its
+// own, encoded afresh, and they restore.
+func TestCheckpointInPlace(t *testing.T) {
+	const sql = `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), N BIGINT, VOLUME BIGINT);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TRADER, COUNT(*), SUM(VOLUME) FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY TRADER, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);`
+	p := startTrades(t, sql)
+	feed := engine.NewFeed(p, time.Hour, nil)
+	inputs := []*liveInput{{pos: &kinesis.Checkpoint{Stream: "s", Shards: map[string]kinesis.ShardCheckpoint{}}}}
+	store := NewDirStore(t.TempDir(), "bench")
+	cps := &checkpointer{lo: &Options{}, store: store, next: 1, p: p, feed: feed, app: "bench", inputs: inputs}
+	cps.spare = bytes.Repeat([]byte{0xa5}, 1<<20)[:0]
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC).UnixMilli()
+	n := 0
+	// Shard A runs ahead of shard B: what B has not caught up with waits
+	// in the feed, the rest is in the windows.
+	feedTrades := func(shard string, count int, step int64) {
+		recs := make([]input.Record, count)
+		for i := range recs {
+			n++
+			recs[i] = input.Record{Data: fmt.Appendf(nil, `{"TRADER":"t%d","PRICE":1.5,"VOLUME":%d}`, n%50, n), Arrival: base + int64(i)*step,
+				ShardID: shard, SequenceNumber: fmt.Sprint(n)}
+		}
+		take(inputs, feed, liveBatch{0, kinesis.Batch{ShardID: shard, Records: recs, MillisBehindLatest: 1}})
+	}
+	take(inputs, feed, liveBatch{0, kinesis.Batch{ShardID: "B", Start: true}})
+	var first []byte
+	for round := range 2 {
+		feedTrades("A", 2000, 100)
+		feedTrades("B", 10, 10_000*int64(round+1))
+		var groups int64
+		for _, op := range p.Running().Operators() {
+			groups += op.StateSize().Groups
+		}
+		if feed.Queued() == 0 || groups == 0 {
+			t.Fatalf("round %d: %d records wait in the feed, %d groups are open; want some of both", round, feed.Queued(), groups)
+		}
+		ck, data, err := cps.snapshot(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 {
+			first = data[:1]
+		} else if &data[0] != &first[0] {
+			t.Error("the second checkpoint did not reuse the first one's buffer")
+		}
+		if err := cps.save(context.Background(), ck, data); err != nil {
+			t.Fatal(err)
+		}
+		var fb, pb bytes.Buffer
+		if err := feed.Snapshot(&fb); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Snapshot(&pb); err != nil {
+			t.Fatal(err)
+		}
+		fresh := &checkpoint{Seq: ck.Seq, Time: ck.Time, Application: ck.Application, Fingerprint: ck.Fingerprint, Inputs: ck.Inputs,
+			Feed: fb.Bytes(), Pipeline: pb.Bytes()}
+		want := encoded(t, fresh)
+		got, err := store.Get(context.Background(), ck.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("round %d: the checkpoint written in place (%d bytes) differs from one encoded afresh (%d bytes)", round, len(got), len(want))
+		}
+		dec, err := decodeCheckpoint(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2 := startTrades(t, sql)
+		feed2 := engine.NewFeed(p2, time.Hour, nil)
+		if err := feed2.Restore(bytes.NewReader(dec.Feed)); err != nil {
+			t.Fatal(err)
+		}
+		if err := p2.Restore(bytes.NewReader(dec.Pipeline)); err != nil {
+			t.Fatal(err)
+		}
+		var again bytes.Buffer
+		if err := p2.Snapshot(&again); err != nil || !bytes.Equal(again.Bytes(), pb.Bytes()) {
+			t.Fatalf("round %d: restored state snapshots differently (%v)", round, err)
+		}
+	}
+}
 
 func testCheckpoint(seq int64) *checkpoint {
 	return &checkpoint{Seq: seq, Time: time.Unix(1700000000, 0).UTC(), Application: "app", Fingerprint: "fp",
@@ -21,16 +129,25 @@ func testCheckpoint(seq int64) *checkpoint {
 		Feed: []byte{1, 2, 3}, Pipeline: []byte("state")}
 }
 
+func encoded(t *testing.T, c *checkpoint) []byte {
+	t.Helper()
+	data, err := c.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func TestCheckpointEncoding(t *testing.T) {
 	c := testCheckpoint(7)
-	got, err := decodeCheckpoint(c.encode())
+	got, err := decodeCheckpoint(encoded(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, c) {
 		t.Fatalf("decoded %+v\nwant %+v", got, c)
 	}
-	data := c.encode()
+	data := encoded(t, c)
 	for i := range data {
 		d := append([]byte(nil), data...)
 		d[i] ^= 0x40
@@ -103,7 +220,7 @@ func TestS3Store(t *testing.T) {
 	if got := s.Where(4); got != "s3://"+bucket+"/checkpoints/my_app.checkpoint.000000000004" {
 		t.Fatalf("where %s", got)
 	}
-	if err := s.Put(ctx, 4, testCheckpoint(4).encode()); !errors.Is(err, ErrFenced) {
+	if err := s.Put(ctx, 4, encoded(t, testCheckpoint(4))); !errors.Is(err, ErrFenced) {
 		t.Fatalf("a second write of checkpoint 4: %v; want it fenced off", err)
 	}
 	c, err := latest(ctx, s, t.Logf)
@@ -111,7 +228,7 @@ func TestS3Store(t *testing.T) {
 		t.Fatalf("latest: %+v %v", c, err)
 	}
 	s.Delete(ctx, 4)
-	data := testCheckpoint(4).encode()
+	data := encoded(t, testCheckpoint(4))
 	if err := s.Put(ctx, 4, data[:len(data)-1]); err != nil {
 		t.Fatal(err)
 	}

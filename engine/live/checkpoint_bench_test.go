@@ -101,17 +101,21 @@ func (r *benchRun) size() (groups, rows int64) {
 // only (ms-pause, wall time; cpu-ms-pause, CPU time of the process); the
 // write of a periodic checkpoint goes on in the background (cpu-ms-write).
 // ms/checkpoint is the whole of it in wall time, the fsync included. The
-// first checkpoint of the run, which sizes the buffers, is not counted.
+// first checkpoint of the run, which sizes the buffers, is counted apart
+// (cpu-ms-first: its pause and write).
 func BenchmarkCheckpoint(b *testing.B) {
 	for _, st := range benchStates {
 		b.Run(st.name, func(b *testing.B) {
 			r := newBenchRun(b, st)
 			groups, rows := r.size()
-			// The first checkpoint of a run sizes the buffers; the figures
-			// are those of the checkpoints after it.
+			// The first checkpoint of a run sizes the buffers
+			// (cpu-ms-first); the other figures are those of the
+			// checkpoints after it.
+			c := cpuTime(b)
 			if err := r.cps.write(context.Background(), true); err != nil {
 				b.Fatal(err)
 			}
+			first := cpuTime(b) - c
 			var pause, pauseCPU, writeCPU time.Duration
 			b.ResetTimer()
 			for range b.N {
@@ -132,6 +136,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 			b.ReportMetric(ms(pause), "ms-pause")
 			b.ReportMetric(ms(pauseCPU), "cpu-ms-pause")
 			b.ReportMetric(ms(writeCPU), "cpu-ms-write")
+			b.ReportMetric(float64(first.Microseconds())/1000, "cpu-ms-first")
 			b.ReportMetric(float64(r.cps.bytes)/1e6, "MB")
 			b.ReportMetric(float64(groups), "groups")
 			b.ReportMetric(float64(rows), "rows")
@@ -151,67 +156,81 @@ func cpuTime(b *testing.B) time.Duration {
 
 // BenchmarkCheckpointThroughput measures what periodic checkpoints cost a
 // busy run, by running: records keep flowing through the run loop's own
-// step (take) into a state of 1M groups or 3M sliding rows, and every
-// other stretch of records ends in a periodic checkpoint (the run loop's
-// cps.periodic: snapshot in the loop, write in the background). The
-// machine is shared, so throughput is records per CPU-second of the whole
-// process (getrusage: the background write and the GC count), not per
-// wall second.
+// step (take) into a state of 1M groups or 3M sliding rows, with and
+// without periodic checkpoints (the run loop's cps.periodic: snapshot in
+// the loop, write in the background), in one run. The machine is shared,
+// so throughput is records per CPU-second of the whole process
+// (getrusage: the background write and the GC count), not per wall
+// second.
 //
-// A stretch is the records one CPU would take in 10 s at the rate measured
+// An interval is the records one CPU takes in 10 s at the rate measured
 // just before without checkpoints: a checkpoint every 10 s of a saturated
-// run (--checkpoint-interval's default). Stretches with and without a
-// checkpoint alternate, b.N pairs (-benchtime 2x: two of each), so load
-// that changes during the run touches both alike. A stretch with a
-// checkpoint ends when its background write has ended, so the write's CPU
-// counts in it. Each stretch starts after a forced GC (not counted), so
-// that a GC cycle of the large heap falling in one stretch and not in the
-// other does not weigh on the comparison; the GC work the checkpoint
-// causes still counts. drop-% is 100 × (1 − with/without).
+// run (--checkpoint-interval's default). Each of b.N rounds gives both
+// sides one interval, cut in hundredths that alternate (without, with,
+// with, without, ...), so that the load of the machine, which changes from
+// second to second, and the garbage collector's cycles of the large heap
+// (each about half a CPU-second, spread over many hundredths) weigh on
+// both alike. A round starts after a forced GC (not counted); the side
+// with checkpoints takes one at the start of its first hundredth, which
+// ends only once the background write has ended, so that the write's CPU
+// counts on its side. The GC work caused by a checkpoint's garbage is
+// shared between the sides, i.e. counted half (a checkpoint encoded into
+// the buffer of the one before makes little). drop-% is
+// 100 × (1 − with/without).
 func BenchmarkCheckpointThroughput(b *testing.B) {
 	for _, st := range benchStates {
 		b.Run(st.name, func(b *testing.B) {
 			r := newBenchRun(b, st)
 			// The rate without checkpoints, over about 1 CPU-second, sizes
-			// the stretches.
+			// the interval.
 			c0, n0 := cpuTime(b), r.n
 			for cpuTime(b)-c0 < time.Second {
 				r.records(50_000)
 			}
-			stretch := int(float64(r.n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
+			const parts = 100
+			interval := int(float64(r.n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
+			part := interval / parts
+			// The run's first checkpoint, which sizes the buffers, is not
+			// counted (BenchmarkCheckpoint reports its cost).
+			if err := r.cps.write(context.Background(), true); err != nil {
+				b.Fatal(err)
+			}
 			var cpu [2]time.Duration
 			var pause time.Duration
 			b.ResetTimer()
 			for range b.N {
-				for with := range 2 {
-					runtime.GC() // each stretch starts at the same point of the GC's cycle
-					c := cpuTime(b)
-					if with == 1 {
-						if err := r.cps.periodic(context.Background()); err != nil {
-							b.Fatal(err)
+				runtime.GC()
+				for t := range parts {
+					for k := range 2 {
+						with := k ^ t&1
+						c := cpuTime(b)
+						if with == 1 && t == 0 {
+							if err := r.cps.periodic(context.Background()); err != nil {
+								b.Fatal(err)
+							}
+							pause += r.cps.took
 						}
-						pause += r.cps.took
-					}
-					r.records(stretch)
-					if with == 1 {
-						r.cps.busy <- struct{}{} // the background write has ended
-						<-r.cps.busy
-						if err := r.cps.err; err != nil {
-							b.Fatal(err)
+						r.records(part)
+						if with == 1 && t == 0 {
+							r.cps.busy <- struct{}{} // the background write has ended
+							<-r.cps.busy
+							if err := r.cps.err; err != nil {
+								b.Fatal(err)
+							}
 						}
+						cpu[with] += cpuTime(b) - c
 					}
-					cpu[with] += cpuTime(b) - c
 				}
 			}
 			b.StopTimer()
 			groups, rows := r.size()
-			recs := float64(stretch) * float64(b.N)
+			recs := float64(part*parts) * float64(b.N)
 			without, with := recs/cpu[0].Seconds(), recs/cpu[1].Seconds()
 			b.ReportMetric(without, "rec/cpu-s-without")
 			b.ReportMetric(with, "rec/cpu-s-with")
 			b.ReportMetric(100*(1-with/without), "drop-%")
 			b.ReportMetric(float64(pause.Microseconds())/1000/float64(b.N), "ms-pause")
-			b.ReportMetric(float64(stretch), "records/interval")
+			b.ReportMetric(float64(part*parts), "records/interval")
 			b.ReportMetric(float64(groups), "groups")
 			b.ReportMetric(float64(rows), "rows")
 		})

@@ -81,6 +81,7 @@ func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
 		lo.Checkpointed = w.hub.Checkpointed
+		lo.CheckpointPruneFailed = w.hub.CheckpointPruneFailed
 	}
 }
 

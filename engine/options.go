@@ -4,6 +4,7 @@ package engine
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -83,7 +84,12 @@ type Options struct {
 	Pumps PumpMode
 	// Observer, when set, watches the run (metrics, health, the web
 	// console: package observe).
-	Observer   Observer
+	Observer Observer
+	// Log, when set, takes the run's warnings (mappings that matched
+	// nothing, state past --max-state-memory) and notes (how a replay is
+	// decoded) as structured lines (package event). Nil: the warnings are
+	// plain "streamsql: warning:" lines on Stderr.
+	Log        *slog.Logger
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool

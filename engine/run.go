@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
 	"github.com/streamsql/streamsql/progress"
@@ -348,6 +350,17 @@ func (p *Pipeline) reportProbe(in int) {
 	for _, w := range pr.Unmatched() {
 		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
 	}
+}
+
+// note reports what the run does that its user should know: through
+// Options.Log when set, else warnings as plain lines on Stderr (the rest
+// only with a logger).
+func (p *Pipeline) note(level slog.Level, kind string, attrs []any, format string, args ...any) {
+	var plain func(string, ...any)
+	if level >= slog.LevelWarn {
+		plain = func(f string, a ...any) { fmt.Fprintf(p.o.Stderr, "streamsql: warning: "+f+"\n", a...) }
+	}
+	event.Note(p.o.Log, plain, level, kind, attrs, format, args...)
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {

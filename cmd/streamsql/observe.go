@@ -81,11 +81,14 @@ func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
 		lo.Checkpointed = w.hub.Checkpointed
+		lo.CheckpointPruneFailed = w.hub.CheckpointPruneFailed
 	}
 }
 
 // stop keeps serving until ctx ends when --hold was given, then closes
-// the server.
+// the server. A server that stopped serving during the run (its listener
+// failed) is logged as an error: scrapes and probes went unanswered. The
+// run's rows are unaffected, so its exit code stays.
 func (w *watcher) stop(ctx context.Context) {
 	if w == nil {
 		return
@@ -94,7 +97,9 @@ func (w *watcher) stop(ctx context.Context) {
 		w.log.Info("the run has ended; still serving its figures until interrupted", "event", "hold", "url", "http://"+w.srv.Addr()+"/")
 		<-ctx.Done()
 	}
-	w.srv.Close()
+	if err := w.srv.Close(); err != nil {
+		w.log.Error("the --http server stopped serving before the end of the run", "event", "http", "err", err)
+	}
 }
 
 // withLog makes a live run report its events (retries, throttling,

@@ -118,7 +118,7 @@ func Start(o Options) (*Pipeline, error) {
 	if p.o.Stderr == nil {
 		p.o.Stderr = os.Stderr
 	}
-	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { fmt.Fprintf(p.o.Stderr, "warning: %s\n", msg) })
+	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { p.note(slog.LevelWarn, event.State, nil, "%s", msg) })
 	l, err := load(o.App)
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (p *Pipeline) reportProbe(in int) {
 	}
 	p.probes[in] = nil
 	for _, w := range pr.Unmatched() {
-		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+		p.note(slog.LevelWarn, event.Mapping, []any{"input", p.l.inputs[in].prefix}, "%s: %s", p.l.inputs[in].prefix, w)
 	}
 }
 

@@ -675,6 +675,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 			}
 		}
 		li.pos = &kinesis.Checkpoint{Stream: stream.Name, Shards: map[string]kinesis.ShardCheckpoint{}}
+		srcPos, srcAt := pos, lo.Timestamp
 		switch {
 		case cp != nil:
 			for k, v := range cp.Shards {
@@ -684,10 +685,16 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		case pos == kinesis.AtTimestamp:
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, lo.Timestamp
 		case pos == kinesis.TrimHorizon:
+		case pt != nil:
+			// NOW for a part, which this instance may take long after it
+			// started (a free part waits for other instances): from the
+			// instance's start, not from when the lease came.
+			srcPos, srcAt = kinesis.AtTimestamp, pt.start
+			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, pt.start
 		default: // NOW, or LAST_STOPPED_POINT with nothing saved
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
-		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
+		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: srcPos, Timestamp: srcAt,
 			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log,
 			Map: li.shards, Only: pt.only(i)})
 		out = append(out, li)

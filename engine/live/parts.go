@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/plan"
@@ -21,6 +22,7 @@ type part struct {
 	key     string   // the part's first input stream
 	streams []string // its input streams
 	owns    []map[int]bool
+	start   time.Time // the instance's reading start: where NOW reads from
 	// observed is shared by the parts of an instance: the first part to
 	// start gets the run's Observer (metrics, console), the others none.
 	observed *atomic.Bool
@@ -58,8 +60,9 @@ func parts(g *plan.Graph, sp plan.Split) []*part {
 	}
 	var out []*part
 	var observed atomic.Bool
+	start := readingStart()
 	for _, names := range sp.Parts {
-		pt := &part{key: names[0], streams: names, observed: &observed}
+		pt := &part{key: names[0], streams: names, observed: &observed, start: start}
 		for _, n := range names {
 			in, k := slot[n][0], slot[n][1]
 			for len(pt.owns) <= in {

@@ -145,6 +145,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	o.Log = log
 	w, err := obs.start(&o, log)
 	if err != nil {
 		return err

@@ -277,8 +277,9 @@ type liveInput struct {
 }
 
 type liveBatch struct {
-	in int
-	b  kinesis.Batch
+	in  int
+	b   kinesis.Batch
+	dec *engine.Decoded // b's records in the decoding workers' hands (nil: decoded on the run loop)
 }
 
 type tableUpdate struct {
@@ -384,6 +385,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
+	// Each read goes to the decoding workers as it comes (on more than one
+	// core), and to the run loop in the order it came: the loop takes the
+	// decoded rows, everything else stays as it was (positions, the feed's
+	// merge, ROWTIME, error_stream).
+	ahead := p.DecodeAhead()
 	merged := make(chan liveBatch, 16)
 	srcErr := make(chan error, len(inputs))
 	var wg sync.WaitGroup
@@ -393,11 +399,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		go func() {
 			defer wg.Done()
 			for b := range in.src.Batches() {
-				merged <- liveBatch{in.index, b}
+				merged <- liveBatch{in.index, b, ahead.Decode(in.index, b.Records)}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(merged) }()
+	go func() { wg.Wait(); ahead.Close(); close(merged) }()
 
 	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
 	// later, from here: the main loop may be waiting on a destination.
@@ -497,7 +503,8 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				break
 			}
 			inputs[lb.in].received(lb.b)
-			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+			feed.Batch(engine.ShardRead{Input: lb.in, Shard: shardKey(lb), Records: lb.b.Records, Decoded: lb.dec,
+				MillisBehind: lb.b.MillisBehindLatest, End: lb.b.End})
 			fail(p.OutputError())
 			fail(p.StateError())
 			if lo.Progress != nil {

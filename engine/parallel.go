@@ -3,12 +3,14 @@ package engine
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"sync"
 	"unsafe"
 
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 )
 
@@ -36,11 +38,19 @@ const chunkRecords = 1024
 // before).
 var prefetchAlways, prefetchNever = false, false
 
-// parallel reports whether the run decodes in workers: on more than one
-// core, with ROWTIME from the records.
-func (p *Pipeline) parallel() bool {
-	procs := runtime.GOMAXPROCS(0)
-	return !p.o.InsertionTime && !prefetchNever && (procs >= 2 || prefetchAlways)
+// sequential says why the run decodes on the run loop's goroutine ("":
+// it decodes in workers, on more than one core with ROWTIME from the
+// records).
+func (p *Pipeline) sequential() string {
+	switch {
+	case p.o.InsertionTime:
+		return "--insertion-time stamps each record when the run loop takes it"
+	case prefetchNever:
+		return "parallel decoding turned off (benchmark)"
+	case runtime.GOMAXPROCS(0) < 2 && !prefetchAlways:
+		return "one core (GOMAXPROCS 1)"
+	}
+	return ""
 }
 
 // chunk is a run of records of one input, in order, with what the workers
@@ -70,6 +80,7 @@ func (c *chunk) Error(e operators.ErrorRecord) { c.errs = append(c.errs, e) }
 // decodePool is the workers of a run, with a decoder per worker and
 // input, and per input the chunks done with, to fill again.
 type decodePool struct {
+	size      int // workers
 	work      chan *chunk
 	free      []chan *chunk
 	widths    []int
@@ -78,9 +89,9 @@ type decodePool struct {
 	workers   sync.WaitGroup
 }
 
-// startDecoding starts the workers of a run (nil: a decoder could not be
-// made; records are then decoded on the run loop).
-func (p *Pipeline) startDecoding() *decodePool {
+// startDecoding starts the workers of a run (an error: a decoder could
+// not be made; records are then decoded on the run loop).
+func (p *Pipeline) startDecoding() (*decodePool, error) {
 	workers := max(runtime.GOMAXPROCS(0)-1, 1)
 	decs := make([][]*decode.Decoder, workers)
 	for w := range decs {
@@ -88,7 +99,7 @@ func (p *Pipeline) startDecoding() *decodePool {
 		for i, in := range p.l.inputs {
 			d, err := decode.New(in.schema)
 			if err != nil {
-				return nil
+				return nil, err
 			}
 			// A replay's payloads and a live read's are allocations of
 			// their own, never written again.
@@ -96,7 +107,7 @@ func (p *Pipeline) startDecoding() *decodePool {
 			decs[w][i] = d
 		}
 	}
-	dp := &decodePool{work: make(chan *chunk, 2*workers+2), free: make([]chan *chunk, len(p.l.inputs)),
+	dp := &decodePool{size: workers, work: make(chan *chunk, 2*workers+2), free: make([]chan *chunk, len(p.l.inputs)),
 		widths: make([]int, len(p.l.inputs)), quit: make(chan struct{})}
 	for i := range dp.free {
 		dp.free[i] = make(chan *chunk, 4*workers+16)
@@ -106,7 +117,7 @@ func (p *Pipeline) startDecoding() *decodePool {
 	for _, d := range decs {
 		go dp.decode(d)
 	}
-	return dp
+	return dp, nil
 }
 
 // chunk is an empty chunk for input in, room for n records made when new.
@@ -212,16 +223,29 @@ type prefetcher struct {
 // that feeds one in-application stream, with ROWTIME from the recording,
 // on more than one core. It returns the function that stops them.
 func (p *Pipeline) prefetch(sources []*source) func() {
-	if !p.parallel() {
+	sequential := func(s *source, why string) {
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", false, "reason", why},
+			"replay %s: records are read and decoded on the run loop's goroutine: %s", s.name, why)
+	}
+	if why := p.sequential(); why != "" {
+		for _, s := range sources {
+			sequential(s, why)
+		}
 		return func() {}
 	}
 	var dp *decodePool
 	for _, s := range sources {
 		if s.stream < 0 && len(p.targets[s.input]) != 1 {
-			continue // records go to streams by shard, in order of first sight
+			sequential(s, "records go to the input's streams by shard, in order of first sight")
+			continue
 		}
 		if dp == nil {
-			if dp = p.startDecoding(); dp == nil {
+			var err error
+			if dp, err = p.startDecoding(); err != nil {
+				// Cannot happen after validate built the same decoder; if it
+				// does, the replay is still right, only slower: say why.
+				p.note(slog.LevelWarn, event.Decoding, []any{"replay", s.name, "parallel", false, "error", err.Error()},
+					"replay %s: parallel decoding did not start (%v); decoding on one goroutine", s.name, err)
 				return func() {}
 			}
 		}
@@ -229,6 +253,8 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 		dp.producers.Add(1)
 		go pf.read(s.input, s.rd)
 		s.ahead = pf
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", true, "workers", dp.size},
+			"replay %s: records are decoded by %d workers", s.name, dp.size)
 	}
 	if dp == nil {
 		return func() {}
@@ -334,15 +360,22 @@ func (p *Pipeline) pushReplay(s *source, r replayRecord) bool {
 type Ahead struct{ pool *decodePool }
 
 // DecodeAhead starts the workers of a live run; nil on one core (the run
-// loop decodes then, with nothing to hand over).
+// loop decodes then, with nothing to hand over). It says which at debug
+// level, as a replay does.
 func (p *Pipeline) DecodeAhead() *Ahead {
-	if !p.parallel() {
+	if why := p.sequential(); why != "" {
+		p.note(slog.LevelDebug, event.Decoding, []any{"live", true, "parallel", false, "reason", why},
+			"live: records are decoded on the run loop's goroutine: %s", why)
 		return nil
 	}
-	dp := p.startDecoding()
-	if dp == nil {
+	dp, err := p.startDecoding()
+	if err != nil {
+		p.note(slog.LevelWarn, event.Decoding, []any{"live", true, "parallel", false, "error", err.Error()},
+			"live: parallel decoding did not start (%v); decoding on one goroutine", err)
 		return nil
 	}
+	p.note(slog.LevelDebug, event.Decoding, []any{"live", true, "parallel", true, "workers", dp.size},
+		"live: records are decoded by %d workers", dp.size)
 	return &Ahead{pool: dp}
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -159,6 +160,12 @@ func Start(o Options) (*Pipeline, error) {
 		l.bind.Ctx.Replay = p.clock
 	}
 	p.tap() // observe.go
+	switch procs := runtime.GOMAXPROCS(0); o.Pumps {
+	case PumpsAuto:
+		l.bind.Lanes, l.bind.LaneRows = procs, LaneRows
+	case PumpsConcurrent:
+		l.bind.Lanes, l.bind.LaneRows = max(procs, 2), 0
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err

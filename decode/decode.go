@@ -271,7 +271,7 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 	clear(d.seen)
 	var ferr error
 	pos := 0
-	ok, valid := scanFlat(s, func(key string, v gjson.Result, lazyNum bool) bool {
+	ok, valid := scanFlat(s, func(key string, v gjson.Result) bool {
 		i := d.column(pos, key)
 		pos++
 		if i < 0 || d.seen[i] || ferr != nil {
@@ -279,8 +279,8 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 		}
 		d.seen[i] = true
 		c := &d.s.Columns[i]
-		if lazyNum && readsFloat(c.Type) {
-			v.Num = parseFloat(v.Raw) // cannot fail (scanFlat)
+		if v.Type == gjson.Number && readsFloat(c.Type) {
+			v.Num = parseFloat(v.Raw)
 		}
 		if row[i], ferr = fromJSON(v, c.Type); ferr != nil {
 			ferr = fmt.Errorf("%s: %v", c.Name, ferr)

@@ -1,13 +1,12 @@
 package decode
 
 import (
-	endian "encoding/binary"
 	"encoding/json"
-	"math/bits"
 	"strconv"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/streamsql/streamsql/internal/jsonscan"
 )
 
 // scanFlat is the fast path for the common record: one JSON object whose
@@ -16,10 +15,9 @@ import (
 // over s). It reports ok=false when the input is not exactly one object it
 // can read this way (escaped keys, several documents), so the caller falls
 // back to the general path; valid=false means the JSON is malformed.
-// A number's Num is left to set (lazyNum) when it cannot fail to parse:
-// most columns read a number's text (integers, DECIMAL, VARCHAR), not its
-// float.
-func scanFlat(s string, set func(key string, v gjson.Result, lazyNum bool) bool) (ok, valid bool) {
+// A number's Num is left unset (parseFloat): most columns read a number's
+// text (integers, DECIMAL, VARCHAR), not its float.
+func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false, true
@@ -49,7 +47,6 @@ func scanFlat(s string, set func(key string, v gjson.Result, lazyNum bool) bool)
 			return true, false
 		}
 		var r gjson.Result
-		lazy := false
 		start := i
 		switch c := s[i]; {
 		case c == '"':
@@ -89,16 +86,9 @@ func scanFlat(s string, set func(key string, v gjson.Result, lazyNum bool) bool)
 				return true, false
 			}
 			r.Type, r.Raw = gjson.Number, s[start:end]
-			if lazy = !mayOverflow(r.Raw); !lazy {
-				f, err := strconv.ParseFloat(r.Raw, 64)
-				if err != nil {
-					return true, false // out of float64's range
-				}
-				r.Num = f
-			}
 			i = end
 		}
-		if !set(key, r, lazy) {
+		if !set(key, r) {
 			return true, true
 		}
 		i = skipWS(s, i)
@@ -116,23 +106,11 @@ func scanFlat(s string, set func(key string, v gjson.Result, lazyNum bool) bool)
 	}
 }
 
-// mayOverflow says whether a JSON number's text could be beyond float64's
-// range: only with an exponent or more than 308 digits (a number of at
-// most 308 characters is below 1e308, under the largest float64, 1.8e308).
-func mayOverflow(num string) bool {
-	for k := 0; k < len(num); k++ {
-		if c := num[k]; c == 'e' || c == 'E' || k == 308 {
-			return true
-		}
-	}
-	return false
-}
-
-// parseFloat is strconv.ParseFloat of a JSON number that mayOverflow
-// cleared. The usual number, up to 15 digits and no exponent, is an
-// integer over a power of ten that are both exact in float64, so their
-// quotient is the correctly rounded value ParseFloat returns (its own
-// exact fast path, without its general set-up).
+// parseFloat is a JSON number's float as gjson reads it: strconv.ParseFloat,
+// ±Inf beyond float64's range. The usual number, up to 15 digits and no
+// exponent, is an integer over a power of ten that are both exact in
+// float64, so their quotient is the correctly rounded value ParseFloat
+// returns (its own exact fast path, without its general set-up).
 func parseFloat(num string) float64 {
 	neg, k := false, 0
 	if len(num) > 0 && num[0] == '-' {
@@ -181,7 +159,7 @@ func skipWS(s string, i int) int {
 // scanString returns the index after the closing quote of the string at i,
 // whether it holds escapes, and whether it is well formed.
 func scanString(s string, i int) (end int, esc, ok bool) {
-	for j := plainEnd(s, i+1); j < len(s); j = plainEnd(s, j+1) {
+	for j := jsonscan.StringEnd(s, i+1, false); j < len(s); j = jsonscan.StringEnd(s, j+1, false) {
 		switch c := s[j]; {
 		case c == '"':
 			return j + 1, esc, true
@@ -209,30 +187,6 @@ func scanString(s string, i int) (end int, esc, ok bool) {
 		}
 	}
 	return 0, esc, false
-}
-
-// plainEnd returns the index of the first byte at or after j that ends a
-// run of plain string bytes (a quote, a backslash or a control byte), or
-// len(s). It looks at eight bytes at a time: in each, a zero byte of x^q
-// marks a quote, of x^b a backslash, and x-0x20 borrowing marks a control
-// byte; the lowest flagged byte is always a real one (a borrow only
-// carries upwards).
-func plainEnd(s string, j int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	for ; j+8 <= len(b); j += 8 {
-		x := endian.LittleEndian.Uint64(b[j:])
-		q, b := x^(ones*'"'), x^(ones*'\\')
-		if m := ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x) & highs; m != 0 {
-			return j + bits.TrailingZeros64(m)/8
-		}
-	}
-	for ; j < len(s); j++ {
-		if c := s[j]; c == '"' || c == '\\' || c < 0x20 {
-			return j
-		}
-	}
-	return j
 }
 
 func isEscape(c byte) bool {

@@ -281,8 +281,9 @@ type liveInput struct {
 }
 
 type liveBatch struct {
-	in int
-	b  kinesis.Batch
+	in  int
+	b   kinesis.Batch
+	dec *engine.Decoded // b's records in the decoding workers' hands (nil: decoded on the run loop)
 }
 
 type tableUpdate struct {
@@ -425,6 +426,11 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
+	// Each read goes to the decoding workers as it comes (on more than one
+	// core), and to the run loop in the order it came: the loop takes the
+	// decoded rows, everything else stays as it was (positions, the feed's
+	// merge, ROWTIME, error_stream).
+	ahead := p.DecodeAhead()
 	merged := make(chan liveBatch, 16)
 	srcErr := make(chan error, len(inputs))
 	var wg sync.WaitGroup
@@ -434,11 +440,11 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 		go func() {
 			defer wg.Done()
 			for b := range in.src.Batches() {
-				merged <- liveBatch{in.index, b}
+				merged <- liveBatch{in.index, b, ahead.Decode(in.index, b.Records)}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(merged) }()
+	go func() { wg.Wait(); ahead.Close(); close(merged) }()
 
 	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
 	// later, from here: the main loop may be waiting on a destination.
@@ -538,7 +544,8 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 				break
 			}
 			inputs[lb.in].received(lb.b)
-			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+			feed.Batch(engine.ShardRead{Input: lb.in, Shard: shardKey(lb), Records: lb.b.Records, Decoded: lb.dec,
+				MillisBehind: lb.b.MillisBehindLatest, End: lb.b.End})
 			fail(p.OutputError())
 			fail(p.StateError())
 			if lo.Progress != nil {

@@ -91,15 +91,10 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 	logf("the application's graph splits into %d parts (%s): this instance takes the parts no other instance runs", len(all), strings.Join(names, ", "))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	plo := *lo
-	if lo.Progress != nil {
-		var mu sync.Mutex
-		plo.Progress = func(p Progress) {
-			mu.Lock()
-			defer mu.Unlock()
-			lo.Progress(p)
-		}
-	}
+	// Progress is the instance's: the sum over its parts of each part's
+	// latest figures.
+	var mu sync.Mutex
+	latest := make([]Progress, len(all))
 	sh := &share{}
 	type result struct {
 		st  engine.Stats
@@ -112,6 +107,15 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		ls.what = fmt.Sprintf("application %s, part %d of %d (%s)", base.app, i+1, len(all), names[i])
 		ls.share = sh
 		plogf := func(format string, args ...any) { logf("part %d: "+format, append([]any{i + 1}, args...)...) }
+		plo := *lo
+		if lo.Progress != nil {
+			plo.Progress = func(p Progress) {
+				mu.Lock()
+				defer mu.Unlock()
+				latest[i] = p
+				lo.Progress(sumProgress(latest))
+			}
+		}
 		go func() {
 			st, err := runPart(ctx, o, &plo, &ls, pt, plogf)
 			if err != nil {
@@ -131,4 +135,26 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		}
 	}
 	return total, errors.Join(errs...)
+}
+
+// sumProgress adds up the figures of the parts an instance runs.
+func sumProgress(parts []Progress) Progress {
+	sum := Progress{Delivered: map[string]int64{}}
+	for _, p := range parts {
+		sum.RecordsIn += p.RecordsIn
+		for k, n := range p.Delivered {
+			sum.Delivered[k] += n
+		}
+		sum.LagMillis = max(sum.LagMillis, p.LagMillis)
+		sum.ArrivalLagMillis = max(sum.ArrivalLagMillis, p.ArrivalLagMillis)
+		sum.Outages = append(sum.Outages, p.Outages...)
+		sum.Waiting = append(sum.Waiting, p.Waiting...)
+		sum.Checkpoints += p.Checkpoints
+		sum.CheckpointBytes += p.CheckpointBytes
+		sum.CheckpointTime = max(sum.CheckpointTime, p.CheckpointTime)
+		if p.LastCheckpoint.After(sum.LastCheckpoint) {
+			sum.LastCheckpoint = p.LastCheckpoint
+		}
+	}
+	return sum
 }

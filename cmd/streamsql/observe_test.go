@@ -206,7 +206,9 @@ func TestExplainFormats(t *testing.T) {
 		{[]string{"--format", "svg"}, 2, "", `--format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze"}, 2, "", "give its recording with --replay FILE"},
 		{[]string{"--replay", "../../examples/news/clicks.jsonl"}, 2, "", "--replay is for --analyze"},
-		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", "want text or json"},
+		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 0, `tumbling: 500 in, 115 out`, ""},
+		{[]string{"--analyze", "--format", "mermaid", "--replay", "../../examples/news/clicks.jsonl"}, 0, "TMP_SQL_STREAM<br/>500 rows", ""},
+		{[]string{"--analyze", "--format", "svg", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", `explain --analyze: --format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze", "--replay", "../../examples/news/clicks.jsonl"}, 0, "ANALYZE: 500 records", ""},
 		{[]string{"--analyze", "--format", "json", "--replay", "../../examples/news/clicks.jsonl"}, 0, `"rowsIn": 500`, ""},
 	} {

@@ -144,3 +144,19 @@ streamsql: debug: decoding g.workers=2
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// The application file's warnings of a run go through its logger too, so
+// --log-format json leaves no plain line on stderr.
+func TestRunFileWarningsFollowTheLogFormat(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"app.yaml": startupApp("", "", "") + "Colour: red\n"})
+	args := []string{"run", filepath.Join(dir, "app.yaml"), "--replay", spend + "purchases.jsonl", "--out", "DESTINATION_SQL_STREAM=" + filepath.Join(dir, "out.ndjson"), "--quiet"}
+	code, _, errOut := runCLI(append(args, "--log-format", "json")...)
+	var line struct{ Level, Msg, Event string }
+	if code != 0 || strings.Count(errOut, "\n") != 1 || json.Unmarshal([]byte(errOut), &line) != nil ||
+		line.Level != "WARN" || line.Event != "application_file" || !strings.Contains(line.Msg, "Colour: unknown field (line 14), ignored") {
+		t.Fatalf("json: exit %d, stderr:\n%s", code, errOut)
+	}
+	if code, _, errOut = runCLI(args...); code != 0 || !strings.HasPrefix(errOut, "streamsql: warning: ") || !strings.Contains(errOut, "Colour: unknown field") {
+		t.Errorf("text: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -46,6 +46,10 @@ func NewFeed(p *Pipeline, idle time.Duration, now func() time.Time) *Feed {
 // Open registers a shard before its first read, so it holds time back.
 func (f *Feed) Open(shard string) { f.m.Open(shard) }
 
+// Close ends a shard that will deliver nothing (more): it no longer holds
+// time back.
+func (f *Feed) Close(shard string) { f.m.Close(shard) }
+
 // Batch takes one read of a shard of input in: its records, how far it is
 // behind the tip, and whether the shard has ended (read to its end after a
 // reshard). A shard that is caught up promises nothing older than now -

@@ -67,6 +67,11 @@ type Decoder struct {
 	// plain "$.name": the object is then walked once instead of once per column.
 	topLevel map[string]int
 	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
+	// keys and keyCols are the keys of the last object decodeFlat read, in
+	// order, and their columns (-1: none): the guess for the next object
+	// (column). A key points into its record, which is never written again.
+	keys    []string
+	keyCols []int
 	// Stable says the caller never writes a payload's bytes again (a
 	// replay's payload is an allocation of its own): decoded strings then
 	// point into the payload instead of into a copy of it.
@@ -265,13 +270,18 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 	}
 	clear(d.seen)
 	var ferr error
+	pos := 0
 	ok, valid := scanFlat(s, func(key string, v gjson.Result) bool {
-		i, hit := d.topLevel[key]
-		if !hit || d.seen[i] || ferr != nil {
+		i := d.column(pos, key)
+		pos++
+		if i < 0 || d.seen[i] || ferr != nil {
 			return true // keep scanning: malformed JSON outranks a conversion error
 		}
 		d.seen[i] = true
 		c := &d.s.Columns[i]
+		if v.Type == gjson.Number && readsFloat(c.Type) {
+			v.Num = parseFloat(v.Raw)
+		}
 		if row[i], ferr = fromJSON(v, c.Type); ferr != nil {
 			ferr = fmt.Errorf("%s: %v", c.Name, ferr)
 		}
@@ -293,6 +303,27 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
 	}
 	return true
+}
+
+// column is the column a top-level key maps to (-1 for none), the key
+// being the pos-th of its object. Records of a stream mostly list their
+// keys in one order, so the key met at pos in the last record is tried
+// before the map.
+func (d *Decoder) column(pos int, key string) int {
+	if pos < len(d.keys) && d.keys[pos] == key {
+		return d.keyCols[pos]
+	}
+	i, hit := d.topLevel[key]
+	if !hit {
+		i = -1
+	}
+	switch {
+	case pos < len(d.keys):
+		d.keys[pos], d.keyCols[pos] = key, i
+	case pos == len(d.keys) && pos < 64:
+		d.keys, d.keyCols = append(d.keys, key), append(d.keyCols, i)
+	}
+	return i
 }
 
 func text(s string) value.Value {

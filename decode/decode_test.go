@@ -166,7 +166,9 @@ func FuzzDecodeJSON(f *testing.F) {
 // gjson path: same rows, same errors, for any input.
 func FuzzFlatMatchesGeneral(f *testing.F) {
 	for _, s := range []string{`{"a":1,"b":"x","c":true}`, `{"a":1.5}`, `{"a":"2"} {"a":3}`, `{"b":"\u00e9\"","a":-0.5e3}`,
-		`{"a":1,"a":2}`, `{"n":{"x":[1,2]},"a":null}`, `{"a":01}`, `{"a":1,}`, `  {}  `, `{"a":"x`} {
+		`{"a":1,"a":2}`, `{"n":{"x":[1,2]},"a":null}`, `{"a":01}`, `{"a":1,}`, `  {}  `, `{"a":"x`,
+		`{"a":1e300}`, `{"a":1e400}`, `{"x":-1e999,"a":1}`, `{"a":-12.5E-3,"c":1}`, `{"c":0,"b":"long text, no escape","a":7}`,
+		`{"b":"0123456789abc\"def","a":1}`, "{\"b\":\"0123456789\x01abc\"}", `{"b":"01234567\\","a":2}`} {
 		f.Add([]byte(s))
 	}
 	schema := Schema{Format: Format{Type: "JSON", RecordRowPath: "$"}, Columns: []Column{

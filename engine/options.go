@@ -4,6 +4,7 @@ package engine
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -76,13 +77,42 @@ type Options struct {
 	// TimeOperators makes every operator measure its time (explain
 	// --analyze; plan.Bindings.Timed).
 	TimeOperators bool
+	// Pumps says whether pumps that share no state run on separate
+	// goroutines (plan.Bindings.Lanes): PumpsAuto when there is more than
+	// one core and batches are big enough to pay. The outputs are the same
+	// bytes in every mode.
+	Pumps PumpMode
 	// Observer, when set, watches the run (metrics, health, the web
 	// console: package observe).
-	Observer   Observer
+	Observer Observer
+	// Log, when set, takes the run's warnings (mappings that matched
+	// nothing, state past --max-state-memory) and notes (how a replay is
+	// decoded) as structured lines (package event). Nil: the warnings are
+	// plain "streamsql: warning:" lines on Stderr.
+	Log        *slog.Logger
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool
 }
+
+// PumpMode is how the independent parts of the operator graph run.
+type PumpMode int
+
+const (
+	// PumpsAuto runs the parts at once on up to GOMAXPROCS goroutines,
+	// for batches of at least LaneRows rows.
+	PumpsAuto PumpMode = iota
+	// PumpsSequential runs everything on the goroutine that pushes rows.
+	PumpsSequential
+	// PumpsConcurrent runs the parts at once for every batch and bound,
+	// even on one core (tests).
+	PumpsConcurrent
+)
+
+// LaneRows is the fewest rows a source batch needs, in PumpsAuto, for the
+// pumps reading it to run at once: below it the hand-off costs more than
+// the pumps' work.
+const LaneRows = 256
 
 // Defaults for Options.
 const (

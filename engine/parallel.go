@@ -3,12 +3,14 @@ package engine
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"sync"
 	"unsafe"
 
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 )
 
@@ -75,18 +77,38 @@ type prefetcher struct {
 // on more than one core. It returns the function that stops them.
 func (p *Pipeline) prefetch(sources []*source) func() {
 	procs := runtime.GOMAXPROCS(0)
+	sequential := func(s *source, why string) {
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", false, "reason", why},
+			"replay %s: records are read and decoded on the run loop's goroutine: %s", s.name, why)
+	}
 	if p.o.InsertionTime || (procs < 2 && !prefetchAlways) {
+		why := "one core (GOMAXPROCS 1)"
+		if p.o.InsertionTime {
+			why = "--insertion-time stamps each record when the run loop takes it"
+		}
+		for _, s := range sources {
+			sequential(s, why)
+		}
 		return func() {}
 	}
 	var started []*prefetcher
 	for _, s := range sources {
 		if s.stream < 0 && len(p.targets[s.input]) != 1 {
-			continue // records go to streams by shard, in order of first sight
+			sequential(s, "records go to the input's streams by shard, in order of first sight")
+			continue
 		}
 		workers := max((procs-1)/len(sources), 1)
-		if pf := p.startPrefetch(s, workers); pf != nil {
-			started = append(started, pf)
+		pf, err := p.startPrefetch(s, workers)
+		if err != nil {
+			// Cannot happen after validate built the same decoder; if it
+			// does, the replay is still right, only slower: say why.
+			p.note(slog.LevelWarn, event.Decoding, []any{"replay", s.name, "parallel", false, "error", err.Error()},
+				"replay %s: parallel decoding did not start (%v); decoding on one goroutine", s.name, err)
+			continue
 		}
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", true, "workers", workers},
+			"replay %s: records are decoded by %d workers", s.name, workers)
+		started = append(started, pf)
 	}
 	return func() {
 		for _, pf := range started {
@@ -97,13 +119,13 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 }
 
 // startPrefetch starts a reader and decoding workers for one replay.
-func (p *Pipeline) startPrefetch(s *source, workers int) *prefetcher {
+func (p *Pipeline) startPrefetch(s *source, workers int) (*prefetcher, error) {
 	schema := p.l.inputs[s.input].schema
 	decs := make([]*decode.Decoder, workers)
 	for i := range decs {
 		d, err := decode.New(schema)
 		if err != nil {
-			return nil
+			return nil, err
 		}
 		d.Stable = true
 		decs[i] = d
@@ -117,7 +139,7 @@ func (p *Pipeline) startPrefetch(s *source, workers int) *prefetcher {
 		go pf.decode(d, work)
 	}
 	s.ahead = pf
-	return pf
+	return pf, nil
 }
 
 // read fills chunks from the recording, in file order.

@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,4 +117,69 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(i-200, 0)
 	return fmt.Sprintf("at byte %d:\ngot  %.400q\nwant %.400q", i, a[lo:], b[lo:])
+}
+
+// The replay says, at debug level, whether its records are decoded in
+// parallel and why not; a parallel path that cannot start is a warning,
+// and the replay still gives the same rows on one goroutine.
+func TestSequentialReplaySaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	for i, r := range benchRecords(500) {
+		fmt.Fprintf(&b, `{"ApproximateArrivalTimestamp":%q,"Data":%q,"ShardId":"shardId-000000000000"}`+"\n",
+			base.Add(time.Duration(i*50)*time.Millisecond).Format(time.RFC3339Nano), base64.StdEncoding.EncodeToString(r.Data))
+	}
+	rec := filepath.Join(dir, "rec.jsonl")
+	if err := os.WriteFile(rec, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func(p int, a bool) { runtime.GOMAXPROCS(p); prefetchAlways = a }(runtime.GOMAXPROCS(0), prefetchAlways)
+	// replay runs the recording; broken makes the parallel decoders fail
+	// to build after the checks passed (the planted fault).
+	replay := func(broken bool) (rows, logs string) {
+		var out, lb bytes.Buffer
+		p, err := Start(Options{App: benchApp(tumblingSQL), Replays: []Replay{{Path: rec}}, Format: "ndjson",
+			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &out}, Stderr: io.Discard,
+			Log: slog.New(slog.NewJSONHandler(&lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if broken {
+			p.l.inputs[0].schema.Columns[0].Mapping = "no dollar"
+		}
+		rp, err := p.OpenReplays()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, ok := rp.PushNext(p); !ok {
+				break
+			}
+		}
+		rp.Close()
+		if _, err := p.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), lb.String()
+	}
+	runtime.GOMAXPROCS(1)
+	prefetchAlways = false
+	want, logs := replay(false)
+	if strings.Count(want, "\n") < 5 {
+		t.Fatalf("rows:\n%s", want)
+	}
+	if !strings.Contains(logs, `"level":"DEBUG"`) || !strings.Contains(logs, `"event":"decoding"`) || !strings.Contains(logs, `"parallel":false,"reason":"one core (GOMAXPROCS 1)"`) {
+		t.Errorf("one core:\n%s", logs)
+	}
+	runtime.GOMAXPROCS(2)
+	got, logs := replay(false)
+	if got != want || !strings.Contains(logs, `"parallel":true,"workers":1`) {
+		t.Errorf("two cores: rows equal %v, logs:\n%s", got == want, logs)
+	}
+	got, logs = replay(true)
+	if got != want || !strings.Contains(logs, `"level":"WARN"`) || !strings.Contains(logs, "parallel decoding did not start") ||
+		!strings.Contains(logs, `mapping \"no dollar\"`) {
+		t.Errorf("broken decoders: rows equal %v, logs:\n%s", got == want, logs)
+	}
 }

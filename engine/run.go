@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
 	"github.com/streamsql/streamsql/progress"
@@ -115,7 +118,7 @@ func Start(o Options) (*Pipeline, error) {
 	if p.o.Stderr == nil {
 		p.o.Stderr = os.Stderr
 	}
-	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { fmt.Fprintf(p.o.Stderr, "warning: %s\n", msg) })
+	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { p.note(slog.LevelWarn, event.State, nil, "%s", msg) })
 	l, err := load(o.App)
 	if err != nil {
 		return nil, err
@@ -157,6 +160,12 @@ func Start(o Options) (*Pipeline, error) {
 		l.bind.Ctx.Replay = p.clock
 	}
 	p.tap() // observe.go
+	switch procs := runtime.GOMAXPROCS(0); o.Pumps {
+	case PumpsAuto:
+		l.bind.Lanes, l.bind.LaneRows = procs, LaneRows
+	case PumpsConcurrent:
+		l.bind.Lanes, l.bind.LaneRows = max(procs, 2), 0
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
@@ -339,8 +348,19 @@ func (p *Pipeline) reportProbe(in int) {
 	}
 	p.probes[in] = nil
 	for _, w := range pr.Unmatched() {
-		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+		p.note(slog.LevelWarn, event.Mapping, []any{"input", p.l.inputs[in].prefix}, "%s: %s", p.l.inputs[in].prefix, w)
 	}
+}
+
+// note reports what the run does that its user should know: through
+// Options.Log when set, else warnings as plain lines on Stderr (the rest
+// only with a logger).
+func (p *Pipeline) note(level slog.Level, kind string, attrs []any, format string, args ...any) {
+	var plain func(string, ...any)
+	if level >= slog.LevelWarn {
+		plain = func(f string, a ...any) { fmt.Fprintf(p.o.Stderr, "streamsql: warning: "+f+"\n", a...) }
+	}
+	event.Note(p.o.Log, plain, level, kind, attrs, format, args...)
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/streamsql/streamsql/internal/jsonscan"
 )
 
 // The single-pass envelope scanner. A recording line is almost always the
@@ -75,8 +77,8 @@ func scanEnvelope(line []byte, e *envelope) bool {
 				return false
 			}
 		case isString:
-			if val, j, ok = scanString(line, i); !ok || !utf8.Valid(val) {
-				return false // invalid UTF-8: encoding/json would replace the bytes
+			if val, j, ok = scanString(line, i); !ok {
+				return false
 			}
 		case field == fOther:
 			if j = scanNumber(line, i); j < 0 {
@@ -183,18 +185,27 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// scanString reads a string without escapes or control bytes at b[i]
-// (which must be '"'); it returns the contents and the index after it.
+// scanString reads a string of valid UTF-8 without escapes or control
+// bytes at b[i] (which must be '"'); it returns the contents and the index
+// after it. (encoding/json would replace invalid UTF-8, so such a string
+// is left to it.)
 func scanString(b []byte, i int) ([]byte, int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, 0, false
 	}
-	for j := i + 1; j < len(b); j++ {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	ascii := true
+	for j := jsonscan.StringEnd(s, i+1, true); j < len(b); j = jsonscan.StringEnd(s, j+1, ascii) {
 		switch c := b[j]; {
 		case c == '"':
+			if !ascii && !utf8.Valid(b[i+1:j]) {
+				return nil, 0, false
+			}
 			return b[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
+		case c >= utf8.RuneSelf:
+			ascii = false // judged once, at the end
+		default:
+			return nil, 0, false // an escape or a control byte
 		}
 	}
 	return nil, 0, false

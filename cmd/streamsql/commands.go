@@ -145,6 +145,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	o.Log = log
 	w, err := obs.start(&o, log)
 	if err != nil {
 		return err
@@ -304,11 +305,14 @@ func (e *hintError) Detail() string {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	return appCommand("check", args, stderr, func(path string, a *app.Application, _ bool) error {
-		warnings, err := engine.Validate(a)
+		warnings, notes, err := engine.Validate(a)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "ok: %s\n", path)
+		for _, n := range notes {
+			fmt.Fprintf(stdout, "split: %s\n", n)
+		}
 		if len(a.Ignored) > 0 {
 			fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -162,28 +163,33 @@ func latest(ctx context.Context, s Store, logf func(string, ...any)) (*checkpoin
 }
 
 // save writes c as the next checkpoint and removes all but the last keep.
-func save(ctx context.Context, s Store, c *checkpoint, keep int) error {
+// A failed removal does not fail the save, c is written and the old ones
+// go next time, but it is returned as prune so the caller says so.
+func save(ctx context.Context, s Store, c *checkpoint, keep int) (prune, err error) {
 	return saveEncoded(ctx, s, c, c.encode(), keep)
 }
 
 // saveEncoded is save of a checkpoint already encoded as data.
-func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) error {
+func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) (prune, err error) {
 	if err := s.Put(ctx, c.Seq, data); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
+		return nil, fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
 	}
 	if keep <= 0 {
 		keep = DefaultCheckpointKeep
 	}
 	seqs, err := s.List(ctx)
 	if err != nil {
-		return nil // written; the old ones go next time
+		return fmt.Errorf("listing old checkpoints to remove: %w", err), nil
 	}
+	var errs []error
 	for _, q := range seqs {
 		if q <= c.Seq-int64(keep) {
-			s.Delete(ctx, q)
+			if err := s.Delete(ctx, q); err != nil {
+				errs = append(errs, fmt.Errorf("removing old checkpoint %s: %w", s.Where(q), err))
+			}
 		}
 	}
-	return nil
+	return errors.Join(errs...), nil
 }
 
 // dirStore keeps checkpoints as files in a local folder:
@@ -287,6 +293,7 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 // go on in the background, one at a time, while the run goes on.
 type checkpointer struct {
 	lo     *Options
+	logf   func(string, ...any) // warnings when lo.Log is nil
 	store  Store
 	next   int64
 	app    string
@@ -353,8 +360,18 @@ func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {
 	began := time.Now()
 	defer func() { c.report(ck, began, err) }()
 	data := ck.encode()
-	if err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep); err != nil {
+	prune, err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep)
+	if err != nil {
 		return err
+	}
+	if prune != nil {
+		// The run goes on: the checkpoint is written and the next save
+		// tries again, but the store grows until then.
+		event.Note(c.lo.Log, c.logf, slog.LevelWarn, event.Checkpoint, []any{"result", "prune_failed", "error", prune.Error()},
+			"checkpoint %d written, but old checkpoints were not removed: %v", ck.Seq, prune)
+		if c.lo.CheckpointPruneFailed != nil {
+			c.lo.CheckpointPruneFailed(prune)
+		}
 	}
 	c.mu.Lock()
 	c.written++

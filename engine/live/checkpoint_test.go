@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -51,8 +53,8 @@ func TestCorruptLatestFallsBack(t *testing.T) {
 	ctx := context.Background()
 	s := NewDirStore(t.TempDir(), "my app")
 	for seq := int64(1); seq <= 5; seq++ {
-		if err := save(ctx, s, testCheckpoint(seq), 3); err != nil {
-			t.Fatal(err)
+		if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+			t.Fatal(err, prune)
 		}
 	}
 	seqs, _ := s.List(ctx)
@@ -93,8 +95,8 @@ func TestS3Store(t *testing.T) {
 		t.Fatal(err)
 	}
 	for seq := int64(1); seq <= 4; seq++ {
-		if err := save(ctx, s, testCheckpoint(seq), 3); err != nil {
-			t.Fatal(err)
+		if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+			t.Fatal(err, prune)
 		}
 	}
 	if seqs, _ := s.List(ctx); !reflect.DeepEqual(seqs, []int64{2, 3, 4}) {
@@ -122,5 +124,50 @@ func TestS3Store(t *testing.T) {
 	}
 	if _, err := NewS3Store(cfg, "s3:///x", "a"); err == nil {
 		t.Fatal("no bucket accepted")
+	}
+}
+
+// A checkpoint written whose old ones cannot be removed does not fail the
+// run, but is reported: a warning (structured or plain) and the hook that
+// counts it in the metrics.
+func TestCheckpointPruneFailureIsReported(t *testing.T) {
+	ctx := context.Background()
+	for _, structured := range []bool{true, false} {
+		dir := t.TempDir()
+		s := NewDirStore(dir, "app")
+		for seq := int64(1); seq <= 3; seq++ {
+			if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+				t.Fatal(err, prune)
+			}
+		}
+		// Checkpoint 1 becomes a folder with a file in it: os.Remove fails
+		// whoever runs the test.
+		if err := os.Remove(s.Where(1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(s.Where(1), "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		var failures []error
+		lo := &Options{CheckpointKeep: 3, CheckpointPruneFailed: func(err error) { failures = append(failures, err) }}
+		c := &checkpointer{lo: lo, store: s, logf: func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) }}
+		if structured {
+			lo.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+		}
+		if err := c.save(ctx, testCheckpoint(4)); err != nil {
+			t.Fatalf("a failed prune failed the save: %v", err)
+		}
+		if seqs, _ := s.List(ctx); !reflect.DeepEqual(seqs, []int64{1, 2, 3, 4}) {
+			t.Fatalf("stored %v", seqs)
+		}
+		out := logs.String()
+		if !strings.Contains(out, "old checkpoints were not removed") || !strings.Contains(out, "app.checkpoint.000000000001") ||
+			structured != strings.Contains(out, `"result":"prune_failed"`) {
+			t.Errorf("structured %v: logs\n%s", structured, out)
+		}
+		if len(failures) != 1 {
+			t.Errorf("the hook heard %v", failures)
+		}
 	}
 }

@@ -109,6 +109,9 @@ type Options struct {
 	// Checkpointed, if set, hears of every checkpoint write: its size
 	// (of the last one written), how long it took, and its error.
 	Checkpointed func(size int64, took time.Duration, err error)
+	// CheckpointPruneFailed, if set, hears of a checkpoint written whose
+	// older ones (beyond CheckpointKeep) could not be listed or removed.
+	CheckpointPruneFailed func(err error)
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
@@ -375,7 +378,7 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		st, _ := p.Stop()
 		return st, err
 	}
-	cps := &checkpointer{lo: lo, store: store, next: next, p: p, feed: feed, inputs: inputs, app: o.App.ApplicationName}
+	cps := &checkpointer{lo: lo, logf: logf, store: store, next: next, p: p, feed: feed, inputs: inputs, app: o.App.ApplicationName}
 
 	if lo.Watch != nil {
 		for _, in := range inputs {

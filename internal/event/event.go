@@ -21,6 +21,9 @@ const (
 	Delivery   = "delivery_retry"    // records still not delivered, retrying
 	Checkpoint = "checkpoint"        // read positions saved (or none to resume from)
 	Reference  = "reference_refresh" // a reference table fetched again
+	Mapping    = "mapping_unmatched" // an input column's mapping matched no field
+	State      = "state_memory"      // operator state past --max-state-memory
+	Decoding   = "decoding"          // how a replay's records are decoded (parallel or not, and why)
 )
 
 // Note reports one event: through log when set (level, message, the event

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/observe"
 )
 
@@ -305,5 +306,28 @@ func TestHTTPServerFailureIsLogged(t *testing.T) {
 	w.stop(context.Background())
 	if s := logs.String(); !strings.Contains(s, "level=ERROR") || !strings.Contains(s, "too many open files") {
 		t.Fatalf("logs:\n%s", s)
+	}
+}
+
+// A live run's lines written printf-style (lease, resume, "warning: ..."
+// lines) go through the run's logger: warnings at WARN without the
+// prefix, the rest at INFO.
+func TestLiveLinesGoThroughTheLogger(t *testing.T) {
+	var b strings.Builder
+	var lo live.Options
+	withLog(slog.New(slog.NewJSONHandler(&b, nil)))(&lo)
+	lo.Logf("warning: lease %s: release failed; a standby takes over once the lease runs out (%s)", "t/app", "10s")
+	lo.Logf("resumed from checkpoint %s", "/tmp/app.checkpoint.000000000003")
+	var lines []struct{ Level, Msg, Event string }
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var x struct{ Level, Msg, Event string }
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		lines = append(lines, x)
+	}
+	if len(lines) != 2 || lines[0].Level != "WARN" || lines[0].Msg != "lease t/app: release failed; a standby takes over once the lease runs out (10s)" ||
+		lines[1].Level != "INFO" || lines[1].Msg != "resumed from checkpoint /tmp/app.checkpoint.000000000003" || lines[0].Event != "live" {
+		t.Errorf("lines %+v", lines)
 	}
 }

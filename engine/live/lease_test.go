@@ -78,3 +78,40 @@ func TestLeaseOneOwner(t *testing.T) {
 		t.Fatal("a bad --lease accepted")
 	}
 }
+
+// The part leases of one instance share out (DynamoDB on moto): an
+// instance owning no part takes a free one at once, one owning a part
+// takes another free part only after it stayed free for three leases.
+func TestLeaseSharesParts(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	mk := func(name, key string, sh *share) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 300 * time.Millisecond, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.share = sh
+		return l
+	}
+	ctx := context.Background()
+	x, y := &share{}, &share{}
+	timed := func(l *lease) time.Duration {
+		start := time.Now()
+		if err := l.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	if d := timed(mk("x", "1", x)); d > 800*time.Millisecond {
+		t.Fatalf("x waited %v for its first part", d)
+	}
+	if d := timed(mk("y", "2", y)); d > 800*time.Millisecond {
+		t.Fatalf("y waited %v for its first part", d)
+	}
+	if d := timed(mk("x", "3", x)); d < 850*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("x took a second free part after %v; want about three leases (900ms)", d)
+	}
+	if x.owned != 2 || y.owned != 1 {
+		t.Fatalf("owned: x %d, y %d", x.owned, y.owned)
+	}
+}

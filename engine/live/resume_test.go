@@ -36,7 +36,7 @@ func TestUnreadTrimHorizonShardsResumeFromTheirStart(t *testing.T) {
 	putIDs(t, kc, name, n)
 	a := &app.Application{ApplicationName: "app", Dir: t.TempDir(), Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM",
 		KinesisStreamsInput: &app.ResourceRef{ResourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/" + name}}}}
-	first, err := openInputs(a, &Options{Position: kinesis.TrimHorizon, cfg: cfg}, t.Logf, nil)
+	first, err := openInputs(a, &Options{Position: kinesis.TrimHorizon, cfg: cfg}, t.Logf, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestUnreadTrimHorizonShardsResumeFromTheirStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resumed, err := openInputs(a, &Options{Position: kinesis.LastStoppedPoint, PollInterval: 100 * time.Millisecond, cfg: cfg}, t.Logf, ck)
+	resumed, err := openInputs(a, &Options{Position: kinesis.LastStoppedPoint, PollInterval: 100 * time.Millisecond, cfg: cfg}, t.Logf, ck, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,6 +173,7 @@ func Start(o Options) (*Pipeline, error) {
 		p.close()
 		return nil, err
 	}
+	p.notePumps()
 	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
@@ -365,6 +366,28 @@ func (p *Pipeline) reportProbe(in int) {
 	for _, w := range pr.Unmatched() {
 		p.note(slog.LevelWarn, event.Mapping, []any{"input", p.l.inputs[in].prefix}, "%s: %s", p.l.inputs[in].prefix, w)
 	}
+}
+
+// notePumps says, at debug level, whether the pumps that share no state
+// run on separate goroutines, and why not.
+func (p *Pipeline) notePumps() {
+	parts, lanes := p.run.Parts(), p.l.bind.Lanes
+	why := ""
+	switch {
+	case parts < 2:
+		why = "no two pumps are independent (one part)"
+	case p.o.Pumps == PumpsSequential:
+		why = "Options.Pumps is PumpsSequential"
+	case lanes < 2:
+		why = "one core (GOMAXPROCS 1)"
+	}
+	if why != "" {
+		p.note(slog.LevelDebug, event.Pumps, []any{"parts", parts, "concurrent", false, "reason", why},
+			"pumps run on the run loop's goroutine: %s", why)
+		return
+	}
+	p.note(slog.LevelDebug, event.Pumps, []any{"parts", parts, "concurrent", true, "goroutines", min(parts, lanes), "min_rows", p.l.bind.LaneRows},
+		"pumps run in %d independent parts on up to %d goroutines, for batches of %d rows or more", parts, min(parts, lanes), p.l.bind.LaneRows)
 }
 
 // note reports what the run does that its user should know: through

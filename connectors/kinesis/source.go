@@ -438,6 +438,19 @@ func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	if s.o.Map != nil {
 		s.o.Map.learn(out)
+		for {
+			err := s.o.Map.settle(ctx)
+			if err == nil {
+				break
+			}
+			wait, ferr := s.failed("settling the streams of the shards of "+s.o.Stream.Name, err)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if serr := sleep(ctx, wait); serr != nil {
+				return nil, serr
+			}
+		}
 	}
 	s.mu.Lock()
 	for _, sh := range out {

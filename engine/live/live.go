@@ -400,6 +400,12 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 		st, _ := p.Stop()
 		return st, err
 	}
+	if ls != nil {
+		// Instances share the shards' streams through the lease table.
+		for _, in := range inputs {
+			in.shards.Settle = ls.settleShards(in.name, in.shards.Count())
+		}
+	}
 	p.SetShardStreams(func(in int, shard string) int { return inputs[in].shards.Stream(shard) })
 	for _, in := range inputs {
 		// Records restored into the feed go to the streams they went to.

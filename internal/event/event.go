@@ -26,6 +26,7 @@ const (
 	Mapping    = "mapping_unmatched" // an input column's mapping matched no field
 	State      = "state_memory"      // operator state past --max-state-memory
 	Decoding   = "decoding"          // how a run decodes its records (parallel or not, and why)
+	Pumps      = "pumps"             // whether independent pumps run on separate goroutines, and why not
 )
 
 // Note reports one event: through log when set (level, message, the event

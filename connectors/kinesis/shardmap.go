@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"context"
 	"sync"
 
 	"github.com/streamsql/streamsql/input"
@@ -21,6 +22,12 @@ type ShardMap struct {
 	mu     sync.Mutex
 	parent map[string]string // every shard listed: its ParentShardId ("" none)
 	memo   map[string]int
+	// Settle, when set, makes the map durable and shared: it is given the
+	// streams the rule proposes for shards listed but not settled yet
+	// (parents before their children) and returns, for each, the stream
+	// stored first (by this instance or another); a shard keeps that
+	// stream for good, even once its ancestors are trimmed.
+	Settle func(ctx context.Context, proposed map[string]int) (map[string]int, error)
 }
 
 // NewShardMap maps shards to count in-application streams.
@@ -68,10 +75,54 @@ func (m *ShardMap) Stream(id string) int {
 }
 
 // keep remembers the answer for a listed shard (an unlisted one may be
-// listed later, with a parent).
+// listed later, with a parent); with Settle, only settle remembers.
 func (m *ShardMap) keep(id string, k int) int {
-	if _, listed := m.parent[id]; listed {
+	if _, listed := m.parent[id]; listed && m.Settle == nil {
 		m.memo[id] = k
 	}
 	return k
+}
+
+// settle settles the streams of the shards listed and not settled yet,
+// a generation at a time so that a child's proposal follows its parent's
+// settled stream.
+func (m *ShardMap) settle(ctx context.Context) error {
+	if m == nil || m.Settle == nil || m.count <= 1 {
+		return nil
+	}
+	for {
+		m.mu.Lock()
+		proposed := map[string]int{}
+		for id, p := range m.parent {
+			if _, done := m.memo[id]; done {
+				continue
+			}
+			if _, parentListed := m.parent[p]; p != "" && parentListed {
+				if _, parentDone := m.memo[p]; !parentDone {
+					continue // next round
+				}
+			}
+			proposed[id] = -1
+		}
+		m.mu.Unlock()
+		if len(proposed) == 0 {
+			return nil
+		}
+		for id := range proposed {
+			proposed[id] = m.Stream(id)
+		}
+		got, err := m.Settle(ctx, proposed)
+		if err != nil {
+			return err
+		}
+		m.mu.Lock()
+		for id := range proposed {
+			k, ok := got[id]
+			if !ok || k < 0 || k >= m.count {
+				k = proposed[id]
+			}
+			m.memo[id] = k
+		}
+		m.mu.Unlock()
+	}
 }

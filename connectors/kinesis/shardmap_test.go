@@ -1,6 +1,10 @@
 package kinesis
 
-import "testing"
+import (
+	"context"
+	"sort"
+	"testing"
+)
 
 // Shards follow their parent's in-application stream through splits and
 // merges; shards without a parent go by their number.
@@ -46,5 +50,57 @@ func TestShardMapFollowsParents(t *testing.T) {
 	var none *ShardMap
 	if none.Stream("shardId-000000000001") != 0 {
 		t.Error("nil map")
+	}
+}
+
+// With Settle, the first stream stored for a shard stands: its children
+// follow it, and a map that lists none of its ancestors any more (trimmed)
+// still answers the same.
+func TestShardMapSettled(t *testing.T) {
+	sh := func(id string, parents ...string) shardInfo { return shardInfo{id: id, parents: parents} }
+	stored := map[string]int{"shardId-000000000000": 1} // another instance stored 0 in stream 1
+	var calls [][]string
+	settle := func(_ context.Context, proposed map[string]int) (map[string]int, error) {
+		var ids []string
+		out := map[string]int{}
+		for id, k := range proposed {
+			ids = append(ids, id)
+			if _, ok := stored[id]; !ok {
+				stored[id] = k
+			}
+			out[id] = stored[id]
+		}
+		sort.Strings(ids)
+		calls = append(calls, ids)
+		return out, nil
+	}
+	m := NewShardMap(2)
+	m.Settle = settle
+	m.learn([]shardInfo{sh("shardId-000000000000"), sh("shardId-000000000001"),
+		sh("shardId-000000000002", "shardId-000000000000"), sh("shardId-000000000004", "shardId-000000000002")})
+	if err := m.settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"shardId-000000000000": 1, "shardId-000000000001": 1, "shardId-000000000002": 1, "shardId-000000000004": 1}
+	for id, k := range want {
+		if got := m.Stream(id); got != k {
+			t.Errorf("%s: stream %d, want %d", id, got, k)
+		}
+	}
+	if len(calls) != 3 || len(calls[0]) != 2 || calls[1][0] != "shardId-000000000002" || calls[2][0] != "shardId-000000000004" {
+		t.Errorf("settled in rounds %v; want the roots, then each generation", calls)
+	}
+	// Later, on another instance: 0 and 2 trimmed, 4 split into 5 and 6.
+	later := NewShardMap(2)
+	later.Settle = settle
+	later.learn([]shardInfo{sh("shardId-000000000001"), sh("shardId-000000000004", "shardId-000000000002"),
+		sh("shardId-000000000005", "shardId-000000000004"), sh("shardId-000000000006", "shardId-000000000004")})
+	if err := later.settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"shardId-000000000004", "shardId-000000000005", "shardId-000000000006"} {
+		if got := later.Stream(id); got != 1 {
+			t.Errorf("after trimming: %s: stream %d, want 1", id, got)
+		}
 	}
 }

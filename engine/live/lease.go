@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ type lease struct {
 	// tookOver: acquire took the lease from an owner that stopped renewing
 	// it (not a free one), so the run goes on from the latest checkpoint.
 	tookOver bool
+	// application is the application's name (app is the item's key: the
+	// name, with the part's for a part).
+	application string
 }
 
 // share is what the part leases of one instance know of each other. An
@@ -85,7 +89,7 @@ func newLease(lo *Options, app string, logf func(string, ...any)) (*lease, error
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID()[:6])
 	}
-	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf, what: "application " + app}, nil
+	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf, what: "application " + app, application: app}, nil
 }
 
 func randomID() string {
@@ -300,4 +304,39 @@ func attrN(item map[string]types.AttributeValue, name string) string {
 		return v.Value
 	}
 	return ""
+}
+
+// settleShards is kinesis.ShardMap.Settle in the lease table: one item per
+// shard of the input's stream (key APPLICATION#shard#COUNT#STREAM#SHARD),
+// written only if absent, holding the 1-based in-application stream. So
+// every instance, now or after the shard's ancestors are trimmed, maps
+// the shard as the first instance that saw it did.
+func (l *lease) settleShards(stream string, count int) func(context.Context, map[string]int) (map[string]int, error) {
+	return func(ctx context.Context, proposed map[string]int) (map[string]int, error) {
+		out := make(map[string]int, len(proposed))
+		for id, k := range proposed {
+			key := map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: fmt.Sprintf("%s#shard#%d#%s#%s", l.application, count, stream, id)}}
+			item := map[string]types.AttributeValue{"InAppStream": &types.AttributeValueMemberN{Value: strconv.Itoa(k + 1)}}
+			maps.Copy(item, key)
+			_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
+				ConditionExpression: aws.String("attribute_not_exists(Application)")})
+			if err == nil {
+				out[id] = k
+				continue
+			}
+			if !isConditionFailed(err) {
+				return nil, fmt.Errorf("lease table %s: %w", l.table, err)
+			}
+			got, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true), Key: key})
+			if err != nil {
+				return nil, fmt.Errorf("lease table %s: %w", l.table, err)
+			}
+			n, err := strconv.Atoi(attrN(got.Item, "InAppStream"))
+			if err != nil {
+				return nil, fmt.Errorf("lease table %s: shard %s of %s: no in-application stream stored", l.table, id, stream)
+			}
+			out[id] = n - 1
+		}
+		return out, nil
+	}
 }

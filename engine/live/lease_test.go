@@ -115,3 +115,34 @@ func TestLeaseSharesParts(t *testing.T) {
 		t.Fatalf("owned: x %d, y %d", x.owned, y.owned)
 	}
 }
+
+// The shards' streams settle in the lease table (DynamoDB on moto): the
+// first proposal stored stands for every instance.
+func TestLeaseSettlesShardStreams(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	mk := func(name string) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, Instance: name, cfg: cfg}, "app", t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.ensureTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ctx := context.Background()
+	a, b := mk("a"), mk("b")
+	got, err := a.settleShards("in", 3)(ctx, map[string]int{"shardId-000000000000": 0, "shardId-000000000001": 2})
+	if err != nil || got["shardId-000000000000"] != 0 || got["shardId-000000000001"] != 2 {
+		t.Fatalf("first: %v, %v", got, err)
+	}
+	got, err = b.settleShards("in", 3)(ctx, map[string]int{"shardId-000000000001": 1, "shardId-000000000002": 1})
+	if err != nil || got["shardId-000000000001"] != 2 || got["shardId-000000000002"] != 1 {
+		t.Fatalf("second: %v, %v; want 1 as first stored (2), 2 as proposed", got, err)
+	}
+	// Another count or stream is another map.
+	if got, err = b.settleShards("in", 2)(ctx, map[string]int{"shardId-000000000001": 1}); err != nil || got["shardId-000000000001"] != 1 {
+		t.Fatalf("count 2: %v, %v", got, err)
+	}
+}

@@ -44,6 +44,7 @@ type chunk struct {
 	recs     []input.Record
 	readErrs []readErr // errors between records, in order
 	end      bool      // the recording ends after this chunk
+	arena    []byte    // the bytes its records own (input.UseArena), reused with the chunk
 	rows     *operators.Batch
 	rowEnd   []int32 // per record: end of its rows in rows
 	errs     []operators.ErrorRecord
@@ -127,7 +128,7 @@ func (p *Pipeline) startPrefetch(s *source, workers int) (*prefetcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Stable = true
+		d.Reused = true // the chunks' arenas
 		decs[i] = d
 	}
 	pf := &prefetcher{order: make(chan *chunk, 2*len(decs)+2), free: make(chan *chunk, 4*len(decs)+16),
@@ -147,6 +148,7 @@ func (pf *prefetcher) read(rd input.Reader, work chan<- *chunk) {
 	defer pf.wg.Done()
 	defer close(work)
 	defer close(pf.order)
+	defer input.UseArena(rd, nil)
 	for {
 		var c *chunk
 		select {
@@ -155,6 +157,7 @@ func (pf *prefetcher) read(rd input.Reader, work chan<- *chunk) {
 			c = &chunk{rows: operators.NewBatch(pf.width, chunkRecords)}
 		}
 		c.done = make(chan struct{})
+		input.UseArena(rd, &c.arena)
 		for len(c.recs) < chunkRecords && !c.end {
 			rec, err := rd.Next()
 			switch {
@@ -236,7 +239,7 @@ func (pf *prefetcher) release(c *chunk) {
 		return
 	}
 	clear(c.recs)
-	c.recs, c.readErrs, c.rowEnd, c.errEnd = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0]
+	c.recs, c.readErrs, c.rowEnd, c.errEnd, c.arena = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0], c.arena[:0]
 	clear(c.errs)
 	c.errs = c.errs[:0]
 	c.rows.Reset()

@@ -69,7 +69,7 @@ type Decoder struct {
 	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
 	// keys and keyCols are the keys of the last object decodeFlat read, in
 	// order, and their columns (-1: none): the guess for the next object
-	// (column). A key points into its record, which is never written again.
+	// (column, scanFlat). The keys are copies: a payload may be reused.
 	keys    []string
 	keyCols []int
 	// Stable says the caller never writes a payload's bytes again (a
@@ -276,7 +276,7 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 	clear(d.seen)
 	var ferr error
 	pos := 0
-	ok, valid := scanFlat(s, func(key string, v gjson.Result) bool {
+	ok, valid := scanFlat(s, d.keys, func(key string, v gjson.Result) bool {
 		i := d.column(pos, key)
 		pos++
 		if i < 0 || d.seen[i] || ferr != nil {
@@ -322,6 +322,7 @@ func (d *Decoder) column(pos int, key string) int {
 	if !hit {
 		i = -1
 	}
+	key = strings.Clone(key) // the payload's bytes may be reused (Reused)
 	switch {
 	case pos < len(d.keys):
 		d.keys[pos], d.keyCols[pos] = key, i

@@ -43,9 +43,15 @@ func scanEnvelope(line []byte, e *envelope) bool {
 		return skipSpace(line, i+1) == len(line)
 	}
 	for {
-		key, j, ok := scanString(line, i)
-		if !ok {
-			return false
+		field, j := fieldKey(line, i)
+		if j < 0 {
+			key, k, ok := scanString(line, i)
+			if !ok {
+				return false
+			}
+			if field, j = envelopeField(key), k; field < 0 {
+				return false // a key encoding/json might match ignoring case
+			}
 		}
 		i = skipSpace(line, j)
 		if i >= len(line) || line[i] != ':' {
@@ -54,10 +60,6 @@ func scanEnvelope(line []byte, e *envelope) bool {
 		i = skipSpace(line, i+1)
 		if i >= len(line) {
 			return false
-		}
-		field := envelopeField(key)
-		if field < 0 {
-			return false // a key encoding/json might match ignoring case
 		}
 		var val []byte
 		isString, isNull := line[i] == '"', false
@@ -79,6 +81,7 @@ func scanEnvelope(line []byte, e *envelope) bool {
 				return false
 			}
 		case isString:
+			var ok bool
 			if val, j, ok = scanString(line, i); !ok {
 				return false
 			}
@@ -136,6 +139,35 @@ const (
 	fPK
 	fShard
 )
+
+// fieldKey reads the usual key at b[i], one of the fields spelled exactly,
+// without a scan of the string: the field and the index after the closing
+// quote; j < 0 for any other key.
+func fieldKey(b []byte, i int) (field, j int) {
+	if i+2 >= len(b) || b[i] != '"' {
+		return 0, -1
+	}
+	var name string
+	switch b[i+1] {
+	case 'S':
+		name, field = "SequenceNumber", fSeq
+		if b[i+2] == 'h' {
+			name, field = "ShardId", fShard
+		}
+	case 'A':
+		name, field = "ApproximateArrivalTimestamp", fArrival
+	case 'D':
+		name, field = "Data", fData
+	case 'P':
+		name, field = "PartitionKey", fPK
+	default:
+		return 0, -1
+	}
+	if end := i + 1 + len(name); end < len(b) && b[end] == '"' && string(b[i+1:end]) == name {
+		return field, end + 1
+	}
+	return 0, -1
+}
 
 // envelopeField names a key; -1 for a key that is not one of the fields
 // but could match one under encoding/json's case folding (or holds bytes

@@ -1132,15 +1132,10 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 		if dynamic {
 			typ = b.Labels[0]
 		}
-		f, ok := s[typ]
 		line := b.TypeRange.Start.Line
 		p := path + "." + typ
-		switch {
-		case !ok || (f.block == nil && !f.ignored):
-			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown block (line %d), ignored", n.file, p, line))
-			continue
-		case f.ignored:
-			n.ignored = append(n.ignored, p)
+		f, ok := n.blockField(s, typ, p, line)
+		if !ok {
 			continue
 		}
 		content, each := b.Body, []map[string]cty.Value{extra}
@@ -1383,6 +1378,22 @@ func ctyNode(v cty.Value, line int) (*yaml.Node, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unsupported value of type %s", ty.FriendlyName())
+}
+
+// blockField is the schema's field for a block of type typ at p (HCL and
+// JSON syntax); false, with a warning or the path noted as ignored, when
+// the block is not mapped.
+func (n *native) blockField(s tfSchema, typ, p string, line int) (tfField, bool) {
+	f, ok := s[typ]
+	switch {
+	case !ok || (f.block == nil && !f.ignored):
+		n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown block (line %d), ignored", n.file, p, line))
+		return f, false
+	case f.ignored:
+		n.ignored = append(n.ignored, p)
+		return f, false
+	}
+	return f, true
 }
 
 // blockTarget is the mapping a nested block writes into: a new entry of

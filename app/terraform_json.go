@@ -323,13 +323,8 @@ func (j *tfJSON) dynamic(n *native, v *yaml.Node, s tfSchema, out *yaml.Node, pa
 		kn, bv := getKV(v, typ)
 		line := kn.Line
 		p := path + "." + typ
-		f, ok := s[typ]
-		switch {
-		case !ok || (f.block == nil && !f.ignored):
-			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown block (line %d), ignored", n.file, p, line))
-			continue
-		case f.ignored:
-			n.ignored = append(n.ignored, p)
+		f, ok := n.blockField(s, typ, p, line)
+		if !ok {
 			continue
 		}
 		items := []*yaml.Node{bv}

@@ -165,3 +165,48 @@ type ShardStats struct {
 	ID             string
 	Records, Bytes int64
 }
+
+// Add adds the figures of another run over the same application (a part
+// of it, in a live run split across instances).
+func (s *Stats) Add(o Stats) {
+	s.RecordsIn += o.RecordsIn
+	for i, in := range o.Inputs {
+		if i >= len(s.Inputs) {
+			s.Inputs = append(s.Inputs, InputStats{Name: in.Name})
+		}
+		t := &s.Inputs[i]
+		t.Records += in.Records
+		t.Failed += in.Failed
+		t.Bytes += in.Bytes
+		t.Shards = append(t.Shards, in.Shards...)
+	}
+	if s.RowsOut == nil {
+		s.RowsOut = map[string]int64{}
+	}
+	for k, n := range o.RowsOut {
+		s.RowsOut[k] += n
+	}
+	s.ErrorRows += o.ErrorRows
+	for k, n := range o.Errors {
+		if s.Errors == nil {
+			s.Errors = map[string]int64{}
+		}
+		s.Errors[k] += n
+	}
+	if s.FirstError == "" {
+		s.FirstError = o.FirstError
+	}
+	s.ErrorsRouted = s.ErrorsRouted || o.ErrorsRouted
+	s.LateRows += o.LateRows
+	s.LateEventRows += o.LateEventRows
+	s.ElapsedTime = max(s.ElapsedTime, o.ElapsedTime)
+	for k, r := range o.Refreshes {
+		if s.Refreshes == nil {
+			s.Refreshes = map[string]RefreshStats{}
+		}
+		t := s.Refreshes[k]
+		t.Loaded += r.Loaded
+		t.Failed += r.Failed
+		s.Refreshes[k] = t
+	}
+}

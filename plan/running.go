@@ -68,6 +68,7 @@ type Running struct {
 	nodes   []*node
 	joins   map[string][]*operators.RefJoin // per table, for ReplaceTable
 	lanes   *lanes                          // nil: one goroutine
+	parts   int                             // how many parts the pumps fall into
 }
 
 type streamNode struct {
@@ -92,10 +93,11 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
 	maps.Copy(r.tables, b.Tables)
 	pumpPart, streamPart := g.partition()
+	r.parts = slices.Max(append(pumpPart, -1)) + 1
 	var parts []*part
 	if b.Lanes > 1 {
 		r.lanes = &lanes{n: b.Lanes, rows: b.LaneRows}
-		parts = make([]*part, slices.Max(append(pumpPart, -1))+1)
+		parts = make([]*part, r.parts)
 		for i := range parts {
 			parts[i] = &part{}
 		}
@@ -196,6 +198,10 @@ func (r *Running) subscribe(stream string, op operators.Operator, pt *part) {
 	}
 	n.tee.Outs = append(n.tee.Outs, op)
 }
+
+// Parts is how many parts the graph's pumps fall into: sets of pumps that
+// share no state with each other (parts.go).
+func (r *Running) Parts() int { return r.parts }
 
 // Forks counts the batches and bounds whose readers ran on separate
 // goroutines (Bindings.Lanes).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/observe"
 )
 
@@ -103,7 +104,19 @@ func (w *watcher) stop(ctx context.Context) {
 }
 
 // withLog makes a live run report its events (retries, throttling,
-// resharding, checkpoints, reference refreshes) as structured lines.
+// resharding, checkpoints, reference refreshes) as structured lines, and
+// its other lines (lease, resume, warnings written "warning: ...") through
+// the same logger, so --log-format json leaves no plain line.
 func withLog(log *slog.Logger) func(*live.Options) {
-	return func(lo *live.Options) { lo.Log = log }
+	return func(lo *live.Options) {
+		lo.Log = log
+		lo.Logf = func(format string, args ...any) {
+			msg := fmt.Sprintf(format, args...)
+			if rest, ok := strings.CutPrefix(msg, "warning: "); ok {
+				log.Warn(rest, "event", event.Live)
+				return
+			}
+			log.Info(msg, "event", event.Live)
+		}
+	}
 }

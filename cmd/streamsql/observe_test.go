@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/observe"
 )
 
@@ -206,7 +207,9 @@ func TestExplainFormats(t *testing.T) {
 		{[]string{"--format", "svg"}, 2, "", `--format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze"}, 2, "", "give its recording with --replay FILE"},
 		{[]string{"--replay", "../../examples/news/clicks.jsonl"}, 2, "", "--replay is for --analyze"},
-		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", "want text or json"},
+		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 0, `tumbling: 500 in, 115 out`, ""},
+		{[]string{"--analyze", "--format", "mermaid", "--replay", "../../examples/news/clicks.jsonl"}, 0, "TMP_SQL_STREAM<br/>500 rows", ""},
+		{[]string{"--analyze", "--format", "svg", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", `explain --analyze: --format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze", "--replay", "../../examples/news/clicks.jsonl"}, 0, "ANALYZE: 500 records", ""},
 		{[]string{"--analyze", "--format", "json", "--replay", "../../examples/news/clicks.jsonl"}, 0, `"rowsIn": 500`, ""},
 	} {
@@ -303,5 +306,28 @@ func TestHTTPServerFailureIsLogged(t *testing.T) {
 	w.stop(context.Background())
 	if s := logs.String(); !strings.Contains(s, "level=ERROR") || !strings.Contains(s, "too many open files") {
 		t.Fatalf("logs:\n%s", s)
+	}
+}
+
+// A live run's lines written printf-style (lease, resume, "warning: ..."
+// lines) go through the run's logger: warnings at WARN without the
+// prefix, the rest at INFO.
+func TestLiveLinesGoThroughTheLogger(t *testing.T) {
+	var b strings.Builder
+	var lo live.Options
+	withLog(slog.New(slog.NewJSONHandler(&b, nil)))(&lo)
+	lo.Logf("warning: lease %s: release failed; a standby takes over once the lease runs out (%s)", "t/app", "10s")
+	lo.Logf("resumed from checkpoint %s", "/tmp/app.checkpoint.000000000003")
+	var lines []struct{ Level, Msg, Event string }
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var x struct{ Level, Msg, Event string }
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		lines = append(lines, x)
+	}
+	if len(lines) != 2 || lines[0].Level != "WARN" || lines[0].Msg != "lease t/app: release failed; a standby takes over once the lease runs out (10s)" ||
+		lines[1].Level != "INFO" || lines[1].Msg != "resumed from checkpoint /tmp/app.checkpoint.000000000003" || lines[0].Event != "live" {
+		t.Errorf("lines %+v", lines)
 	}
 }

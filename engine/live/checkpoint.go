@@ -267,12 +267,8 @@ func (d *dirStore) Delete(_ context.Context, seq int64) error { return os.Remove
 // number; this one is no longer the application's owner.
 var ErrFenced = errors.New("another instance owns the application now")
 
-// store opens the run's checkpoint store.
-func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error) {
-	name := a.ApplicationName
-	if name == "" {
-		name = "app"
-	}
+// store opens the run's checkpoint store, of the checkpoints named name.
+func (lo *Options) store(ctx context.Context, a *app.Application, name string) (Store, error) {
 	where := lo.Checkpoint
 	if strings.HasPrefix(where, "s3://") {
 		return NewS3Store(lo.cfg, where, name)

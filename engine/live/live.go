@@ -277,11 +277,13 @@ type liveInput struct {
 	pos *kinesis.Checkpoint
 	// resumed: pos came from the checkpoint the run resumed from.
 	resumed bool
+	shards  *kinesis.ShardMap // shard -> in-application stream
 }
 
 type liveBatch struct {
-	in int
-	b  kinesis.Batch
+	in  int
+	b   kinesis.Batch
+	dec *engine.Decoded // b's records in the decoding workers' hands (nil: decoded on the run loop)
 }
 
 type tableUpdate struct {
@@ -308,25 +310,42 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		return none, err
 	}
 	logf := lo.logf(o.Stderr)
+	var ls *lease
+	if lo.Lease != "" {
+		var err error
+		if ls, err = newLease(lo, appName(o.App), logf); err != nil {
+			return none, err
+		}
+		if g, err := engine.Plan(o.App); err == nil && g.Split().Splittable() {
+			return runParts(ctx, o, lo, ls, g, logf) // parts.go
+		}
+	}
+	return runPart(ctx, o, lo, ls, nil, logf)
+}
+
+// appName is the application's name in leases and checkpoints.
+func appName(a *app.Application) string {
+	if a.ApplicationName == "" {
+		return "app"
+	}
+	return a.ApplicationName
+}
+
+// runPart runs the application, or one part of its split graph (pt), as
+// the owner of lease ls (nil: no lease).
+func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *part, logf func(string, ...any)) (engine.Stats, error) {
+	none := engine.Stats{RowsOut: map[string]int64{}}
 	// The destinations' calls end when the drain after a stop runs out of
 	// time: what they still hold is then counted as not delivered.
 	deliverCtx, stopDelivery := context.WithCancelCause(context.Background())
 	defer stopDelivery(nil)
 	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
-	// One owner per application: wait as a standby until the lease is
-	// ours, and stop (without a checkpoint) if it is ever lost.
+	// One owner per application (or part): wait as a standby until the
+	// lease is ours, and stop (without a checkpoint) if it is ever lost.
 	lost := make(chan error, 1)
 	var leaseLost bool
-	if lo.Lease != "" {
-		name := o.App.ApplicationName
-		if name == "" {
-			name = "app"
-		}
-		ls, err := newLease(lo, name, logf)
-		if err != nil {
-			return none, err
-		}
+	if ls != nil {
 		if err := ls.acquire(ctx); err != nil {
 			if ctx.Err() != nil {
 				return none, nil // stopped while a standby
@@ -343,8 +362,15 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		}()
 		go ls.hold(holdCtx, func(err error) { lost <- err })
+		if ls.tookOver && lo.Position != kinesis.LastStoppedPoint {
+			// The owner died: its run goes on here from its latest
+			// checkpoint, whatever position this instance started with.
+			c := *lo
+			c.Position = kinesis.LastStoppedPoint
+			lo = &c
+		}
 	}
-	store, err := lo.store(ctx, o.App)
+	store, err := lo.store(ctx, o.App, pt.storeName(appName(o.App)))
 	if err != nil {
 		return none, err
 	}
@@ -362,14 +388,33 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			return none, err
 		}
 	}
+	if pt != nil && !pt.observed.CompareAndSwap(false, true) {
+		o.Observer = nil // one pipeline per observer: the first part's
+	}
 	p, err := engine.Start(o)
 	if err != nil {
 		return none, err
 	}
-	inputs, err := openInputs(o.App, lo, logf, resumed)
+	inputs, err := openInputs(o.App, lo, logf, resumed, pt)
 	if err != nil {
 		st, _ := p.Stop()
 		return st, err
+	}
+	if ls != nil {
+		// Instances share the shards' streams through the lease table.
+		for _, in := range inputs {
+			in.shards.Settle = ls.settleShards(in.name, in.shards.Count())
+		}
+	}
+	p.SetShardStreams(func(in int, shard string) int { return inputs[in].shards.Stream(shard) })
+	for _, in := range inputs {
+		// Records restored into the feed go to the streams they went to.
+		if in.shards.Count() > 1 && resumed != nil && len(resumed.Feed) > 0 {
+			if err := in.src.Discover(ctx); err != nil {
+				st, _ := p.Stop()
+				return st, err
+			}
+		}
 	}
 	// Shards are merged by arrival with per-shard progress (engine.Feed); a
 	// shard is named by its input and id.
@@ -387,6 +432,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
+	// Each read goes to the decoding workers as it comes (on more than one
+	// core), and to the run loop in the order it came: the loop takes the
+	// decoded rows, everything else stays as it was (positions, the feed's
+	// merge, ROWTIME, error_stream).
+	ahead := p.DecodeAhead()
 	merged := make(chan liveBatch, 16)
 	srcErr := make(chan error, len(inputs))
 	var wg sync.WaitGroup
@@ -396,11 +446,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		go func() {
 			defer wg.Done()
 			for b := range in.src.Batches() {
-				merged <- liveBatch{in.index, b}
+				merged <- liveBatch{in.index, b, ahead.Decode(in.index, b.Records)}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(merged) }()
+	go func() { wg.Wait(); ahead.Close(); close(merged) }()
 
 	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
 	// later, from here: the main loop may be waiting on a destination.
@@ -500,7 +550,8 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 				break
 			}
 			inputs[lb.in].received(lb.b)
-			feed.Batch(lb.in, shardKey(lb), lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+			feed.Batch(engine.ShardRead{Input: lb.in, Shard: shardKey(lb), Records: lb.b.Records, Decoded: lb.dec,
+				MillisBehind: lb.b.MillisBehindLatest, End: lb.b.End})
 			fail(p.OutputError())
 			fail(p.StateError())
 			if lo.Progress != nil {
@@ -598,7 +649,7 @@ func (lo *Options) resumes(a *app.Application) bool {
 // openInputs makes a Kinesis source for each input; LAST_STOPPED_POINT
 // starts from the checkpoint resumed (or, with none, from the position
 // file of an earlier streamsql).
-func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
+func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint, pt *part) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	// A shard not read before a checkpoint starts from the moment reading
 	// began: the run resumed from it then reads what came since.
@@ -622,11 +673,16 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		default:
 			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name), shards: kinesis.NewShardMap(in.Parallelism())}
+		if pt != nil {
+			li.cpPath = "" // a part resumes from its own checkpoints only
+		}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if resumed != nil && i < len(resumed.Inputs) && resumed.Inputs[i] != nil && resumed.Inputs[i].Stream == stream.Name {
 				cp, li.resumed = resumed.Inputs[i], true
+			} else if li.cpPath == "" {
+				cp = nil
 			} else if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
 				return nil, err
 			}
@@ -635,6 +691,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 			}
 		}
 		li.pos = &kinesis.Checkpoint{Stream: stream.Name, Shards: map[string]kinesis.ShardCheckpoint{}}
+		srcPos, srcAt := pos, lo.Timestamp
 		switch {
 		case cp != nil:
 			for k, v := range cp.Shards {
@@ -644,11 +701,18 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		case pos == kinesis.AtTimestamp:
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, lo.Timestamp
 		case pos == kinesis.TrimHorizon:
+		case pt != nil:
+			// NOW for a part, which this instance may take long after it
+			// started (a free part waits for other instances): from the
+			// instance's start, not from when the lease came.
+			srcPos, srcAt = kinesis.AtTimestamp, pt.start
+			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, pt.start
 		default: // NOW, or LAST_STOPPED_POINT with nothing saved
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
-		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log})
+		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: srcPos, Timestamp: srcAt,
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log,
+			Map: li.shards, Only: pt.only(i)})
 		out = append(out, li)
 	}
 	return out, nil

@@ -93,3 +93,39 @@ func TestInstancesSplitParts(t *testing.T) {
 	}
 	t.Logf("records by shard %v, rows by pump %v", shards, chains)
 }
+
+// One instance alone takes every part of a split application, the second
+// a grace later; started at NOW, every part reads from the moment the
+// instance started, so the late part loses nothing: the rows equal a
+// replay of every record.
+func TestOneInstanceRunsEveryPart(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 2)
+	out := createStream(t, kc, 1)
+	bucket := awstest.Bucket(t)
+	appFile := recoveryAppOf(t, "testdata/recovery/split.sql", 2, in, out)
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite, "AWS_ENDPOINT_URL_S3=" + awstest.Moto, "AWS_ENDPOINT_URL_DYNAMODB=" + awstest.Moto}
+	p := startLive(t, env, appFile, "--start-position", "NOW", "--checkpoint", "s3://"+bucket+"/checkpoints", "--lease", "dynamodb://"+awstest.Name("lease"),
+		"--lease-duration", "1s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s")
+	p.waitLog(t, "owning application recovery, part", 20*time.Second)
+	stop := producerKeys(t, kc, in, 16)
+	defer stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(p.log(), "owning application recovery, part") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the instance took one part only\n%s", p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	produced := stop()
+	time.Sleep(5 * time.Second)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
+	_, rows, again := compareWithReplay(t, kc, appFile, in, out, produced)
+	if again != 0 || len(rows) == 0 {
+		t.Fatalf("%d rows, %d delivered twice by one instance\n%s", len(rows), again, p.log())
+	}
+}

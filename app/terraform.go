@@ -1132,15 +1132,10 @@ func (t *tf) walk(n *native, body *hclsyntax.Body, s tfSchema, out *yaml.Node, p
 		if dynamic {
 			typ = b.Labels[0]
 		}
-		f, ok := s[typ]
 		line := b.TypeRange.Start.Line
 		p := path + "." + typ
-		switch {
-		case !ok || (f.block == nil && !f.ignored):
-			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown block (line %d), ignored", n.file, p, line))
-			continue
-		case f.ignored:
-			n.ignored = append(n.ignored, p)
+		f, ok := n.blockField(s, typ, p, line)
+		if !ok {
 			continue
 		}
 		content, each := b.Body, []map[string]cty.Value{extra}
@@ -1195,16 +1190,24 @@ func (t *tf) dynamic(n *native, b *hclsyntax.Block, extra map[string]cty.Value) 
 	if err != nil {
 		return nil, nil, err
 	}
+	each, err := dynamicEach(coll, func() []string { return t.deps(fe.Expr, map[string]bool{}) }, n.file, fe.SrcRange.Start.Line, typ, iter, extra)
+	return content, each, err
+}
+
+// dynamicEach is one set of variables per element of a dynamic block's
+// for_each value coll, the element under iter (HCL and JSON syntax); deps
+// names what an unknown coll depends on when its marks do not.
+func dynamicEach(coll cty.Value, deps func() []string, file string, line int, typ, iter string, extra map[string]cty.Value) ([]map[string]cty.Value, error) {
 	coll, marks := coll.Unmark()
 	if !coll.IsKnown() {
-		deps := tfDeps(marks)
-		if len(deps) == 0 {
-			deps = t.deps(fe.Expr, map[string]bool{})
+		d := tfDeps(marks)
+		if len(d) == 0 {
+			d = deps()
 		}
-		return nil, nil, tfUnknownError(deps, n.file, fe.SrcRange.Start.Line, fmt.Sprintf("dynamic %q: for_each", typ))
+		return nil, tfUnknownError(d, file, line, fmt.Sprintf("dynamic %q: for_each", typ))
 	}
 	if coll.IsNull() || !coll.CanIterateElements() {
-		return nil, nil, fmt.Errorf("%s:%d: dynamic %q: for_each is not a collection", n.file, fe.SrcRange.Start.Line, typ)
+		return nil, fmt.Errorf("%s:%d: dynamic %q: for_each is not a collection", file, line, typ)
 	}
 	var each []map[string]cty.Value
 	for it := coll.ElementIterator(); it.Next(); {
@@ -1219,7 +1222,7 @@ func (t *tf) dynamic(n *native, b *hclsyntax.Block, extra map[string]cty.Value) 
 		ex[iter] = cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})
 		each = append(each, ex)
 	}
-	return content, each, nil
+	return each, nil
 }
 
 // codeSource records where the SQL of `code`/`text_content` comes from:
@@ -1375,6 +1378,22 @@ func ctyNode(v cty.Value, line int) (*yaml.Node, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unsupported value of type %s", ty.FriendlyName())
+}
+
+// blockField is the schema's field for a block of type typ at p (HCL and
+// JSON syntax); false, with a warning or the path noted as ignored, when
+// the block is not mapped.
+func (n *native) blockField(s tfSchema, typ, p string, line int) (tfField, bool) {
+	f, ok := s[typ]
+	switch {
+	case !ok || (f.block == nil && !f.ignored):
+		n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: unknown block (line %d), ignored", n.file, p, line))
+		return f, false
+	case f.ignored:
+		n.ignored = append(n.ignored, p)
+		return f, false
+	}
+	return f, true
 }
 
 // blockTarget is the mapping a nested block writes into: a new entry of

@@ -65,6 +65,11 @@ func loadTerraformJSON(path string, doc *yaml.Node, o LoadOptions) (*Application
 				continue
 			}
 			t.locals[k] = v
+			if e := j.expr(get(locals, k)); e != nil {
+				// For deps: what an unknown value through this local
+				// depends on, as in HCL.
+				t.localDef[k] = &hclsyntax.Attribute{Name: k, Expr: e, SrcRange: e.Range()}
+			}
 		}
 		if len(left) == len(pending) {
 			_, err := j.value(get(locals, left[0]), true, nil)
@@ -116,7 +121,7 @@ func loadTerraformJSON(path string, doc *yaml.Node, o LoadOptions) (*Application
 	}
 	root := newMap(app.body.Line)
 	addr := app.typ + "." + app.name
-	if err := j.walk(n, app.body, schema, root, addr); err != nil {
+	if err := j.walk(n, app.body, schema, root, addr, nil); err != nil {
 		return nil, nil, err
 	}
 	if err := t.fixups(n, root, tfResource{typ: app.typ, name: app.name, file: path}); err != nil {
@@ -143,6 +148,30 @@ func (j *tfJSON) template(s *yaml.Node) (hclsyntax.Expression, error) {
 		return nil, tfDiagError(diags)
 	}
 	return e, nil
+}
+
+// expr is the template of a JSON string that holds one, else nil.
+func (j *tfJSON) expr(v *yaml.Node) hclsyntax.Expression {
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || !strings.Contains(v.Value, "${") {
+		return nil
+	}
+	e, err := j.template(v)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// deps lists what the JSON value v depends on that is known only after
+// apply (tf.deps of its template), for a value whose marks an operation
+// dropped.
+func (j *tfJSON) deps(v *yaml.Node) func() []string {
+	return func() []string {
+		if e := j.expr(v); e != nil {
+			return j.tf.deps(e, map[string]bool{})
+		}
+		return nil
+	}
 }
 
 func (j *tfJSON) collectRefs(n *yaml.Node) {
@@ -218,8 +247,9 @@ func (j *tfJSON) value(n *yaml.Node, eval bool, extra map[string]cty.Value) (cty
 
 var tfJSONFile = regexp.MustCompile(`^\$\{file\("([^"]+)"\)\}$`)
 
-// walk maps a JSON block body onto the native mapping out.
-func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, path string) error {
+// walk maps a JSON block body onto the native mapping out; extra holds
+// the iterators of the dynamic blocks it is inside.
+func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, path string, extra map[string]cty.Value) error {
 	if body.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: %s: expected an object", n.file, body.Line, path)
 	}
@@ -231,7 +261,9 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 			continue
 		}
 		if k == "dynamic" {
-			n.warnings = append(n.warnings, fmt.Sprintf("%s: %s: dynamic blocks in Terraform's JSON syntax are not expanded (line %d); ignored", n.file, p, line))
+			if err := j.dynamic(n, v, s, out, path, extra); err != nil {
+				return err
+			}
 			continue
 		}
 		f, ok := s[k]
@@ -243,11 +275,11 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 			n.ignored = append(n.ignored, p)
 			continue
 		case f.block == nil:
-			val, err := j.value(v, true, nil)
+			val, err := j.value(v, true, extra)
 			if err != nil {
 				return err
 			}
-			if val, err = known(val, f.native, n.file, line, p, nil); err != nil {
+			if val, err = known(val, f.native, n.file, line, p, j.deps(v)); err != nil {
 				return err
 			}
 			node, err := ctyNode(val, line)
@@ -272,8 +304,64 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 			if err != nil {
 				return err
 			}
-			if err := j.walk(n, item, *f.block, target, bp); err != nil {
+			if err := j.walk(n, item, *f.block, target, bp, extra); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dynamic expands the dynamic blocks of a JSON body, as tf.walk does in
+// HCL: {"TYPE": {"for_each": ..., "iterator": "NAME", "content": {...}}},
+// or an array of such objects for several dynamic blocks of one type.
+func (j *tfJSON) dynamic(n *native, v *yaml.Node, s tfSchema, out *yaml.Node, path string, extra map[string]cty.Value) error {
+	if v.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: %s.dynamic: expected an object of block types", n.file, v.Line, path)
+	}
+	for _, typ := range keys(v) {
+		kn, bv := getKV(v, typ)
+		line := kn.Line
+		p := path + "." + typ
+		f, ok := n.blockField(s, typ, p, line)
+		if !ok {
+			continue
+		}
+		items := []*yaml.Node{bv}
+		if bv.Kind == yaml.SequenceNode {
+			items = bv.Content
+		}
+		for _, b := range items {
+			fe, content := get(b, "for_each"), get(b, "content")
+			switch {
+			case fe == nil:
+				return fmt.Errorf("%s:%d: dynamic %q: for_each missing", n.file, b.Line, typ)
+			case content == nil:
+				return fmt.Errorf("%s:%d: dynamic %q: content block missing", n.file, b.Line, typ)
+			}
+			iter := typ
+			if it := get(b, "iterator"); it != nil {
+				iter = scalarText(it)
+			}
+			coll, err := j.value(fe, true, extra)
+			if err != nil {
+				return err
+			}
+			if e := j.expr(fe); e != nil {
+				j.tf.iters[iter] = e
+			}
+			each, err := dynamicEach(coll, j.deps(fe), n.file, fe.Line, typ, iter, extra)
+			if err != nil {
+				return err
+			}
+			for _, ex := range each {
+				target, bp, err := n.blockTarget(out, f, p, typ, line, content.Line)
+				if err != nil {
+					return err
+				}
+				if err := j.walk(n, content, *f.block, target, bp, ex); err != nil {
+					return err
+				}
 			}
 		}
 	}

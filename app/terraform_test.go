@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -248,4 +249,43 @@ func ctyGo(v cty.Value) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return v.GoString()
+}
+
+// Dynamic blocks in Terraform's JSON syntax expand as in HCL:
+// testdata/tf-splat-json is testdata/tf-splat written as .tf.json (one
+// dynamic block with its default iterator, one naming its iterator), and
+// maps to the same application; a for_each known only after apply, and a
+// missing for_each or content, are the same errors.
+func TestTerraformJSONDynamicBlocks(t *testing.T) {
+	want, _ := mustLoad(t, "testdata/tf-splat", LoadOptions{})
+	got, w := mustLoad(t, "testdata/tf-splat-json/main.tf.json", LoadOptions{})
+	if len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+	if len(got.Outputs) != 1 || len(got.Inputs) != 1 || len(got.Inputs[0].InputSchema.RecordColumns) != 3 {
+		t.Fatalf("outputs %+v inputs %+v", got.Outputs, got.Inputs)
+	}
+	if !reflect.DeepEqual(got.Inputs, want.Inputs) || !reflect.DeepEqual(got.Outputs, want.Outputs) ||
+		got.ApplicationName != want.ApplicationName || got.ApplicationCode != want.ApplicationCode {
+		t.Errorf("JSON:\n%s %q\n%+v\n%+v\nHCL:\n%s %q\n%+v\n%+v", got.ApplicationName, got.ApplicationCode, got.Inputs, got.Outputs,
+			want.ApplicationName, want.ApplicationCode, want.Inputs, want.Outputs)
+	}
+	app := func(dynamic string) string {
+		return `{"resource": {"aws_kinesis_analytics_application": {"a": {"name": "a", "code": "x",
+  "inputs": {"name_prefix": "S", "schema": {
+    "dynamic": {"record_columns": ` + dynamic + `},
+    "record_format": {"mapping_parameters": {"json": {"record_row_path": "$"}}}}}}}}}`
+	}
+	for _, tt := range []struct{ name, dynamic, want string }{
+		{"unknown for_each", `{"for_each": "${aws_glue_catalog_table.t[*].columns}", "content": {"name": "X"}}`,
+			`main.tf.json:3: dynamic "record_columns": for_each depends on aws_glue_catalog_table.t, known only after apply`},
+		{"no for_each", `{"content": {"name": "X"}}`, `main.tf.json:3: dynamic "record_columns": for_each missing`},
+		{"no content", `[{"for_each": [1]}]`, `main.tf.json:3: dynamic "record_columns": content block missing`},
+	} {
+		p := filepath.Join(t.TempDir(), "main.tf.json")
+		os.WriteFile(p, []byte(app(tt.dynamic)), 0o644)
+		if _, _, err := LoadWith(p, LoadOptions{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error\n  %v\nlacks %q", tt.name, err, tt.want)
+		}
+	}
 }

@@ -78,6 +78,12 @@ func fromJSON(r gjson.Result, t value.Type) (value.Value, error) {
 	return value.Null, nil // missing path
 }
 
+// readsFloat says whether fromJSON reads a number's Num (not its text)
+// for type t.
+func readsFloat(t value.Type) bool {
+	return t.Base == value.TReal || t.Base == value.TDouble || t.Base == value.TBoolean
+}
+
 func kind(raw string) string {
 	if strings.HasPrefix(raw, "[") {
 		return "array"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
@@ -166,7 +167,9 @@ func FuzzDecodeJSON(f *testing.F) {
 // gjson path: same rows, same errors, for any input.
 func FuzzFlatMatchesGeneral(f *testing.F) {
 	for _, s := range []string{`{"a":1,"b":"x","c":true}`, `{"a":1.5}`, `{"a":"2"} {"a":3}`, `{"b":"\u00e9\"","a":-0.5e3}`,
-		`{"a":1,"a":2}`, `{"n":{"x":[1,2]},"a":null}`, `{"a":01}`, `{"a":1,}`, `  {}  `, `{"a":"x`} {
+		`{"a":1,"a":2}`, `{"n":{"x":[1,2]},"a":null}`, `{"a":01}`, `{"a":1,}`, `  {}  `, `{"a":"x`,
+		`{"a":1e300}`, `{"a":1e400}`, `{"x":-1e999,"a":1}`, `{"a":-12.5E-3,"c":1}`, `{"c":0,"b":"long text, no escape","a":7}`,
+		`{"b":"0123456789abc\"def","a":1}`, "{\"b\":\"0123456789\x01abc\"}", `{"b":"01234567\\","a":2}`} {
 		f.Add([]byte(s))
 	}
 	schema := Schema{Format: Format{Type: "JSON", RecordRowPath: "$"}, Columns: []Column{
@@ -195,4 +198,29 @@ func FuzzFlatMatchesGeneral(f *testing.F) {
 			t.Fatalf("input %q\nfast    %s\ngeneral %s", data, a, b)
 		}
 	})
+}
+
+// TestReusedPayload: a Reused decoder's rows and its guesses at the next
+// record's keys own their bytes, so the caller may write the payload over
+// with the next record (as the parallel replay's arenas do).
+func TestReusedPayload(t *testing.T) {
+	d, err := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"A", vc(8), "$.A"}, {"B", vc(8), "$.B"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Reused = true
+	b := operators.NewBatch(d.Width(), 4)
+	buf := []byte(`{"A":"a1","B":"b1"}`)
+	pk := []byte("pk1")
+	d.Decode(1, buf, Meta{PartitionKey: unsafe.String(&pk[0], len(pk))}, b, nil)
+	copy(buf, `{"B":"b2","A":"a2"}`) // the same length, the keys swapped
+	copy(pk, "pk2")
+	d.Decode(2, buf, Meta{PartitionKey: unsafe.String(&pk[0], len(pk))}, b, nil)
+	var got []string
+	for i := 0; i < b.Len(); i++ {
+		got = append(got, string(operators.RowText(nil, b.Row(i))))
+	}
+	if want := []string{"a1,b1,1970-01-01 00:00:00.000,pk1,,", "a2,b2,1970-01-01 00:00:00.000,pk2,,"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("rows %q, want %q", got, want)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/streamsql/streamsql/internal/jsonscan"
 )
 
 // scanFlat is the fast path for the common record: one JSON object whose
@@ -13,7 +15,12 @@ import (
 // over s). It reports ok=false when the input is not exactly one object it
 // can read this way (escaped keys, several documents), so the caller falls
 // back to the general path; valid=false means the JSON is malformed.
-func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
+// A number's Num is left unset (parseFloat): most columns read a number's
+// text (integers, DECIMAL, VARCHAR), not its float. guess holds the keys
+// the last object had, in order, each one a key scanString took as it is
+// (no escape, no control byte): the key at the same place is compared with
+// it before it is scanned.
+func scanFlat(s string, guess []string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false, true
@@ -22,19 +29,26 @@ func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bo
 	if i < len(s) && s[i] == '}' {
 		return skipWS(s, i+1) == len(s), true
 	}
-	for {
+	for pos := 0; ; {
 		if i >= len(s) || s[i] != '"' {
 			return true, false
 		}
-		kend, esc, good := scanString(s, i)
-		if !good {
-			return true, false
+		var key string
+		if pos < len(guess) && hasKey(s, i, guess[pos]) {
+			key = guess[pos]
+			i += len(key) + 2
+		} else {
+			kend, esc, good := scanString(s, i)
+			if !good {
+				return true, false
+			}
+			if esc {
+				return false, true
+			}
+			key, i = s[i+1:kend-1], kend
 		}
-		if esc {
-			return false, true
-		}
-		key := s[i+1 : kend-1]
-		i = skipWS(s, kend)
+		pos++
+		i = skipWS(s, i)
 		if i >= len(s) || s[i] != ':' {
 			return true, false
 		}
@@ -81,12 +95,8 @@ func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bo
 			if end == i {
 				return true, false
 			}
-			f, err := strconv.ParseFloat(s[i:end], 64)
-			if err != nil {
-				return true, false
-			}
+			r.Type, r.Raw = gjson.Number, s[start:end]
 			i = end
-			r.Type, r.Raw, r.Num = gjson.Number, s[start:i], f
 		}
 		if !set(key, r) {
 			return true, true
@@ -106,6 +116,55 @@ func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bo
 	}
 }
 
+// parseFloat is a JSON number's float as gjson reads it: strconv.ParseFloat,
+// ±Inf beyond float64's range. The usual number, up to 15 digits and no
+// exponent, is an integer over a power of ten that are both exact in
+// float64, so their quotient is the correctly rounded value ParseFloat
+// returns (its own exact fast path, without its general set-up).
+func parseFloat(num string) float64 {
+	neg, k := false, 0
+	if len(num) > 0 && num[0] == '-' {
+		neg, k = true, 1
+	}
+	var m uint64
+	digits, frac, point := 0, 0, false
+	for ; k < len(num); k++ {
+		c := num[k]
+		if c == '.' {
+			point = true
+			continue
+		}
+		if c < '0' || c > '9' || digits == 15 {
+			f, _ := strconv.ParseFloat(num, 64)
+			return f
+		}
+		if m = m*10 + uint64(c-'0'); m != 0 {
+			digits++
+		}
+		if point {
+			frac++
+		}
+	}
+	if frac > 22 {
+		f, _ := strconv.ParseFloat(num, 64)
+		return f
+	}
+	f := float64(m) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f
+}
+
+var pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// hasKey says whether the string at s[i] is key, plain.
+func hasKey(s string, i int, key string) bool {
+	end := i + 1 + len(key)
+	return end < len(s) && s[i] == '"' && s[end] == '"' && s[i+1:end] == key
+}
+
 func skipWS(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
 		i++
@@ -116,7 +175,7 @@ func skipWS(s string, i int) int {
 // scanString returns the index after the closing quote of the string at i,
 // whether it holds escapes, and whether it is well formed.
 func scanString(s string, i int) (end int, esc, ok bool) {
-	for j := i + 1; j < len(s); j++ {
+	for j := jsonscan.StringEnd(s, i+1, false); j < len(s); j = jsonscan.StringEnd(s, j+1, false) {
 		switch c := s[j]; {
 		case c == '"':
 			return j + 1, esc, true

@@ -28,15 +28,22 @@ import (
 // windows, a stream join and COUNT_DISTINCT_ITEMS_TUMBLING, all into one
 // output) reading stream in and delivering JSON rows to stream out.
 func recoveryApp(t testing.TB, in, out string) string {
+	return recoveryAppOf(t, "testdata/recovery/app.sql", 1, in, out)
+}
+
+// recoveryAppOf is recoveryApp with the SQL of file and count in-application
+// input streams (InputParallelism.Count).
+func recoveryAppOf(t testing.TB, file string, count int, in, out string) string {
 	t.Helper()
-	sql, err := filepath.Abs("testdata/recovery/app.sql")
+	sql, err := filepath.Abs(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml := strings.NewReplacer("{{SQL}}", sql, "{{IN}}", in, "{{OUT}}", out).Replace(`ApplicationName: recovery
+	yaml := strings.NewReplacer("{{SQL}}", sql, "{{IN}}", in, "{{OUT}}", out, "{{COUNT}}", fmt.Sprint(count)).Replace(`ApplicationName: recovery
 ApplicationCodeFile: {{SQL}}
 Inputs:
   - NamePrefix: SOURCE_SQL_STREAM
+    InputParallelism: {Count: {{COUNT}}}
     KinesisStreamsInput: {ResourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/{{IN}}"}
     InputSchema:
       RecordFormat: {RecordFormatType: JSON, MappingParameters: {JSONMappingParameters: {RecordRowPath: "$"}}}
@@ -61,6 +68,12 @@ Outputs:
 // producer writes records to a stream, one PutRecord every few
 // milliseconds, until stopped; it returns how many it wrote.
 func producer(t *testing.T, c *kinsdk.Client, stream string) (stop func() int) {
+	return producerKeys(t, c, stream, 1)
+}
+
+// producerKeys is producer with partition keys p0 .. p(keys-1) in turn,
+// which spread the records over the stream's shards.
+func producerKeys(t *testing.T, c *kinsdk.Client, stream string, keys int) (stop func() int) {
 	var n atomic.Int64
 	quit := make(chan struct{})
 	done := make(chan struct{})
@@ -74,7 +87,11 @@ func producer(t *testing.T, c *kinsdk.Client, stream string) (stop func() int) {
 			case <-time.After(8 * time.Millisecond):
 			}
 			data := fmt.Sprintf(`{"ID":%d,"K":"k%d","V":%d,"D":"d%d"}`, i, r.IntN(4), r.IntN(20), r.IntN(12))
-			if _, err := c.PutRecord(context.Background(), &kinsdk.PutRecordInput{StreamName: aws.String(stream), Data: []byte(data), PartitionKey: aws.String("p")}); err != nil {
+			pk := "p"
+			if keys > 1 {
+				pk = fmt.Sprintf("p%d", i%keys)
+			}
+			if _, err := c.PutRecord(context.Background(), &kinsdk.PutRecordInput{StreamName: aws.String(stream), Data: []byte(data), PartitionKey: aws.String(pk)}); err != nil {
 				t.Errorf("producer: %v", err)
 				return
 			}
@@ -130,9 +147,11 @@ func waitCheckpoint(t *testing.T, dir string, p *liveProcess) {
 
 // compareWithReplay records the input stream, replays it, and compares
 // the replay's rows with the live rows once exact duplicates are removed.
-func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string, produced int) {
+// It returns the records, the replay's rows and how many rows were
+// delivered again.
+func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string, produced int) (recs []input.Record, rows []string, again int) {
 	t.Helper()
-	recs := readAll(t, kc, in)
+	recs = readAll(t, kc, in)
 	if len(recs) != produced {
 		t.Fatalf("the input stream holds %d records, the producer wrote %d", len(recs), produced)
 	}
@@ -152,7 +171,8 @@ func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string,
 		t.Fatalf("replay: exit %d\n%s", code, errOut)
 	}
 	want := map[string]bool{}
-	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+	rows = strings.Split(strings.TrimSpace(stdout), "\n")
+	for _, l := range rows {
 		want[l] = true
 	}
 	got := map[string]int{}
@@ -178,6 +198,7 @@ func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string,
 			len(recs), len(want), len(delivered), len(got), len(missing), head(missing), len(extra), head(extra))
 	}
 	t.Logf("%d records, %d rows; the live runs delivered %d rows, %d of them again", len(recs), len(want), len(delivered), len(delivered)-len(got))
+	return recs, rows, len(delivered) - len(got)
 }
 
 func head(l []string) string {
@@ -380,4 +401,46 @@ func TestStandbyTakesOver(t *testing.T) {
 		}
 	}
 	compareWithReplay(t, kc, appFile, in, out, produced)
+}
+
+// recoveryRecords are n records of the recovery application's input,
+// their IDs from first on.
+func recoveryRecords(first, n int) []input.Record {
+	var out []input.Record
+	for i := first; i < first+n; i++ {
+		out = append(out, input.Record{Data: fmt.Appendf(nil, `{"ID":%d,"K":"k%d","V":%d,"D":"d%d"}`, i, i%4, i%20, i%12), PartitionKey: "p"})
+	}
+	return out
+}
+
+// A run killed before its first periodic checkpoint is resumed from where
+// it began: the records that came after its start are read again by the
+// restart (none lost), those from before it still are not.
+func TestKill9BeforeFirstCheckpoint(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	out := createStream(t, kc, 1)
+	appFile := recoveryApp(t, in, out)
+	cp := t.TempDir()
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+	args := func(pos string) []string {
+		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "1h", "--progress-every", "200ms"}
+	}
+	putAll(t, kc, in, recoveryRecords(0, 7)) // older than every run: never read
+	p := startLive(t, env, args("NOW")...)
+	p.waitLog(t, "the streams answer", 20*time.Second) // its shards are open at their tip
+	putAll(t, kc, in, recoveryRecords(7, 20))
+	p.waitRead(t, 20)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.wait(t, 5*time.Second)
+	p = startLive(t, env, args("LAST_STOPPED_POINT")...)
+	p.waitRead(t, 20)
+	time.Sleep(1500 * time.Millisecond)
+	if n := p.read(); n != 20 {
+		t.Fatalf("the restart read %d records, want the 20 that came after the killed run's start\n%s", n, p.log())
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
 }

@@ -9,11 +9,14 @@ import (
 	"github.com/streamsql/streamsql/progress"
 )
 
-// feedRecord is a live record waiting for the other shards.
+// feedRecord is a live record waiting for the other shards; c is set when
+// a worker decoded it (Ahead), as record i of c.
 type feedRecord struct {
 	in    int
 	shard string
 	rec   input.Record
+	c     *chunk
+	i     int32
 }
 
 // Feed orders the records of a live run's shards by arrival time before
@@ -46,28 +49,63 @@ func NewFeed(p *Pipeline, idle time.Duration, now func() time.Time) *Feed {
 // Open registers a shard before its first read, so it holds time back.
 func (f *Feed) Open(shard string) { f.m.Open(shard) }
 
-// Batch takes one read of a shard of input in: its records, how far it is
-// behind the tip, and whether the shard has ended (read to its end after a
-// reshard). A shard that is caught up promises nothing older than now -
-// Skew. Records that can go are pushed at once.
-func (f *Feed) Batch(in int, shard string, recs []input.Record, millisBehind int64, end bool) {
-	for _, r := range recs {
-		f.m.Add(shard, r.Arrival, feedRecord{in, shard, r})
+// Close ends a shard that will deliver nothing (more): it no longer holds
+// time back.
+func (f *Feed) Close(shard string) { f.m.Close(shard) }
+
+// ShardRead is one read of a shard of a live run's input.
+type ShardRead struct {
+	Input   int
+	Shard   string // the feed's name of the shard
+	Records []input.Record
+	// Decoded, if set, is Ahead.Decode of Records: the workers' rows.
+	Decoded *Decoded
+	// MillisBehind is how far the read is behind the shard's tip.
+	MillisBehind int64
+	// End: the shard has ended (read to its end after a reshard).
+	End bool
+}
+
+// Batch takes one read of a shard. A shard that is caught up promises
+// nothing older than now - Skew. Records that can go are pushed at once.
+func (f *Feed) Batch(r ShardRead) {
+	if d := r.Decoded; d != nil {
+		d.wait()
+		for i, rec := range r.Records {
+			c, k := d.at(i)
+			f.m.Add(r.Shard, rec.Arrival, feedRecord{r.Input, r.Shard, rec, c, k})
+		}
+	} else {
+		for _, rec := range r.Records {
+			f.m.Add(r.Shard, rec.Arrival, feedRecord{in: r.Input, shard: r.Shard, rec: rec})
+		}
 	}
-	if millisBehind == 0 && !end {
-		f.m.Progress(shard, f.now().Add(-f.Skew).UnixMilli())
+	if r.MillisBehind == 0 && !r.End {
+		f.m.Progress(r.Shard, f.now().Add(-f.Skew).UnixMilli())
 	}
-	if end {
-		f.m.Close(shard)
+	if r.End {
+		f.m.Close(r.Shard)
 	}
 	f.Tick()
+}
+
+// push moves a released record into the pipeline.
+func (f *Feed) push(_ int64, r feedRecord) {
+	if r.c == nil {
+		f.p.Push(r.in, -1, r.rec)
+		return
+	}
+	f.p.pushDecoded(r.in, -1, r.rec, r.c, r.i)
+	if r.c.pushed == len(r.c.recs) {
+		r.c.pool.recycle(r.c)
+	}
 }
 
 // Tick releases what the shards' progress allows and moves time to the
 // bound; call it periodically (a live run does every poll interval), so
 // that idle shards and idle streams let windows close.
 func (f *Feed) Tick() {
-	b := f.m.Release(func(_ int64, r feedRecord) { f.p.Push(r.in, -1, r.rec) })
+	b := f.m.Release(f.push)
 	if b > f.p.last {
 		f.p.last = b
 	}
@@ -76,7 +114,7 @@ func (f *Feed) Tick() {
 
 // Drain pushes everything still queued (the end of a live run).
 func (f *Feed) Drain() {
-	f.m.Flush(func(_ int64, r feedRecord) { f.p.Push(r.in, -1, r.rec) })
+	f.m.Flush(f.push)
 	f.p.advance(f.p.last)
 }
 

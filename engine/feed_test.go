@@ -43,11 +43,11 @@ func TestFeedOrdersShardsAndClosesWindowsWhenIdle(t *testing.T) {
 	f.Open("s1")
 
 	// s0 reads ahead; s1 is slow: its 10:00:14 record arrives later.
-	f.Batch(0, "s0", []input.Record{spendRecord("s0", at(1), "B1"), spendRecord("s0", at(16), "B1")}, 1000, false)
+	f.Batch(ShardRead{Shard: "s0", Records: []input.Record{spendRecord("s0", at(1), "B1"), spendRecord("s0", at(16), "B1")}, MillisBehind: 1000})
 	if f.Queued() != 2 {
 		t.Fatalf("%d queued, want both s0 records waiting for s1", f.Queued())
 	}
-	f.Batch(0, "s1", []input.Record{spendRecord("s1", at(14), "B2")}, 0, false)
+	f.Batch(ShardRead{Shard: "s1", Records: []input.Record{spendRecord("s1", at(14), "B2")}})
 	// s1 is caught up (progress now-1s = 10:00:19): everything up to it flows.
 	if f.Queued() != 0 {
 		t.Fatalf("%d still queued", f.Queued())

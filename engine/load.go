@@ -173,19 +173,20 @@ func load(a *app.Application) (*loaded, error) {
 // depends on the application alone: SQL, features that cannot run yet,
 // Outputs naming streams, input and reference schemas. check calls it and
 // Start calls the same code, so check never says ok to what run refuses.
-// The warnings are legal constructs that often hide a mistake.
-func Validate(a *app.Application) (warnings []string, err error) {
+// The warnings are legal constructs that often hide a mistake; the notes
+// say how the graph splits across instances (plan.Split.Report).
+func Validate(a *app.Application) (warnings, notes []string, err error) {
 	l, err := load(a)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err = validate(l); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, e := range l.graph.Warnings {
 		warnings = append(warnings, e.Error())
 	}
-	return warnings, nil
+	return warnings, l.graph.Split().Report(), nil
 }
 
 // validate checks a loaded application and returns its input decoders.

@@ -110,10 +110,15 @@ func (b Binding) Destination() string {
 
 func (o *writerOutput) Destination() string { return o.name }
 
-// Plan loads and plans an application (what explain prints).
+// Plan loads, validates and plans an application (what explain prints).
+// It refuses what Validate refuses, so explain never prints a plan for an
+// application that check and run reject.
 func Plan(a *app.Application) (*plan.Graph, error) {
 	l, err := load(a)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := validate(l); err != nil {
 		return nil, err
 	}
 	return l.graph, nil

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,10 +42,10 @@ func BenchmarkReplayTumblingHTTP(b *testing.B) {
 				o.Observer = hub
 				stop = func() { close(done); srv.Close() }
 			}
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), engine.CPUTime()
 			st, err := engine.Run(context.Background(), o)
 			stop()
-			d, c := time.Since(start), cpuTime()-cpu0
+			d, c := time.Since(start), engine.CPUTime()-cpu0
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -66,13 +65,6 @@ func BenchmarkReplayTumblingHTTP(b *testing.B) {
 	// CPU time per record: what the process spent, whatever else the
 	// machine runs (the wall-clock rates move with other processes' load).
 	b.ReportMetric(100*(float64(cpu[1])/float64(records[1])/(float64(cpu[0])/float64(records[0]))-1), "%more-cpu")
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // scrape reads url every second until done, as Prometheus would (15

@@ -4,6 +4,7 @@ package engine
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/streamsql/streamsql/app"
@@ -76,13 +77,42 @@ type Options struct {
 	// TimeOperators makes every operator measure its time (explain
 	// --analyze; plan.Bindings.Timed).
 	TimeOperators bool
+	// Pumps says whether pumps that share no state run on separate
+	// goroutines (plan.Bindings.Lanes): PumpsAuto when there is more than
+	// one core and batches are big enough to pay. The outputs are the same
+	// bytes in every mode.
+	Pumps PumpMode
 	// Observer, when set, watches the run (metrics, health, the web
 	// console: package observe).
-	Observer   Observer
+	Observer Observer
+	// Log, when set, takes the run's warnings (mappings that matched
+	// nothing, state past --max-state-memory) and notes (how a replay is
+	// decoded) as structured lines (package event). Nil: the warnings are
+	// plain "streamsql: warning:" lines on Stderr.
+	Log        *slog.Logger
 	Stdout     io.Writer
 	Stderr     io.Writer
 	IsTerminal bool
 }
+
+// PumpMode is how the independent parts of the operator graph run.
+type PumpMode int
+
+const (
+	// PumpsAuto runs the parts at once on up to GOMAXPROCS goroutines,
+	// for batches of at least LaneRows rows.
+	PumpsAuto PumpMode = iota
+	// PumpsSequential runs everything on the goroutine that pushes rows.
+	PumpsSequential
+	// PumpsConcurrent runs the parts at once for every batch and bound,
+	// even on one core (tests).
+	PumpsConcurrent
+)
+
+// LaneRows is the fewest rows a source batch needs, in PumpsAuto, for the
+// pumps reading it to run at once: below it the hand-off costs more than
+// the pumps' work.
+const LaneRows = 256
 
 // Defaults for Options.
 const (
@@ -134,4 +164,49 @@ type InputStats struct {
 type ShardStats struct {
 	ID             string
 	Records, Bytes int64
+}
+
+// Add adds the figures of another run over the same application (a part
+// of it, in a live run split across instances).
+func (s *Stats) Add(o Stats) {
+	s.RecordsIn += o.RecordsIn
+	for i, in := range o.Inputs {
+		if i >= len(s.Inputs) {
+			s.Inputs = append(s.Inputs, InputStats{Name: in.Name})
+		}
+		t := &s.Inputs[i]
+		t.Records += in.Records
+		t.Failed += in.Failed
+		t.Bytes += in.Bytes
+		t.Shards = append(t.Shards, in.Shards...)
+	}
+	if s.RowsOut == nil {
+		s.RowsOut = map[string]int64{}
+	}
+	for k, n := range o.RowsOut {
+		s.RowsOut[k] += n
+	}
+	s.ErrorRows += o.ErrorRows
+	for k, n := range o.Errors {
+		if s.Errors == nil {
+			s.Errors = map[string]int64{}
+		}
+		s.Errors[k] += n
+	}
+	if s.FirstError == "" {
+		s.FirstError = o.FirstError
+	}
+	s.ErrorsRouted = s.ErrorsRouted || o.ErrorsRouted
+	s.LateRows += o.LateRows
+	s.LateEventRows += o.LateEventRows
+	s.ElapsedTime = max(s.ElapsedTime, o.ElapsedTime)
+	for k, r := range o.Refreshes {
+		if s.Refreshes == nil {
+			s.Refreshes = map[string]RefreshStats{}
+		}
+		t := s.Refreshes[k]
+		t.Loaded += r.Loaded
+		t.Failed += r.Failed
+		s.Refreshes[k] = t
+	}
 }

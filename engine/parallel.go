@@ -3,45 +3,66 @@ package engine
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"sync"
 	"unsafe"
 
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 )
 
-// Parallel replay: per recording, one goroutine reads it (lines, envelopes,
-// base64) into numbered chunks, workers decode the chunks' payloads into
-// rows, and the run loop takes the chunks back in their order. Everything
-// that depends on order stays in the run loop, untouched: the reorder
-// buffer, ROWTIME (the arrival time, never below the last), the shard's
-// stream, the batch boundaries and error_stream. A worker decodes with the
-// arrival time as ROWTIME; the loop gives each row and error its final
-// ROWTIME when the record goes in. So a replay writes the same bytes at any
-// GOMAXPROCS (TestParallelReplayIdentical).
+// Parallel decoding: records go to the workers of a decodePool in
+// numbered chunks; the workers decode the chunks' payloads into rows, and
+// the run loop takes the chunks back in their order. Everything that
+// depends on order stays in the run loop, untouched: the reorder buffer,
+// ROWTIME (the arrival time, never below the last), the shard's stream,
+// the batch boundaries and error_stream. A worker decodes with the arrival
+// time as ROWTIME; the loop gives each row and error its final ROWTIME
+// when the record goes in (pushDecoded). So a run writes the same bytes at
+// any GOMAXPROCS.
+//
+// A replay fills the chunks from one goroutine per recording, which reads
+// the lines, envelopes and base64 (prefetcher; TestParallelReplayIdentical).
+// A live run hands each read of a shard to the pool as it comes from the
+// shard readers (Ahead) and the feed pushes the decoded records in its
+// merge order (TestFeedDecodedAheadIdentical).
 
 // chunkRecords is how many records a chunk carries.
 const chunkRecords = 1024
 
-// prefetchAlways runs the parallel path even on one core (tests).
-var prefetchAlways = false
+// prefetchAlways runs the parallel path even on one core (tests);
+// prefetchNever keeps it off on any number (benchmarks of the path
+// before).
+var prefetchAlways, prefetchNever = false, false
 
-// replayRecord is a record on its way from a replay to the pipeline; chunk
-// is set when a worker has already decoded it (row and error ranges).
-type replayRecord struct {
-	input.Record
-	chunk *chunk
-	index int32
+// sequential says why the run decodes on the run loop's goroutine ("":
+// it decodes in workers, on more than one core with ROWTIME from the
+// records).
+func (p *Pipeline) sequential() string {
+	switch {
+	case p.o.InsertionTime:
+		return "--insertion-time stamps each record when the run loop takes it"
+	case prefetchNever:
+		return "parallel decoding turned off (benchmark)"
+	case runtime.GOMAXPROCS(0) < 2 && !prefetchAlways:
+		return "one core (GOMAXPROCS 1)"
+	}
+	return ""
 }
 
-// chunk is a run of records in file order, with what the workers made of
-// them.
+// chunk is a run of records of one input, in order, with what the workers
+// made of them.
 type chunk struct {
+	in       int
+	pool     *decodePool
 	recs     []input.Record
-	readErrs []readErr // errors between records, in order
+	readErrs []readErr // a replay's errors between records, in order
 	end      bool      // the recording ends after this chunk
+	arena    []byte    // the bytes its records own (input.UseArena), reused with the chunk
+	reused   bool      // its records are in arena: decode with Decoder.Reused
 	rows     *operators.Batch
 	rowEnd   []int32 // per record: end of its rows in rows
 	errs     []operators.ErrorRecord
@@ -58,81 +79,200 @@ type readErr struct {
 
 func (c *chunk) Error(e operators.ErrorRecord) { c.errs = append(c.errs, e) }
 
-// prefetcher runs the reader and the workers of one replay.
+// decodePool is the workers of a run, with a decoder per worker and
+// input, and per input the chunks done with, to fill again.
+type decodePool struct {
+	size      int // workers
+	work      chan *chunk
+	free      []chan *chunk
+	widths    []int
+	quit      chan struct{} // closed when the run stops: producers give up
+	producers sync.WaitGroup
+	workers   sync.WaitGroup
+}
+
+// startDecoding starts the workers of a run (an error: a decoder could
+// not be made; records are then decoded on the run loop).
+func (p *Pipeline) startDecoding() (*decodePool, error) {
+	workers := max(runtime.GOMAXPROCS(0)-1, 1)
+	decs := make([][]*decode.Decoder, workers)
+	for w := range decs {
+		decs[w] = make([]*decode.Decoder, len(p.l.inputs))
+		for i, in := range p.l.inputs {
+			d, err := decode.New(in.schema)
+			if err != nil {
+				return nil, err
+			}
+			// A replay's payloads and a live read's are allocations of
+			// their own, never written again.
+			d.Stable = true
+			decs[w][i] = d
+		}
+	}
+	dp := &decodePool{size: workers, work: make(chan *chunk, 2*workers+2), free: make([]chan *chunk, len(p.l.inputs)),
+		widths: make([]int, len(p.l.inputs)), quit: make(chan struct{})}
+	for i := range dp.free {
+		dp.free[i] = make(chan *chunk, 4*workers+16)
+		dp.widths[i] = p.decoders[i].Width()
+	}
+	dp.workers.Add(workers)
+	for _, d := range decs {
+		go dp.decode(d)
+	}
+	return dp, nil
+}
+
+// chunk is an empty chunk for input in, room for n records made when new.
+func (dp *decodePool) chunk(in, n int) *chunk {
+	var c *chunk
+	select {
+	case c = <-dp.free[in]:
+	default:
+		c = &chunk{in: in, pool: dp, rows: operators.NewBatch(dp.widths[in], n)}
+	}
+	c.done = make(chan struct{})
+	return c
+}
+
+// submit queues a filled chunk for the workers; false when the run is
+// stopping.
+func (dp *decodePool) submit(c *chunk) bool {
+	select {
+	case dp.work <- c:
+		return true
+	case <-dp.quit:
+		return false
+	}
+}
+
+// decode turns chunks' payloads into rows, each record's rows and errors
+// in its own range.
+func (dp *decodePool) decode(decs []*decode.Decoder) {
+	defer dp.workers.Done()
+	for c := range dp.work {
+		d := decs[c.in]
+		d.Reused = c.reused
+		for _, rec := range c.recs {
+			d.Decode(rec.Arrival, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
+				SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, c.rows, c)
+			c.rowEnd = append(c.rowEnd, int32(c.rows.Len()))
+			c.errEnd = append(c.errEnd, int32(len(c.errs)))
+		}
+		close(c.done)
+	}
+}
+
+// recycle takes back a chunk every record of which was pushed.
+func (dp *decodePool) recycle(c *chunk) {
+	clear(c.recs)
+	c.recs, c.readErrs, c.rowEnd, c.errEnd, c.arena = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0], c.arena[:0]
+	clear(c.errs)
+	c.errs = c.errs[:0]
+	c.rows.Reset()
+	c.taken, c.pushed, c.end, c.reused = 0, 0, false, false
+	select {
+	case dp.free[c.in] <- c:
+	default:
+	}
+}
+
+// stop ends the producers, then the workers once they have decoded what
+// was submitted.
+func (dp *decodePool) stop() {
+	close(dp.quit)
+	dp.producers.Wait()
+	close(dp.work)
+	dp.workers.Wait()
+}
+
+// pushDecoded moves record i of chunk c, which a worker decoded, into the
+// pipeline as Push would: its rows and errors get their ROWTIME now.
+func (p *Pipeline) pushDecoded(in, stream int, rec input.Record, c *chunk, i int32) bool {
+	rowtime, tg := p.place(in, stream, rec)
+	r0, e0 := int32(0), int32(0)
+	if i > 0 {
+		r0, e0 = c.rowEnd[i-1], c.errEnd[i-1]
+	}
+	r1, e1 := c.rowEnd[i], c.errEnd[i]
+	for k := r0; k < r1; k++ {
+		copy(tg.batch.Grow(rowtime), c.rows.Row(int(k)))
+	}
+	for _, e := range c.errs[e0:e1] {
+		e.Time, e.DataRowtime = rowtime, rowtime
+		p.errs.Error(e)
+	}
+	c.pushed++
+	return p.pushed(in, rec, r1 == r0 && e1 > e0)
+}
+
+// replayRecord is a record on its way from a replay to the pipeline; chunk
+// is set when a worker has already decoded it (row and error ranges).
+type replayRecord struct {
+	input.Record
+	chunk *chunk
+	index int32
+}
+
+// prefetcher reads one recording into chunks for the pool.
 type prefetcher struct {
+	pool  *decodePool
 	order chan *chunk // chunks in file order, for the run loop
-	free  chan *chunk // pushed chunks, for the reader to fill again
-	quit  chan struct{}
-	wg    sync.WaitGroup
 	cur   *chunk
 	rec   int // next record of cur
 	err   int // next read error of cur
-	width int
 }
 
 // prefetch starts the parallel path for every replay it applies to: one
 // that feeds one in-application stream, with ROWTIME from the recording,
 // on more than one core. It returns the function that stops them.
 func (p *Pipeline) prefetch(sources []*source) func() {
-	procs := runtime.GOMAXPROCS(0)
-	if p.o.InsertionTime || (procs < 2 && !prefetchAlways) {
+	sequential := func(s *source, why string) {
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", false, "reason", why},
+			"replay %s: records are read and decoded on the run loop's goroutine: %s", s.name, why)
+	}
+	if why := p.sequential(); why != "" {
+		for _, s := range sources {
+			sequential(s, why)
+		}
 		return func() {}
 	}
-	var started []*prefetcher
+	var dp *decodePool
 	for _, s := range sources {
 		if s.stream < 0 && len(p.targets[s.input]) != 1 {
-			continue // records go to streams by shard, in order of first sight
+			sequential(s, "records go to the input's streams by shard, in order of first sight")
+			continue
 		}
-		workers := max((procs-1)/len(sources), 1)
-		if pf := p.startPrefetch(s, workers); pf != nil {
-			started = append(started, pf)
+		if dp == nil {
+			var err error
+			if dp, err = p.startDecoding(); err != nil {
+				// Cannot happen after validate built the same decoder; if it
+				// does, the replay is still right, only slower: say why.
+				p.note(slog.LevelWarn, event.Decoding, []any{"replay", s.name, "parallel", false, "error", err.Error()},
+					"replay %s: parallel decoding did not start (%v); decoding on one goroutine", s.name, err)
+				return func() {}
+			}
 		}
+		pf := &prefetcher{pool: dp, order: make(chan *chunk, cap(dp.work))}
+		dp.producers.Add(1)
+		go pf.read(s.input, s.rd)
+		s.ahead = pf
+		p.note(slog.LevelDebug, event.Decoding, []any{"replay", s.name, "parallel", true, "workers", dp.size},
+			"replay %s: records are decoded by %d workers", s.name, dp.size)
 	}
-	return func() {
-		for _, pf := range started {
-			close(pf.quit)
-			pf.wg.Wait()
-		}
+	if dp == nil {
+		return func() {}
 	}
-}
-
-// startPrefetch starts a reader and decoding workers for one replay.
-func (p *Pipeline) startPrefetch(s *source, workers int) *prefetcher {
-	schema := p.l.inputs[s.input].schema
-	decs := make([]*decode.Decoder, workers)
-	for i := range decs {
-		d, err := decode.New(schema)
-		if err != nil {
-			return nil
-		}
-		d.Stable = true
-		decs[i] = d
-	}
-	pf := &prefetcher{order: make(chan *chunk, 2*len(decs)+2), free: make(chan *chunk, 4*len(decs)+16),
-		quit: make(chan struct{}), width: p.decoders[s.input].Width()}
-	work := make(chan *chunk, 2*len(decs)+2)
-	pf.wg.Add(1 + len(decs))
-	go pf.read(s.rd, work)
-	for _, d := range decs {
-		go pf.decode(d, work)
-	}
-	s.ahead = pf
-	return pf
+	return dp.stop
 }
 
 // read fills chunks from the recording, in file order.
-func (pf *prefetcher) read(rd input.Reader, work chan<- *chunk) {
-	defer pf.wg.Done()
-	defer close(work)
+func (pf *prefetcher) read(in int, rd input.Reader) {
+	defer pf.pool.producers.Done()
 	defer close(pf.order)
+	defer input.UseArena(rd, nil)
 	for {
-		var c *chunk
-		select {
-		case c = <-pf.free:
-		default:
-			c = &chunk{rows: operators.NewBatch(pf.width, chunkRecords)}
-		}
-		c.done = make(chan struct{})
+		c := pf.pool.chunk(in, chunkRecords)
+		c.reused = input.UseArena(rd, &c.arena)
 		for len(c.recs) < chunkRecords && !c.end {
 			rec, err := rd.Next()
 			switch {
@@ -146,34 +286,17 @@ func (pf *prefetcher) read(rd input.Reader, work chan<- *chunk) {
 				c.end = !errors.As(err, &le) // a recording that cannot be read on
 			}
 		}
-		select {
-		case work <- c:
-		case <-pf.quit:
+		if !pf.pool.submit(c) {
 			return
 		}
 		select {
 		case pf.order <- c:
-		case <-pf.quit:
+		case <-pf.pool.quit:
 			return
 		}
 		if c.end {
 			return
 		}
-	}
-}
-
-// decode turns a chunk's payloads into rows, each record's rows and
-// errors in its own range.
-func (pf *prefetcher) decode(d *decode.Decoder, work <-chan *chunk) {
-	defer pf.wg.Done()
-	for c := range work {
-		for _, rec := range c.recs {
-			d.Decode(rec.Arrival, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
-				SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, c.rows, c)
-			c.rowEnd = append(c.rowEnd, int32(c.rows.Len()))
-			c.errEnd = append(c.errEnd, int32(len(c.errs)))
-		}
-		close(c.done)
 	}
 }
 
@@ -207,22 +330,13 @@ func (pf *prefetcher) next() (replayRecord, error) {
 	}
 }
 
-// release hands a chunk back to the reader once the run loop is done
-// with all of it.
+// release hands a chunk back to the pool once the run loop is done with
+// all of it.
 func (pf *prefetcher) release(c *chunk) {
 	if pf.cur == c || c.pushed < c.taken || c.taken < len(c.recs) {
 		return
 	}
-	clear(c.recs)
-	c.recs, c.readErrs, c.rowEnd, c.errEnd = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0]
-	clear(c.errs)
-	c.errs = c.errs[:0]
-	c.rows.Reset()
-	c.taken, c.pushed, c.end = 0, 0, false
-	select {
-	case pf.free <- c:
-	default:
-	}
+	pf.pool.recycle(c)
 }
 
 // pushReplay moves a replayed record into the pipeline: its decoded rows
@@ -240,20 +354,76 @@ func (p *Pipeline) pushReplay(s *source, r replayRecord) bool {
 	if c == nil {
 		return p.Push(s.input, s.stream, r.Record)
 	}
-	rowtime, tg := p.place(s.input, s.stream, r.Record)
-	r0, e0 := int32(0), int32(0)
-	if r.index > 0 {
-		r0, e0 = c.rowEnd[r.index-1], c.errEnd[r.index-1]
-	}
-	r1, e1 := c.rowEnd[r.index], c.errEnd[r.index]
-	for i := r0; i < r1; i++ {
-		copy(tg.batch.Grow(rowtime), c.rows.Row(int(i)))
-	}
-	for _, e := range c.errs[e0:e1] {
-		e.Time, e.DataRowtime = rowtime, rowtime
-		p.errs.Error(e)
-	}
-	c.pushed++
+	flowed := p.pushDecoded(s.input, s.stream, r.Record, c, r.index)
 	s.ahead.release(c)
-	return p.pushed(s.input, r.Record, r1 == r0 && e1 > e0)
+	return flowed
+}
+
+// Ahead decodes a live run's records in the pool's workers while the run
+// loop goes on: Decode as the shards' reads come, the feed takes them back
+// (Feed.Batch) in its own order.
+type Ahead struct{ pool *decodePool }
+
+// DecodeAhead starts the workers of a live run; nil on one core (the run
+// loop decodes then, with nothing to hand over). It says which at debug
+// level, as a replay does.
+func (p *Pipeline) DecodeAhead() *Ahead {
+	if why := p.sequential(); why != "" {
+		p.note(slog.LevelDebug, event.Decoding, []any{"live", true, "parallel", false, "reason", why},
+			"live: records are decoded on the run loop's goroutine: %s", why)
+		return nil
+	}
+	dp, err := p.startDecoding()
+	if err != nil {
+		p.note(slog.LevelWarn, event.Decoding, []any{"live", true, "parallel", false, "error", err.Error()},
+			"live: parallel decoding did not start (%v); decoding on one goroutine", err)
+		return nil
+	}
+	p.note(slog.LevelDebug, event.Decoding, []any{"live", true, "parallel", true, "workers", dp.size},
+		"live: records are decoded by %d workers", dp.size)
+	return &Ahead{pool: dp}
+}
+
+// Decoded is a read of input records in the workers' hands.
+type Decoded struct{ chunks []*chunk }
+
+// Decode hands a read of input in to the workers; it waits only while
+// they are several chunks behind (backpressure on the shard readers). Any
+// goroutine may call it; a nil Ahead decodes nothing.
+func (a *Ahead) Decode(in int, recs []input.Record) *Decoded {
+	if a == nil || len(recs) == 0 {
+		return nil
+	}
+	d := &Decoded{chunks: make([]*chunk, 0, (len(recs)+chunkRecords-1)/chunkRecords)}
+	for len(recs) > 0 {
+		n := min(len(recs), chunkRecords)
+		c := a.pool.chunk(in, n)
+		c.recs = append(c.recs, recs[:n]...)
+		c.taken = n
+		if !a.pool.submit(c) {
+			return nil // stopped: the feed decodes them
+		}
+		d.chunks = append(d.chunks, c)
+		recs = recs[n:]
+	}
+	return d
+}
+
+// Close stops the workers, once no Decode is running or will run.
+func (a *Ahead) Close() {
+	if a != nil {
+		a.pool.stop()
+	}
+}
+
+// wait returns once the workers have decoded every chunk of d.
+func (d *Decoded) wait() {
+	for _, c := range d.chunks {
+		<-c.done
+	}
+}
+
+// at is record i of the read: its chunk and index there.
+func (d *Decoded) at(i int) (*chunk, int32) {
+	return d.chunks[i/chunkRecords], int32(i % chunkRecords)
 }

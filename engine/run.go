@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/streamsql/streamsql/decode"
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/plan"
 	"github.com/streamsql/streamsql/progress"
@@ -75,18 +78,21 @@ type Pipeline struct {
 	errOuts   []Output // error_stream's outputs: they advance with the graph
 	decoders  []*decode.Decoder
 	targets   [][]*target
-	shardSlot map[string]int
-	shardAt   []*ShardStats // per input: the shard of its last replayed record (countShard)
-	last      int64
-	bound     int64 // last bound the sources were advanced to
-	pending   int
-	batch     int // records per batch
-	start     time.Time
-	clock     *eval.ReplayClock // nil in a live run
-	stats     Stats
-	run       *plan.Running
-	state     *stateGuard
-	probes    []*decode.Probe
+	shardSlot []map[string]int // per input: each shard's in-application stream
+	// shardStream, when set, maps a shard to its input's in-application
+	// stream (a live run's, which knows the shards' parents).
+	shardStream func(in int, shard string) int
+	shardAt     []*ShardStats // per input: the shard of its last replayed record (countShard)
+	last        int64
+	bound       int64 // last bound the sources were advanced to
+	pending     int
+	batch       int // records per batch
+	start       time.Time
+	clock       *eval.ReplayClock // nil in a live run
+	stats       Stats
+	run         *plan.Running
+	state       *stateGuard
+	probes      []*decode.Probe
 }
 
 // probeRecords is how many records of each JSON input are checked for
@@ -101,7 +107,7 @@ type target struct {
 // Start loads and plans the application, binds references and outputs, and
 // builds the operator graph.
 func Start(o Options) (*Pipeline, error) {
-	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, shardSlot: map[string]int{}, last: -1 << 62, bound: noBound}
+	p := &Pipeline{o: o, start: time.Now(), errs: &errorFanout{byName: map[string]int64{}}, last: -1 << 62, bound: noBound}
 	p.stats.RowsOut = map[string]int64{}
 	if p.batch = o.BatchRecords; p.batch <= 0 {
 		p.batch = batchRecords
@@ -115,7 +121,7 @@ func Start(o Options) (*Pipeline, error) {
 	if p.o.Stderr == nil {
 		p.o.Stderr = os.Stderr
 	}
-	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { fmt.Fprintf(p.o.Stderr, "warning: %s\n", msg) })
+	p.state = newStateGuard(o.MaxStateMemory, func(msg string) { p.note(slog.LevelWarn, event.State, nil, "%s", msg) })
 	l, err := load(o.App)
 	if err != nil {
 		return nil, err
@@ -157,19 +163,28 @@ func Start(o Options) (*Pipeline, error) {
 		l.bind.Ctx.Replay = p.clock
 	}
 	p.tap() // observe.go
+	switch procs := runtime.GOMAXPROCS(0); o.Pumps {
+	case PumpsAuto:
+		l.bind.Lanes, l.bind.LaneRows = procs, LaneRows
+	case PumpsConcurrent:
+		l.bind.Lanes, l.bind.LaneRows = max(procs, 2), 0
+	}
 	if p.run, err = plan.Start(g, l.bind); err != nil {
 		p.close()
 		return nil, err
 	}
+	p.notePumps()
 	p.decoders = decoders
 	p.targets = make([][]*target, len(l.inputs))
 	p.probes = make([]*decode.Probe, len(l.inputs))
 	p.stats.Inputs = make([]InputStats, len(l.inputs))
 	p.shardAt = make([]*ShardStats, len(l.inputs))
+	p.shardSlot = make([]map[string]int, len(l.inputs))
 	for i, in := range l.inputs {
 		p.stats.Inputs[i].Name = in.prefix
 		d := decoders[i]
 		p.probes[i] = decode.NewProbe(d)
+		p.shardSlot[i] = map[string]int{}
 		for _, name := range in.streams {
 			p.targets[i] = append(p.targets[i], &target{op: p.run.Input(name), batch: operators.NewBatch(d.Width(), p.batch)})
 		}
@@ -216,15 +231,25 @@ func (p *Pipeline) place(in, stream int, rec input.Record) (int64, *target) {
 	ts := p.targets[in]
 	slot := stream
 	if slot < 0 {
-		k, ok := p.shardSlot[rec.ShardID]
+		k, ok := p.shardSlot[in][rec.ShardID]
 		if !ok {
-			k = len(p.shardSlot)
-			p.shardSlot[rec.ShardID] = k
+			if p.shardStream != nil {
+				k = p.shardStream(in, rec.ShardID)
+			} else {
+				k = input.ShardStream(rec.ShardID, len(ts))
+			}
+			p.shardSlot[in][rec.ShardID] = k
 		}
 		slot = k % len(ts)
 	}
 	return rowtime, ts[slot]
 }
+
+// SetShardStreams makes f choose the in-application stream (0 .. the
+// input's InputParallelism.Count-1) of the records of each shard, instead
+// of the shard's number (input.ShardStream); a live run's f knows the
+// shards' parents. Call it before the first record.
+func (p *Pipeline) SetShardStreams(f func(in int, shard string) int) { p.shardStream = f }
 
 // pushed counts a decoded record (failed: it gave no row, only errors);
 // every batchRecords records the batches flow and time advances.
@@ -339,8 +364,41 @@ func (p *Pipeline) reportProbe(in int) {
 	}
 	p.probes[in] = nil
 	for _, w := range pr.Unmatched() {
-		fmt.Fprintf(p.o.Stderr, "streamsql: warning: %s: %s\n", p.l.inputs[in].prefix, w)
+		p.note(slog.LevelWarn, event.Mapping, []any{"input", p.l.inputs[in].prefix}, "%s: %s", p.l.inputs[in].prefix, w)
 	}
+}
+
+// notePumps says, at debug level, whether the pumps that share no state
+// run on separate goroutines, and why not.
+func (p *Pipeline) notePumps() {
+	parts, lanes := p.run.Parts(), p.l.bind.Lanes
+	why := ""
+	switch {
+	case parts < 2:
+		why = "no two pumps are independent (one part)"
+	case p.o.Pumps == PumpsSequential:
+		why = "Options.Pumps is PumpsSequential"
+	case lanes < 2:
+		why = "one core (GOMAXPROCS 1)"
+	}
+	if why != "" {
+		p.note(slog.LevelDebug, event.Pumps, []any{"parts", parts, "concurrent", false, "reason", why},
+			"pumps run on the run loop's goroutine: %s", why)
+		return
+	}
+	p.note(slog.LevelDebug, event.Pumps, []any{"parts", parts, "concurrent", true, "goroutines", min(parts, lanes), "min_rows", p.l.bind.LaneRows},
+		"pumps run in %d independent parts on up to %d goroutines, for batches of %d rows or more", parts, min(parts, lanes), p.l.bind.LaneRows)
+}
+
+// note reports what the run does that its user should know: through
+// Options.Log when set, else warnings as plain lines on Stderr (the rest
+// only with a logger).
+func (p *Pipeline) note(level slog.Level, kind string, attrs []any, format string, args ...any) {
+	var plain func(string, ...any)
+	if level >= slog.LevelWarn {
+		plain = func(f string, a ...any) { fmt.Fprintf(p.o.Stderr, "streamsql: warning: "+f+"\n", a...) }
+	}
+	event.Note(p.o.Log, plain, level, kind, attrs, format, args...)
 }
 
 func loadReferences(l *loaded, o Options, errs operators.ErrorSink) error {

@@ -41,11 +41,17 @@ func (p *Pipeline) Snapshot(w io.Writer) error {
 		sw.Varint(p.last)
 		sw.Varint(p.bound)
 		sw.Int(p.pending)
-		shards := slices.Sorted(maps.Keys(p.shardSlot))
+		// The shards' streams, of every input in one list (KDA has one
+		// streaming input; the list predates the per-input maps).
+		slots := map[string]int{}
+		for i := len(p.shardSlot) - 1; i >= 0; i-- {
+			maps.Copy(slots, p.shardSlot[i])
+		}
+		shards := slices.Sorted(maps.Keys(slots))
 		sw.Uvarint(uint64(len(shards)))
 		for _, id := range shards {
 			sw.String(id)
-			sw.Int(p.shardSlot[id])
+			sw.Int(slots[id])
 		}
 		sw.Varint(p.stats.RecordsIn)
 		for _, in := range p.stats.Inputs {
@@ -96,10 +102,14 @@ func (p *Pipeline) Restore(r io.Reader) error {
 	p.last = sr.Varint()
 	p.bound = sr.Varint()
 	p.pending = sr.Int()
-	p.shardSlot = map[string]int{}
+	for _, m := range p.shardSlot {
+		clear(m)
+	}
 	for i, n := 0, sr.Len(); i < n; i++ {
-		id := sr.String()
-		p.shardSlot[id] = sr.Int()
+		id, k := sr.String(), sr.Int()
+		for _, m := range p.shardSlot {
+			m[id] = k
+		}
 	}
 	p.stats.RecordsIn = sr.Varint()
 	for i := range p.stats.Inputs {

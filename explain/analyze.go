@@ -58,9 +58,8 @@ func (r *Recorder) Analysis(st engine.Stats) *Analysis {
 		LateRows: st.LateRows, Operators: append([]Figures(nil), r.ops...)}
 }
 
-// Text prints the analysis as a table under a line of totals.
-func (a *Analysis) Text() string {
-	var w strings.Builder
+// Summary is the line of totals: records, time, rows out, errors, late.
+func (a *Analysis) Summary() string {
 	rate := 0.0
 	if s := a.Elapsed.Seconds(); s > 0 {
 		rate = float64(a.Records) / s
@@ -69,20 +68,67 @@ func (a *Analysis) Text() string {
 	for _, n := range a.RowsOut {
 		out += n
 	}
-	fmt.Fprintf(&w, "ANALYZE: %d records in %s (%.0f records/s), %d rows out, %d to error_stream, %d late\n",
+	return fmt.Sprintf("ANALYZE: %d records in %s (%.0f records/s), %d rows out, %d to error_stream, %d late",
 		a.Records, a.Elapsed.Round(time.Microsecond), rate, out, a.ErrorRows, a.LateRows)
+}
+
+// opTime is the time all operators took.
+func (a *Analysis) opTime() time.Duration {
 	var total time.Duration
 	for _, f := range a.Operators {
 		total += f.Time
 	}
+	return total
+}
+
+// share is an operator's part of total, in %.
+func share(f Figures, total time.Duration) float64 {
+	if total == 0 {
+		return 0
+	}
+	return 100 * float64(f.Time) / float64(total)
+}
+
+// streamNote is what a stream's node adds to its label with an analysis
+// (nil: nothing): the rows that went through the stream.
+func (a *Analysis) streamNote(stream string) string {
+	if a == nil {
+		return ""
+	}
+	for _, f := range a.Operators {
+		if f.Name == stream+"/stream" {
+			return fmt.Sprintf("\n%d rows", f.RowsOut)
+		}
+	}
+	return ""
+}
+
+// pumpNotes is what a pump's label adds with an analysis (nil: nothing):
+// one line per operator of the pump, from its scans to its insert, with
+// its rows in and out and its time.
+func (a *Analysis) pumpNotes(pump string) string {
+	if a == nil {
+		return ""
+	}
+	var b strings.Builder
+	total := a.opTime()
+	for _, f := range a.Operators {
+		if kind, ok := strings.CutPrefix(f.Name, pump+"/"); ok && kind != "stream" {
+			fmt.Fprintf(&b, "\n%s: %d in, %d out, %s (%.1f%%)", kind, f.RowsIn, f.RowsOut, f.Time.Round(time.Microsecond), share(f, total))
+		}
+	}
+	return b.String()
+}
+
+// Text prints the analysis as a table under a line of totals.
+func (a *Analysis) Text() string {
+	var w strings.Builder
+	w.WriteString(a.Summary() + "\n")
 	tw := tabwriter.NewWriter(&w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "OPERATOR\tROWS IN\tROWS OUT\tTIME\tSHARE\tSTATE ROWS\t")
+	total := a.opTime()
 	for _, f := range a.Operators {
-		share := 0.0
-		if total > 0 {
-			share = 100 * float64(f.Time) / float64(total)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f%%\t%d\t\n", f.Name, f.RowsIn, f.RowsOut, f.Time.Round(time.Microsecond), share, f.State.Rows)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1f%%\t%d\t\n", f.Name, f.RowsIn, f.RowsOut, f.Time.Round(time.Microsecond), share(f, total), f.State.Rows)
 	}
 	tw.Flush()
 	// tabwriter right-aligns the first column too: move names left.

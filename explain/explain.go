@@ -22,6 +22,8 @@ type Doc struct {
 	Pumps         []Pump   `json:"pumps"`
 	Outputs       []Output `json:"outputs"`
 	Unimplemented []string `json:"unimplemented,omitempty"`
+	// Split says how the graph splits across instances (plan.Split.Report).
+	Split []string `json:"split,omitempty"`
 
 	text string // the plan's own explain text
 }
@@ -99,6 +101,7 @@ func Build(a *app.Application, g *plan.Graph) *Doc {
 		d.Pumps = append(d.Pumps, Pump{Name: p.Name, Target: p.Target.Name, Reads: p.Reads, Plan: parseTree(p.Describe())})
 	}
 	d.Outputs = outputs(a, g)
+	d.Split = g.Split().Report()
 	for _, e := range g.Unimplemented {
 		d.Unimplemented = append(d.Unimplemented, e.Error())
 	}
@@ -211,6 +214,9 @@ func (d *Doc) Text() string {
 			f = " (" + o.Format + ")"
 		}
 		fmt.Fprintf(&w, "OUTPUT %s -> %s%s\n", o.Stream, o.Destination, f)
+	}
+	for _, s := range d.Split {
+		fmt.Fprintf(&w, "SPLIT %s\n", s)
 	}
 	return w.String()
 }

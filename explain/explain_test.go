@@ -99,10 +99,16 @@ var (
 // flow from the input to the output through every pump.
 func TestGraphs(t *testing.T) {
 	_, d := newsDoc(t)
+	checkGraphs(t, d.Dot(), d.Mermaid())
+}
+
+// checkGraphs checks the news application's dot and Mermaid graphs.
+func checkGraphs(t *testing.T, dot, mermaid string) {
+	t.Helper()
 	for name, c := range map[string]struct {
 		text       string
 		node, edge *regexp.Regexp
-	}{"dot": {d.Dot(), dotNode, dotEdge}, "mermaid": {d.Mermaid(), mmNode, mmEdge}} {
+	}{"dot": {dot, dotNode, dotEdge}, "mermaid": {mermaid, mmNode, mmEdge}} {
 		nodes := map[string]bool{}
 		for _, m := range c.node.FindAllStringSubmatch(c.text, -1) {
 			nodes[m[1]] = true
@@ -145,14 +151,7 @@ func TestGraphs(t *testing.T) {
 // explain --analyze's figures: the rows each operator saw in a known
 // replay, and time spent in them.
 func TestAnalyze(t *testing.T) {
-	a, d := newsDoc(t)
-	rec := &Recorder{}
-	st, err := engine.Run(context.Background(), engine.Options{App: a, Replays: []engine.Replay{{Path: filepath.Join(a.Dir, "clicks.jsonl")}},
-		Stdout: io.Discard, Stderr: io.Discard, TimeOperators: true, Observer: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	an := rec.Analysis(st)
+	d, an, st := newsAnalysis(t)
 	want := map[string][2]int64{"ENRICH_PUMP/refjoin": {500, 500}, "AGGREGATE_PUMP/tumbling": {500, 115}, "AGGREGATE_PUMP/insert": {115, 115}}
 	var total int64
 	for _, f := range an.Operators {
@@ -176,5 +175,51 @@ func TestAnalyze(t *testing.T) {
 	text := d.Text() + an.Text()
 	if !regexp.MustCompile(`(?m)^AGGREGATE_PUMP/tumbling\s+500\s+115\s`).MatchString(text) || !strings.Contains(text, "ANALYZE: 500 records") {
 		t.Errorf("analyze text:\n%s", text)
+	}
+}
+
+// newsAnalysis runs the news example's replay with the operators timed.
+func newsAnalysis(t *testing.T) (*Doc, *Analysis, engine.Stats) {
+	t.Helper()
+	a, d := newsDoc(t)
+	rec := &Recorder{}
+	st, err := engine.Run(context.Background(), engine.Options{App: a, Replays: []engine.Replay{{Path: filepath.Join(a.Dir, "clicks.jsonl")}},
+		Stdout: io.Discard, Stderr: io.Discard, TimeOperators: true, Observer: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, rec.Analysis(st), st
+}
+
+// explain --analyze --format dot|mermaid: the same graph, with the run's
+// totals as its title, each stream's rows and, under each pump's name,
+// its operators' rows in and out.
+func TestAnalyzedGraphs(t *testing.T) {
+	d, an, _ := newsAnalysis(t)
+	dot, err := d.FormatAnalyzed("dot", an)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mermaid, err := d.FormatAnalyzed("mermaid", an)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGraphs(t, dot, mermaid)
+	for name, c := range map[string]struct{ text, nl string }{"dot": {dot, `\n`}, "mermaid": {mermaid, "<br/>"}} {
+		for _, want := range []string{
+			"ANALYZE: 500 records in ",
+			"TMP_SQL_STREAM" + c.nl + "500 rows",
+			"DESTINATION_SQL_STREAM" + c.nl + "115 rows",
+			"PUMP ENRICH_PUMP" + c.nl + "refjoin: 500 in, 500 out, ",
+			c.nl + "tumbling: 500 in, 115 out, ",
+			c.nl + "insert: 115 in, 115 out, ",
+		} {
+			if !strings.Contains(c.text, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, c.text)
+			}
+		}
+	}
+	if _, err := d.FormatAnalyzed("svg", an); err == nil || !strings.Contains(err.Error(), "want text, dot, mermaid or json") {
+		t.Errorf("svg: %v", err)
 	}
 }

@@ -18,15 +18,16 @@ type vertex struct {
 // graph lays the Doc out as nodes and edges for dot and Mermaid: inputs
 // feed source streams, streams feed their pumps' scans, each pump's
 // operators feed the one above, the pump's top feeds its target stream,
-// tables feed their lookups, and streams feed their outputs.
-func (d *Doc) graph() ([]vertex, []edge) {
+// tables feed their lookups, and streams feed their outputs. With an
+// analysis (explain --analyze) each stream is labelled with its rows.
+func (d *Doc) graph(a *Analysis) ([]vertex, []edge) {
 	var vs []vertex
 	var es []edge
 	streamID := map[string]string{}
 	for i, s := range d.Streams {
 		id := fmt.Sprintf("s%d", i)
 		streamID[s.Name] = id
-		vs = append(vs, vertex{id: id, label: s.Name, shape: "ellipse"})
+		vs = append(vs, vertex{id: id, label: s.Name + a.streamNote(s.Name), shape: "ellipse"})
 	}
 	tableID := map[string]string{}
 	for i, t := range d.Tables {
@@ -90,10 +91,18 @@ func unquote(s string) string {
 
 // Dot is the application as a Graphviz digraph (rows flow left to right;
 // each pump is a cluster).
-func (d *Doc) Dot() string {
-	vs, es := d.graph()
+func (d *Doc) Dot() string { return d.dot(nil) }
+
+// dot is Dot, with an analysis's figures in the labels when a is not nil:
+// the run's totals as the graph's title, each stream's rows, and under
+// each pump's name its operators' rows in and out and time.
+func (d *Doc) dot(a *Analysis) string {
+	vs, es := d.graph(a)
 	var w strings.Builder
 	w.WriteString("digraph streamsql {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n")
+	if a != nil {
+		fmt.Fprintf(&w, "  label=%s;\n  labelloc=t;\n", dotQuote(a.Summary()))
+	}
 	byCluster := map[int][]vertex{}
 	for _, v := range vs {
 		byCluster[v.cluster] = append(byCluster[v.cluster], v)
@@ -105,7 +114,7 @@ func (d *Doc) Dot() string {
 		line("  ", v)
 	}
 	for pi, p := range d.Pumps {
-		fmt.Fprintf(&w, "  subgraph cluster_p%d {\n    label=%s;\n    style=rounded;\n", pi, dotQuote("PUMP "+p.Name))
+		fmt.Fprintf(&w, "  subgraph cluster_p%d {\n    label=%s;\n    style=rounded;\n", pi, dotQuote("PUMP "+p.Name+a.pumpNotes(p.Name)))
 		for _, v := range byCluster[pi+1] {
 			line("    ", v)
 		}
@@ -125,9 +134,16 @@ func dotQuote(s string) string {
 }
 
 // Mermaid is the application as a Mermaid flowchart (each pump a subgraph).
-func (d *Doc) Mermaid() string {
-	vs, es := d.graph()
+func (d *Doc) Mermaid() string { return d.mermaid(nil) }
+
+// mermaid is Mermaid, with an analysis's figures in the labels as in dot
+// (the totals as the chart's title).
+func (d *Doc) mermaid(a *Analysis) string {
+	vs, es := d.graph(a)
 	var w strings.Builder
+	if a != nil {
+		fmt.Fprintf(&w, "---\ntitle: %q\n---\n", a.Summary())
+	}
 	w.WriteString("flowchart LR\n")
 	shape := map[string][2]string{"ellipse": {"([", "])"}, "cylinder": {"[(", ")]"}, "box": {"[", "]"}, "note": {">", "]"}}
 	line := func(indent string, v vertex) {
@@ -142,7 +158,7 @@ func (d *Doc) Mermaid() string {
 		line("  ", v)
 	}
 	for pi, p := range d.Pumps {
-		fmt.Fprintf(&w, "  subgraph pump%d[\"PUMP %s\"]\n", pi, mermaidText(p.Name))
+		fmt.Fprintf(&w, "  subgraph pump%d[\"PUMP %s\"]\n", pi, mermaidText(p.Name+a.pumpNotes(p.Name)))
 		for _, v := range byCluster[pi+1] {
 			line("    ", v)
 		}
@@ -178,5 +194,34 @@ func (d *Doc) Format(f string) (string, error) {
 	case "json":
 		return d.JSON(), nil
 	}
-	return "", fmt.Errorf("--format %q: want text, dot, mermaid or json", f)
+	return "", CheckFormat(f)
+}
+
+// CheckFormat refuses a --format that Format does not know.
+func CheckFormat(f string) error {
+	switch strings.ToLower(f) {
+	case "", "text", "dot", "mermaid", "json":
+		return nil
+	}
+	return fmt.Errorf("--format %q: want text, dot, mermaid or json", f)
+}
+
+// FormatAnalyzed renders the Doc with a run's figures (explain --analyze):
+// text, dot, mermaid or json.
+func (d *Doc) FormatAnalyzed(f string, a *Analysis) (string, error) {
+	switch strings.ToLower(f) {
+	case "", "text":
+		return d.Text() + "\n" + a.Text(), nil
+	case "dot":
+		return d.dot(a), nil
+	case "mermaid":
+		return d.mermaid(a), nil
+	case "json":
+		b, _ := json.MarshalIndent(struct {
+			*Doc
+			Analyze *Analysis `json:"analyze"`
+		}{d, a}, "", "  ")
+		return string(b) + "\n", nil
+	}
+	return "", CheckFormat(f)
 }

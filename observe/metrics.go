@@ -68,6 +68,7 @@ var (
 	mCheckpointAge = newMetric("checkpoint_age_seconds", "Time since the last checkpoint was saved (what a restart would process again).", prometheus.GaugeValue)
 	mCheckpointDur = newMetric("checkpoint_duration_seconds", "How long the last checkpoint took to write (deliveries it waited for included).", prometheus.GaugeValue)
 	mCheckpointSz  = newMetric("checkpoint_size_bytes", "Size of the last checkpoint saved.", prometheus.GaugeValue)
+	mCheckpointPrn = newMetric("checkpoint_prune_failures_total", "Checkpoints saved whose older ones (beyond --checkpoint-keep) could not be listed or removed; the next save tries again.", prometheus.CounterValue)
 
 	mRefreshes = newMetric("reference_refreshes_total", "Versions of the reference table fetched again, by result (loaded or failed).", prometheus.CounterValue, "table", "result")
 )
@@ -106,6 +107,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	if ck.saved+ck.failed > 0 {
 		emit(mCheckpoints, float64(ck.saved), "saved")
 		emit(mCheckpoints, float64(ck.failed), "failed")
+		emit(mCheckpointPrn, float64(ck.pruneFailed))
 	}
 	if ck.saved > 0 {
 		emit(mCheckpointAge, time.Since(ck.last).Seconds())

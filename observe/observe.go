@@ -199,6 +199,7 @@ func (h *Hub) Observe(p *engine.Pipeline, final bool) {
 // checkpoints are a live run's checkpoint writes.
 type checkpoints struct {
 	saved, failed int64
+	pruneFailed   int64 // saved, but the old ones stayed
 	size          int64
 	took          time.Duration
 	last          time.Time // the last one saved
@@ -214,6 +215,14 @@ func (h *Hub) Checkpointed(size int64, took time.Duration, err error) {
 	}
 	h.ckpt.saved++
 	h.ckpt.size, h.ckpt.took, h.ckpt.last = size, took, time.Now()
+}
+
+// CheckpointPruneFailed records a checkpoint saved whose older ones could
+// not be removed (live.Options.CheckpointPruneFailed).
+func (h *Hub) CheckpointPruneFailed(error) {
+	h.mu.Lock()
+	h.ckpt.pruneFailed++
+	h.mu.Unlock()
 }
 
 // Latest is the last published snapshot (nil before the first).

@@ -3,6 +3,7 @@ package observe
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -290,4 +291,26 @@ func TestRefreshMetrics(t *testing.T) {
 		t.Errorf("failed refreshes %v, want 1", got)
 	}
 	p.Finish()
+}
+
+// Checkpoint writes are counted by result, and a save whose old
+// checkpoints stayed is counted apart.
+func TestCheckpointMetrics(t *testing.T) {
+	hub := New(Options{})
+	hub.Checkpointed(100, time.Millisecond, nil)
+	hub.Checkpointed(120, time.Millisecond, nil)
+	hub.Checkpointed(0, time.Millisecond, errors.New("disk full"))
+	hub.CheckpointPruneFailed(errors.New("removing old checkpoint: permission denied"))
+	fams := scrape(t, hub.Handler())
+	for name, want := range map[string]float64{"streamsql_checkpoint_prune_failures_total": 1, "streamsql_checkpoint_size_bytes": 120} {
+		if got := sample(fams, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	if got := sample(fams, "streamsql_checkpoints_total", "result=saved"); got != 2 {
+		t.Errorf("saved %v, want 2", got)
+	}
+	if got := sample(fams, "streamsql_checkpoints_total", "result=failed"); got != 1 {
+		t.Errorf("failed %v, want 1", got)
+	}
 }

@@ -73,6 +73,12 @@ func (h *Hub) Serve(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
+	return h.ServeOn(ln), nil
+}
+
+// ServeOn serves the Hub on a listener until Close; Close reports why
+// serving stopped early, if it did (the listener failed).
+func (h *Hub) ServeOn(ln net.Listener) *Server {
 	base, cancel := context.WithCancel(context.Background())
 	s := &Server{srv: &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return base }}, ln: ln, err: make(chan error, 1), cancel: cancel}
@@ -84,7 +90,7 @@ func (h *Hub) Serve(addr string) (*Server, error) {
 		s.err <- err
 	}()
 	h.o.Logger.Info("serving metrics, health and the console", "event", "http", "url", "http://"+ln.Addr().String()+"/")
-	return s, nil
+	return s
 }
 
 // Addr is the address the server listens on.

@@ -26,6 +26,7 @@ type Graph struct {
 	Warnings parser.ErrorList
 
 	fingerprint string
+	split       Split // split.go
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).

@@ -34,6 +34,7 @@ func planOnce(script *parser.Script, cat *Catalog, hints map[string][]colTime) (
 	}
 	p.g.Unimplemented.Sort()
 	p.g.fingerprint = fingerprint(script, cat)
+	p.g.split = p.split()
 	return p, p.g, nil
 }
 

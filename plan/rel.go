@@ -23,6 +23,7 @@ type builder struct {
 	errs operators.ErrorSink
 	ctx  eval.Ctx
 	pump string
+	part *part // the pump's part (nil: one goroutine runs everything)
 }
 
 func indent(w *strings.Builder, depth int, format string, args ...any) {
@@ -39,7 +40,7 @@ type scanRel struct {
 
 func (r *scanRel) columns() []relCol { return r.cols }
 func (r *scanRel) build(b *builder, out operators.Operator) error {
-	b.r.subscribe(r.stream.Name, out)
+	b.r.subscribe(r.stream.Name, out, b.part)
 	return nil
 }
 func (r *scanRel) describe(w *strings.Builder, d int) {

@@ -24,6 +24,21 @@ type Bindings struct {
 	// Timed makes every operator measure the time it takes (explain
 	// --analyze); it costs two clock reads per batch and operator.
 	Timed bool
+	// Lanes is how many goroutines may run the graph's parts (pumps that
+	// share no state, parts.go) at once when a source stream hands its
+	// readers a batch or a bound; 0 or 1 runs everything on the caller's
+	// goroutine. LaneRows is the fewest rows a batch (or the batches
+	// before a bound) needs for that: a smaller one runs on the caller's
+	// goroutine, where the hand-off would cost more than it saves. The
+	// outputs see the same calls in the same order either way.
+	Lanes    int
+	LaneRows int
+	// Own lists outputs whose calls need no order with any other
+	// output's: each writes to a destination of its own and is read by
+	// nobody while rows flow (AttachOwn). A part running beside others
+	// calls them itself instead of recording the calls for the caller's
+	// goroutine.
+	Own map[operators.Operator]bool
 }
 
 // SetTable supplies a reference table's rows.
@@ -43,10 +58,20 @@ func (b *Bindings) Attach(stream string, op operators.Operator) {
 	b.Outputs[stream] = append(b.Outputs[stream], op)
 }
 
+// AttachOwn is Attach for an output with a destination of its own (Own).
+func (b *Bindings) AttachOwn(stream string, op operators.Operator) {
+	b.Attach(stream, op)
+	if b.Own == nil {
+		b.Own = map[operators.Operator]bool{}
+	}
+	b.Own[op] = true
+}
+
 // Running is a plan started with its bindings: operators wired from the
 // source streams' inputs to the outputs. Rows go in through Input, time
 // through Input(...).Advance and Advance; everything runs on the caller's
-// goroutine.
+// goroutine (with Bindings.Lanes, parts of the graph may run on others
+// while a call lasts).
 type Running struct {
 	snapLen int  // size of the last Snapshot: the next one's first guess
 	timed   bool // nodes measure their time (Bindings.Timed)
@@ -57,11 +82,14 @@ type Running struct {
 	idle    []operators.Operator // inputs of streams no pump writes
 	nodes   []*node
 	joins   map[string][]*operators.RefJoin // per table, for ReplaceTable
+	lanes   *lanes                          // nil: one goroutine
+	parts   int                             // how many parts the pumps fall into
 }
 
 type streamNode struct {
 	outs  []operators.Operator // the outputs bound to the stream
-	tee   *operators.Tee
+	tee   *operators.Tee       // the fan-out, unless fan is
+	fan   *fanout              // the fan-out of a source stream whose readers' parts may run at once
 	merge *operators.Merge
 	node  *node
 	input operators.Operator // the engine's input, for source streams
@@ -79,10 +107,38 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	}
 	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
 	maps.Copy(r.tables, b.Tables)
+	pumpPart, streamPart := g.partition()
+	r.parts = slices.Max(append(pumpPart, -1)) + 1
+	var parts []*part
+	if b.Lanes > 1 {
+		r.lanes = &lanes{n: b.Lanes, rows: b.LaneRows}
+		parts = make([]*part, r.parts)
+		for i := range parts {
+			parts[i] = &part{}
+		}
+	}
 	for _, s := range g.Catalog.Streams() {
-		tee := &operators.Tee{Outs: append([]operators.Operator(nil), b.Outputs[s.Name]...)}
-		n := &streamNode{outs: b.Outputs[s.Name], tee: tee, node: r.newNode()}
-		n.merge = operators.NewMerge(n.node.output(tee))
+		outs := b.Outputs[s.Name]
+		n := &streamNode{outs: outs, node: r.newNode()}
+		var fan operators.Operator
+		switch k, ok := streamPart[s.Name]; {
+		case r.lanes != nil && s.Source:
+			n.fan = &fanout{l: r.lanes, outs: slices.Clone(outs)}
+			fan = n.fan
+		case r.lanes != nil && ok:
+			n.tee = &operators.Tee{}
+			for _, op := range outs {
+				if !b.Own[op] {
+					op = &capture{pt: parts[k], op: op}
+				}
+				n.tee.Outs = append(n.tee.Outs, op)
+			}
+			fan = n.tee
+		default:
+			n.tee = &operators.Tee{Outs: slices.Clone(outs)}
+			fan = n.tee
+		}
+		n.merge = operators.NewMerge(n.node.output(fan))
 		r.register(n.node, s.Name+"/stream", n.merge)
 		if s.Source {
 			n.input = n.node.input(n.merge.NewInput())
@@ -97,10 +153,16 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	}
 	bd := &builder{r: r, errs: b.Errors, ctx: b.Ctx}
 	for i, p := range g.Pumps {
-		ins := *p.insert
-		ins.Errors = b.Errors
-		ins.Pump = p.Name
 		bd.pump = p.Name
+		if parts != nil {
+			bd.part = parts[pumpPart[i]]
+			if b.Errors != nil {
+				bd.errs = &partErrors{pt: bd.part, sink: b.Errors}
+			}
+		}
+		ins := *p.insert
+		ins.Errors = bd.errs
+		ins.Pump = p.Name
 		first := len(r.nodes)
 		in := bd.node(inserts[i], func(out operators.Operator) operators.Operator {
 			ins.Out = out
@@ -145,9 +207,27 @@ func (r *Running) Advance(t int64) {
 	}
 }
 
-func (r *Running) subscribe(stream string, op operators.Operator) {
+// subscribe makes op, of part pt (nil without Lanes), read stream.
+func (r *Running) subscribe(stream string, op operators.Operator, pt *part) {
 	n := r.streams[stream]
+	if n.fan != nil {
+		n.fan.add(op, pt)
+		return
+	}
 	n.tee.Outs = append(n.tee.Outs, op)
+}
+
+// Parts is how many parts the graph's pumps fall into: sets of pumps that
+// share no state with each other (parts.go).
+func (r *Running) Parts() int { return r.parts }
+
+// Forks counts the batches and bounds whose readers ran on separate
+// goroutines (Bindings.Lanes).
+func (r *Running) Forks() int64 {
+	if r.lanes == nil {
+		return 0
+	}
+	return r.lanes.forks.Load()
 }
 
 // FlushOutputs repeats to every output the last bound its stream

@@ -104,11 +104,20 @@ func (t *Tumbling) Restore(r io.Reader) error {
 	})
 }
 
-// StateSize counts open stagger windows.
+// StateSize counts open stagger windows: each one's struct, key values
+// (their text included), hash key and accumulators, its map slot and its
+// place in the queue, so long string keys count as the tumbling groups'
+// text does.
 func (s *Stagger) StateSize() operators.StateSize {
 	n := int64(len(s.open))
-	return operators.StateSize{Groups: n, Bytes: n * (int64(len(s.cfg.Keys))*48 + int64(len(s.cfg.Aggs))*accSize)}
+	b := n * (swinSize + int64(len(s.cfg.Aggs))*accSize + (16+8)*8/7 + 8)
+	for key, w := range s.open {
+		b += int64(len(key)) + operators.RowBytes(w.keys)
+	}
+	return operators.StateSize{Groups: n, Bytes: b}
 }
+
+const swinSize = int64(unsafe.Sizeof(swin{}))
 
 func (s *Stagger) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {

@@ -104,3 +104,29 @@ func staggerMatchesOracle(t *testing.T, seed int64, keys int, step func(*rand.Ra
 		t.Fatalf("%d windows still open after the end", op.Open())
 	}
 }
+
+// The stagger's state estimate grows with its keys' length: a window of a
+// 1000-character key holds that text twice (the key value and the hash
+// key), as the tumbling groups count their key text.
+func TestStaggerStateSizeCountsKeyText(t *testing.T) {
+	const windows = 100
+	size := func(keyLen int) operators.StateSize {
+		op := NewStagger(StaggerConfig{Keys: []eval.Func{slot(0)}, Range: 60_000, Aggs: []AggSpec{
+			{Kind: AggCountStar, ResultType: value.Bigint},
+		}}, operatortest.NewCapture(t))
+		b := operators.NewBatch(1, windows)
+		for i := range windows {
+			key := fmt.Sprintf("%0*d", keyLen, i)
+			b.Append(int64(1_700_000_000_000+i), []value.Value{value.NewString(key)})
+		}
+		op.Push(b)
+		return op.StateSize()
+	}
+	short, long := size(10), size(1000)
+	if short.Groups != windows || long.Groups != windows {
+		t.Fatalf("groups %d and %d, want %d", short.Groups, long.Groups, windows)
+	}
+	if grew := long.Bytes - short.Bytes; grew < 2*windows*990 {
+		t.Fatalf("1000-character keys add %d bytes to %d for 10-character ones; want at least %d", grew, short.Bytes, 2*windows*990)
+	}
+}

@@ -31,8 +31,8 @@ Inputs:
 }
 
 // Every start-up error of run that comes from the application file is
-// reported by check too, with the same message and exit code 2: check never
-// says ok to what run then refuses.
+// reported by check and explain too, with the same message and exit code 2:
+// neither says ok to what run then refuses.
 func TestCheckAgreesWithRunOnEveryStartupError(t *testing.T) {
 	cases := []struct{ name, app, want string }{
 		{"parse error", startupApp("CREATE STREAM ;", "", ""), "app.yaml:3:"},
@@ -60,6 +60,10 @@ func TestCheckAgreesWithRunOnEveryStartupError(t *testing.T) {
 			}
 			if checkCode != runCode || checkErr != runErr || strings.Contains(checkOut, "ok:") {
 				t.Errorf("check: exit %d, stdout %q, stderr:\n%s\nrun: exit %d, stderr:\n%s", checkCode, checkOut, checkErr, runCode, runErr)
+			}
+			explainCode, explainOut, explainErr := runCLI("explain", appFile)
+			if explainCode != runCode || explainErr != runErr || explainOut != "" {
+				t.Errorf("explain: exit %d, stdout %q, stderr:\n%s\nrun: exit %d, stderr:\n%s", explainCode, explainOut, explainErr, runCode, runErr)
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/examples"
 	"github.com/streamsql/streamsql/input"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/testrunner"
 )
 
@@ -23,6 +24,12 @@ import (
 // or any file given with --schema, whatever its name (app.txt, a file
 // without an extension).
 func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Application, error) {
+	return loadAppWarn(path, schema, lf, func(w string) { fmt.Fprintf(stderr, "streamsql: warning: %s\n", w) })
+}
+
+// loadAppWarn is loadApp with the file's warnings (fields ignored, values
+// guessed) going to warn.
+func loadAppWarn(path, schema string, lf *loadFlags, warn func(string)) (*app.Application, error) {
 	if schema != "" && isDefinition(path) {
 		return nil, &usageError{fmt.Sprintf("--schema is for a bare SQL file; %s is an application definition, whose inputs carry their schema", path)}
 	}
@@ -42,7 +49,7 @@ func loadApp(path, schema string, lf *loadFlags, stderr io.Writer) (*app.Applica
 	}
 	a, warnings, err := app.LoadWith(path, o)
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "streamsql: warning: %s\n", w)
+		warn(w)
 	}
 	if err != nil {
 		return nil, &configError{err}
@@ -106,7 +113,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := loadApp(path, *schema, lf, stderr)
+	log, err := obs.logger(stderr)
+	if err != nil {
+		return err
+	}
+	a, err := loadAppWarn(path, *schema, lf, func(w string) { log.Warn(w, "event", event.Config) })
 	if err != nil {
 		return err
 	}
@@ -141,10 +152,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		o.Outs = append(o.Outs, engine.Out{Stream: stream, Dest: dest})
 	}
-	log, err := obs.logger(stderr)
-	if err != nil {
-		return err
-	}
+	o.Log = log
 	w, err := obs.start(&o, log)
 	if err != nil {
 		return err
@@ -304,11 +312,14 @@ func (e *hintError) Detail() string {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	return appCommand("check", args, stderr, func(path string, a *app.Application, _ bool) error {
-		warnings, err := engine.Validate(a)
+		warnings, notes, err := engine.Validate(a)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "ok: %s\n", path)
+		for _, n := range notes {
+			fmt.Fprintf(stdout, "split: %s\n", n)
+		}
 		if len(a.Ignored) > 0 {
 			fmt.Fprintf(stdout, "note: accepted and ignored (meaningful on AWS only): %s\n", strings.Join(a.Ignored, ", "))
 		}

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
@@ -23,7 +20,7 @@ type explainFlags struct {
 
 func (f *explainFlags) add(fs *flag.FlagSet) {
 	f.format = fs.String("format", "text", "text, dot (Graphviz), mermaid or json")
-	f.analyze = fs.Bool("analyze", false, "run the application on --replay and print rows in and out and time per operator (text or json)")
+	f.analyze = fs.Bool("analyze", false, "run the application on --replay and print rows in and out and time per operator (in every --format)")
 	fs.Var(&f.replays, "replay", "with --analyze: the recording to run, `[STREAM=]FILE`; repeatable")
 	fs.Var(&f.refs, "reference", "with --analyze: a reference table's local file, `TABLE=FILE`; repeatable")
 }
@@ -44,9 +41,8 @@ func (f *explainFlags) explain(a *app.Application, stderr io.Writer) (string, er
 		}
 		return s, nil
 	}
-	format := strings.ToLower(*f.format)
-	if format != "text" && format != "json" {
-		return "", &usageError{fmt.Sprintf("explain --analyze: --format %q: want text or json", *f.format)}
+	if err := explain.CheckFormat(*f.format); err != nil {
+		return "", &usageError{"explain --analyze: " + err.Error()}
 	}
 	if len(f.replays) == 0 && len(a.Inputs) > 0 {
 		return "", &usageError{"explain --analyze runs the application: give its recording with --replay FILE"}
@@ -61,13 +57,5 @@ func (f *explainFlags) explain(a *app.Application, stderr io.Writer) (string, er
 	if err != nil {
 		return "", err
 	}
-	an := rec.Analysis(st)
-	if format == "json" {
-		b, _ := json.MarshalIndent(struct {
-			*explain.Doc
-			Analyze *explain.Analysis `json:"analyze"`
-		}{doc, an}, "", "  ")
-		return string(b) + "\n", nil
-	}
-	return doc.Text() + "\n" + an.Text(), nil
+	return doc.FormatAnalyzed(*f.format, rec.Analysis(st))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/internal/event"
 	"github.com/streamsql/streamsql/observe"
 )
 
@@ -29,7 +30,7 @@ func addObserveFlags(fs *flag.FlagSet) observeFlags {
 		http:      fs.String("http", "", "serve Prometheus /metrics, /healthz, /readyz and the web console on `ADDR` (\":8080\" binds 127.0.0.1; off by default)"),
 		hold:      fs.Bool("hold", false, "with --http: keep serving after the run ends, until interrupted (inspect a replay in the console)"),
 		readyAge:  fs.Duration("ready-max-age", observe.DefaultReadyMaxAge, "with --http, live run: /readyz fails when an open shard was last read longer ago than this"),
-		logFormat: fs.String("log-format", "text", "log lines on stderr: text or json (log/slog)"),
+		logFormat: fs.String("log-format", "text", "log lines on stderr (warnings, a live run's events): text (\"streamsql: warning: ...\" lines) or json (log/slog)"),
 		logLevel:  fs.String("log-level", "info", "least level logged: debug, info, warn or error"),
 	}
 }
@@ -40,12 +41,12 @@ func (f observeFlags) logger(stderr io.Writer) (*slog.Logger, error) {
 	if err := lvl.UnmarshalText([]byte(*f.logLevel)); err != nil {
 		return nil, &usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", *f.logLevel)}
 	}
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := slog.HandlerOptions{Level: lvl}
 	switch strings.ToLower(*f.logFormat) {
 	case "text":
-		return slog.New(slog.NewTextHandler(stderr, opts)), nil
+		return slog.New(newPlainHandler(stderr, opts)), nil // logtext.go
 	case "json":
-		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(stderr, &opts)), nil
 	}
 	return nil, &usageError{fmt.Sprintf("--log-format %q: want text or json", *f.logFormat)}
 }
@@ -81,11 +82,14 @@ func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
 		lo.Checkpointed = w.hub.Checkpointed
+		lo.CheckpointPruneFailed = w.hub.CheckpointPruneFailed
 	}
 }
 
 // stop keeps serving until ctx ends when --hold was given, then closes
-// the server.
+// the server. A server that stopped serving during the run (its listener
+// failed) is logged as an error: scrapes and probes went unanswered. The
+// run's rows are unaffected, so its exit code stays.
 func (w *watcher) stop(ctx context.Context) {
 	if w == nil {
 		return
@@ -94,11 +98,25 @@ func (w *watcher) stop(ctx context.Context) {
 		w.log.Info("the run has ended; still serving its figures until interrupted", "event", "hold", "url", "http://"+w.srv.Addr()+"/")
 		<-ctx.Done()
 	}
-	w.srv.Close()
+	if err := w.srv.Close(); err != nil {
+		w.log.Error("the --http server stopped serving before the end of the run", "event", "http", "err", err)
+	}
 }
 
 // withLog makes a live run report its events (retries, throttling,
-// resharding, checkpoints, reference refreshes) as structured lines.
+// resharding, checkpoints, reference refreshes) as structured lines, and
+// its other lines (lease, resume, warnings written "warning: ...") through
+// the same logger, so --log-format json leaves no plain line.
 func withLog(log *slog.Logger) func(*live.Options) {
-	return func(lo *live.Options) { lo.Log = log }
+	return func(lo *live.Options) {
+		lo.Log = log
+		lo.Logf = func(format string, args ...any) {
+			msg := fmt.Sprintf(format, args...)
+			if rest, ok := strings.CutPrefix(msg, "warning: "); ok {
+				log.Warn(rest, "event", event.Live)
+				return
+			}
+			log.Info(msg, "event", event.Live)
+		}
+	}
 }

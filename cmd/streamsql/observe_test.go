@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +21,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/observe"
 )
 
 func TestObserveFlagErrors(t *testing.T) {
@@ -202,7 +207,9 @@ func TestExplainFormats(t *testing.T) {
 		{[]string{"--format", "svg"}, 2, "", `--format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze"}, 2, "", "give its recording with --replay FILE"},
 		{[]string{"--replay", "../../examples/news/clicks.jsonl"}, 2, "", "--replay is for --analyze"},
-		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", "want text or json"},
+		{[]string{"--analyze", "--format", "dot", "--replay", "../../examples/news/clicks.jsonl"}, 0, `tumbling: 500 in, 115 out`, ""},
+		{[]string{"--analyze", "--format", "mermaid", "--replay", "../../examples/news/clicks.jsonl"}, 0, "TMP_SQL_STREAM<br/>500 rows", ""},
+		{[]string{"--analyze", "--format", "svg", "--replay", "../../examples/news/clicks.jsonl"}, 2, "", `explain --analyze: --format "svg": want text, dot, mermaid or json`},
 		{[]string{"--analyze", "--replay", "../../examples/news/clicks.jsonl"}, 0, "ANALYZE: 500 records", ""},
 		{[]string{"--analyze", "--format", "json", "--replay", "../../examples/news/clicks.jsonl"}, 0, `"rowsIn": 500`, ""},
 	} {
@@ -258,5 +265,69 @@ func TestExplainWriteErrorFails(t *testing.T) {
 	code := run([]string{"explain", "../../examples/news/app.yaml"}, failingWriter{}, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "no space left on device") {
 		t.Fatalf("explain to a failing stdout: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// brokenListener fails its first Accept as a listener does when the
+// process runs out of file descriptors; closed closes when http.Server
+// has given up on it.
+type brokenListener struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *brokenListener) Accept() (net.Conn, error) {
+	return nil, errors.New("accept tcp: too many open files")
+}
+
+func (l *brokenListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// An --http server that stops serving during the run is reported when
+// the run ends, not dropped.
+func TestHTTPServerFailureIsLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl := &brokenListener{Listener: ln, closed: make(chan struct{})}
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	hub := observe.New(observe.Options{Logger: log})
+	w := &watcher{hub: hub, srv: hub.ServeOn(bl), log: log}
+	select {
+	case <-bl.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not give up on a failing listener")
+	}
+	w.stop(context.Background())
+	if s := logs.String(); !strings.Contains(s, "level=ERROR") || !strings.Contains(s, "too many open files") {
+		t.Fatalf("logs:\n%s", s)
+	}
+}
+
+// A live run's lines written printf-style (lease, resume, "warning: ..."
+// lines) go through the run's logger: warnings at WARN without the
+// prefix, the rest at INFO.
+func TestLiveLinesGoThroughTheLogger(t *testing.T) {
+	var b strings.Builder
+	var lo live.Options
+	withLog(slog.New(slog.NewJSONHandler(&b, nil)))(&lo)
+	lo.Logf("warning: lease %s: release failed; a standby takes over once the lease runs out (%s)", "t/app", "10s")
+	lo.Logf("resumed from checkpoint %s", "/tmp/app.checkpoint.000000000003")
+	var lines []struct{ Level, Msg, Event string }
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var x struct{ Level, Msg, Event string }
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		lines = append(lines, x)
+	}
+	if len(lines) != 2 || lines[0].Level != "WARN" || lines[0].Msg != "lease t/app: release failed; a standby takes over once the lease runs out (10s)" ||
+		lines[1].Level != "INFO" || lines[1].Msg != "resumed from checkpoint /tmp/app.checkpoint.000000000003" || lines[0].Event != "live" {
+		t.Errorf("lines %+v", lines)
 	}
 }

@@ -76,6 +76,12 @@ type SourceOptions struct {
 	// reports them instead as structured lines (package event).
 	Logf func(format string, args ...any)
 	Log  *slog.Logger
+	// Map assigns the shards to the input's in-application streams (nil:
+	// every shard feeds stream 0); each Batch says its shard's stream.
+	Map *ShardMap
+	// Only, when set, limits reading to the shards of these in-application
+	// streams (an instance owning part of the application's graph).
+	Only map[int]bool
 }
 
 // Batch is what one GetRecords call gave: the shard's records in order
@@ -89,6 +95,8 @@ type Batch struct {
 	// Start: the shard's reader has begun (no records yet); a consumer
 	// merging shards by arrival waits for it from now on.
 	Start bool
+	// Stream is the in-application stream the shard feeds (SourceOptions.Map).
+	Stream int
 }
 
 // Source reads every shard of a stream. Start it with Run; read Batches.
@@ -428,6 +436,22 @@ func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 		in = &kinesis.ListShardsInput{NextToken: res.NextToken}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	if s.o.Map != nil {
+		s.o.Map.learn(out)
+		for {
+			err := s.o.Map.settle(ctx)
+			if err == nil {
+				break
+			}
+			wait, ferr := s.failed("settling the streams of the shards of "+s.o.Stream.Name, err)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if serr := sleep(ctx, wait); serr != nil {
+				return nil, serr
+			}
+		}
+	}
 	s.mu.Lock()
 	for _, sh := range out {
 		if sh.closed {
@@ -436,6 +460,19 @@ func (s *Source) listShards(ctx context.Context) ([]shardInfo, error) {
 	}
 	s.mu.Unlock()
 	return out, nil
+}
+
+// owns reports whether the shard is this source's to read (Only).
+func (s *Source) owns(shard string) bool {
+	return s.o.Only == nil || s.o.Only[s.o.Map.Stream(shard)]
+}
+
+// Discover lists the stream's shards once (retrying as Run does), so the
+// Map knows them before Run starts: records restored from a checkpoint
+// go to the in-application stream they went to before.
+func (s *Source) Discover(ctx context.Context) error {
+	_, err := s.listShards(ctx)
+	return err
 }
 
 // Run reads until ctx ends or a shard fails for good; it closes Batches
@@ -471,11 +508,13 @@ func (s *Source) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	startable := func(sh shardInfo, known map[string]bool) bool {
-		if started[sh.id] || done[sh.id] {
+		if started[sh.id] || done[sh.id] || !s.owns(sh.id) {
 			return false
 		}
 		for _, p := range sh.parents {
-			if known[p] && !done[p] {
+			// A parent in a stream read elsewhere (the other parent of a
+			// merge) orders nothing this source reads.
+			if known[p] && !done[p] && s.owns(p) {
 				return false // a parent is read to its end before its children
 			}
 		}
@@ -489,7 +528,7 @@ func (s *Source) Run(ctx context.Context) error {
 		waiting := 0
 		for _, sh := range list {
 			if !startable(sh, known) {
-				if !started[sh.id] && !done[sh.id] {
+				if !started[sh.id] && !done[sh.id] && s.owns(sh.id) {
 					waiting++
 				}
 				continue
@@ -589,8 +628,8 @@ func (s *Source) startPosition(sh shardInfo, initial map[string]shardInfo, useCh
 				// run (or the first run it resumed) started.
 				return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: cp.Timestamp}
 			}
-			// No start recorded (TRIM_HORIZON, or a checkpoint of an older
-			// version): read it whole.
+			// TRIM_HORIZON (or no start recorded, in a checkpoint of an
+			// older version): read it whole.
 			return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
 		}
 	}
@@ -626,8 +665,9 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 // readShard is the GetRecords loop of one shard. It returns nil when the
 // shard has been read to its end or ctx ended.
 func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
+	stream := s.o.Map.Stream(shard)
 	select {
-	case s.out <- Batch{ShardID: shard, Start: true}:
+	case s.out <- Batch{ShardID: shard, Start: true, Stream: stream}:
 	case <-ctx.Done():
 		return nil
 	}
@@ -679,7 +719,7 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 			continue
 		}
 		s.recovered(what)
-		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest)}
+		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest), Stream: stream}
 		b.Records = expand(out.Records, shard, b.Records)
 		if n := len(out.Records); n > 0 {
 			lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
@@ -750,7 +790,11 @@ type Checkpoint struct {
 	Shards map[string]ShardCheckpoint `json:"Shards"`
 	// From is where a shard absent from Shards is read from:
 	// AT_TIMESTAMP (Timestamp: the moment the first run of the chain
-	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON ("").
+	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON
+	// (also "", in checkpoints of older versions, which hold at least one
+	// shard). With From set, a checkpoint holding no shard yet (taken
+	// before the first read) is still a checkpoint: LAST_STOPPED_POINT
+	// reads from From, not from the tip.
 	// A shard created by resharding after that moment holds only later
 	// records, so it is read whole either way.
 	From      string    `json:"From,omitempty"`

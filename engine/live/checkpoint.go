@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -43,6 +44,9 @@ type checkpoint struct {
 	// only; the run that wrote it ended its windows at the stop).
 	Feed     []byte `json:"-"`
 	Pipeline []byte `json:"-"`
+	// laid is the checkpoint laid out (layout) but not sealed, when the
+	// run loop took it; encode seals it in place.
+	laid []byte
 }
 
 // checkpointMagic starts every checkpoint object; the format version is
@@ -85,13 +89,18 @@ func seal(data []byte) []byte {
 	return append(data, sum[:]...)
 }
 
-// encode is layout and seal of a checkpoint whose parts are given.
-func (c *checkpoint) encode() ([]byte, error) {
+// encode is the checkpoint's bytes: what the run loop laid out, sealed,
+// or else c laid out with the parts it holds (nil if its header does not
+// marshal, which a header of names, numbers and times always does).
+func (c *checkpoint) encode() []byte {
+	if c.laid != nil {
+		return seal(c.laid)
+	}
 	data, err := c.layout(nil, writeBytes(c.Feed), writeBytes(c.Pipeline))
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	return seal(data), nil
+	return seal(data)
 }
 
 func writeBytes(b []byte) func(io.Writer) error {
@@ -194,32 +203,33 @@ func latest(ctx context.Context, s Store, logf func(string, ...any)) (*checkpoin
 }
 
 // save writes c as the next checkpoint and removes all but the last keep.
-func save(ctx context.Context, s Store, c *checkpoint, keep int) error {
-	data, err := c.encode()
-	if err != nil {
-		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
-	}
-	return saveEncoded(ctx, s, c, data, keep)
+// A failed removal does not fail the save, c is written and the old ones
+// go next time, but it is returned as prune so the caller says so.
+func save(ctx context.Context, s Store, c *checkpoint, keep int) (prune, err error) {
+	return saveEncoded(ctx, s, c, c.encode(), keep)
 }
 
 // saveEncoded is save of a checkpoint already encoded as data.
-func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) error {
+func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) (prune, err error) {
 	if err := s.Put(ctx, c.Seq, data); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
+		return nil, fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
 	}
 	if keep <= 0 {
 		keep = DefaultCheckpointKeep
 	}
 	seqs, err := s.List(ctx)
 	if err != nil {
-		return nil // written; the old ones go next time
+		return fmt.Errorf("listing old checkpoints to remove: %w", err), nil
 	}
+	var errs []error
 	for _, q := range seqs {
 		if q <= c.Seq-int64(keep) {
-			s.Delete(ctx, q)
+			if err := s.Delete(ctx, q); err != nil {
+				errs = append(errs, fmt.Errorf("removing old checkpoint %s: %w", s.Where(q), err))
+			}
 		}
 	}
-	return nil
+	return errors.Join(errs...), nil
 }
 
 // dirStore keeps checkpoints as files in a local folder:
@@ -298,12 +308,8 @@ func (d *dirStore) Delete(_ context.Context, seq int64) error { return os.Remove
 // number; this one is no longer the application's owner.
 var ErrFenced = errors.New("another instance owns the application now")
 
-// store opens the run's checkpoint store.
-func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error) {
-	name := a.ApplicationName
-	if name == "" {
-		name = "app"
-	}
+// store opens the run's checkpoint store, of the checkpoints named name.
+func (lo *Options) store(ctx context.Context, a *app.Application, name string) (Store, error) {
 	where := lo.Checkpoint
 	if strings.HasPrefix(where, "s3://") {
 		return NewS3Store(lo.cfg, where, name)
@@ -324,6 +330,7 @@ func (lo *Options) store(ctx context.Context, a *app.Application) (Store, error)
 // one at a time, while the run goes on.
 type checkpointer struct {
 	lo     *Options
+	logf   func(string, ...any) // warnings when lo.Log is nil
 	store  Store
 	next   int64
 	app    string
@@ -347,24 +354,18 @@ type checkpointer struct {
 
 // snapshot delivers every row emitted so far (waiting for the
 // destinations' acknowledgements), then takes one checkpoint: positions,
-// and with state the feed's queue and the pipeline's state. It returns
-// the checkpoint laid out, but for its seal.
-func (c *checkpointer) snapshot(state bool) (*checkpoint, []byte, error) {
+// and with state the feed's queue and the pipeline's state, laid out (but
+// for the seal) in the buffer of the checkpoint before.
+func (c *checkpointer) snapshot(state bool) (*checkpoint, error) {
 	began := time.Now()
-	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint()}
-	for _, in := range c.inputs {
-		pos := *in.pos
-		pos.Shards = maps.Clone(in.pos.Shards)
-		ck.Inputs = append(ck.Inputs, &pos)
-	}
-	none := writeBytes(nil)
-	feed, pipeline := none, none
+	ck := &checkpoint{Seq: c.next, Time: began.UTC(), Application: c.app, Fingerprint: c.p.Fingerprint(), Inputs: positions(c.inputs)}
+	feed, pipeline := writeBytes(nil), writeBytes(nil)
 	if state {
 		feed, pipeline = c.feed.Snapshot, c.p.Snapshot // the pipeline emits what is due
 	}
 	data, err := ck.layout(c.spare, feed, pipeline)
 	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	c.spare = data[:0]
 	if state {
@@ -372,29 +373,50 @@ func (c *checkpointer) snapshot(state bool) (*checkpoint, []byte, error) {
 		// waits until it has taken every row emitted.
 		deliverAll(c.p)
 		if left := undelivered(c.p); left != "" {
-			return nil, nil, fmt.Errorf("checkpoint not written: %s", left)
+			return nil, fmt.Errorf("checkpoint not written: %s", left)
 		}
 		if err := c.p.OutputError(); err != nil {
-			return nil, nil, fmt.Errorf("checkpoint not written: %w", err)
+			return nil, fmt.Errorf("checkpoint not written: %w", err)
 		}
 	}
-	c.spare = nil // data's, until written
+	ck.laid, c.spare = data, nil // the checkpoint's, until written
 	c.next++
 	c.mu.Lock()
 	c.took, c.last = time.Since(began), began
 	c.mu.Unlock()
-	return ck, data, nil
+	return ck, nil
 }
 
-// save seals and writes a checkpoint snapshot laid out in data, then keeps
-// data's buffer for the next.
-func (c *checkpointer) save(ctx context.Context, ck *checkpoint, data []byte) (err error) {
+// positions copies the inputs' positions (what the run loop received).
+func positions(inputs []*liveInput) []*kinesis.Checkpoint {
+	var out []*kinesis.Checkpoint
+	for _, in := range inputs {
+		pos := *in.pos
+		pos.Shards = maps.Clone(in.pos.Shards)
+		out = append(out, &pos)
+	}
+	return out
+}
+
+func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {
 	began := time.Now()
 	defer func() { c.report(ck, began, err) }()
-	data = seal(data)
-	defer func() { c.spare = data[:0] }()
-	if err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep); err != nil {
+	data := ck.encode()
+	if ck.laid != nil {
+		defer func() { c.spare = data[:0] }() // for the next checkpoint
+	}
+	prune, err := saveEncoded(ctx, c.store, ck, data, c.lo.CheckpointKeep)
+	if err != nil {
 		return err
+	}
+	if prune != nil {
+		// The run goes on: the checkpoint is written and the next save
+		// tries again, but the store grows until then.
+		event.Note(c.lo.Log, c.logf, slog.LevelWarn, event.Checkpoint, []any{"result", "prune_failed", "error", prune.Error()},
+			"checkpoint %d written, but old checkpoints were not removed: %v", ck.Seq, prune)
+		if c.lo.CheckpointPruneFailed != nil {
+			c.lo.CheckpointPruneFailed(prune)
+		}
 	}
 	c.mu.Lock()
 	c.written++
@@ -444,7 +466,7 @@ func (c *checkpointer) periodic(ctx context.Context) error {
 		return nil // the previous one is still being written
 	}
 	began := time.Now()
-	ck, data, err := c.snapshot(true)
+	ck, err := c.snapshot(true)
 	if err != nil {
 		<-c.busy
 		c.report(nil, began, err)
@@ -452,7 +474,7 @@ func (c *checkpointer) periodic(ctx context.Context) error {
 	}
 	go func() {
 		defer func() { <-c.busy }()
-		if err := c.save(ctx, ck, data); err != nil {
+		if err := c.save(ctx, ck); err != nil {
 			c.mu.Lock()
 			c.err = err
 			c.mu.Unlock()
@@ -475,12 +497,12 @@ func (c *checkpointer) write(ctx context.Context, state bool) error {
 		return err
 	}
 	began := time.Now()
-	ck, data, err := c.snapshot(state)
+	ck, err := c.snapshot(state)
 	if err != nil {
 		c.report(nil, began, err)
 		return err
 	}
-	return c.save(ctx, ck, data)
+	return c.save(ctx, ck)
 }
 
 func (c *checkpointer) progress() Progress {

@@ -65,7 +65,7 @@ func newBenchRun(b *testing.B, st benchState) *benchRun {
 	for i := range max(st.keys, 100_000) {
 		r.data = append(r.data, fmt.Appendf(nil, `{"TRADER":"t%07d","PRICE":%d.5,"VOLUME":%d}`, i%st.keys, i%1000, i%5000))
 	}
-	take(r.inputs, r.feed, liveBatch{0, kinesis.Batch{ShardID: benchShard, Start: true}})
+	take(r.inputs, r.feed, liveBatch{in: 0, b: kinesis.Batch{ShardID: benchShard, Start: true}})
 	r.records(st.rows)
 	return r
 }
@@ -81,7 +81,7 @@ func (r *benchRun) records(n int) {
 				ShardID: benchShard, SequenceNumber: "4958"}
 			r.n++
 		}
-		take(r.inputs, r.feed, liveBatch{0, kinesis.Batch{ShardID: benchShard, Records: recs, MillisBehindLatest: 1}})
+		take(r.inputs, r.feed, liveBatch{in: 0, b: kinesis.Batch{ShardID: benchShard, Records: recs, MillisBehindLatest: 1}})
 		n -= len(recs)
 	}
 }
@@ -120,12 +120,12 @@ func BenchmarkCheckpoint(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				w0, c0 := time.Now(), cpuTime(b)
-				ck, data, err := r.cps.snapshot(true)
+				ck, err := r.cps.snapshot(true)
 				if err != nil {
 					b.Fatal(err)
 				}
 				w1, c1 := time.Now(), cpuTime(b)
-				if err := r.cps.save(context.Background(), ck, data); err != nil {
+				if err := r.cps.save(context.Background(), ck); err != nil {
 					b.Fatal(err)
 				}
 				pause, pauseCPU, writeCPU = pause+w1.Sub(w0), pauseCPU+c1-c0, writeCPU+cpuTime(b)-c1

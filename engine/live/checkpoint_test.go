@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,9 +62,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 			recs[i] = input.Record{Data: fmt.Appendf(nil, `{"TRADER":"t%d","PRICE":1.5,"VOLUME":%d}`, n%50, n), Arrival: base + int64(i)*step,
 				ShardID: shard, SequenceNumber: fmt.Sprint(n)}
 		}
-		take(inputs, feed, liveBatch{0, kinesis.Batch{ShardID: shard, Records: recs, MillisBehindLatest: 1}})
+		take(inputs, feed, liveBatch{in: 0, b: kinesis.Batch{ShardID: shard, Records: recs, MillisBehindLatest: 1}})
 	}
-	take(inputs, feed, liveBatch{0, kinesis.Batch{ShardID: "B", Start: true}})
+	take(inputs, feed, liveBatch{in: 0, b: kinesis.Batch{ShardID: "B", Start: true}})
 	var first []byte
 	for round := range 2 {
 		feedTrades("A", 2000, 100)
@@ -74,16 +76,16 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 		if feed.Queued() == 0 || groups == 0 {
 			t.Fatalf("round %d: %d records wait in the feed, %d groups are open; want some of both", round, feed.Queued(), groups)
 		}
-		ck, data, err := cps.snapshot(true)
+		ck, err := cps.snapshot(true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if round == 0 {
-			first = data[:1]
-		} else if &data[0] != &first[0] {
+			first = ck.laid[:1]
+		} else if &ck.laid[0] != &first[0] {
 			t.Error("the second checkpoint did not reuse the first one's buffer")
 		}
-		if err := cps.save(context.Background(), ck, data); err != nil {
+		if err := cps.save(context.Background(), ck); err != nil {
 			t.Fatal(err)
 		}
 		var fb, pb bytes.Buffer
@@ -95,7 +97,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 		}
 		fresh := &checkpoint{Seq: ck.Seq, Time: ck.Time, Application: ck.Application, Fingerprint: ck.Fingerprint, Inputs: ck.Inputs,
 			Feed: fb.Bytes(), Pipeline: pb.Bytes()}
-		want := encoded(t, fresh)
+		want := fresh.encode()
 		got, err := store.Get(context.Background(), ck.Seq)
 		if err != nil {
 			t.Fatal(err)
@@ -129,25 +131,16 @@ func testCheckpoint(seq int64) *checkpoint {
 		Feed: []byte{1, 2, 3}, Pipeline: []byte("state")}
 }
 
-func encoded(t *testing.T, c *checkpoint) []byte {
-	t.Helper()
-	data, err := c.encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func TestCheckpointEncoding(t *testing.T) {
 	c := testCheckpoint(7)
-	got, err := decodeCheckpoint(encoded(t, c))
+	got, err := decodeCheckpoint(c.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, c) {
 		t.Fatalf("decoded %+v\nwant %+v", got, c)
 	}
-	data := encoded(t, c)
+	data := c.encode()
 	for i := range data {
 		d := append([]byte(nil), data...)
 		d[i] ^= 0x40
@@ -168,8 +161,8 @@ func TestCorruptLatestFallsBack(t *testing.T) {
 	ctx := context.Background()
 	s := NewDirStore(t.TempDir(), "my app")
 	for seq := int64(1); seq <= 5; seq++ {
-		if err := save(ctx, s, testCheckpoint(seq), 3); err != nil {
-			t.Fatal(err)
+		if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+			t.Fatal(err, prune)
 		}
 	}
 	seqs, _ := s.List(ctx)
@@ -210,8 +203,8 @@ func TestS3Store(t *testing.T) {
 		t.Fatal(err)
 	}
 	for seq := int64(1); seq <= 4; seq++ {
-		if err := save(ctx, s, testCheckpoint(seq), 3); err != nil {
-			t.Fatal(err)
+		if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+			t.Fatal(err, prune)
 		}
 	}
 	if seqs, _ := s.List(ctx); !reflect.DeepEqual(seqs, []int64{2, 3, 4}) {
@@ -220,7 +213,7 @@ func TestS3Store(t *testing.T) {
 	if got := s.Where(4); got != "s3://"+bucket+"/checkpoints/my_app.checkpoint.000000000004" {
 		t.Fatalf("where %s", got)
 	}
-	if err := s.Put(ctx, 4, encoded(t, testCheckpoint(4))); !errors.Is(err, ErrFenced) {
+	if err := s.Put(ctx, 4, testCheckpoint(4).encode()); !errors.Is(err, ErrFenced) {
 		t.Fatalf("a second write of checkpoint 4: %v; want it fenced off", err)
 	}
 	c, err := latest(ctx, s, t.Logf)
@@ -228,7 +221,7 @@ func TestS3Store(t *testing.T) {
 		t.Fatalf("latest: %+v %v", c, err)
 	}
 	s.Delete(ctx, 4)
-	data := encoded(t, testCheckpoint(4))
+	data := testCheckpoint(4).encode()
 	if err := s.Put(ctx, 4, data[:len(data)-1]); err != nil {
 		t.Fatal(err)
 	}
@@ -239,5 +232,50 @@ func TestS3Store(t *testing.T) {
 	}
 	if _, err := NewS3Store(cfg, "s3:///x", "a"); err == nil {
 		t.Fatal("no bucket accepted")
+	}
+}
+
+// A checkpoint written whose old ones cannot be removed does not fail the
+// run, but is reported: a warning (structured or plain) and the hook that
+// counts it in the metrics.
+func TestCheckpointPruneFailureIsReported(t *testing.T) {
+	ctx := context.Background()
+	for _, structured := range []bool{true, false} {
+		dir := t.TempDir()
+		s := NewDirStore(dir, "app")
+		for seq := int64(1); seq <= 3; seq++ {
+			if prune, err := save(ctx, s, testCheckpoint(seq), 3); err != nil || prune != nil {
+				t.Fatal(err, prune)
+			}
+		}
+		// Checkpoint 1 becomes a folder with a file in it: os.Remove fails
+		// whoever runs the test.
+		if err := os.Remove(s.Where(1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(s.Where(1), "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		var failures []error
+		lo := &Options{CheckpointKeep: 3, CheckpointPruneFailed: func(err error) { failures = append(failures, err) }}
+		c := &checkpointer{lo: lo, store: s, logf: func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) }}
+		if structured {
+			lo.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+		}
+		if err := c.save(ctx, testCheckpoint(4)); err != nil {
+			t.Fatalf("a failed prune failed the save: %v", err)
+		}
+		if seqs, _ := s.List(ctx); !reflect.DeepEqual(seqs, []int64{1, 2, 3, 4}) {
+			t.Fatalf("stored %v", seqs)
+		}
+		out := logs.String()
+		if !strings.Contains(out, "old checkpoints were not removed") || !strings.Contains(out, "app.checkpoint.000000000001") ||
+			structured != strings.Contains(out, `"result":"prune_failed"`) {
+			t.Errorf("structured %v: logs\n%s", structured, out)
+		}
+		if len(failures) != 1 {
+			t.Errorf("the hook heard %v", failures)
+		}
 	}
 }

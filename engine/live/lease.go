@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,7 +48,32 @@ type lease struct {
 	duration time.Duration
 	version  string
 	logf     func(string, ...any)
+	// share, for the leases of the parts of a split application, keeps
+	// one instance from taking every part: see share.
+	share *share
+	what  string // "application X" or "application X, part Y", for messages
+	// tookOver: acquire took the lease from an owner that stopped renewing
+	// it (not a free one), so the run goes on from the latest checkpoint.
+	tookOver bool
+	// application is the application's name (app is the item's key: the
+	// name, with the part's for a part).
+	application string
 }
+
+// share is what the part leases of one instance know of each other. An
+// instance owning no part takes a free part at once; one owning some
+// takes a free part only after it has stayed free for freeGrace (no other
+// instance took it), so instances started together split the parts
+// between them. A part whose owner stopped renewing is taken over by any
+// instance, as the one lease of an application is.
+type share struct {
+	mu    sync.Mutex
+	owned int
+}
+
+// freeGrace is how long a part stays free before an instance that owns
+// another part takes it too.
+func (l *lease) freeGrace() time.Duration { return 3 * l.duration }
 
 func newLease(lo *Options, app string, logf func(string, ...any)) (*lease, error) {
 	table, ok := strings.CutPrefix(lo.Lease, "dynamodb://")
@@ -62,7 +89,7 @@ func newLease(lo *Options, app string, logf func(string, ...any)) (*lease, error
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID()[:6])
 	}
-	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf}, nil
+	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf, what: "application " + app, application: app}, nil
 }
 
 func randomID() string {
@@ -117,11 +144,21 @@ func (l *lease) put(ctx context.Context, cond string, vals map[string]types.Attr
 
 // acquire waits until this instance owns the application (a standby
 // until then) or ctx ends.
-func (l *lease) acquire(ctx context.Context) error {
+func (l *lease) acquire(ctx context.Context) (err error) {
 	if err := l.ensureTable(ctx); err != nil {
 		return fmt.Errorf("lease table %s: %w", l.table, err)
 	}
 	seen, seenAt, holder, said := "", time.Time{}, "", false
+	var freeSince time.Time
+	if l.share != nil {
+		l.share.mu.Lock()
+		defer func() {
+			if err == nil {
+				l.share.owned++
+			}
+			l.share.mu.Unlock()
+		}()
+	}
 	for {
 		out, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
 			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}}})
@@ -130,8 +167,19 @@ func (l *lease) acquire(ctx context.Context) error {
 		}
 		switch {
 		case out.Item == nil:
+			if freeSince.IsZero() {
+				freeSince = time.Now()
+			}
+			if l.share != nil && l.share.owned > 0 && time.Since(freeSince) < l.freeGrace() {
+				err = errLeaseTaken // left to an instance that owns no part yet
+				break
+			}
 			err = l.put(ctx, "attribute_not_exists(Application)", nil)
+			if err == nil {
+				l.logf("owning %s", l.what)
+			}
 		default:
+			freeSince = time.Time{}
 			version := attrS(out.Item, "Version")
 			wait := l.duration
 			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
@@ -149,7 +197,8 @@ func (l *lease) acquire(ctx context.Context) error {
 			// A whole lease without a heartbeat: the owner is gone.
 			err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: seen}})
 			if err == nil {
-				l.logf("took over application %s from %s (no heartbeat for %s)", l.app, holder, wait)
+				l.tookOver = true
+				l.logf("took over %s from %s (no heartbeat for %s)", l.what, holder, wait)
 			}
 		}
 		if err == nil {
@@ -159,13 +208,24 @@ func (l *lease) acquire(ctx context.Context) error {
 			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
 		}
 		if !said && holder != "" {
-			l.logf("standby: application %s is run by %s; taking over if it stops renewing its lease for %s", l.app, holder, l.duration)
+			l.logf("standby: %s is run by %s; taking over if it stops renewing its lease for %s", l.what, holder, l.duration)
 			said = true
 		}
-		if err := deliver.Sleep(ctx, l.duration/5); err != nil {
+		if err := l.wait(ctx); err != nil {
 			return err
 		}
 	}
+}
+
+// wait sleeps between two looks at the lease; the parts of one instance
+// look in turn (share.mu), so it lets the others look meanwhile.
+func (l *lease) wait(ctx context.Context) error {
+	if l.share == nil {
+		return deliver.Sleep(ctx, l.duration/5)
+	}
+	l.share.mu.Unlock()
+	defer l.share.mu.Lock()
+	return deliver.Sleep(ctx, l.duration/5)
 }
 
 // renew writes a new version on the condition that the lease is still
@@ -244,4 +304,39 @@ func attrN(item map[string]types.AttributeValue, name string) string {
 		return v.Value
 	}
 	return ""
+}
+
+// settleShards is kinesis.ShardMap.Settle in the lease table: one item per
+// shard of the input's stream (key APPLICATION#shard#COUNT#STREAM#SHARD),
+// written only if absent, holding the 1-based in-application stream. So
+// every instance, now or after the shard's ancestors are trimmed, maps
+// the shard as the first instance that saw it did.
+func (l *lease) settleShards(stream string, count int) func(context.Context, map[string]int) (map[string]int, error) {
+	return func(ctx context.Context, proposed map[string]int) (map[string]int, error) {
+		out := make(map[string]int, len(proposed))
+		for id, k := range proposed {
+			key := map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: fmt.Sprintf("%s#shard#%d#%s#%s", l.application, count, stream, id)}}
+			item := map[string]types.AttributeValue{"InAppStream": &types.AttributeValueMemberN{Value: strconv.Itoa(k + 1)}}
+			maps.Copy(item, key)
+			_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
+				ConditionExpression: aws.String("attribute_not_exists(Application)")})
+			if err == nil {
+				out[id] = k
+				continue
+			}
+			if !isConditionFailed(err) {
+				return nil, fmt.Errorf("lease table %s: %w", l.table, err)
+			}
+			got, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true), Key: key})
+			if err != nil {
+				return nil, fmt.Errorf("lease table %s: %w", l.table, err)
+			}
+			n, err := strconv.Atoi(attrN(got.Item, "InAppStream"))
+			if err != nil {
+				return nil, fmt.Errorf("lease table %s: shard %s of %s: no in-application stream stored", l.table, id, stream)
+			}
+			out[id] = n - 1
+		}
+		return out, nil
+	}
 }

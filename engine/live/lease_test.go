@@ -78,3 +78,71 @@ func TestLeaseOneOwner(t *testing.T) {
 		t.Fatal("a bad --lease accepted")
 	}
 }
+
+// The part leases of one instance share out (DynamoDB on moto): an
+// instance owning no part takes a free one at once, one owning a part
+// takes another free part only after it stayed free for three leases.
+func TestLeaseSharesParts(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	mk := func(name, key string, sh *share) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 300 * time.Millisecond, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.share = sh
+		return l
+	}
+	ctx := context.Background()
+	x, y := &share{}, &share{}
+	timed := func(l *lease) time.Duration {
+		start := time.Now()
+		if err := l.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	if d := timed(mk("x", "1", x)); d > 800*time.Millisecond {
+		t.Fatalf("x waited %v for its first part", d)
+	}
+	if d := timed(mk("y", "2", y)); d > 800*time.Millisecond {
+		t.Fatalf("y waited %v for its first part", d)
+	}
+	if d := timed(mk("x", "3", x)); d < 850*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("x took a second free part after %v; want about three leases (900ms)", d)
+	}
+	if x.owned != 2 || y.owned != 1 {
+		t.Fatalf("owned: x %d, y %d", x.owned, y.owned)
+	}
+}
+
+// The shards' streams settle in the lease table (DynamoDB on moto): the
+// first proposal stored stands for every instance.
+func TestLeaseSettlesShardStreams(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	mk := func(name string) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, Instance: name, cfg: cfg}, "app", t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.ensureTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ctx := context.Background()
+	a, b := mk("a"), mk("b")
+	got, err := a.settleShards("in", 3)(ctx, map[string]int{"shardId-000000000000": 0, "shardId-000000000001": 2})
+	if err != nil || got["shardId-000000000000"] != 0 || got["shardId-000000000001"] != 2 {
+		t.Fatalf("first: %v, %v", got, err)
+	}
+	got, err = b.settleShards("in", 3)(ctx, map[string]int{"shardId-000000000001": 1, "shardId-000000000002": 1})
+	if err != nil || got["shardId-000000000001"] != 2 || got["shardId-000000000002"] != 1 {
+		t.Fatalf("second: %v, %v; want 1 as first stored (2), 2 as proposed", got, err)
+	}
+	// Another count or stream is another map.
+	if got, err = b.settleShards("in", 2)(ctx, map[string]int{"shardId-000000000001": 1}); err != nil || got["shardId-000000000001"] != 1 {
+		t.Fatalf("count 2: %v, %v", got, err)
+	}
+}

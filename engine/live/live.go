@@ -109,6 +109,9 @@ type Options struct {
 	// Checkpointed, if set, hears of every checkpoint write: its size
 	// (of the last one written), how long it took, and its error.
 	Checkpointed func(size int64, took time.Duration, err error)
+	// CheckpointPruneFailed, if set, hears of a checkpoint written whose
+	// older ones (beyond CheckpointKeep) could not be listed or removed.
+	CheckpointPruneFailed func(err error)
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
@@ -274,11 +277,13 @@ type liveInput struct {
 	pos *kinesis.Checkpoint
 	// resumed: pos came from the checkpoint the run resumed from.
 	resumed bool
+	shards  *kinesis.ShardMap // shard -> in-application stream
 }
 
 type liveBatch struct {
-	in int
-	b  kinesis.Batch
+	in  int
+	b   kinesis.Batch
+	dec *engine.Decoded // b's records in the decoding workers' hands (nil: decoded on the run loop)
 }
 
 type tableUpdate struct {
@@ -305,25 +310,42 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		return none, err
 	}
 	logf := lo.logf(o.Stderr)
+	var ls *lease
+	if lo.Lease != "" {
+		var err error
+		if ls, err = newLease(lo, appName(o.App), logf); err != nil {
+			return none, err
+		}
+		if g, err := engine.Plan(o.App); err == nil && g.Split().Splittable() {
+			return runParts(ctx, o, lo, ls, g, logf) // parts.go
+		}
+	}
+	return runPart(ctx, o, lo, ls, nil, logf)
+}
+
+// appName is the application's name in leases and checkpoints.
+func appName(a *app.Application) string {
+	if a.ApplicationName == "" {
+		return "app"
+	}
+	return a.ApplicationName
+}
+
+// runPart runs the application, or one part of its split graph (pt), as
+// the owner of lease ls (nil: no lease).
+func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *part, logf func(string, ...any)) (engine.Stats, error) {
+	none := engine.Stats{RowsOut: map[string]int64{}}
 	// The destinations' calls end when the drain after a stop runs out of
 	// time: what they still hold is then counted as not delivered.
 	deliverCtx, stopDelivery := context.WithCancelCause(context.Background())
 	defer stopDelivery(nil)
 	conns := &connectors{lo: lo, app: o.App, deliver: deliverCtx, logf: logf}
 	o.Connectors = conns
-	// One owner per application: wait as a standby until the lease is
-	// ours, and stop (without a checkpoint) if it is ever lost.
+	// One owner per application (or part): wait as a standby until the
+	// lease is ours, and stop (without a checkpoint) if it is ever lost.
 	lost := make(chan error, 1)
 	var leaseLost bool
-	if lo.Lease != "" {
-		name := o.App.ApplicationName
-		if name == "" {
-			name = "app"
-		}
-		ls, err := newLease(lo, name, logf)
-		if err != nil {
-			return none, err
-		}
+	if ls != nil {
 		if err := ls.acquire(ctx); err != nil {
 			if ctx.Err() != nil {
 				return none, nil // stopped while a standby
@@ -340,8 +362,15 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			}
 		}()
 		go ls.hold(holdCtx, func(err error) { lost <- err })
+		if ls.tookOver && lo.Position != kinesis.LastStoppedPoint {
+			// The owner died: its run goes on here from its latest
+			// checkpoint, whatever position this instance started with.
+			c := *lo
+			c.Position = kinesis.LastStoppedPoint
+			lo = &c
+		}
 	}
-	store, err := lo.store(ctx, o.App)
+	store, err := lo.store(ctx, o.App, pt.storeName(appName(o.App)))
 	if err != nil {
 		return none, err
 	}
@@ -359,14 +388,33 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 			return none, err
 		}
 	}
+	if pt != nil && !pt.observed.CompareAndSwap(false, true) {
+		o.Observer = nil // one pipeline per observer: the first part's
+	}
 	p, err := engine.Start(o)
 	if err != nil {
 		return none, err
 	}
-	inputs, err := openInputs(o.App, lo, logf, resumed)
+	inputs, err := openInputs(o.App, lo, logf, resumed, pt)
 	if err != nil {
 		st, _ := p.Stop()
 		return st, err
+	}
+	if ls != nil {
+		// Instances share the shards' streams through the lease table.
+		for _, in := range inputs {
+			in.shards.Settle = ls.settleShards(in.name, in.shards.Count())
+		}
+	}
+	p.SetShardStreams(func(in int, shard string) int { return inputs[in].shards.Stream(shard) })
+	for _, in := range inputs {
+		// Records restored into the feed go to the streams they went to.
+		if in.shards.Count() > 1 && resumed != nil && len(resumed.Feed) > 0 {
+			if err := in.src.Discover(ctx); err != nil {
+				st, _ := p.Stop()
+				return st, err
+			}
+		}
 	}
 	// Shards are merged by arrival with per-shard progress (engine.Feed); a
 	// shard is named by its input and id.
@@ -375,15 +423,31 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		st, _ := p.Stop()
 		return st, err
 	}
-	cps := &checkpointer{lo: lo, store: store, next: next, p: p, feed: feed, inputs: inputs, app: o.App.ApplicationName}
+	cps := &checkpointer{lo: lo, logf: logf, store: store, next: next, p: p, feed: feed, inputs: inputs, app: o.App.ApplicationName}
 
 	if lo.Watch != nil {
 		for _, in := range inputs {
 			lo.Watch(o.App.Inputs[in.index].NamePrefix, in.src)
 		}
 	}
+	// A run that resumes no checkpoint writes one with its starting
+	// positions before it reads: killed before its first periodic
+	// checkpoint (or with checkpoints only at stops), it is resumed from
+	// where it began, not from the moment of the restart (which would lose
+	// what came in between).
+	if resumed == nil {
+		if err := cps.write(deliverCtx, true); err != nil {
+			st, _ := p.Stop()
+			return st, err
+		}
+	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
+	// Each read goes to the decoding workers as it comes (on more than one
+	// core), and to the run loop in the order it came: the loop takes the
+	// decoded rows, everything else stays as it was (positions, the feed's
+	// merge, ROWTIME, error_stream).
+	ahead := p.DecodeAhead()
 	merged := make(chan liveBatch, 16)
 	srcErr := make(chan error, len(inputs))
 	var wg sync.WaitGroup
@@ -393,11 +457,11 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		go func() {
 			defer wg.Done()
 			for b := range in.src.Batches() {
-				merged <- liveBatch{in.index, b}
+				merged <- liveBatch{in.index, b, ahead.Decode(in.index, b.Records)}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(merged) }()
+	go func() { wg.Wait(); ahead.Close(); close(merged) }()
 
 	// A stop (ctx ends) ends reading at once, and delivery DrainTimeout
 	// later, from here: the main loop may be waiting on a destination.
@@ -443,6 +507,15 @@ func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, erro
 		}
 	}
 
+	// Until its first shard opens, an input holds time back as an open
+	// shard does (until it has been idle for the idle timeout): with no
+	// shard known yet, time would follow the wall clock from the first
+	// tick, so the backlog of a restart after a downtime, or of a
+	// TRIM_HORIZON start, would be late, and restored windows would close
+	// before it came in.
+	for _, in := range inputs {
+		feed.Open(listing(in.index))
+	}
 	var runErr error
 	fail := func(err error) {
 		if err != nil && runErr == nil {
@@ -589,7 +662,7 @@ func (lo *Options) resumes(a *app.Application) bool {
 // openInputs makes a Kinesis source for each input; LAST_STOPPED_POINT
 // starts from the checkpoint resumed (or, with none, from the position
 // file of an earlier streamsql).
-func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint) ([]*liveInput, error) {
+func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resumed *checkpoint, pt *part) ([]*liveInput, error) {
 	client := kinsdk.NewFromConfig(lo.cfg)
 	// A shard not read before a checkpoint starts from the moment reading
 	// began: the run resumed from it then reads what came since.
@@ -613,11 +686,16 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		default:
 			return nil, &engine.ConfigError{Field: field + ".InputStartingPositionConfiguration", Msg: fmt.Sprintf("%q is not NOW, TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP", pos)}
 		}
-		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name)}
+		li := &liveInput{index: i, name: stream.Name, cpPath: checkpointPath(a, lo.CheckpointDir, stream.Name), shards: kinesis.NewShardMap(in.Parallelism())}
+		if pt != nil {
+			li.cpPath = "" // a part resumes from its own checkpoints only
+		}
 		var cp *kinesis.Checkpoint
 		if pos == kinesis.LastStoppedPoint {
 			if resumed != nil && i < len(resumed.Inputs) && resumed.Inputs[i] != nil && resumed.Inputs[i].Stream == stream.Name {
 				cp, li.resumed = resumed.Inputs[i], true
+			} else if li.cpPath == "" {
+				cp = nil
 			} else if cp, err = kinesis.LoadCheckpoint(li.cpPath); err != nil {
 				return nil, err
 			}
@@ -626,6 +704,7 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 			}
 		}
 		li.pos = &kinesis.Checkpoint{Stream: stream.Name, Shards: map[string]kinesis.ShardCheckpoint{}}
+		srcPos, srcAt := pos, lo.Timestamp
 		switch {
 		case cp != nil:
 			for k, v := range cp.Shards {
@@ -635,11 +714,22 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		case pos == kinesis.AtTimestamp:
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, lo.Timestamp
 		case pos == kinesis.TrimHorizon:
+			// Said outright: a checkpoint taken before a shard was read
+			// (none holds a sequence number yet) still resumes from the
+			// shards' start, not from their tip.
+			li.pos.From = kinesis.TrimHorizon
+		case pt != nil:
+			// NOW for a part, which this instance may take long after it
+			// started (a free part waits for other instances): from the
+			// instance's start, not from when the lease came.
+			srcPos, srcAt = kinesis.AtTimestamp, pt.start
+			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, pt.start
 		default: // NOW, or LAST_STOPPED_POINT with nothing saved
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, start
 		}
-		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: pos, Timestamp: lo.Timestamp,
-			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log})
+		li.src = kinesis.NewSource(client, kinesis.SourceOptions{Stream: stream, Position: srcPos, Timestamp: srcAt,
+			Checkpoint: cp, PollInterval: lo.PollInterval, MaxOutage: lo.MaxOutage, ConnectTimeout: lo.ConnectTimeout, Logf: logf, Log: lo.Log,
+			Map: li.shards, Only: pt.only(i)})
 		out = append(out, li)
 	}
 	return out, nil
@@ -664,16 +754,22 @@ func readingStart() time.Time {
 
 // received moves the input's position past a batch the run loop took.
 // take hands one read of a shard to the run: the position received, then
-// the records to the feed (a shard is named by its input and id).
+// the records to the feed.
 func take(inputs []*liveInput, feed *engine.Feed, lb liveBatch) {
-	shard := fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID)
 	if lb.b.Start {
-		feed.Open(shard)
+		feed.Open(shardKey(lb))
+		feed.Close(listing(lb.in))
 		return
 	}
 	inputs[lb.in].received(lb.b)
-	feed.Batch(lb.in, shard, lb.b.Records, lb.b.MillisBehindLatest, lb.b.End)
+	feed.Batch(engine.ShardRead{Input: lb.in, Shard: shardKey(lb), Records: lb.b.Records, Decoded: lb.dec,
+		MillisBehind: lb.b.MillisBehindLatest, End: lb.b.End})
 }
+
+// shardKey names a shard in the feed by its input and id; listing(in)
+// stands for input in's shards until the first opens.
+func shardKey(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
+func listing(in int) string        { return fmt.Sprintf("%d/", in) }
 
 func (in *liveInput) received(b kinesis.Batch) {
 	if len(b.Records) == 0 && !b.End {

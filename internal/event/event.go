@@ -21,6 +21,12 @@ const (
 	Delivery   = "delivery_retry"    // records still not delivered, retrying
 	Checkpoint = "checkpoint"        // read positions saved (or none to resume from)
 	Reference  = "reference_refresh" // a reference table fetched again
+	Config     = "application_file"  // a field of the application file ignored or guessed
+	Live       = "live"              // a live run's other lines: lease, resume, warnings
+	Mapping    = "mapping_unmatched" // an input column's mapping matched no field
+	State      = "state_memory"      // operator state past --max-state-memory
+	Decoding   = "decoding"          // how a run decodes its records (parallel or not, and why)
+	Pumps      = "pumps"             // whether independent pumps run on separate goroutines, and why not
 )
 
 // Note reports one event: through log when set (level, message, the event

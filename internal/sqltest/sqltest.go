@@ -54,6 +54,7 @@ type Script struct {
 	LateEvent int // expected rows late by event time; -1: not checked
 	PlanError string
 	NoFlush   bool
+	lanes     int // plan.Bindings.Lanes (Concurrent), every batch and bound
 }
 
 type source struct {
@@ -520,6 +521,36 @@ func RoundTrip(s *Script) []string {
 	return nil
 }
 
+// Concurrent runs the script with its graph's independent parts on
+// separate goroutines for every batch and bound (plan.Bindings.Lanes),
+// straight through and restored from a snapshot after each event; every
+// run must be the one-goroutine run.
+func Concurrent(s *Script) []string {
+	g, fails := s.check()
+	if g == nil {
+		return fails
+	}
+	whole, fails := s.execute(g, -1)
+	if fails != nil {
+		return fails
+	}
+	want := whole.transcript(s)
+	defer func() { s.lanes = 0 }()
+	for _, lanes := range []int{2, 4} {
+		s.lanes = lanes
+		for k := -1; k <= len(s.Events); k++ {
+			res, fails := s.execute(g, k)
+			if fails != nil {
+				return fails
+			}
+			if got := res.transcript(s); got != want {
+				return []string{fmt.Sprintf("%s: with %d lanes, restored after event %d of %d, the run differs:\n--- one goroutine\n%s--- concurrent\n%s", s.File, lanes, k, len(s.Events), want, got)}
+			}
+		}
+	}
+	return nil
+}
+
 // result is what one execution of a script delivered.
 type result struct {
 	sinks            map[string]*operatortest.Capture
@@ -550,7 +581,7 @@ func (r *result) transcript(s *Script) string {
 
 // start binds the script's tables and outputs to plan g and starts it.
 func (s *Script) start(g *plan.Graph, res *result) (*plan.Running, []string) {
-	bind := plan.Bindings{Errors: res.errs}
+	bind := plan.Bindings{Errors: res.errs, Lanes: s.lanes}
 	for _, tb := range s.Tables {
 		var rows [][]value.Value
 		for _, r := range tb.rows {

@@ -70,3 +70,23 @@ func TestWindowScriptsRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestWindowScriptsConcurrent runs every script with the pumps that share
+// no state on separate goroutines: the run must not change.
+func TestWindowScriptsConcurrent(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/windows/*.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
+			s, err := Parse(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, msg := range Concurrent(s) {
+				t.Error(msg)
+			}
+		})
+	}
+}

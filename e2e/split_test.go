@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"math/rand/v2"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/streamsql/streamsql/internal/awstest"
+)
+
+// Two instances split an application whose two in-application input
+// streams (InputParallelism.Count 2, a stream of two shards) feed
+// independent pump chains: each owns one part, reads only its part's
+// shard and keeps that part's checkpoints. One is killed with SIGKILL;
+// the other takes its part over from the part's latest checkpoint within
+// 30 s and runs both. Once exact duplicates are removed, the rows
+// delivered equal a replay of the records.
+func TestInstancesSplitParts(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 2)
+	out := createStream(t, kc, 1)
+	bucket := awstest.Bucket(t)
+	appFile := recoveryAppOf(t, "testdata/recovery/split.sql", 2, in, out)
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite, "AWS_ENDPOINT_URL_S3=" + awstest.Moto, "AWS_ENDPOINT_URL_DYNAMODB=" + awstest.Moto}
+	table := awstest.Name("lease")
+	args := []string{appFile, "--start-position", "TRIM_HORIZON", "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + table,
+		"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s", "--progress-every", "1s"}
+	stop := producerKeys(t, kc, in, 16)
+	defer stop()
+	a := startLive(t, env, args...)
+	b := startLive(t, env, args...)
+	for _, p := range []*liveProcess{a, b} {
+		p.waitLog(t, "owning application recovery, part", 20*time.Second)
+	}
+	// Each part's checkpoints, under its own name.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		keys, _ := awstest.Objects(t, bucket, "checkpoints/")
+		var one, two bool
+		for _, k := range keys {
+			one = one || strings.Contains(k, "recovery.SOURCE_SQL_STREAM_001.checkpoint.")
+			two = two || strings.Contains(k, "recovery.SOURCE_SQL_STREAM_002.checkpoint.")
+		}
+		if one && two {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of each part in S3 (%q)\n%s\n%s", keys, a.log(), b.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, p := range []*liveProcess{a, b} {
+		if n := strings.Count(p.log(), "owning application recovery, part"); n != 1 {
+			t.Fatalf("an instance owns %d parts, want 1 each\n%s", n, p.log())
+		}
+	}
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	time.Sleep(time.Duration(500+r.IntN(2000)) * time.Millisecond)
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	killed := time.Now()
+	a.wait(t, 5*time.Second)
+	b.waitLog(t, "took over application recovery, part", 30*time.Second)
+	t.Logf("the other instance took the killed one's part over after %v", time.Since(killed).Round(time.Millisecond))
+	time.Sleep(1500 * time.Millisecond)
+	produced := stop()
+	time.Sleep(6 * time.Second)
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	if code := b.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, b.log())
+	}
+	recs, rows, again := compareWithReplay(t, kc, appFile, in, out, produced)
+	// A part reading the other part's shard too would deliver that part's
+	// rows a second time all along, not only those after a checkpoint.
+	if again*2 >= len(rows) {
+		t.Fatalf("%d of %d rows delivered again: more than a kill explains", again, len(rows))
+	}
+	shards := map[string]int{}
+	for _, rec := range recs {
+		shards[rec.ShardID]++
+	}
+	chains := map[string]int{}
+	for _, row := range rows {
+		for _, q := range []string{"tumble1", "slide1", "stagger2", "dist2"} {
+			if strings.Contains(row, `"`+q+`"`) {
+				chains[q]++
+			}
+		}
+	}
+	if len(shards) != 2 || len(chains) != 4 {
+		t.Fatalf("records by shard %v, rows by pump %v: want both shards and every pump", shards, chains)
+	}
+	t.Logf("records by shard %v, rows by pump %v", shards, chains)
+}
+
+// One instance alone takes every part of a split application, the second
+// a grace later; started at NOW, every part reads from the moment the
+// instance started, so the late part loses nothing: the rows equal a
+// replay of every record.
+func TestOneInstanceRunsEveryPart(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 2)
+	out := createStream(t, kc, 1)
+	bucket := awstest.Bucket(t)
+	appFile := recoveryAppOf(t, "testdata/recovery/split.sql", 2, in, out)
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite, "AWS_ENDPOINT_URL_S3=" + awstest.Moto, "AWS_ENDPOINT_URL_DYNAMODB=" + awstest.Moto}
+	p := startLive(t, env, appFile, "--start-position", "NOW", "--checkpoint", "s3://"+bucket+"/checkpoints", "--lease", "dynamodb://"+awstest.Name("lease"),
+		"--lease-duration", "1s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s")
+	p.waitLog(t, "owning application recovery, part", 20*time.Second)
+	stop := producerKeys(t, kc, in, 16)
+	defer stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(p.log(), "owning application recovery, part") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the instance took one part only\n%s", p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	produced := stop()
+	time.Sleep(5 * time.Second)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
+	_, rows, again := compareWithReplay(t, kc, appFile, in, out, produced)
+	if again != 0 || len(rows) == 0 {
+		t.Fatalf("%d rows, %d delivered twice by one instance\n%s", len(rows), again, p.log())
+	}
+}

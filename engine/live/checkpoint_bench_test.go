@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"syscall"
 	"testing"
 	"time"
@@ -160,22 +162,28 @@ func cpuTime(b *testing.B) time.Duration {
 // without periodic checkpoints (the run loop's cps.periodic: snapshot in
 // the loop, write in the background), in one run. The machine is shared,
 // so throughput is records per CPU-second of the whole process
-// (getrusage: the background write and the GC count), not per wall
-// second.
+// (getrusage: the background write counts), not per wall second.
 //
 // An interval is the records one CPU takes in 10 s at the rate measured
 // just before without checkpoints: a checkpoint every 10 s of a saturated
 // run (--checkpoint-interval's default). Each of b.N rounds gives both
 // sides one interval, cut in hundredths that alternate (without, with,
 // with, without, ...), so that the load of the machine, which changes from
-// second to second, and the garbage collector's cycles of the large heap
-// (each about half a CPU-second, spread over many hundredths) weigh on
-// both alike. A round starts after a forced GC (not counted); the side
-// with checkpoints takes one at the start of its first hundredth, which
-// ends only once the background write has ended, so that the write's CPU
-// counts on its side. The GC work caused by a checkpoint's garbage is
-// shared between the sides, i.e. counted half (a checkpoint encoded into
-// the buffer of the one before makes little). drop-% is
+// second to second, weighs on both alike. The side with checkpoints takes
+// one at the start of its first hundredth, which ends only once the
+// background write has ended, so that the write's CPU counts on its side.
+// The run's first checkpoint, which sizes the buffers, comes before and is
+// not counted (BenchmarkCheckpoint reports its cost).
+//
+// The garbage collector is off while a round runs (a round starts after a
+// forced collection, not counted): a cycle of the large heap behind the
+// state costs about half a CPU-second, and the one or two of a round
+// would fall on one side or the other by chance, which swamps a
+// difference of a few percent. What a checkpoint adds to the collector's
+// work is the garbage it makes, reported as alloc-MB/checkpoint (the
+// bytes the side with checkpoints allocated beyond the other's, per
+// checkpoint); gc-cycles counts the collections that ran during the
+// rounds anyway (the memory limit, 8 GiB, forces them). drop-% is
 // 100 × (1 − with/without).
 func BenchmarkCheckpointThroughput(b *testing.B) {
 	for _, st := range benchStates {
@@ -190,20 +198,22 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			const parts = 100
 			interval := int(float64(r.n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
 			part := interval / parts
-			// The run's first checkpoint, which sizes the buffers, is not
-			// counted (BenchmarkCheckpoint reports its cost).
 			if err := r.cps.write(context.Background(), true); err != nil {
 				b.Fatal(err)
 			}
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 30))
 			var cpu [2]time.Duration
+			var alloc [2]uint64
 			var pause time.Duration
+			gcs := heapMetric("/gc/cycles/total:gc-cycles")
 			b.ResetTimer()
 			for range b.N {
 				runtime.GC()
 				for t := range parts {
 					for k := range 2 {
 						with := k ^ t&1
-						c := cpuTime(b)
+						c, a := cpuTime(b), heapMetric("/gc/heap/allocs:bytes")
 						if with == 1 && t == 0 {
 							if err := r.cps.periodic(context.Background()); err != nil {
 								b.Fatal(err)
@@ -219,10 +229,12 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 							}
 						}
 						cpu[with] += cpuTime(b) - c
+						alloc[with] += heapMetric("/gc/heap/allocs:bytes") - a
 					}
 				}
 			}
 			b.StopTimer()
+			gcs = heapMetric("/gc/cycles/total:gc-cycles") - gcs - uint64(b.N)
 			groups, rows := r.size()
 			recs := float64(part*parts) * float64(b.N)
 			without, with := recs/cpu[0].Seconds(), recs/cpu[1].Seconds()
@@ -230,9 +242,18 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			b.ReportMetric(with, "rec/cpu-s-with")
 			b.ReportMetric(100*(1-with/without), "drop-%")
 			b.ReportMetric(float64(pause.Microseconds())/1000/float64(b.N), "ms-pause")
+			b.ReportMetric((float64(alloc[1])-float64(alloc[0]))/1e6/float64(b.N), "alloc-MB/checkpoint")
+			b.ReportMetric(float64(gcs), "gc-cycles")
 			b.ReportMetric(float64(part*parts), "records/interval")
 			b.ReportMetric(float64(groups), "groups")
 			b.ReportMetric(float64(rows), "rows")
 		})
 	}
+}
+
+// heapMetric reads one runtime/metrics counter.
+func heapMetric(name string) uint64 {
+	m := []metrics.Sample{{Name: name}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
 }

@@ -752,7 +752,6 @@ func readingStart() time.Time {
 	return start
 }
 
-// received moves the input's position past a batch the run loop took.
 // take hands one read of a shard to the run: the position received, then
 // the records to the feed.
 func take(inputs []*liveInput, feed *engine.Feed, lb liveBatch) {
@@ -771,6 +770,7 @@ func take(inputs []*liveInput, feed *engine.Feed, lb liveBatch) {
 func shardKey(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
 func listing(in int) string        { return fmt.Sprintf("%d/", in) }
 
+// received moves the input's position past a batch the run loop took.
 func (in *liveInput) received(b kinesis.Batch) {
 	if len(b.Records) == 0 && !b.End {
 		return

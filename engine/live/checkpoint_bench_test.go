@@ -59,12 +59,14 @@ type benchRun struct {
 
 const benchShard = "shardId-000000000000"
 
-func newBenchRun(b *testing.B, st benchState) *benchRun {
+// newBenchRun starts a run and feeds it the records that build the state;
+// data is a twin's records (nil: made anew).
+func newBenchRun(b *testing.B, st benchState, data [][]byte) *benchRun {
 	p := startTrades(b, st.sql)
-	r := &benchRun{st: st, p: p, feed: engine.NewFeed(p, time.Hour, nil), batch: make([]input.Record, 500),
+	r := &benchRun{st: st, p: p, feed: engine.NewFeed(p, time.Hour, nil), batch: make([]input.Record, 500), data: data,
 		inputs: []*liveInput{{pos: &kinesis.Checkpoint{Stream: "s", Shards: map[string]kinesis.ShardCheckpoint{}}}}}
 	r.cps = &checkpointer{lo: &Options{}, store: NewDirStore(b.TempDir(), "bench"), next: 1, p: p, feed: r.feed, app: "bench", inputs: r.inputs}
-	for i := range max(st.keys, 100_000) {
+	for i := range max(st.keys, 100_000) * (1 - min(len(data), 1)) {
 		r.data = append(r.data, fmt.Appendf(nil, `{"TRADER":"t%07d","PRICE":%d.5,"VOLUME":%d}`, i%st.keys, i%1000, i%5000))
 	}
 	take(r.inputs, r.feed, liveBatch{in: 0, b: kinesis.Batch{ShardID: benchShard, Start: true}})
@@ -108,7 +110,7 @@ func (r *benchRun) size() (groups, rows int64) {
 func BenchmarkCheckpoint(b *testing.B) {
 	for _, st := range benchStates {
 		b.Run(st.name, func(b *testing.B) {
-			r := newBenchRun(b, st)
+			r := newBenchRun(b, st, nil)
 			groups, rows := r.size()
 			// The first checkpoint of a run sizes the buffers
 			// (cpu-ms-first); the other figures are those of the
@@ -157,50 +159,58 @@ func cpuTime(b *testing.B) time.Duration {
 }
 
 // BenchmarkCheckpointThroughput measures what periodic checkpoints cost a
-// busy run, by running: records keep flowing through the run loop's own
-// step (take) into a state of 1M groups or 3M sliding rows, with and
-// without periodic checkpoints (the run loop's cps.periodic: snapshot in
-// the loop, write in the background), in one run. The machine is shared,
-// so throughput is records per CPU-second of the whole process
-// (getrusage: the background write counts), not per wall second.
+// busy run, by running: two twin runs (the same application, fed the same
+// records in the same batches through the run loop's own step, take) hold
+// a state of 1M groups or 3M sliding rows; one takes periodic checkpoints
+// (the run loop's cps.periodic: snapshot in the loop, write in the
+// background), the other none. The machine is shared, so throughput is
+// records per CPU-second of the whole process (getrusage: the background
+// write counts), not per wall second.
 //
 // An interval is the records one CPU takes in 10 s at the rate measured
 // just before without checkpoints: a checkpoint every 10 s of a saturated
-// run (--checkpoint-interval's default). Each of b.N rounds gives both
-// sides one interval, cut in hundredths that alternate (without, with,
-// with, without, ...), so that the load of the machine, which changes from
-// second to second, weighs on both alike. The side with checkpoints takes
-// one at the start of its first hundredth, which ends only once the
-// background write has ended, so that the write's CPU counts on its side.
-// The run's first checkpoint, which sizes the buffers, comes before and is
-// not counted (BenchmarkCheckpoint reports its cost).
+// run (--checkpoint-interval's default). Each of b.N rounds feeds both
+// twins one interval, in hundredths that alternate (without, with, with,
+// without, ...), so that the load of the machine, which changes from
+// second to second, weighs on both alike, and so that what their records
+// cost in lumps (a partition's rows outgrowing their slice, say) falls on
+// both at the same hundredth. The twin with checkpoints takes one at the
+// start of its first hundredth, which ends only once the background write
+// has ended, so that the write's CPU counts on its side. Each twin's first
+// checkpoint, which sizes the buffers, comes before and is not counted
+// (BenchmarkCheckpoint reports its cost).
 //
-// The garbage collector is off while a round runs (a round starts after a
-// forced collection, not counted): a cycle of the large heap behind the
-// state costs about half a CPU-second, and the one or two of a round
-// would fall on one side or the other by chance, which swamps a
-// difference of a few percent. What a checkpoint adds to the collector's
-// work is the garbage it makes, reported as alloc-MB/checkpoint (the
-// bytes the side with checkpoints allocated beyond the other's, per
-// checkpoint); gc-cycles counts the collections that ran during the
-// rounds anyway (the memory limit, 8 GiB, forces them). drop-% is
-// 100 × (1 − with/without).
+// The garbage collector is off while a round runs (it starts after a
+// forced collection, not counted): a cycle of the heap behind the two
+// states costs about a CPU-second, and the one or two of a round would
+// fall on one side or the other by chance, which swamps a difference of a
+// few percent. What a checkpoint adds to the collector's work is the
+// garbage it makes, reported as alloc-MB/checkpoint (the bytes the twin
+// with checkpoints allocated beyond the other's, per checkpoint);
+// gc-cycles counts collections that ran during the rounds anyway (the
+// memory limit, 8 GiB, forces them). drop-% is 100 × (1 − with/without).
 func BenchmarkCheckpointThroughput(b *testing.B) {
 	for _, st := range benchStates {
 		b.Run(st.name, func(b *testing.B) {
-			r := newBenchRun(b, st)
+			var twins [2]*benchRun
+			twins[0] = newBenchRun(b, st, nil)
+			twins[1] = newBenchRun(b, st, twins[0].data)
 			// The rate without checkpoints, over about 1 CPU-second, sizes
-			// the interval.
-			c0, n0 := cpuTime(b), r.n
+			// the interval; both twins take the same records.
+			c0, n0 := cpuTime(b), twins[0].n
 			for cpuTime(b)-c0 < time.Second {
-				r.records(50_000)
+				twins[0].records(50_000)
 			}
+			twins[1].records(int(twins[0].n - twins[1].n))
 			const parts = 100
-			interval := int(float64(r.n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
+			interval := int(float64(twins[0].n-n0) / (cpuTime(b) - c0).Seconds() * DefaultCheckpointInterval.Seconds())
 			part := interval / parts
-			if err := r.cps.write(context.Background(), true); err != nil {
-				b.Fatal(err)
+			for _, r := range twins {
+				if err := r.cps.write(context.Background(), true); err != nil {
+					b.Fatal(err)
+				}
 			}
+			r := twins[1]
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 30))
 			var cpu [2]time.Duration
@@ -220,7 +230,7 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 							}
 							pause += r.cps.took
 						}
-						r.records(part)
+						twins[with].records(part)
 						if with == 1 && t == 0 {
 							r.cps.busy <- struct{}{} // the background write has ended
 							<-r.cps.busy

@@ -195,8 +195,11 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			var twins [2]*benchRun
 			twins[0] = newBenchRun(b, st, nil)
 			twins[1] = newBenchRun(b, st, twins[0].data)
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 30))
 			// The rate without checkpoints, over about 1 CPU-second, sizes
 			// the interval; both twins take the same records.
+			runtime.GC()
 			c0, n0 := cpuTime(b), twins[0].n
 			for cpuTime(b)-c0 < time.Second {
 				twins[0].records(50_000)
@@ -211,8 +214,6 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 				}
 			}
 			r := twins[1]
-			defer debug.SetGCPercent(debug.SetGCPercent(-1))
-			defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 30))
 			var cpu [2]time.Duration
 			var alloc [2]uint64
 			var pause time.Duration

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/streamsql/streamsql/internal/textdiff"
 )
 
 // Every benchmark shape (bench/shapes) run from a recording that
@@ -75,17 +77,8 @@ func TestBenchShapesSameAtEveryGOMAXPROCS(t *testing.T) {
 		}
 		for _, procs := range []int{2, 4} {
 			if got := outputs(procs); got != want {
-				t.Errorf("%s: GOMAXPROCS %d writes other bytes than GOMAXPROCS 1\n%s", name, procs, diffText(got, want))
+				t.Errorf("%s: GOMAXPROCS %d writes other bytes than GOMAXPROCS 1\n%s", name, procs, textdiff.At(got, want))
 			}
 		}
 	}
-}
-
-func diffText(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(i-200, 0)
-	return strings.Join([]string{"got  " + a[lo:min(len(a), i+300)], "want " + b[lo:min(len(b), i+300)]}, "\n")
 }

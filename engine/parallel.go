@@ -66,7 +66,7 @@ type chunk struct {
 	errs     []operators.ErrorRecord
 	errEnd   []int32 // per record: end of its errors in errs
 	done     chan struct{}
-	taken    int // records handed to the run loop
+	taken    int // a replay's records handed to the run loop
 	pushed   int // records pushed into the pipeline
 }
 
@@ -394,7 +394,6 @@ func (a *Ahead) Decode(in int, recs []input.Record) *Decoded {
 		n := min(len(recs), chunkRecords)
 		c := a.pool.chunk(in, n)
 		c.recs = append(c.recs, recs[:n]...)
-		c.taken = n
 		if !a.pool.submit(c) {
 			return nil // stopped: the feed decodes them
 		}

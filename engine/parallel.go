@@ -61,6 +61,8 @@ type chunk struct {
 	recs     []input.Record
 	readErrs []readErr // a replay's errors between records, in order
 	end      bool      // the recording ends after this chunk
+	arena    []byte    // the bytes its records own (input.UseArena), reused with the chunk
+	reused   bool      // its records are in arena: decode with Decoder.Reused
 	rows     *operators.Batch
 	rowEnd   []int32 // per record: end of its rows in rows
 	errs     []operators.ErrorRecord
@@ -149,6 +151,7 @@ func (dp *decodePool) decode(decs []*decode.Decoder) {
 	defer dp.workers.Done()
 	for c := range dp.work {
 		d := decs[c.in]
+		d.Reused = c.reused
 		for _, rec := range c.recs {
 			d.Decode(rec.Arrival, rec.Data, decode.Meta{Arrival: rec.Arrival, PartitionKey: rec.PartitionKey,
 				SequenceNumber: rec.SequenceNumber, ShardID: rec.ShardID}, c.rows, c)
@@ -162,11 +165,11 @@ func (dp *decodePool) decode(decs []*decode.Decoder) {
 // recycle takes back a chunk every record of which was pushed.
 func (dp *decodePool) recycle(c *chunk) {
 	clear(c.recs)
-	c.recs, c.readErrs, c.rowEnd, c.errEnd = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0]
+	c.recs, c.readErrs, c.rowEnd, c.errEnd, c.arena = c.recs[:0], c.readErrs[:0], c.rowEnd[:0], c.errEnd[:0], c.arena[:0]
 	clear(c.errs)
 	c.errs = c.errs[:0]
 	c.rows.Reset()
-	c.taken, c.pushed, c.end = 0, 0, false
+	c.taken, c.pushed, c.end, c.reused = 0, 0, false, false
 	select {
 	case dp.free[c.in] <- c:
 	default:
@@ -266,8 +269,10 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 func (pf *prefetcher) read(in int, rd input.Reader) {
 	defer pf.pool.producers.Done()
 	defer close(pf.order)
+	defer input.UseArena(rd, nil)
 	for {
 		c := pf.pool.chunk(in, chunkRecords)
+		c.reused = input.UseArena(rd, &c.arena)
 		for len(c.recs) < chunkRecords && !c.end {
 			rec, err := rd.Next()
 			switch {

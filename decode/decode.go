@@ -69,13 +69,20 @@ type Decoder struct {
 	seen     []bool // per column, in decodeFlat: the first occurrence of a key wins, as in gjson
 	// keys and keyCols are the keys of the last object decodeFlat read, in
 	// order, and their columns (-1: none): the guess for the next object
-	// (column). A key points into its record, which is never written again.
+	// (column, scanFlat). The keys are copies: a payload may be reused.
 	keys    []string
 	keyCols []int
 	// Stable says the caller never writes a payload's bytes again (a
 	// replay's payload is an allocation of its own): decoded strings then
 	// point into the payload instead of into a copy of it.
 	Stable bool
+	// Reused says the caller reuses a payload's bytes, and its metadata
+	// strings', once Decode returns (the parallel replay's arenas): the
+	// flat path then reads the payload in place and copies each string a
+	// row keeps, not the whole payload.
+	Reused bool
+	kept   []string // per column in Reused mode: the last string copied, shared while it repeats
+
 }
 
 // New compiles a schema.
@@ -211,9 +218,7 @@ func (d *Decoder) Decode(rowtime int64, data []byte, meta Meta, out *operators.B
 			report(errs, rowtime, eval.ErrConversion, err.Error(), raw)
 			return
 		}
-		m := row[len(d.s.Columns):]
-		m[0] = value.NewTimestamp(meta.Arrival)
-		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
+		d.setMeta(row, meta)
 	}
 	if d.topLevel != nil && d.decodeFlat(rowtime, data, meta, out, errs) {
 		return out.Len() - before
@@ -258,7 +263,7 @@ func (d *Decoder) DecodeTable(data []byte, errs operators.ErrorSink) [][]value.V
 // false means the record needs the general path.
 func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operators.Batch, errs operators.ErrorSink) bool {
 	var s string
-	if d.Stable {
+	if d.Stable || d.Reused {
 		s = unsafe.String(unsafe.SliceData(data), len(data))
 	} else {
 		s = string(data)
@@ -271,7 +276,7 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 	clear(d.seen)
 	var ferr error
 	pos := 0
-	ok, valid := scanFlat(s, func(key string, v gjson.Result) bool {
+	ok, valid := scanFlat(s, d.keys, func(key string, v gjson.Result) bool {
 		i := d.column(pos, key)
 		pos++
 		if i < 0 || d.seen[i] || ferr != nil {
@@ -284,6 +289,8 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 		}
 		if row[i], ferr = fromJSON(v, c.Type); ferr != nil {
 			ferr = fmt.Errorf("%s: %v", c.Name, ferr)
+		} else if d.Reused {
+			d.keep(i, &row[i])
 		}
 		return true
 	})
@@ -298,9 +305,7 @@ func (d *Decoder) decodeFlat(rowtime int64, data []byte, meta Meta, out *operato
 		out.Truncate(n)
 		report(errs, rowtime, eval.ErrConversion, ferr.Error(), data)
 	default:
-		m := row[len(d.s.Columns):]
-		m[0] = value.NewTimestamp(meta.Arrival)
-		m[1], m[2], m[3] = text(meta.PartitionKey), text(meta.SequenceNumber), text(meta.ShardID)
+		d.setMeta(row, meta)
 	}
 	return true
 }
@@ -317,6 +322,7 @@ func (d *Decoder) column(pos int, key string) int {
 	if !hit {
 		i = -1
 	}
+	key = strings.Clone(key) // the payload's bytes may be reused (Reused)
 	switch {
 	case pos < len(d.keys):
 		d.keys[pos], d.keyCols[pos] = key, i
@@ -324,6 +330,32 @@ func (d *Decoder) column(pos int, key string) int {
 		d.keys, d.keyCols = append(d.keys, key), append(d.keyCols, i)
 	}
 	return i
+}
+
+// setMeta fills in a row's metadata columns.
+func (d *Decoder) setMeta(row []value.Value, meta Meta) {
+	m := row[len(d.s.Columns):]
+	m[0] = value.NewTimestamp(meta.Arrival)
+	pk, seq := meta.PartitionKey, meta.SequenceNumber
+	if d.Reused {
+		pk, seq = strings.Clone(pk), strings.Clone(seq)
+	}
+	m[1], m[2], m[3] = text(pk), text(seq), text(meta.ShardID)
+}
+
+// keep gives a decoded value of column i bytes of its own (Reused mode),
+// the last copy's when the value repeats.
+func (d *Decoder) keep(i int, v *value.Value) {
+	if v.S == "" {
+		return
+	}
+	if len(d.kept) != len(d.s.Columns) {
+		d.kept = make([]string, len(d.s.Columns))
+	}
+	if v.S != d.kept[i] {
+		d.kept[i] = strings.Clone(v.S)
+	}
+	v.S = d.kept[i]
 }
 
 func text(s string) value.Value {

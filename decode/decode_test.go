@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
@@ -197,4 +198,29 @@ func FuzzFlatMatchesGeneral(f *testing.F) {
 			t.Fatalf("input %q\nfast    %s\ngeneral %s", data, a, b)
 		}
 	})
+}
+
+// TestReusedPayload: a Reused decoder's rows and its guesses at the next
+// record's keys own their bytes, so the caller may write the payload over
+// with the next record (as the parallel replay's arenas do).
+func TestReusedPayload(t *testing.T) {
+	d, err := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"A", vc(8), "$.A"}, {"B", vc(8), "$.B"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Reused = true
+	b := operators.NewBatch(d.Width(), 4)
+	buf := []byte(`{"A":"a1","B":"b1"}`)
+	pk := []byte("pk1")
+	d.Decode(1, buf, Meta{PartitionKey: unsafe.String(&pk[0], len(pk))}, b, nil)
+	copy(buf, `{"B":"b2","A":"a2"}`) // the same length, the keys swapped
+	copy(pk, "pk2")
+	d.Decode(2, buf, Meta{PartitionKey: unsafe.String(&pk[0], len(pk))}, b, nil)
+	var got []string
+	for i := 0; i < b.Len(); i++ {
+		got = append(got, string(operators.RowText(nil, b.Row(i))))
+	}
+	if want := []string{"a1,b1,1970-01-01 00:00:00.000,pk1,,", "a2,b2,1970-01-01 00:00:00.000,pk2,,"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("rows %q, want %q", got, want)
+	}
 }

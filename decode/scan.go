@@ -16,8 +16,11 @@ import (
 // can read this way (escaped keys, several documents), so the caller falls
 // back to the general path; valid=false means the JSON is malformed.
 // A number's Num is left unset (parseFloat): most columns read a number's
-// text (integers, DECIMAL, VARCHAR), not its float.
-func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
+// text (integers, DECIMAL, VARCHAR), not its float. guess holds the keys
+// the last object had, in order, each one a key scanString took as it is
+// (no escape, no control byte): the key at the same place is compared with
+// it before it is scanned.
+func scanFlat(s string, guess []string, set func(key string, v gjson.Result) bool) (ok, valid bool) {
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false, true
@@ -26,19 +29,26 @@ func scanFlat(s string, set func(key string, v gjson.Result) bool) (ok, valid bo
 	if i < len(s) && s[i] == '}' {
 		return skipWS(s, i+1) == len(s), true
 	}
-	for {
+	for pos := 0; ; {
 		if i >= len(s) || s[i] != '"' {
 			return true, false
 		}
-		kend, esc, good := scanString(s, i)
-		if !good {
-			return true, false
+		var key string
+		if pos < len(guess) && hasKey(s, i, guess[pos]) {
+			key = guess[pos]
+			i += len(key) + 2
+		} else {
+			kend, esc, good := scanString(s, i)
+			if !good {
+				return true, false
+			}
+			if esc {
+				return false, true
+			}
+			key, i = s[i+1:kend-1], kend
 		}
-		if esc {
-			return false, true
-		}
-		key := s[i+1 : kend-1]
-		i = skipWS(s, kend)
+		pos++
+		i = skipWS(s, i)
 		if i >= len(s) || s[i] != ':' {
 			return true, false
 		}
@@ -148,6 +158,12 @@ func parseFloat(num string) float64 {
 
 var pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// hasKey says whether the string at s[i] is key, plain.
+func hasKey(s string, i int, key string) bool {
+	end := i + 1 + len(key)
+	return end < len(s) && s[i] == '"' && s[end] == '"' && s[i+1:end] == key
+}
 
 func skipWS(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,8 +63,14 @@ func TestThrottledDestinationDrainTimeout(t *testing.T) {
 			t.Errorf("no %q in the log:\n%s", w, p.log())
 		}
 	}
-	if files, _ := os.ReadDir(cp); len(files) != 0 {
-		t.Errorf("a checkpoint was saved past undelivered rows: %v", files)
+	// The run writes its starting positions before it reads; any
+	// checkpoint holding a shard's sequence number would be past rows
+	// never delivered (every one was refused).
+	files, _ := filepath.Glob(filepath.Join(cp, "*"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err != nil || bytes.Contains(b, []byte(`"SequenceNumber"`)) {
+			t.Errorf("a checkpoint was saved past undelivered rows: %s (%v)", filepath.Base(f), err)
+		}
 	}
 }
 

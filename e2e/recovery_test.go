@@ -405,3 +405,45 @@ func TestStandbyTakesOver(t *testing.T) {
 	produced := endProducing(t, stop, 1500*time.Millisecond, standby, owner)
 	compareWithReplay(t, kc, appFile, in, out, produced)
 }
+
+// recoveryRecords are n records of the recovery application's input,
+// their IDs from first on.
+func recoveryRecords(first, n int) []input.Record {
+	var out []input.Record
+	for i := first; i < first+n; i++ {
+		out = append(out, input.Record{Data: fmt.Appendf(nil, `{"ID":%d,"K":"k%d","V":%d,"D":"d%d"}`, i, i%4, i%20, i%12), PartitionKey: "p"})
+	}
+	return out
+}
+
+// A run killed before its first periodic checkpoint is resumed from where
+// it began: the records that came after its start are read again by the
+// restart (none lost), those from before it still are not.
+func TestKill9BeforeFirstCheckpoint(t *testing.T) {
+	kc := kinesisClient(t, awstest.Kinesalite)
+	in := createStream(t, kc, 1)
+	out := createStream(t, kc, 1)
+	appFile := recoveryApp(t, in, out)
+	cp := t.TempDir()
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+	args := func(pos string) []string {
+		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "1h", "--progress-every", "200ms"}
+	}
+	putAll(t, kc, in, recoveryRecords(0, 7)) // older than every run: never read
+	p := startLive(t, env, args("NOW")...)
+	p.waitLog(t, "the streams answer", 20*time.Second) // its shards are open at their tip
+	putAll(t, kc, in, recoveryRecords(7, 20))
+	p.waitRead(t, 20)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.wait(t, 5*time.Second)
+	p = startLive(t, env, args("LAST_STOPPED_POINT")...)
+	p.waitRead(t, 20)
+	time.Sleep(1500 * time.Millisecond)
+	if n := p.read(); n != 20 {
+		t.Fatalf("the restart read %d records, want the 20 that came after the killed run's start\n%s", n, p.log())
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
+}

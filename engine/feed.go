@@ -49,6 +49,10 @@ func NewFeed(p *Pipeline, idle time.Duration, now func() time.Time) *Feed {
 // Open registers a shard before its first read, so it holds time back.
 func (f *Feed) Open(shard string) { f.m.Open(shard) }
 
+// Close ends a shard that will deliver nothing (more): it no longer holds
+// time back.
+func (f *Feed) Close(shard string) { f.m.Close(shard) }
+
 // ShardRead is one read of a shard of a live run's input.
 type ShardRead struct {
 	Input   int

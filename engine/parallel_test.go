@@ -13,7 +13,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamsql/streamsql/input/kpl"
+	"github.com/streamsql/streamsql/internal/textdiff"
 )
+
+// tumbling10sSQL: COUNT, SUM and AVG per ticker in 10-second windows.
+const tumbling10sSQL = `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
+  FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`
 
 // TestParallelReplayIdentical: a replay decoded by parallel workers writes
 // the bytes the one-goroutine path writes, at every GOMAXPROCS: outputs,
@@ -47,12 +58,7 @@ func TestParallelReplayIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries := map[string]string{
-		"tumbling": `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
-CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
-  FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`,
+		"tumbling": tumbling10sSQL,
 		"sliding": `
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE, SHARD VARCHAR(32));
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -110,14 +116,7 @@ func compareParallel(t *testing.T, queries map[string]string, run func(string, i
 	}
 }
 
-func firstDiff(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(i-200, 0)
-	return fmt.Sprintf("at byte %d:\ngot  %.400q\nwant %.400q", i, a[lo:], b[lo:])
-}
+func firstDiff(got, want string) string { return textdiff.At(got, want) }
 
 // The replay says, at debug level, whether its records are decoded in
 // parallel and why not; a parallel path that cannot start is a warning,
@@ -181,5 +180,76 @@ func TestSequentialReplaySaysWhy(t *testing.T) {
 	if got != want || !strings.Contains(logs, `"level":"WARN"`) || !strings.Contains(logs, "parallel decoding did not start") ||
 		!strings.Contains(logs, `mapping \"no dollar\"`) {
 		t.Errorf("broken decoders: rows equal %v, logs:\n%s", got == want, logs)
+	}
+}
+
+// TestParallelReplayArenas: the parallel replay reads records into chunk
+// arenas it reuses, so what outlives a chunk must own its bytes: group keys
+// a window keeps across the whole recording, metadata strings, and the user
+// records of KPL-aggregated records that a later chunk hands out. Over
+// enough chunks that arenas come back, the rows are those of the
+// one-goroutine replay.
+func TestParallelReplayArenas(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	base := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	recs := benchRecords(30 * chunkRecords)
+	for i, r := range recs {
+		data := r.Data
+		if i%997 == 0 { // an aggregated record: its users straddle chunk ends
+			var users []kpl.UserRecord
+			n := 5
+			if i == 997 {
+				n = 15 * chunkRecords // handed out long after its line's chunk is through
+			}
+			for k := range n {
+				users = append(users, kpl.UserRecord{PartitionKey: fmt.Sprintf("user-%d-%d", i, k), Data: recs[(i+k*7)%len(recs)].Data})
+			}
+			data = kpl.Aggregate(users)
+		}
+		fmt.Fprintf(&b, `{"SequenceNumber":"4959%08d","ApproximateArrivalTimestamp":%q,"Data":%q,"PartitionKey":"pk-%d","ShardId":"shardId-00000000000%d"}`+"\n",
+			i, base.Add(time.Duration(i*20)*time.Millisecond).Format(time.RFC3339Nano), base64.StdEncoding.EncodeToString(data), i%13, i%3)
+	}
+	rec := filepath.Join(dir, "rec.jsonl")
+	if err := os.WriteFile(rec, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{`
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), SECTOR VARCHAR(16), N BIGINT, PK VARCHAR(32), SEQ VARCHAR(32));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TRADER, SECTOR, COUNT(*), MIN(PARTITION_KEY), MAX(SEQUENCE_NUMBER)
+  FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY TRADER, SECTOR, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' HOUR);`, `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), EXCHANGE VARCHAR(8), PK VARCHAR(32), SEQ VARCHAR(32), SHARD VARCHAR(32));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TICKER_SYMBOL, EXCHANGE, PARTITION_KEY, SEQUENCE_NUMBER, SHARD_ID
+  FROM "SOURCE_SQL_STREAM_001";`}
+	defer func(p int, a bool) { runtime.GOMAXPROCS(p); prefetchAlways = a }(runtime.GOMAXPROCS(0), prefetchAlways)
+	for qi, q := range queries {
+		run := func() string {
+			var out bytes.Buffer
+			st, err := Run(context.Background(), Options{App: benchApp(q), Replays: []Replay{{Path: rec}}, Format: "ndjson",
+				Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &out}, Stderr: io.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.ErrorRows != 0 {
+				t.Fatalf("%d error rows", st.ErrorRows)
+			}
+			return out.String()
+		}
+		runtime.GOMAXPROCS(1)
+		prefetchAlways = false
+		want := run()
+		if strings.Count(want, "\n") < 1000 || qi == 1 && !strings.Contains(want, `"PK":"user-997-3"`) {
+			t.Fatalf("the replay lacks rows:\n%.1000s", want)
+		}
+		prefetchAlways = true
+		for _, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			if got := run(); got != want {
+				t.Errorf("GOMAXPROCS %d: the parallel replay differs\n%s", procs, firstDiff(got, want))
+			}
+		}
 	}
 }

@@ -121,6 +121,23 @@ type reader struct {
 	env     envelope // scan.go
 	shards  map[string]string
 	counted *countingReader // the file's bytes read so far (Open)
+	arena   *[]byte         // UseArena
+}
+
+// UseArena makes r put the bytes the records it reads next own (payload,
+// sequence number, partition key) at the end of *a, growing it as needed,
+// instead of in an allocation per record; nil stops that. Such a record is
+// valid as long as the caller leaves *a's bytes alone: the engine's
+// parallel replay gives each chunk of records an arena and reuses it once
+// the chunk's records are through, so a replay allocates (and the garbage
+// collector sweeps) nearly nothing per record. False means r cannot: its
+// records keep allocations of their own.
+func UseArena(r Reader, a *[]byte) bool {
+	rd, ok := r.(*reader)
+	if ok {
+		rd.arena = a
+	}
+	return ok
 }
 
 // countingReader counts the bytes read from a file, for progress: read

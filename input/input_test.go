@@ -193,3 +193,47 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestUseArena: records read with an arena keep their bytes in it (none of
+// their own), and the user records of an aggregated record that a later
+// Next hands out do not: the caller may reuse the arena by then.
+func TestUseArena(t *testing.T) {
+	agg := kpl.Aggregate([]kpl.UserRecord{{PartitionKey: "a", Data: []byte(`{"n":1}`)}, {PartitionKey: "b", Data: []byte(`{"n":2}`)},
+		{PartitionKey: "c", Data: []byte(`{"n":3}`)}})
+	text := `{"SequenceNumber":"101","ApproximateArrivalTimestamp":1,"Data":"eyJhIjoxfQ==","PartitionKey":"k"}` + "\n" +
+		`{"SequenceNumber":"102","ApproximateArrivalTimestamp":2,"Data":"` + base64.StdEncoding.EncodeToString(agg) + `"}` + "\n"
+	r, err := NewReader(strings.NewReader(text), "f", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a []byte
+	if !UseArena(r, &a) {
+		t.Fatal("the reader takes no arena")
+	}
+	first, err := r.Next()
+	if err != nil || string(first.Data) != `{"a":1}` || first.SequenceNumber != "101" || first.PartitionKey != "k" {
+		t.Fatalf("%+v %v", first, err)
+	}
+	user1, err := r.Next()
+	if err != nil || string(user1.Data) != `{"n":1}` {
+		t.Fatalf("%+v %v", user1, err)
+	}
+	dec := base64.StdEncoding.DecodedLen
+	if got, want := len(a), dec(len("eyJhIjoxfQ=="))+len("101k")+dec(len(base64.StdEncoding.EncodeToString(agg)))+len("102"); got != want {
+		t.Errorf("the arena holds %d bytes, want the two records' %d", got, want)
+	}
+	for i := range a { // the caller reuses the arena
+		a[i] = '#'
+	}
+	a = a[:0]
+	for _, want := range []string{`{"n":2}`, `{"n":3}`} {
+		rec, err := r.Next()
+		if err != nil || string(rec.Data) != want || rec.SequenceNumber != "102" {
+			t.Fatalf("a queued user record after the arena's reuse: %+v %v, want %s", rec, err, want)
+		}
+	}
+	UseArena(r, nil)
+	if _, err := r.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("want EOF, got %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 
 	"github.com/streamsql/streamsql/input/kpl"
 )
@@ -30,6 +31,11 @@ func (r *reader) expand(rec Record) Record {
 	for _, u := range users[1:] {
 		q := rec
 		q.Data, q.PartitionKey = u.Data, u.PartitionKey
+		if r.arena != nil {
+			// A later Next hands it out, maybe once the arena it was
+			// read into is reused (UseArena).
+			q.Data, q.SequenceNumber = bytes.Clone(q.Data), strings.Clone(q.SequenceNumber)
+		}
 		r.queue = append(r.queue, q)
 	}
 	rec.Data, rec.PartitionKey = users[0].Data, users[0].PartitionKey

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	fastbase64 "github.com/segmentio/asm/base64"
 )
 
 // slowRecord is the encoding/json reading of a line, the definition the
@@ -287,4 +289,28 @@ func TestGetRecordsScanAgrees(t *testing.T) {
 			t.Errorf("%s:\ngot  %v\nwant %v", d.doc, got, want)
 		}
 	}
+}
+
+// FuzzPayloadBase64: the envelope scanner's base64 decoder (segmentio/asm,
+// AVX2 blocks then encoding/base64) never accepts what encoding/base64
+// rejects, and gives the same bytes; where it fails the slow path decides
+// with encoding/base64 alone.
+func FuzzPayloadBase64(f *testing.F) {
+	for _, s := range []string{"eyJhIjoxfQ==", strings.Repeat("QUJD", 20), strings.Repeat("QUJD", 12) + "QQ==",
+		strings.Repeat("QUJD", 12) + "QQ=", strings.Repeat("QU!D", 12), strings.Repeat("QUJD", 11) + "QUJ\nD", strings.Repeat("/+9z", 16) + "=",
+		strings.Repeat("A", 45), strings.Repeat("QUJD", 8) + "====" + strings.Repeat("QUJD", 8)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := base64.StdEncoding.DecodedLen(len(s))
+		got := make([]byte, n)
+		m, err := fastbase64.StdEncoding.Decode(got, []byte(s))
+		if err != nil {
+			return
+		}
+		want, werr := base64.StdEncoding.DecodeString(s)
+		if werr != nil || !bytes.Equal(got[:m], want) {
+			t.Fatalf("%q: fast %q, encoding/base64 %q %v", s, got[:m], want, werr)
+		}
+	})
 }

@@ -28,20 +28,29 @@ type Item[T any] struct {
 // it no longer holds the others back. When every shard is idle, time
 // still moves: the bound becomes now - Idle, so windows close at most Idle
 // after their end even with no input at all.
+//
+// Each shard queues its items in its own FIFO (records of a shard mostly
+// arrive in order; one that comes earlier than its shard's last goes to
+// the shard's heap), and a small heap of the shards by their first item
+// picks the next: a record costs a copy in and out and a step of that
+// heap, whatever the number queued.
 type Merger[T any] struct {
 	Idle time.Duration
 	Now  func() time.Time
 
-	shards map[string]*shard
-	heap   itemHeap[T]
+	shards map[string]*shard[T]
+	ready  shardHeap[T] // the shards with items, by their first
+	n      int          // items queued
 	seq    uint64
 	bound  int64
 }
 
-type shard struct {
+type shard[T any] struct {
 	progress int64
 	activity time.Time
 	closed   bool
+	q        queue[T]
+	at       int // index in ready, -1 when empty
 }
 
 // NewMerger returns a merger with the given idle interval and clock (nil:
@@ -50,13 +59,13 @@ func NewMerger[T any](idle time.Duration, now func() time.Time) *Merger[T] {
 	if now == nil {
 		now = time.Now
 	}
-	return &Merger[T]{Idle: idle, Now: now, shards: map[string]*shard{}, bound: -1 << 62}
+	return &Merger[T]{Idle: idle, Now: now, shards: map[string]*shard[T]{}, bound: -1 << 62}
 }
 
-func (m *Merger[T]) shard(id string) *shard {
+func (m *Merger[T]) shard(id string) *shard[T] {
 	s, ok := m.shards[id]
 	if !ok {
-		s = &shard{progress: -1 << 62, activity: m.Now()}
+		s = &shard[T]{progress: -1 << 62, activity: m.Now(), at: -1}
 		m.shards[id] = s
 	}
 	return s
@@ -74,7 +83,16 @@ func (m *Merger[T]) Add(id string, arrival int64, v T) {
 		s.progress = arrival
 	}
 	m.seq++
-	heap.Push(&m.heap, Item[T]{Arrival: arrival, Value: v, seq: m.seq})
+	m.n++
+	first := s.q.first()
+	empty := first == nil
+	earlier := !empty && arrival < first.Arrival // it becomes the shard's first
+	s.q.push(Item[T]{Arrival: arrival, Value: v, seq: m.seq})
+	if empty {
+		heap.Push(&m.ready, s)
+	} else if earlier {
+		heap.Fix(&m.ready, s.at)
+	}
 }
 
 // Progress reports that shard id will deliver nothing that arrived before
@@ -133,31 +151,70 @@ func (m *Merger[T]) Bound() int64 {
 // bound, in arrival order (ties in the order added), and returns the bound.
 func (m *Merger[T]) Release(emit func(arrival int64, v T)) int64 {
 	b := m.Bound()
-	for len(m.heap) > 0 && m.heap[0].Arrival <= b {
-		it := heap.Pop(&m.heap).(Item[T])
-		emit(it.Arrival, it.Value)
-	}
+	m.release(b, emit)
 	return b
 }
 
 // Flush releases everything queued (the end of the input).
-func (m *Merger[T]) Flush(emit func(arrival int64, v T)) {
-	for len(m.heap) > 0 {
-		it := heap.Pop(&m.heap).(Item[T])
+func (m *Merger[T]) Flush(emit func(arrival int64, v T)) { m.release(1<<63-1, emit) }
+
+// release emits the items that arrived at or before b, in order.
+func (m *Merger[T]) release(b int64, emit func(arrival int64, v T)) {
+	for len(m.ready) > 0 {
+		s := m.ready[0]
+		if s.q.first().Arrival > b {
+			return
+		}
+		it := s.q.pop()
+		m.n--
+		if s.q.len() == 0 {
+			heap.Pop(&m.ready)
+		} else {
+			heap.Fix(&m.ready, 0)
+		}
 		emit(it.Arrival, it.Value)
 	}
 }
 
 // Len is the number of queued items.
-func (m *Merger[T]) Len() int { return len(m.heap) }
+func (m *Merger[T]) Len() int { return m.n }
 
 // Queued returns a copy of the queued items in the order Release would
 // give them (a checkpoint writes them; adding them back in that order to a
 // new merger queues them in the same order).
 func (m *Merger[T]) Queued() []Item[T] {
-	out := append([]Item[T](nil), m.heap...)
+	out := make([]Item[T], 0, m.n)
+	for _, s := range m.shards {
+		out = s.q.appendTo(out)
+	}
 	sort.Slice(out, func(i, j int) bool { return itemHeap[T](out).Less(i, j) })
 	return out
+}
+
+// shardHeap orders the shards with queued items by their first item.
+type shardHeap[T any] []*shard[T]
+
+func (h shardHeap[T]) Len() int { return len(h) }
+func (h shardHeap[T]) Less(i, j int) bool {
+	a, b := h[i].q.first(), h[j].q.first()
+	return a.Arrival < b.Arrival || a.Arrival == b.Arrival && a.seq < b.seq
+}
+func (h shardHeap[T]) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].at, h[j].at = i, j
+}
+func (h *shardHeap[T]) Push(x any) {
+	s := x.(*shard[T])
+	s.at = len(*h)
+	*h = append(*h, s)
+}
+func (h *shardHeap[T]) Pop() any {
+	old := *h
+	s := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	s.at = -1
+	return s
 }
 
 type itemHeap[T any] []Item[T]
@@ -187,11 +244,9 @@ func (h *itemHeap[T]) Pop() any {
 // a heap. Both release in (arrival, insertion) order, so the output is
 // the one a single heap gives.
 type Reorder[T any] struct {
-	n    int
-	fifo []Item[T] // from head: non-decreasing arrivals, in insertion order
-	head int
-	heap itemHeap[T]
-	seq  uint64
+	n   int
+	q   queue[T]
+	seq uint64
 }
 
 // NewReorder returns a reorder buffer holding up to n items (n < 1: 1).
@@ -205,63 +260,93 @@ func NewReorder[T any](n int) *Reorder[T] {
 // Add queues v; when the buffer is full it returns the earliest item.
 func (r *Reorder[T]) Add(arrival int64, v T) (Item[T], bool) {
 	r.seq++
-	it := Item[T]{Arrival: arrival, Value: v, seq: r.seq}
-	if r.head == len(r.fifo) || r.fifo[len(r.fifo)-1].Arrival <= arrival {
-		r.fifo = append(r.fifo, it)
-	} else {
-		heap.Push(&r.heap, it)
-	}
-	if len(r.fifo)-r.head+len(r.heap) > r.n {
-		return r.pop(), true
+	r.q.push(Item[T]{Arrival: arrival, Value: v, seq: r.seq})
+	if r.q.len() > r.n {
+		return r.q.pop(), true
 	}
 	return Item[T]{}, false
 }
 
 // Next returns the earliest queued item (draining at the end of input).
 func (r *Reorder[T]) Next() (Item[T], bool) {
-	if r.head == len(r.fifo) && len(r.heap) == 0 {
+	if r.q.len() == 0 {
 		return Item[T]{}, false
 	}
-	return r.pop(), true
+	return r.q.pop(), true
 }
 
 // Peek is the earliest queued arrival.
 func (r *Reorder[T]) Peek() (int64, bool) {
-	switch {
-	case r.head == len(r.fifo) && len(r.heap) == 0:
-		return 0, false
-	case r.fromHeap():
-		return r.heap[0].Arrival, true
+	if it := r.q.first(); it != nil {
+		return it.Arrival, true
 	}
-	return r.fifo[r.head].Arrival, true
+	return 0, false
+}
+
+// queue holds items in (arrival, insertion) order: in a FIFO while they
+// come in order, at no cost beyond a copy; an item earlier than the
+// FIFO's last goes into a heap. Both give their items in (arrival,
+// insertion) order, so the queue gives the order one heap would.
+type queue[T any] struct {
+	fifo []Item[T] // from head: non-decreasing arrivals, in insertion order
+	head int
+	heap itemHeap[T]
+}
+
+// push queues an item; its seq is above every queued item's.
+func (q *queue[T]) push(it Item[T]) {
+	if q.head == len(q.fifo) || q.fifo[len(q.fifo)-1].Arrival <= it.Arrival {
+		q.fifo = append(q.fifo, it)
+	} else {
+		heap.Push(&q.heap, it)
+	}
+}
+
+func (q *queue[T]) len() int { return len(q.fifo) - q.head + len(q.heap) }
+
+// first is the earliest item (nil: none), valid until the next change.
+func (q *queue[T]) first() *Item[T] {
+	if q.fromHeap() {
+		return &q.heap[0]
+	}
+	if q.head < len(q.fifo) {
+		return &q.fifo[q.head]
+	}
+	return nil
 }
 
 // fromHeap says whether the earliest item is the heap's.
-func (r *Reorder[T]) fromHeap() bool {
-	if len(r.heap) == 0 {
+func (q *queue[T]) fromHeap() bool {
+	if len(q.heap) == 0 {
 		return false
 	}
-	if r.head == len(r.fifo) {
+	if q.head == len(q.fifo) {
 		return true
 	}
-	h, f := r.heap[0], r.fifo[r.head]
+	h, f := q.heap[0], q.fifo[q.head]
 	return h.Arrival < f.Arrival || h.Arrival == f.Arrival && h.seq < f.seq
 }
 
-func (r *Reorder[T]) pop() Item[T] {
-	if r.fromHeap() {
-		return heap.Pop(&r.heap).(Item[T])
+// pop takes the earliest item out; the queue must not be empty.
+func (q *queue[T]) pop() Item[T] {
+	if q.fromHeap() {
+		return heap.Pop(&q.heap).(Item[T])
 	}
-	it := r.fifo[r.head]
-	r.fifo[r.head] = Item[T]{} // let the value go
-	r.head++
+	it := q.fifo[q.head]
+	q.fifo[q.head] = Item[T]{} // let the value go
+	q.head++
 	switch {
-	case r.head == len(r.fifo):
-		r.fifo, r.head = r.fifo[:0], 0
-	case r.head >= 1024 && 2*r.head >= len(r.fifo):
-		n := copy(r.fifo, r.fifo[r.head:])
-		clear(r.fifo[n:])
-		r.fifo, r.head = r.fifo[:n], 0
+	case q.head == len(q.fifo):
+		q.fifo, q.head = q.fifo[:0], 0
+	case q.head >= 1024 && 2*q.head >= len(q.fifo):
+		n := copy(q.fifo, q.fifo[q.head:])
+		clear(q.fifo[n:])
+		q.fifo, q.head = q.fifo[:n], 0
 	}
 	return it
+}
+
+// appendTo appends the queued items to out, in no particular order.
+func (q *queue[T]) appendTo(out []Item[T]) []Item[T] {
+	return append(append(out, q.fifo[q.head:]...), q.heap...)
 }

@@ -1,7 +1,9 @@
 package progress
 
 import (
+	"math/rand"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 )
@@ -99,5 +101,73 @@ func TestReorderSortsWithinSlack(t *testing.T) {
 	want := []int64{10, 20, 25, 30, 40, 45, 50, 60}
 	if !reflect.DeepEqual(out, want) {
 		t.Fatalf("got %v, want %v", out, want)
+	}
+}
+
+// TestMergerMatchesOneHeap: the merger's per-shard queues release what one
+// heap of (arrival, insertion) pairs over every shard would, at every
+// bound: shards mostly in order with records now and then earlier than
+// their shard's last, shards that go idle, close and come back; Queued
+// and Len agree at every step.
+func TestMergerMatchesOneHeap(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for trial := 0; trial < 300; trial++ {
+		clk := &fakeClock{t: time.UnixMilli(1_000_000)}
+		m := NewMerger[int](2*time.Second, clk.now)
+		shards := []string{"A", "B", "C", "D", "E"}[:1+trial%5]
+		last := map[string]int64{}
+		for _, s := range shards {
+			m.Open(s)
+			last[s] = 900_000 + int64(rng.Intn(500))
+		}
+		var ref []Item[int] // what one heap holds, seq = insertion order
+		var got, want []int
+		for step := 0; step < 400; step++ {
+			s := shards[rng.Intn(len(shards))]
+			switch r := rng.Intn(100); {
+			case r < 70:
+				a := last[s] + int64(rng.Intn(30))
+				if rng.Intn(10) == 0 {
+					a -= int64(rng.Intn(200)) // earlier than the shard's last
+				}
+				last[s] = max(last[s], a)
+				v := trial*1000 + step
+				m.Add(s, a, v)
+				ref = append(ref, Item[int]{Arrival: a, Value: v, seq: uint64(len(ref) + len(want))})
+			case r < 80:
+				m.Progress(s, last[s]+int64(rng.Intn(50)))
+			case r < 83:
+				m.Close(s)
+			case r < 90:
+				clk.advance(time.Duration(rng.Intn(1500)) * time.Millisecond)
+			}
+			b := m.Release(func(_ int64, v int) { got = append(got, v) })
+			sort.Slice(ref, func(i, j int) bool { return itemHeap[int](ref).Less(i, j) })
+			k := 0
+			for k < len(ref) && ref[k].Arrival <= b {
+				want = append(want, ref[k].Value)
+				k++
+			}
+			ref = ref[k:]
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("trial %d step %d: released %v\nwant %v", trial, step, got, want)
+			}
+			q := m.Queued()
+			if m.Len() != len(ref) || len(q) != len(ref) {
+				t.Fatalf("trial %d step %d: Len %d, Queued %d, want %d", trial, step, m.Len(), len(q), len(ref))
+			}
+			for i := range q {
+				if q[i].Value != ref[i].Value {
+					t.Fatalf("trial %d step %d: Queued %v, want %v", trial, step, q, ref)
+				}
+			}
+		}
+		m.Flush(func(_ int64, v int) { got = append(got, v) })
+		for _, it := range ref {
+			want = append(want, it.Value)
+		}
+		if !reflect.DeepEqual(got, want) || m.Len() != 0 {
+			t.Fatalf("trial %d: flushed %v\nwant %v", trial, got, want)
+		}
 	}
 }

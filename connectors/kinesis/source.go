@@ -628,8 +628,8 @@ func (s *Source) startPosition(sh shardInfo, initial map[string]shardInfo, useCh
 				// run (or the first run it resumed) started.
 				return iterPos{typ: types.ShardIteratorTypeAtTimestamp, at: cp.Timestamp}
 			}
-			// No start recorded (TRIM_HORIZON, or a checkpoint of an older
-			// version): read it whole.
+			// TRIM_HORIZON (or no start recorded, in a checkpoint of an
+			// older version): read it whole.
 			return iterPos{typ: types.ShardIteratorTypeTrimHorizon}
 		}
 	}
@@ -790,7 +790,11 @@ type Checkpoint struct {
 	Shards map[string]ShardCheckpoint `json:"Shards"`
 	// From is where a shard absent from Shards is read from:
 	// AT_TIMESTAMP (Timestamp: the moment the first run of the chain
-	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON ("").
+	// started reading, for NOW, or its AT_TIMESTAMP) or TRIM_HORIZON
+	// (also "", in checkpoints of older versions, which hold at least one
+	// shard). With From set, a checkpoint holding no shard yet (taken
+	// before the first read) is still a checkpoint: LAST_STOPPED_POINT
+	// reads from From, not from the tip.
 	// A shard created by resharding after that moment holds only later
 	// records, so it is read whole either way.
 	From      string    `json:"From,omitempty"`

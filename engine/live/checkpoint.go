@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -332,19 +333,23 @@ func (c *checkpointer) snapshot(state bool) (*checkpoint, error) {
 			return nil, fmt.Errorf("checkpoint not written: %w", err)
 		}
 	}
-	for _, in := range c.inputs {
-		pos := *in.pos
-		pos.Shards = make(map[string]kinesis.ShardCheckpoint, len(in.pos.Shards))
-		for k, v := range in.pos.Shards {
-			pos.Shards[k] = v
-		}
-		ck.Inputs = append(ck.Inputs, &pos)
-	}
+	ck.Inputs = positions(c.inputs)
 	c.next++
 	c.mu.Lock()
 	c.took, c.last = time.Since(began), began
 	c.mu.Unlock()
 	return ck, nil
+}
+
+// positions copies the inputs' positions (what the run loop received).
+func positions(inputs []*liveInput) []*kinesis.Checkpoint {
+	var out []*kinesis.Checkpoint
+	for _, in := range inputs {
+		pos := *in.pos
+		pos.Shards = maps.Clone(in.pos.Shards)
+		out = append(out, &pos)
+	}
+	return out
 }
 
 func (c *checkpointer) save(ctx context.Context, ck *checkpoint) (err error) {

@@ -430,6 +430,17 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 			lo.Watch(o.App.Inputs[in.index].NamePrefix, in.src)
 		}
 	}
+	// A run that resumes no checkpoint writes one with its starting
+	// positions before it reads: killed before its first periodic
+	// checkpoint (or with checkpoints only at stops), it is resumed from
+	// where it began, not from the moment of the restart (which would lose
+	// what came in between).
+	if resumed == nil {
+		if err := cps.write(deliverCtx, true); err != nil {
+			st, _ := p.Stop()
+			return st, err
+		}
+	}
 	srcCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	// Each read goes to the decoding workers as it comes (on more than one
@@ -497,6 +508,16 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	}
 
 	shardKey := func(lb liveBatch) string { return fmt.Sprintf("%d/%s", lb.in, lb.b.ShardID) }
+	// Until its first shard opens, an input holds time back as an open
+	// shard does (until it has been idle for the idle timeout): with no
+	// shard known yet, time would follow the wall clock from the first
+	// tick, so the backlog of a restart after a downtime, or of a
+	// TRIM_HORIZON start, would be late, and restored windows would close
+	// before it came in.
+	listing := func(in int) string { return fmt.Sprintf("%d/", in) }
+	for _, in := range inputs {
+		feed.Open(listing(in.index))
+	}
 	var runErr error
 	fail := func(err error) {
 		if err != nil && runErr == nil {
@@ -547,6 +568,7 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 			}
 			if lb.b.Start {
 				feed.Open(shardKey(lb))
+				feed.Close(listing(lb.in))
 				break
 			}
 			inputs[lb.in].received(lb.b)
@@ -701,6 +723,10 @@ func openInputs(a *app.Application, lo *Options, logf func(string, ...any), resu
 		case pos == kinesis.AtTimestamp:
 			li.pos.From, li.pos.Timestamp = kinesis.AtTimestamp, lo.Timestamp
 		case pos == kinesis.TrimHorizon:
+			// Said outright: a checkpoint taken before a shard was read
+			// (none holds a sequence number yet) still resumes from the
+			// shards' start, not from their tip.
+			li.pos.From = kinesis.TrimHorizon
 		case pt != nil:
 			// NOW for a part, which this instance may take long after it
 			// started (a free part waits for other instances): from the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -168,6 +169,7 @@ func labelShared(bs []Binding, stdout io.Writer) {
 func (p *Pipeline) attach(bs []Binding) error {
 	g := p.l.graph
 	p.counters = map[string]*rowCounter{}
+	own := ownDestinations(bs)
 	for _, b := range bs {
 		if b.Stream == "error_stream" {
 			b.Out.Open(sink.ErrorStreamColumns)
@@ -185,14 +187,53 @@ func (p *Pipeline) attach(bs []Binding) error {
 			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
 		b.Out.Open(cols)
-		p.l.bind.Attach(b.Stream, b.Out)
+		if own[b.Out] {
+			p.l.bind.AttachOwn(b.Stream, b.Out)
+		} else {
+			p.l.bind.Attach(b.Stream, b.Out)
+		}
 		if p.counters[b.Stream] == nil {
 			c := &rowCounter{}
 			p.counters[b.Stream] = c
-			p.l.bind.Attach(b.Stream, c)
+			p.l.bind.AttachOwn(b.Stream, c) // read between batches only
 		}
 	}
 	return nil
+}
+
+// ownDestinations finds the outputs that write to a destination no other
+// output writes to (a file, a writer of their own): the order of their
+// calls against other outputs' calls changes no byte anywhere, so pumps
+// running at once may call them directly (plan.Bindings.Own). Stdout
+// shared by several streams, two outputs to one path, error_stream's
+// outputs and connectors' destinations are not.
+func ownDestinations(bs []Binding) map[Output]bool {
+	users := map[any]int{}
+	key := func(w *writerOutput) any {
+		if w.file != nil {
+			return filepath.Clean(w.name) // the path given to --out
+		}
+		if reflect.TypeOf(w.w.w).Comparable() {
+			return w.w.w
+		}
+		return nil
+	}
+	for _, b := range bs {
+		if w, ok := b.Out.(*writerOutput); ok {
+			if k := key(w); k != nil {
+				users[k]++
+			}
+		}
+	}
+	own := map[Output]bool{}
+	for _, b := range bs {
+		if w, ok := b.Out.(*writerOutput); ok && b.Stream != "error_stream" {
+			if k := key(w); k != nil && users[k] == 1 {
+				own[b.Out] = true
+			}
+		}
+	}
+	return own
 }
 
 // Outputs are the run's resolved outputs.

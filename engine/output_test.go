@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,5 +74,30 @@ func TestSharedStdoutLabelsRows(t *testing.T) {
 	Run(context.Background(), Options{App: a, Replays: []Replay{{Path: "../examples/spend/purchases.jsonl"}}, Format: "ndjson", Stdout: &stdout})
 	if strings.Contains(stdout.String(), `"STREAM"`) {
 		t.Errorf("one stream labelled:\n%.300s", stdout.String())
+	}
+}
+
+// An output is called by pumps running at once only when its destination
+// is its own: not stdout shared by two streams, not a path given twice,
+// not a writer shared, never error_stream's.
+func TestOwnDestinations(t *testing.T) {
+	var stdout, shared, alone bytes.Buffer
+	w := func(name string, dest *bytes.Buffer) Output { return newWriterOutput(name, dest, nil, 0, false) }
+	file := func(path string) Output { return newWriterOutput(path, nil, io.NopCloser(nil), 0, false) }
+	bs := []Binding{
+		{"A", w("stdout", &stdout)}, {"B", w("stdout", &stdout)},
+		{"C", file("out/c.ndjson")}, {"D", file("out/d.ndjson")}, {"E", file("out/../out/d.ndjson")},
+		{"F", w("output F", &shared)}, {"error_stream", w("output error_stream", &shared)},
+		{"G", w("output G", &alone)}, {"error_stream", file("errors.ndjson")},
+	}
+	own := ownDestinations(bs)
+	var got []string
+	for _, b := range bs {
+		if own[b.Out] {
+			got = append(got, b.Stream)
+		}
+	}
+	if strings.Join(got, ",") != "C,G" {
+		t.Errorf("own destinations: %v, want C, G", got)
 	}
 }

@@ -82,17 +82,17 @@ type Pipeline struct {
 	// shardStream, when set, maps a shard to its input's in-application
 	// stream (a live run's, which knows the shards' parents).
 	shardStream func(in int, shard string) int
-	shardAt   []*ShardStats // per input: the shard of its last replayed record (countShard)
-	last      int64
-	bound     int64 // last bound the sources were advanced to
-	pending   int
-	batch     int // records per batch
-	start     time.Time
-	clock     *eval.ReplayClock // nil in a live run
-	stats     Stats
-	run       *plan.Running
-	state     *stateGuard
-	probes    []*decode.Probe
+	shardAt     []*ShardStats // per input: the shard of its last replayed record (countShard)
+	last        int64
+	bound       int64 // last bound the sources were advanced to
+	pending     int
+	batch       int // records per batch
+	start       time.Time
+	clock       *eval.ReplayClock // nil in a live run
+	stats       Stats
+	run         *plan.Running
+	state       *stateGuard
+	probes      []*decode.Probe
 }
 
 // probeRecords is how many records of each JSON input are checked for

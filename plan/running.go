@@ -33,6 +33,12 @@ type Bindings struct {
 	// outputs see the same calls in the same order either way.
 	Lanes    int
 	LaneRows int
+	// Own lists outputs whose calls need no order with any other
+	// output's: each writes to a destination of its own and is read by
+	// nobody while rows flow (AttachOwn). A part running beside others
+	// calls them itself instead of recording the calls for the caller's
+	// goroutine.
+	Own map[operators.Operator]bool
 }
 
 // SetTable supplies a reference table's rows.
@@ -50,6 +56,15 @@ func (b *Bindings) Attach(stream string, op operators.Operator) {
 		b.Outputs = map[string][]operators.Operator{}
 	}
 	b.Outputs[stream] = append(b.Outputs[stream], op)
+}
+
+// AttachOwn is Attach for an output with a destination of its own (Own).
+func (b *Bindings) AttachOwn(stream string, op operators.Operator) {
+	b.Attach(stream, op)
+	if b.Own == nil {
+		b.Own = map[operators.Operator]bool{}
+	}
+	b.Own[op] = true
 }
 
 // Running is a plan started with its bindings: operators wired from the
@@ -113,7 +128,10 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 		case r.lanes != nil && ok:
 			n.tee = &operators.Tee{}
 			for _, op := range outs {
-				n.tee.Outs = append(n.tee.Outs, &capture{pt: parts[k], op: op})
+				if !b.Own[op] {
+					op = &capture{pt: parts[k], op: op}
+				}
+				n.tee.Outs = append(n.tee.Outs, op)
 			}
 			fan = n.tee
 		default:

@@ -236,15 +236,26 @@ func TestKill9ResumesExactly(t *testing.T) {
 		t.Logf("kill %d after %d records read", i+1, p.read())
 		p = startLive(t, env, args("LAST_STOPPED_POINT")...)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	produced := stop()
-	// Every window closes: the idle timeout moves time past the last record.
-	time.Sleep(6 * time.Second)
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if code := p.wait(t, 20*time.Second); code != 0 {
-		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
-	}
+	produced := endProducing(t, stop, 1500*time.Millisecond, p)
 	compareWithReplay(t, kc, appFile, in, out, produced)
+}
+
+// endProducing lets the producer write for last, stops it, waits until
+// every window has closed (the idle timeout moves time past the last
+// record), stops each process with SIGTERM (exit 0 wanted) and returns
+// how many records were produced.
+func endProducing(t *testing.T, stop func() int, last time.Duration, procs ...*liveProcess) int {
+	t.Helper()
+	time.Sleep(last)
+	produced := stop()
+	time.Sleep(6 * time.Second)
+	for _, p := range procs {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if code := p.wait(t, 20*time.Second); code != 0 {
+			t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+		}
+	}
+	return produced
 }
 
 // putTo writes n spend records to one shard of a two-shard stream (by
@@ -391,15 +402,7 @@ func TestStandbyTakesOver(t *testing.T) {
 		standby = startLive(t, env, args("LAST_STOPPED_POINT")...)
 		standby.waitLog(t, "standby:", 10*time.Second)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	produced := stop()
-	time.Sleep(6 * time.Second)
-	for _, p := range []*liveProcess{standby, owner} {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		if code := p.wait(t, 20*time.Second); code != 0 {
-			t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
-		}
-	}
+	produced := endProducing(t, stop, 1500*time.Millisecond, standby, owner)
 	compareWithReplay(t, kc, appFile, in, out, produced)
 }
 

@@ -788,11 +788,7 @@ func checkpointPath(a *app.Application, dir, stream string) string {
 	if dir == "" {
 		dir = filepath.Join(a.Dir, ".streamsql")
 	}
-	name := a.ApplicationName
-	if name == "" {
-		name = "app"
-	}
-	return filepath.Join(dir, unsafeName.ReplaceAllString(name, "_")+"."+unsafeName.ReplaceAllString(stream, "_")+".checkpoint.json")
+	return filepath.Join(dir, unsafeName.ReplaceAllString(appName(a), "_")+"."+unsafeName.ReplaceAllString(stream, "_")+".checkpoint.json")
 }
 
 func progress(p *engine.Pipeline, inputs []*liveInput) Progress {

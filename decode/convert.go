@@ -94,6 +94,10 @@ func kind(raw string) string {
 // fromString converts text (a JSON string or a CSV field) to type t.
 func fromString(s string, t value.Type) (value.Value, error) {
 	switch {
+	case t.Base == value.TVarchar && (t.Len <= 0 || len(s) <= t.Len):
+		// What Cast gives (a VARCHAR is cut only past its length in
+		// characters, never more than its bytes), without its call.
+		return value.NewString(s), nil
 	case t.IsString():
 		// Assign is Cast but for DECIMAL; calling Cast spares the copy of
 		// t that the inlined Assign makes, on every text field.

@@ -162,6 +162,9 @@ func TestStringConversionEdges(t *testing.T) {
 		{in: "abcd", t: value.Type{Base: value.TVarchar, Len: 4}, want: `"abcd"`},
 		{in: "abcde", t: value.Type{Base: value.TVarchar, Len: 4}, want: `"abcd"`},
 		{in: "", t: value.Type{Base: value.TVarchar, Len: 4}, want: `""`},
+		{in: "ééé", t: value.Type{Base: value.TVarchar, Len: 4}, want: `"ééé"`},    // 6 bytes, 3 characters
+		{in: "ééééé", t: value.Type{Base: value.TVarchar, Len: 4}, want: `"éééé"`}, // cut at 4 characters
+		{in: "ab", t: value.Type{Base: value.TChar, Len: 4}, want: `"ab  "`},
 		{in: "X'0aFF'", t: binary, want: "x0aff"},
 		{in: "x'00'", t: binary, want: "x00"},
 		{in: "X''", t: binary, want: "x"},

@@ -82,7 +82,6 @@ type Decoder struct {
 	// row keeps, not the whole payload.
 	Reused bool
 	kept   []string // per column in Reused mode: the last string copied, shared while it repeats
-
 }
 
 // New compiles a schema.

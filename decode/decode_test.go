@@ -224,3 +224,27 @@ func TestReusedPayload(t *testing.T) {
 		t.Fatalf("rows %q, want %q", got, want)
 	}
 }
+
+// TestNumberBeyondDouble: a number past float64's range is valid JSON on
+// the single-pass path too (semantics 119): ±Infinity for DOUBLE and REAL,
+// the text for VARCHAR, an error naming the column for an integer.
+func TestNumberBeyondDouble(t *testing.T) {
+	d, err := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"A", value.Double, "$.A"}, {"B", real, "$.B"}, {"C", vc(8), "$.C"}}})
+	if err != nil || d.topLevel == nil {
+		t.Fatal(err)
+	}
+	b := operators.NewBatch(d.Width(), 2)
+	e := &operatortest.Errors{}
+	d.Decode(1, []byte(`{"A":1e400,"B":-2E+999,"C":1e400,"D":9e9999}`), Meta{}, b, e)
+	if b.Len() != 1 || len(e.Recs) != 0 {
+		t.Fatalf("%d rows, errors %+v", b.Len(), e.Recs)
+	}
+	if got := string(operators.RowText(nil, b.Row(0)[:3])); got != "Infinity,-Infinity,1e400" {
+		t.Errorf("row %q", got)
+	}
+	i, _ := New(Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"N", value.Bigint, "$.N"}}})
+	i.Decode(1, []byte(`{"N":1e400}`), Meta{}, b, e)
+	if len(e.Recs) != 1 || !strings.Contains(e.Recs[0].Message, "N: 1e400 does not fit BIGINT") {
+		t.Errorf("errors %+v", e.Recs)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/live"
 	"github.com/streamsql/streamsql/internal/awstest"
+	"github.com/streamsql/streamsql/internal/textdiff"
 )
 
 const parallelSQL = `
@@ -78,7 +79,7 @@ func TestLiveParallelIdentical(t *testing.T) {
 		var dest, each, errs bytes.Buffer
 		o := engine.Options{App: a, Format: "ndjson", Rowtime: true,
 			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &dest, "EACH": &each, "error_stream": &errs}}
-		st, _, stderr := runLiveUntil(t, o, &live.Options{Config: &cfg, Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 100 * time.Millisecond}, puts*per)
+		st, _, stderr := runLiveUntil(t, o, &live.Options{Config: &cfg, Position: "TRIM_HORIZON", CloseWindowsOnStop: true, CheckpointDir: t.TempDir(), PollInterval: 100 * time.Millisecond}, puts*per)
 		if st.RecordsIn != puts*per {
 			t.Fatalf("GOMAXPROCS %d: %d records in, want %d\n%s", procs, st.RecordsIn, puts*per, stderr)
 		}
@@ -97,17 +98,7 @@ func TestLiveParallelIdentical(t *testing.T) {
 	}
 	for _, procs := range []int{2, 4} {
 		if got := run(procs); got != want {
-			t.Errorf("GOMAXPROCS %d: the live run differs from the one at GOMAXPROCS 1\n%s", procs, diffAt(got, want))
+			t.Errorf("GOMAXPROCS %d: the live run differs from the one at GOMAXPROCS 1\n%s", procs, textdiff.At(got, want))
 		}
 	}
-}
-
-// diffAt shows where two outputs part.
-func diffAt(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(i-300, 0)
-	return fmt.Sprintf("at byte %d:\ngot  %.600q\nwant %.600q", i, a[lo:], b[lo:])
 }

@@ -69,16 +69,16 @@ type ShardRead struct {
 // Batch takes one read of a shard. A shard that is caught up promises
 // nothing older than now - Skew. Records that can go are pushed at once.
 func (f *Feed) Batch(r ShardRead) {
-	if d := r.Decoded; d != nil {
+	d := r.Decoded
+	if d != nil {
 		d.wait()
-		for i, rec := range r.Records {
-			c, k := d.at(i)
-			f.m.Add(r.Shard, rec.Arrival, feedRecord{r.Input, r.Shard, rec, c, k})
+	}
+	for i, rec := range r.Records {
+		fr := feedRecord{in: r.Input, shard: r.Shard, rec: rec}
+		if d != nil {
+			fr.c, fr.i = d.at(i)
 		}
-	} else {
-		for _, rec := range r.Records {
-			f.m.Add(r.Shard, rec.Arrival, feedRecord{in: r.Input, shard: r.Shard, rec: rec})
-		}
+		f.m.Add(r.Shard, rec.Arrival, fr)
 	}
 	if r.MillisBehind == 0 && !r.End {
 		f.m.Progress(r.Shard, f.now().Add(-f.Skew).UnixMilli())

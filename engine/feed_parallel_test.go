@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,12 +76,7 @@ func liveReads() []ShardRead {
 func TestFeedDecodedAheadIdentical(t *testing.T) {
 	reads := liveReads()
 	queries := map[string]string{
-		"tumbling": `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
-CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
-  FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`,
+		"tumbling": tumbling10sSQL,
 		"sliding": `
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE, SHARD VARCHAR(32), SEQ VARCHAR(8));
 CREATE OR REPLACE PUMP "P1" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -169,3 +166,34 @@ type noConnectors struct{}
 func (noConnectors) Reference(string) ([]byte, bool, error) { return nil, false, nil }
 
 func (noConnectors) Output(string, app.Output, operators.ErrorSink) (Output, error) { return nil, nil }
+
+// TestDecodeAheadSaysWhy: a live run says at debug level whether its
+// records are decoded by workers, and why not.
+func TestDecodeAheadSaysWhy(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct {
+		procs     int
+		insertion bool
+		want      string
+	}{
+		{1, false, `"live":true,"parallel":false,"reason":"one core (GOMAXPROCS 1)"`},
+		{2, false, `"live":true,"parallel":true,"workers":1`},
+		{4, false, `"live":true,"parallel":true,"workers":3`},
+		{2, true, `"live":true,"parallel":false,"reason":"--insertion-time stamps each record when the run loop takes it"`},
+	} {
+		runtime.GOMAXPROCS(c.procs)
+		var lb bytes.Buffer
+		p, err := Start(Options{App: benchApp(tumblingSQL), Connectors: noConnectors{}, InsertionTime: c.insertion, Stderr: io.Discard,
+			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard},
+			Log:     slog.New(slog.NewJSONHandler(&lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ahead := p.DecodeAhead()
+		if (ahead != nil) != strings.Contains(c.want, `"parallel":true`) || !strings.Contains(lb.String(), `"event":"decoding"`) || !strings.Contains(lb.String(), c.want) {
+			t.Errorf("GOMAXPROCS %d, insertion time %v: Ahead %v; want %s in\n%s", c.procs, c.insertion, ahead != nil, c.want, lb.String())
+		}
+		ahead.Close()
+		p.Stop()
+	}
+}

@@ -68,7 +68,7 @@ type chunk struct {
 	errs     []operators.ErrorRecord
 	errEnd   []int32 // per record: end of its errors in errs
 	done     chan struct{}
-	taken    int // records handed to the run loop
+	taken    int // a replay's records handed to the run loop
 	pushed   int // records pushed into the pipeline
 }
 
@@ -92,8 +92,9 @@ type decodePool struct {
 }
 
 // startDecoding starts the workers of a run (an error: a decoder could
-// not be made; records are then decoded on the run loop).
-func (p *Pipeline) startDecoding() (*decodePool, error) {
+// not be made; records are then decoded on the run loop). stable is
+// decode.Decoder.Stable: decoded strings may point into the payloads.
+func (p *Pipeline) startDecoding(stable bool) (*decodePool, error) {
 	workers := max(runtime.GOMAXPROCS(0)-1, 1)
 	decs := make([][]*decode.Decoder, workers)
 	for w := range decs {
@@ -103,9 +104,7 @@ func (p *Pipeline) startDecoding() (*decodePool, error) {
 			if err != nil {
 				return nil, err
 			}
-			// A replay's payloads and a live read's are allocations of
-			// their own, never written again.
-			d.Stable = true
+			d.Stable = stable
 			decs[w][i] = d
 		}
 	}
@@ -244,7 +243,9 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 		}
 		if dp == nil {
 			var err error
-			if dp, err = p.startDecoding(); err != nil {
+			// A replay's payloads are allocations of their own (or its
+			// chunk's arena, which Decoder.Reused copies out of).
+			if dp, err = p.startDecoding(true); err != nil {
 				// Cannot happen after validate built the same decoder; if it
 				// does, the replay is still right, only slower: say why.
 				p.note(slog.LevelWarn, event.Decoding, []any{"replay", s.name, "parallel", false, "error", err.Error()},
@@ -373,7 +374,10 @@ func (p *Pipeline) DecodeAhead() *Ahead {
 			"live: records are decoded on the run loop's goroutine: %s", why)
 		return nil
 	}
-	dp, err := p.startDecoding()
+	// A live read's payloads may be slices of one KPL-aggregated record:
+	// decoded strings are copied, as on the run loop, so that a row a
+	// window keeps does not hold the whole aggregate.
+	dp, err := p.startDecoding(false)
 	if err != nil {
 		p.note(slog.LevelWarn, event.Decoding, []any{"live", true, "parallel", false, "error", err.Error()},
 			"live: parallel decoding did not start (%v); decoding on one goroutine", err)
@@ -399,7 +403,6 @@ func (a *Ahead) Decode(in int, recs []input.Record) *Decoded {
 		n := min(len(recs), chunkRecords)
 		c := a.pool.chunk(in, n)
 		c.recs = append(c.recs, recs[:n]...)
-		c.taken = n
 		if !a.pool.submit(c) {
 			return nil // stopped: the feed decodes them
 		}

@@ -15,7 +15,16 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/input/kpl"
+	"github.com/streamsql/streamsql/internal/textdiff"
 )
+
+// tumbling10sSQL: COUNT, SUM and AVG per ticker in 10-second windows.
+const tumbling10sSQL = `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
+  FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`
 
 // TestParallelReplayIdentical: a replay decoded by parallel workers writes
 // the bytes the one-goroutine path writes, at every GOMAXPROCS: outputs,
@@ -49,12 +58,7 @@ func TestParallelReplayIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries := map[string]string{
-		"tumbling": `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT, AVG_PRICE DOUBLE);
-CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME), AVG(PRICE)
-  FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`,
+		"tumbling": tumbling10sSQL,
 		"sliding": `
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE, SHARD VARCHAR(32));
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -112,14 +116,7 @@ func compareParallel(t *testing.T, queries map[string]string, run func(string, i
 	}
 }
 
-func firstDiff(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(i-200, 0)
-	return fmt.Sprintf("at byte %d:\ngot  %.400q\nwant %.400q", i, a[lo:], b[lo:])
-}
+func firstDiff(got, want string) string { return textdiff.At(got, want) }
 
 // The replay says, at debug level, whether its records are decoded in
 // parallel and why not; a parallel path that cannot start is a warning,

@@ -10,14 +10,14 @@ import (
 	"time"
 )
 
-// BenchmarkReplayPumps replays pumpsSQL with the pumps on one goroutine
+// BenchmarkReplayPumps replays bench/shapes/pumps.sql with the pumps on one goroutine
 // and in the automatic mode (on several when GOMAXPROCS allows: run it
 // with -cpu 1,2), alternating the two in every iteration so that both see
 // the same machine. It reports each mode's wall time and CPU time (the
 // robust figure on a loaded machine) per record, and their ratios.
 func BenchmarkReplayPumps(b *testing.B) {
 	path := benchRecording(b)
-	a := benchApp(pumpsSQL)
+	a := benchApp(pumpsSQL(b))
 	modes := []PumpMode{PumpsSequential, PumpsAuto}
 	var wall, cpu [2]time.Duration
 	var records [2]int64

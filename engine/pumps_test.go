@@ -14,25 +14,16 @@ import (
 	"github.com/streamsql/streamsql/input"
 )
 
-// pumpsSQL is three pumps over one source, each into its own stream
-// (bench/shapes/pumps.sql): they share no state, so with Options.Pumps
-// they run on separate goroutines.
-const pumpsSQL = `
-CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(8), N BIGINT, VOLUME BIGINT);
-CREATE OR REPLACE PUMP "TUMBLING" AS INSERT INTO "DESTINATION_SQL_STREAM"
-  SELECT STREAM TICKER_SYMBOL, COUNT(*), SUM(VOLUME)
-  FROM "SOURCE_SQL_STREAM_001"
-  GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
-CREATE OR REPLACE STREAM "SLIDING_STREAM" (TRADER VARCHAR(16), PRICE DOUBLE, AVG_PRICE DOUBLE);
-CREATE OR REPLACE PUMP "SLIDING" AS INSERT INTO "SLIDING_STREAM"
-  SELECT STREAM TRADER, PRICE, AVG(PRICE) OVER W
-  FROM "SOURCE_SQL_STREAM_001"
-  WINDOW W AS (PARTITION BY TRADER RANGE INTERVAL '1' MINUTE PRECEDING);
-CREATE OR REPLACE STREAM "STAGGER_STREAM" (TRADER VARCHAR(16), N BIGINT, VOLUME BIGINT);
-CREATE OR REPLACE PUMP "STAGGER" AS INSERT INTO "STAGGER_STREAM"
-  SELECT STREAM TRADER, COUNT(*), SUM(VOLUME)
-  FROM "SOURCE_SQL_STREAM_001"
-  WINDOWED BY STAGGER (PARTITION BY TRADER RANGE INTERVAL '1' MINUTE);`
+// pumpsSQL is bench/shapes/pumps.sql: three pumps over one source, each
+// into its own stream; they share no state, so with Options.Pumps they run
+// on separate goroutines.
+func pumpsSQL(t testing.TB) string {
+	b, err := os.ReadFile("../bench/shapes/pumps.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // writeRecording writes n of benchRecords, one every 20 ms, as a
 // recording.
@@ -66,7 +57,7 @@ func writeRecording(t *testing.T, n int) string {
 // big enough.
 func TestConcurrentPumpsReplayIdentical(t *testing.T) {
 	rec := writeRecording(t, 6000)
-	code := pumpsSQL + `
+	code := pumpsSQL(t) + `
 CREATE OR REPLACE STREAM "CHEAP" (TICKER_SYMBOL VARCHAR(8), PRICE DOUBLE);
 CREATE OR REPLACE PUMP "FILTER" AS INSERT INTO "CHEAP"
   SELECT STREAM TICKER_SYMBOL, VOLUME / MOD(VOLUME, 7) FROM "SOURCE_SQL_STREAM_001" WHERE PRICE < 60;
@@ -122,17 +113,18 @@ CREATE OR REPLACE PUMP "COUNT_CHEAP" AS INSERT INTO "CHEAP_COUNT"
 // once, and why not.
 func TestPumpsSayWhy(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	pumps := pumpsSQL(t)
 	for _, c := range []struct {
 		code  string
 		procs int
 		mode  PumpMode
 		want  string
 	}{
-		{pumpsSQL, 2, PumpsAuto, `"parts":3,"concurrent":true,"goroutines":2,"min_rows":256`},
-		{pumpsSQL, 4, PumpsAuto, `"parts":3,"concurrent":true,"goroutines":3,"min_rows":256`},
-		{pumpsSQL, 1, PumpsConcurrent, `"parts":3,"concurrent":true,"goroutines":2,"min_rows":0`},
-		{pumpsSQL, 1, PumpsAuto, `"parts":3,"concurrent":false,"reason":"one core (GOMAXPROCS 1)"`},
-		{pumpsSQL, 2, PumpsSequential, `"parts":3,"concurrent":false,"reason":"Options.Pumps is PumpsSequential"`},
+		{pumps, 2, PumpsAuto, `"parts":3,"concurrent":true,"goroutines":2,"min_rows":256`},
+		{pumps, 4, PumpsAuto, `"parts":3,"concurrent":true,"goroutines":3,"min_rows":256`},
+		{pumps, 1, PumpsConcurrent, `"parts":3,"concurrent":true,"goroutines":2,"min_rows":0`},
+		{pumps, 1, PumpsAuto, `"parts":3,"concurrent":false,"reason":"one core (GOMAXPROCS 1)"`},
+		{pumps, 2, PumpsSequential, `"parts":3,"concurrent":false,"reason":"Options.Pumps is PumpsSequential"`},
 		{tumblingSQL, 2, PumpsAuto, `"parts":1,"concurrent":false,"reason":"no two pumps are independent (one part)"`},
 	} {
 		runtime.GOMAXPROCS(c.procs)

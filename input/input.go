@@ -122,6 +122,11 @@ type reader struct {
 	shards  map[string]string
 	counted *countingReader // the file's bytes read so far (Open)
 	arena   *[]byte         // UseArena
+	second  struct {        // the last arrival timestamp's date and time (arrival)
+		text [19]byte
+		secs int64
+		ok   bool
+	}
 }
 
 // UseArena makes r put the bytes the records it reads next own (payload,

@@ -303,7 +303,7 @@ func (r *reader) fastRecord(e *envelope) (Record, bool) {
 	if !e.hasData || !e.hasArrival {
 		return Record{}, false
 	}
-	ms, ok := arrivalOf(e.arrival, e.arrivalString)
+	ms, ok := r.arrival(e.arrival, e.arrivalString)
 	if !ok {
 		return Record{}, false
 	}
@@ -374,6 +374,17 @@ func (r *reader) intern(b []byte) string {
 // (UTC). Anything else, or any field out of range, is left to
 // parseArrival, which decides what it means.
 func parseTimestamp(b []byte) (int64, bool) {
+	secs, ok := timestampSecond(b)
+	if !ok {
+		return 0, false
+	}
+	return timestampRest(b, secs)
+}
+
+// timestampSecond reads the date and time to the second, b[:19] of a
+// timestamp parseTimestamp reads: seconds since the epoch, before any
+// offset.
+func timestampSecond(b []byte) (int64, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[13] != ':' || b[16] != ':' || (b[10] != 'T' && b[10] != ' ') {
 		return 0, false
 	}
@@ -387,6 +398,12 @@ func parseTimestamp(b []byte) (int64, bool) {
 		hour > 23 || min > 59 || sec > 59 {
 		return 0, false
 	}
+	return daysFromCivil(year, month, day)*86400 + int64(hour*3600+min*60+sec), true
+}
+
+// timestampRest reads what follows the second (fraction, offset) and
+// returns the time in epoch milliseconds.
+func timestampRest(b []byte, secs int64) (int64, bool) {
 	rest := b[19:]
 	var nanos int64
 	if len(rest) > 0 && rest[0] == '.' {
@@ -423,8 +440,7 @@ func parseTimestamp(b []byte) (int64, bool) {
 	default:
 		return 0, false
 	}
-	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+min*60+sec) - offset
-	return secs*1000 + nanos/1e6, true
+	return (secs-offset)*1000 + nanos/1e6, true
 }
 
 func digits(b []byte) (int, bool) {
@@ -466,6 +482,24 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// arrival is arrivalOf remembering the last timestamp's second: records
+// of a recording mostly share their second with the record before, so the
+// date and time are read once a second, and each record compares 19 bytes.
+func (r *reader) arrival(raw []byte, isString bool) (int64, bool) {
+	if !isString || len(raw) < 19 {
+		return arrivalOf(raw, isString)
+	}
+	if !r.second.ok || string(raw[:19]) != string(r.second.text[:]) {
+		secs, ok := timestampSecond(raw)
+		if !ok {
+			return 0, false
+		}
+		copy(r.second.text[:], raw)
+		r.second.secs, r.second.ok = secs, true
+	}
+	return timestampRest(raw, r.second.secs)
 }
 
 // arrivalOf reads an arrival time the fast way: a usual timestamp string

@@ -314,3 +314,22 @@ func FuzzPayloadBase64(f *testing.F) {
 		}
 	})
 }
+
+// FuzzArrivalSecond: the reader's arrival, which reads a timestamp's date
+// and time once a second, gives what arrivalOf gives for each of a run of
+// timestamps.
+func FuzzArrivalSecond(f *testing.F) {
+	f.Add("2026-01-05T10:00:01.250Z", "2026-01-05T10:00:01.999Z", "2026-01-05T10:00:02Z")
+	f.Add("2026-01-05 10:00:01.5", "2026-01-05T10:00:01.5+01:00", "2026-01-05 10:00:01.5Z")
+	f.Add("2026-02-30T10:00:01Z", "2026-02-30T10:00:01.1Z", "2026-01-05T10:00:01")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		r := &reader{}
+		for _, s := range []string{a, b, c, a} {
+			got, gok := r.arrival([]byte(s), true)
+			want, wok := arrivalOf([]byte(s), true)
+			if got != want || gok != wok {
+				t.Fatalf("%q after %q %q: %d %v, arrivalOf %d %v", s, a, b, got, gok, want, wok)
+			}
+		}
+	})
+}

@@ -16,12 +16,12 @@ func ShardStream(id string, count int) int {
 	if count <= 1 {
 		return 0
 	}
-	return int(ShardNumber(id) % uint64(count))
+	return int(shardNumber(id) % uint64(count))
 }
 
-// ShardNumber is the number that ends a shard id, or a hash of the id when
+// shardNumber is the number that ends a shard id, or a hash of the id when
 // it does not end in digits.
-func ShardNumber(id string) uint64 {
+func shardNumber(id string) uint64 {
 	i := len(id)
 	for i > 0 && id[i-1] >= '0' && id[i-1] <= '9' {
 		i--

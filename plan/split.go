@@ -44,18 +44,6 @@ func (g *Graph) Split() Split { return g.split }
 // Splittable reports whether the parts can run on different instances.
 func (s Split) Splittable() bool { return len(s.Parts) > 1 }
 
-// PartOf gives the index of the part holding input stream name, or -1.
-func (s Split) PartOf(name string) int {
-	for i, p := range s.Parts {
-		for _, n := range p {
-			if n == name {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // Report describes the split in one line per fact, for check and
 // explain; none for an application with fewer than two input streams.
 func (s Split) Report() []string {

@@ -124,7 +124,7 @@ func TestSplitReportsNothingForOneInputStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sp := g.Split(); sp.Splittable() || sp.Report() != nil || sp.PartOf("SOURCE_SQL_STREAM_001") != 0 {
+	if sp := g.Split(); sp.Splittable() || sp.Report() != nil || len(sp.Parts) != 1 || sp.Parts[0][0] != "SOURCE_SQL_STREAM_001" {
 		t.Errorf("one input stream: %+v, report %q", sp, sp.Report())
 	}
 }

@@ -22,14 +22,7 @@ import (
 // stream's readers and the error sink, in order (so streams written to one
 // destination interleave the same way).
 func TestConcurrentPumpsIdentical(t *testing.T) {
-	var cases []*Case
-	for _, root := range []string{"../examples", "../testdata/cases"} {
-		cs, err := Discover(root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, cs...)
-	}
+	cases := allCases(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forked := 0
 	for _, c := range cases {

@@ -16,6 +16,17 @@ import (
 // records put state in every operator between batches; the default batch
 // (1024) leaves most of it in the records not yet pushed.
 func TestSnapshotRestoreRoundTrip(t *testing.T) {
+	for _, c := range allCases(t) {
+		for _, batch := range []int{0, 1, 7} {
+			t.Run(fmt.Sprintf("%s/batch-%d", c.Dir, batch), func(t *testing.T) {
+				roundTrip(t, c, batch)
+			})
+		}
+	}
+}
+
+// allCases are every example and case.
+func allCases(t *testing.T) []*Case {
 	var cases []*Case
 	for _, root := range []string{"../examples", "../testdata/cases"} {
 		cs, err := Discover(root)
@@ -27,13 +38,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	if len(cases) < 20 {
 		t.Fatalf("found %d cases", len(cases))
 	}
-	for _, c := range cases {
-		for _, batch := range []int{0, 1, 7} {
-			t.Run(fmt.Sprintf("%s/batch-%d", c.Dir, batch), func(t *testing.T) {
-				roundTrip(t, c, batch)
-			})
-		}
-	}
+	return cases
 }
 
 // roundTrip checks case c with batches of the given number of records.

@@ -500,25 +500,11 @@ func (s *Script) check() (*plan.Graph, []string) {
 // and the late counts. Scripts that expect planning errors have nothing to
 // run.
 func RoundTrip(s *Script) []string {
-	g, fails := s.check()
+	g, want, fails := s.whole()
 	if g == nil {
 		return fails
 	}
-	whole, fails := s.execute(g, -1)
-	if fails != nil {
-		return fails
-	}
-	want := whole.transcript(s)
-	for k := 0; k <= len(s.Events); k++ {
-		res, fails := s.execute(g, k)
-		if fails != nil {
-			return fails
-		}
-		if got := res.transcript(s); got != want {
-			return []string{fmt.Sprintf("%s: restored after event %d of %d, the run differs:\n--- uninterrupted\n%s--- restored\n%s", s.File, k, len(s.Events), want, got)}
-		}
-	}
-	return nil
+	return s.rerun(g, want, 0, "uninterrupted", "")
 }
 
 // Concurrent runs the script with its graph's independent parts on
@@ -526,26 +512,54 @@ func RoundTrip(s *Script) []string {
 // straight through and restored from a snapshot after each event; every
 // run must be the one-goroutine run.
 func Concurrent(s *Script) []string {
-	g, fails := s.check()
+	g, want, fails := s.whole()
 	if g == nil {
 		return fails
 	}
-	whole, fails := s.execute(g, -1)
-	if fails != nil {
-		return fails
-	}
-	want := whole.transcript(s)
 	defer func() { s.lanes = 0 }()
 	for _, lanes := range []int{2, 4} {
 		s.lanes = lanes
-		for k := -1; k <= len(s.Events); k++ {
-			res, fails := s.execute(g, k)
-			if fails != nil {
-				return fails
+		if fails := s.rerun(g, want, -1, "one goroutine", fmt.Sprintf("with %d lanes", lanes)); fails != nil {
+			return fails
+		}
+	}
+	return nil
+}
+
+// whole plans the script and runs it straight through: the plan and the
+// run's transcript, or the failures (a nil plan with none: the script
+// expects planning errors and has nothing to run).
+func (s *Script) whole() (*plan.Graph, string, []string) {
+	g, fails := s.check()
+	if g == nil {
+		return nil, "", fails
+	}
+	res, fails := s.execute(g, -1)
+	if fails != nil {
+		return nil, "", fails
+	}
+	return g, res.transcript(s), nil
+}
+
+// rerun runs the script again, restored from a snapshot after event k for
+// every k from `from` on (-1: straight through first), and returns the
+// first run whose transcript is not want (labelled wantLabel; the other
+// run gotLabel, or "restored").
+func (s *Script) rerun(g *plan.Graph, want string, from int, wantLabel, gotLabel string) []string {
+	for k := from; k <= len(s.Events); k++ {
+		res, fails := s.execute(g, k)
+		if fails != nil {
+			return fails
+		}
+		if got := res.transcript(s); got != want {
+			head, label := fmt.Sprintf("restored after event %d of %d", k, len(s.Events)), "restored"
+			if k < 0 {
+				head = "straight through"
 			}
-			if got := res.transcript(s); got != want {
-				return []string{fmt.Sprintf("%s: with %d lanes, restored after event %d of %d, the run differs:\n--- one goroutine\n%s--- concurrent\n%s", s.File, lanes, k, len(s.Events), want, got)}
+			if gotLabel != "" {
+				head, label = gotLabel+", "+head, gotLabel
 			}
+			return []string{fmt.Sprintf("%s: %s, the run differs:\n--- %s\n%s--- %s\n%s", s.File, head, wantLabel, want, label, got)}
 		}
 	}
 	return nil

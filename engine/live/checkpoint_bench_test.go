@@ -168,16 +168,18 @@ func cpuTime(b *testing.B) time.Duration {
 // records per CPU-second of the whole process (getrusage: the background
 // write counts), not per wall second.
 //
-// An interval is the records one CPU takes in 10 s at the rate measured
-// just before without checkpoints: a checkpoint every 10 s of a saturated
-// run (--checkpoint-interval's default). Each of b.N rounds feeds both
-// twins one interval, in hundredths that alternate (without, with, with,
-// without, ...), so that the load of the machine, which changes from
-// second to second, weighs on both alike, and so that what their records
-// cost in lumps (a partition's rows outgrowing their slice, say) falls on
-// both at the same hundredth. The twin with checkpoints takes one at the
-// start of its first hundredth, which ends only once the background write
-// has ended, so that the write's CPU counts on its side. The twins take
+// A round is an interval of 10 s (--checkpoint-interval's default) of
+// CPU time of the twin without checkpoints: both twins take the same
+// records, in pieces of about a hundredth of that (sized by the rate
+// measured before the rounds) that alternate (without, with, with,
+// without, ...) until the twin without has used 10 CPU-seconds; the twin
+// with checkpoints takes one per round. The alternation makes the load of
+// the machine, which changes from second to second, weigh on both alike,
+// and what their records cost in lumps (a partition's rows outgrowing
+// their slice, say) fall on both at the same piece. The checkpoint comes
+// at the start of the first piece of the twin with checkpoints, which
+// ends only once the background write has ended, so that the write's CPU
+// counts on its side. The twins take
 // turns at checkpointing from round to round (-benchtime 2x, 4x), as the
 // memory each was given makes one a little faster. Each twin's first
 // checkpoint, which sizes the buffers, comes before and is not counted
@@ -194,10 +196,10 @@ func cpuTime(b *testing.B) time.Duration {
 // memory limit, 8 GiB, forces them). drop-% is 100 × (1 − with/without).
 //
 // The machine's load still comes in lumps (another process's burst can
-// cost one hundredth a few hundred milliseconds more) that fall on one
+// cost one piece a few hundred milliseconds more) that fall on one
 // side by chance. drop-median-% is the drop estimated without them: the
-// difference of the hundredth with the checkpoint, plus 99 times the
-// median difference of the other hundredths (which a lasting slowdown
+// difference of the piece with the checkpoint, plus as many times the
+// median difference of the other pieces as there are (which a lasting slowdown
 // after a checkpoint would move, and a lump does not).
 func BenchmarkCheckpointThroughput(b *testing.B) {
 	for _, st := range benchStates {
@@ -208,8 +210,8 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 30))
 			// The rate without checkpoints, over about 1 CPU-second (after
-			// a second not counted: the first runs slower), sizes the
-			// interval; both twins take the same records.
+			// a second not counted), sizes the pieces; both twins take the
+			// same records.
 			runtime.GC()
 			var c0 time.Duration
 			var n0 int64
@@ -232,6 +234,7 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			var alloc [2]uint64
 			var pause, robust time.Duration
 			gcs := heapMetric("/gc/cycles/total:gc-cycles")
+			recs := 0
 			b.ResetTimer()
 			for i := range b.N {
 				// The twins take turns at checkpointing, as the
@@ -239,8 +242,10 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 				runtime.GC()
 				side := [2]*benchRun{twins[i&1], twins[1-i&1]} // without, with
 				r := side[1]
-				var diff [parts]time.Duration // with - without, per hundredth
-				for t := range parts {
+				var diff []time.Duration // with - without, per piece
+				var round time.Duration  // CPU of the side without
+				for t := 0; round < DefaultCheckpointInterval; t++ {
+					diff = append(diff, 0)
 					for k := range 2 {
 						with := k ^ t&1
 						c, a := cpuTime(b), heapMetric("/gc/heap/allocs:bytes")
@@ -261,6 +266,10 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 						d := cpuTime(b) - c
 						cpu[with] += d
 						diff[t] += time.Duration(2*with-1) * d
+						if with == 0 {
+							round += d
+							recs += part
+						}
 						alloc[with] += heapMetric("/gc/heap/allocs:bytes") - a
 					}
 				}
@@ -271,8 +280,7 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			b.StopTimer()
 			gcs = heapMetric("/gc/cycles/total:gc-cycles") - gcs - uint64(b.N)
 			groups, rows := twins[0].size()
-			recs := float64(part*parts) * float64(b.N)
-			without, with := recs/cpu[0].Seconds(), recs/cpu[1].Seconds()
+			without, with := float64(recs)/cpu[0].Seconds(), float64(recs)/cpu[1].Seconds()
 			b.ReportMetric(without, "rec/cpu-s-without")
 			b.ReportMetric(with, "rec/cpu-s-with")
 			b.ReportMetric(100*(1-with/without), "drop-%")
@@ -280,7 +288,7 @@ func BenchmarkCheckpointThroughput(b *testing.B) {
 			b.ReportMetric(float64(pause.Microseconds())/1000/float64(b.N), "ms-pause")
 			b.ReportMetric((float64(alloc[1])-float64(alloc[0]))/1e6/float64(b.N), "alloc-MB/checkpoint")
 			b.ReportMetric(float64(gcs), "gc-cycles")
-			b.ReportMetric(float64(part*parts), "records/interval")
+			b.ReportMetric(float64(recs)/float64(b.N), "records/interval")
 			b.ReportMetric(cpu[0].Seconds()/float64(b.N), "cpu-s/interval")
 			b.ReportMetric(float64(groups), "groups")
 			b.ReportMetric(float64(rows), "rows")

@@ -24,9 +24,9 @@ CREATE OR REPLACE PUMP "B" AS INSERT INTO "DEST1" SELECT STREAM TICKER, PRICE FR
 CREATE OR REPLACE PUMP "E" AS INSERT INTO "DEST3" SELECT STREAM TICKER_SYMBOL, PRICE FROM "SOURCE_SQL_STREAM_001";
 CREATE OR REPLACE PUMP "D" AS INSERT INTO "DEST2" SELECT STREAM TICKER_SYMBOL, PRICE FROM "SOURCE_SQL_STREAM_001" WHERE PRICE <= 1;
 `)
-	pumps, streams := g.partition()
-	if want := []int{0, 1, 0, 2, 1}; !slices.Equal(pumps, want) {
-		t.Errorf("parts of A, C, B, E, D: %v, want %v", pumps, want)
+	pumps, streams, n := g.partition()
+	if want := []int{0, 1, 0, 2, 1}; !slices.Equal(pumps, want) || n != 3 {
+		t.Errorf("parts of A, C, B, E, D: %v (%d parts), want %v (3)", pumps, n, want)
 	}
 	want := map[string]int{"S1": 0, "DEST1": 0, "DEST2": 1, "DEST3": 2}
 	if fmt.Sprint(streams) != fmt.Sprint(want) {

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/streamsql/streamsql/operators"
@@ -261,42 +260,61 @@ func (f *fanout) worth(rows int) bool {
 // goroutine, up to l.n parts at once (the caller's goroutine is one of
 // them); then it makes the calls the readers recorded, in the readers'
 // order. A panic in a part is raised again on the caller's goroutine.
+//
+// The caller waits for the parts, not for the goroutines: a goroutine
+// takes the next part not yet taken, so on a busy machine, where a
+// goroutine started for the fork may get no core for a while, the caller
+// runs the parts itself and goes on; the goroutine, when it runs, finds
+// nothing left and ends.
 func (f *fanout) fork(do func(op operators.Operator)) {
 	f.l.forks.Add(1)
-	var next atomic.Int32
-	var failed atomic.Pointer[any]
+	n := len(f.groups)
+	st := &forkState{done: make(chan struct{})}
+	st.left.Store(int32(n))
 	work := func() {
-		defer func() {
-			if p := recover(); p != nil {
-				failed.CompareAndSwap(nil, &p)
-			}
-		}()
 		for {
-			g := int(next.Add(1)) - 1
-			if g >= len(f.groups) {
+			g := int(st.next.Add(1)) - 1
+			if g >= n {
 				return
 			}
-			pt := f.parts[g]
-			for _, i := range f.groups[g] {
-				pt.cur = &f.subs[i].rec
-				do(f.subs[i].op)
+			f.run(g, do, st)
+			if st.left.Add(-1) == 0 {
+				close(st.done)
 			}
-			pt.cur = nil
 		}
 	}
-	var wg sync.WaitGroup
-	for range min(f.l.n, len(f.groups)) - 1 {
-		wg.Go(work)
+	for range min(f.l.n, n) - 1 {
+		go work()
 	}
 	work()
-	wg.Wait()
-	if p := failed.Load(); p != nil {
-		for _, pt := range f.parts {
-			pt.cur = nil
-		}
+	<-st.done
+	if p := st.failed.Load(); p != nil {
 		panic(*p)
 	}
 	for i := range f.subs {
 		f.subs[i].rec.replay()
+	}
+}
+
+// forkState is one fork's: the next part to take, the parts not done, and
+// the first panic.
+type forkState struct {
+	next, left atomic.Int32
+	done       chan struct{} // closed when left reaches 0
+	failed     atomic.Pointer[any]
+}
+
+// run runs do on the readers of part g, recording their calls.
+func (f *fanout) run(g int, do func(op operators.Operator), st *forkState) {
+	pt := f.parts[g]
+	defer func() {
+		pt.cur = nil
+		if p := recover(); p != nil {
+			st.failed.CompareAndSwap(nil, &p)
+		}
+	}()
+	for _, i := range f.groups[g] {
+		pt.cur = &f.subs[i].rec
+		do(f.subs[i].op)
 	}
 }

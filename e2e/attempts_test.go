@@ -23,7 +23,7 @@ func TestDeliveryAttemptsLimit(t *testing.T) {
 	refusing := awstest.NewProxy(t, awstest.Kinesalite, throttleEveryEntry)
 	putAll(t, kc, in, recording(t, "../examples/news/clicks.jsonl")[:40])
 	p := startLive(t, []string{"AWS_ENDPOINT_URL_KINESIS=" + refusing.URL}, newsToStream(t, in, out, bucket),
-		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", t.TempDir(), "--progress-every", "1ns", "--delivery-attempts", "3")
+		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", t.TempDir(), "--progress-every", "1ns", "--delivery-attempts", "3", "--close-windows-on-stop")
 	p.waitRead(t, 40)
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if code := p.wait(t, 30*time.Second); code != 1 {
@@ -48,7 +48,7 @@ func TestThrottledDestinationDrainTimeout(t *testing.T) {
 	putAll(t, kc, in, recording(t, "../examples/news/clicks.jsonl")[:40])
 	cp := t.TempDir()
 	p := startLive(t, []string{"AWS_ENDPOINT_URL_KINESIS=" + refusing.URL}, newsToStream(t, in, out, bucket),
-		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", cp, "--progress-every", "1ns", "--drain-timeout", "7s")
+		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", cp, "--progress-every", "1ns", "--drain-timeout", "7s", "--close-windows-on-stop")
 	p.waitRead(t, 40)
 	start := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)

@@ -112,7 +112,7 @@ func TestLambdaOutputAndReferenceRefresh(t *testing.T) {
 	var logs []string
 	var read int64
 	readCh := make(chan struct{}, 100)
-	lo := &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, ReferenceRefresh: 100 * time.Millisecond,
+	lo := &live.Options{Position: "TRIM_HORIZON", CloseWindowsOnStop: true, CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond, ReferenceRefresh: 100 * time.Millisecond,
 		Logf: func(f string, args ...any) { mu.Lock(); logs = append(logs, fmt.Sprintf(f, args...)); mu.Unlock() },
 		Progress: func(p live.Progress) {
 			mu.Lock()

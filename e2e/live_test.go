@@ -92,7 +92,7 @@ func TestNewsLive(t *testing.T) {
 	putAll(t, kc, in, clicks)
 
 	a := newsApp(t, in, out, delivery, bucket)
-	st, prog, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
+	st, prog, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CloseWindowsOnStop: true, CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
 	if st.RecordsIn != int64(len(clicks)) || st.ErrorRows != 0 {
 		t.Fatalf("stats %+v\n%s", st, stderr)
 	}

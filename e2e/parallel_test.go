@@ -79,7 +79,7 @@ func TestLiveParallelIdentical(t *testing.T) {
 		var dest, each, errs bytes.Buffer
 		o := engine.Options{App: a, Format: "ndjson", Rowtime: true,
 			Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": &dest, "EACH": &each, "error_stream": &errs}}
-		st, _, stderr := runLiveUntil(t, o, &live.Options{Config: &cfg, Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 100 * time.Millisecond}, puts*per)
+		st, _, stderr := runLiveUntil(t, o, &live.Options{Config: &cfg, Position: "TRIM_HORIZON", CloseWindowsOnStop: true, CheckpointDir: t.TempDir(), PollInterval: 100 * time.Millisecond}, puts*per)
 		if st.RecordsIn != puts*per {
 			t.Fatalf("GOMAXPROCS %d: %d records in, want %d\n%s", procs, st.RecordsIn, puts*per, stderr)
 		}

@@ -46,7 +46,7 @@ func TestRecordReplayEqualsLive(t *testing.T) {
 	putAll(t, kc, in, clicks[250:])
 
 	a := newsApp(t, in, out, delivery, bucket)
-	st, _, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
+	st, _, stderr := runLiveUntil(t, engine.Options{App: a}, &live.Options{Position: "TRIM_HORIZON", CloseWindowsOnStop: true, CheckpointDir: t.TempDir(), PollInterval: 200 * time.Millisecond}, int64(len(clicks)))
 	rows := int(st.RowsOut["DESTINATION_SQL_STREAM"])
 	if rows == 0 {
 		t.Fatalf("no rows\n%s", stderr)

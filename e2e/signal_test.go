@@ -138,8 +138,9 @@ func newsToStream(t *testing.T, in, out, bucket string) string {
 	return writeApp(t, a)
 }
 
-// SIGTERM mid-stream: the process stops reading, delivers every row of
-// what it read, and exits 0; a second run from LAST_STOPPED_POINT reads the
+// SIGTERM mid-stream with --close-windows-on-stop: the process stops
+// reading, delivers every row of what it read (its open windows closed),
+// and exits 0; a second run from LAST_STOPPED_POINT reads the
 // rest, and the two runs' rows together hold the news totals exactly: no
 // record lost, none counted twice.
 func TestSIGTERMDrainsAndResumes(t *testing.T) {
@@ -151,7 +152,7 @@ func TestSIGTERMDrainsAndResumes(t *testing.T) {
 	clicks := recording(t, "../examples/news/clicks.jsonl")
 
 	putAll(t, kc, in, clicks[:200])
-	p := startLive(t, env, appFile, "--start-position", "LAST_STOPPED_POINT", "--checkpoint-dir", cp, "--progress-every", "1ns")
+	p := startLive(t, env, appFile, "--start-position", "LAST_STOPPED_POINT", "--checkpoint-dir", cp, "--progress-every", "1ns", "--close-windows-on-stop")
 	// No checkpoint yet: LAST_STOPPED_POINT starts at NOW, so the first
 	// records are the ones sent from here on.
 	time.Sleep(1500 * time.Millisecond)
@@ -172,7 +173,7 @@ func TestSIGTERMDrainsAndResumes(t *testing.T) {
 
 	putAll(t, kc, in, clicks[350:])
 	rest := int64(150 - in1 + 150)
-	p2 := startLive(t, env, appFile, "--start-position", "LAST_STOPPED_POINT", "--checkpoint-dir", cp, "--progress-every", "1ns")
+	p2 := startLive(t, env, appFile, "--start-position", "LAST_STOPPED_POINT", "--checkpoint-dir", cp, "--progress-every", "1ns", "--close-windows-on-stop")
 	p2.waitRead(t, rest)
 	time.Sleep(500 * time.Millisecond)
 	p2.cmd.Process.Signal(syscall.SIGINT)
@@ -210,7 +211,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	clicks := recording(t, "../examples/news/clicks.jsonl")
 	putAll(t, kc, in, clicks[:50])
 	p := startLive(t, []string{"AWS_ENDPOINT_URL_KINESIS=" + slow.URL}, newsToStream(t, in, out, bucket),
-		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", t.TempDir(), "--progress-every", "1ns")
+		"--start-position", "TRIM_HORIZON", "--checkpoint-dir", t.TempDir(), "--progress-every", "1ns", "--close-windows-on-stop")
 	p.waitRead(t, 50)
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	// Wait for the drain to reach the slow PutRecords.

@@ -17,52 +17,58 @@ import (
 
 // liveRunFlags are run's flags for a live run (no --replay).
 type liveRunFlags struct {
-	position   *string
-	refresh    *time.Duration
-	checkpoint *string
-	progress   *time.Duration
-	attempts   *int
-	maxOutage  *time.Duration
-	connect    *time.Duration
-	drain      *time.Duration
-	store      *string
-	interval   *time.Duration
-	keep       *int
-	fresh      *bool
-	keepOnStop *bool
-	lease      *string
-	leaseFor   *time.Duration
+	position    *string
+	refresh     *time.Duration
+	checkpoint  *string
+	progress    *time.Duration
+	attempts    *int
+	maxOutage   *time.Duration
+	connect     *time.Duration
+	drain       *time.Duration
+	store       *string
+	interval    *time.Duration
+	keep        *int
+	fresh       *bool
+	keepOnStop  *bool
+	closeOnStop *bool
+	lease       *string
+	leaseFor    *time.Duration
 }
 
 func liveFlags(fs *flag.FlagSet) liveRunFlags {
 	return liveRunFlags{
-		position:   fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
-		refresh:    fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
-		checkpoint: fs.String("checkpoint-dir", "", "live run: folder of the checkpoints LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
-		store:      fs.String("checkpoint", "", "live run: where checkpoints go: s3://bucket/prefix, or a folder (default: --checkpoint-dir)"),
-		interval:   fs.Duration("checkpoint-interval", live.DefaultCheckpointInterval, "live run: period of checkpoints (read positions and all window, join and DISTINCT state); 0: only when the run stops"),
-		keep:       fs.Int("checkpoint-keep", live.DefaultCheckpointKeep, "live run: how many checkpoints to keep (a damaged latest one falls back to the one before)"),
-		fresh:      fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
-		keepOnStop: fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses: open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them (default: a stop closes every open window and delivers its rows, and the next run starts with empty state)"),
-		lease:      fs.String("lease", "", "live run: dynamodb://TABLE: one instance runs the application, others wait as standbys and take over from the latest checkpoint (use --checkpoint s3://...) when it stops renewing its lease"),
-		leaseFor:   fs.Duration("lease-duration", live.DefaultLeaseDuration, "live run: how long a lease lasts without renewal: a standby takes over about this long after the owner died"),
-		attempts:   fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
-		maxOutage:  fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
-		connect:    fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
-		drain:      fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
-		progress:   fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
+		position:    fs.String("start-position", "", "live run: where to start reading: NOW, TRIM_HORIZON, LAST_STOPPED_POINT or a time (AT_TIMESTAMP); default: the input's InputStartingPosition, else NOW"),
+		refresh:     fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
+		checkpoint:  fs.String("checkpoint-dir", "", "live run: folder of the checkpoints LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
+		store:       fs.String("checkpoint", "", "live run: where checkpoints go: s3://bucket/prefix, or a folder (default: --checkpoint-dir)"),
+		interval:    fs.Duration("checkpoint-interval", live.DefaultCheckpointInterval, "live run: period of checkpoints (read positions and all window, join and DISTINCT state); 0: only when the run stops"),
+		keep:        fs.Int("checkpoint-keep", live.DefaultCheckpointKeep, "live run: how many checkpoints to keep (a damaged latest one falls back to the one before)"),
+		fresh:       fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
+		keepOnStop:  fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses (the default; the flag is accepted for scripts written before): open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them"),
+		closeOnStop: fs.Bool("close-windows-on-stop", false, "live run: a stop ends the input: every open window closes and its rows are delivered, and the next LAST_STOPPED_POINT run starts with empty state (default: a stop pauses: open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them, so a stop and a restart equal one run)"),
+		lease:       fs.String("lease", "", "live run: dynamodb://TABLE: one instance runs the application, others wait as standbys and take over from the latest checkpoint (use --checkpoint s3://...) when it stops renewing its lease"),
+		leaseFor:    fs.Duration("lease-duration", live.DefaultLeaseDuration, "live run: how long a lease lasts without renewal: a standby takes over about this long after the owner died"),
+		attempts:    fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
+		maxOutage:   fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
+		connect:     fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
+		drain:       fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
+		progress:    fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
 	}
 }
 
 // runLive runs an application against its Kinesis streams, S3 reference
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
-// delivers what was already read and exits 0. A second signal exits at once.
+// delivers every row emitted, keeps the open windows in its last checkpoint
+// (unless --close-windows-on-stop) and exits 0. A second signal exits at once.
 func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...func(*live.Options)) (engine.Stats, error) {
 	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain,
-		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, KeepWindowsOnStop: *lf.keepOnStop,
+		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, CloseWindowsOnStop: *lf.closeOnStop,
 		Lease: *lf.lease, LeaseDuration: *lf.leaseFor}
 	if lo.CheckpointInterval <= 0 {
 		lo.CheckpointInterval = -1 // only at stops
+	}
+	if *lf.keepOnStop && *lf.closeOnStop {
+		return engine.Stats{}, &usageError{"--keep-windows-on-stop and --close-windows-on-stop: choose one (a stop keeps the open windows by default)"}
 	}
 	pos, ts, err := parsePosition(*lf.position)
 	if err != nil {

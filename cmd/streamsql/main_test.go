@@ -167,3 +167,12 @@ func TestUsageErrorsNameTheirCommand(t *testing.T) {
 		}
 	}
 }
+
+// A stop keeps the open windows by default; asking for both that and the
+// old behaviour is a usage error, before anything is read.
+func TestStopFlagsConflict(t *testing.T) {
+	code, _, errOut := runCLI("run", "../../examples/spend/app.yaml", "--keep-windows-on-stop", "--close-windows-on-stop")
+	if code != 2 || !strings.Contains(errOut, "--keep-windows-on-stop and --close-windows-on-stop: choose one") {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,7 +78,7 @@ type SourceOptions struct {
 	Logf func(format string, args ...any)
 	Log  *slog.Logger
 	// Map assigns the shards to the input's in-application streams (nil:
-	// every shard feeds stream 0); each Batch says its shard's stream.
+	// every shard feeds stream 0).
 	Map *ShardMap
 	// Only, when set, limits reading to the shards of these in-application
 	// streams (an instance owning part of the application's graph).
@@ -87,7 +88,9 @@ type SourceOptions struct {
 // Batch is what one GetRecords call gave: the shard's records in order
 // (KPL-aggregated records expanded into their user records).
 type Batch struct {
-	ShardID            string
+	ShardID string
+	// Records are in the shard's order, each payload an allocation of its
+	// own (never written again: a decoder may keep pointers into it).
 	Records            []input.Record
 	MillisBehindLatest int64
 	// End: the shard is closed and has been read to its end.
@@ -95,8 +98,6 @@ type Batch struct {
 	// Start: the shard's reader has begun (no records yet); a consumer
 	// merging shards by arrival waits for it from now on.
 	Start bool
-	// Stream is the in-application stream the shard feeds (SourceOptions.Map).
-	Stream int
 }
 
 // Source reads every shard of a stream. Start it with Run; read Batches.
@@ -665,9 +666,8 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 // readShard is the GetRecords loop of one shard. It returns nil when the
 // shard has been read to its end or ctx ended.
 func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
-	stream := s.o.Map.Stream(shard)
 	select {
-	case s.out <- Batch{ShardID: shard, Start: true, Stream: stream}:
+	case s.out <- Batch{ShardID: shard, Start: true}:
 	case <-ctx.Done():
 		return nil
 	}
@@ -719,7 +719,7 @@ func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error
 			continue
 		}
 		s.recovered(what)
-		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest), Stream: stream}
+		b := Batch{ShardID: shard, MillisBehindLatest: aws.ToInt64(out.MillisBehindLatest)}
 		b.Records = expand(out.Records, shard, b.Records)
 		if n := len(out.Records); n > 0 {
 			lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
@@ -776,7 +776,11 @@ func expand(recs []types.Record, shard string, out []input.Record) []input.Recor
 		}
 		for _, u := range users {
 			rec := base
-			rec.Data, rec.PartitionKey = u.Data, u.PartitionKey
+			// Every record's payload is an allocation of its own, as the
+			// SDK gives an unaggregated one: a user record's bytes would
+			// otherwise be a slice of the aggregate, and a string decoded
+			// from them and kept by a window would hold the aggregate whole.
+			rec.Data, rec.PartitionKey = bytes.Clone(u.Data), u.PartitionKey
 			out = append(out, rec)
 		}
 	}

@@ -35,8 +35,8 @@ import (
 // Options make Run read the application's Kinesis streams, load its
 // reference tables from S3 and deliver to its destinations (Kinesis
 // streams, Firehose delivery streams, Lambda functions), until the run's
-// context ends; then it stops reading, delivers everything already read
-// and returns.
+// context ends; then it stops reading, delivers every row emitted, keeps
+// the open windows in its last checkpoint (CloseWindowsOnStop) and returns.
 type Options struct {
 	// Position overrides every input's InputStartingPosition: NOW,
 	// TRIM_HORIZON, LAST_STOPPED_POINT or AT_TIMESTAMP (with Timestamp).
@@ -70,13 +70,15 @@ type Options struct {
 	// the application changed since the checkpoint was written (without
 	// it such a run is refused).
 	FreshState bool
-	// KeepWindowsOnStop makes a stop a pause: open windows stay open and
-	// go into the last checkpoint with all other state, and the run
-	// resumed from it goes on as if never stopped. By default a stop ends
-	// the input, as KDA's did: every open window closes and its rows are
-	// delivered, and the last checkpoint holds only positions (the run
-	// resumed from it starts with empty state).
-	KeepWindowsOnStop bool
+	// CloseWindowsOnStop makes a stop end the input, as the end of a
+	// replay does: every open window closes and its rows are delivered,
+	// and the last checkpoint holds only positions (the run resumed from
+	// it starts with empty state). By default a stop is a pause: open
+	// windows stay open and go into the last checkpoint with all other
+	// state, and the run resumed from it (LAST_STOPPED_POINT) goes on as
+	// if never stopped, so that a stop and a restart count each record
+	// once in one window, as a kill -9 and a restart do.
+	CloseWindowsOnStop bool
 	// ReferenceRefresh, when positive, fetches each S3 reference object
 	// again on that period and swaps in a changed table.
 	ReferenceRefresh time.Duration
@@ -293,8 +295,9 @@ type tableUpdate struct {
 }
 
 // Run runs an application live until ctx ends (or a source or an output
-// fails for good); then it stops reading, delivers everything already read
-// and returns.
+// fails for good); then it stops reading, delivers every row emitted,
+// writes its last checkpoint (with the open windows, unless
+// CloseWindowsOnStop) and returns.
 func Run(ctx context.Context, o engine.Options, lo *Options) (engine.Stats, error) {
 	none := engine.Stats{RowsOut: map[string]int64{}}
 	if lo == nil {
@@ -613,10 +616,11 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	// when every row emitted has been delivered.
 	var stats engine.Stats
 	var err2 error
-	// State past its bound: closing the windows would emit rows that are
-	// not results, and the state is what could not be held; the previous
-	// checkpoint stays the one to resume from.
-	keep := lo.KeepWindowsOnStop || p.StateError() != nil
+	// A stop is a pause unless asked otherwise. State past its bound:
+	// closing the windows would emit rows that are not results, and the
+	// state is what could not be held; the previous checkpoint stays the
+	// one to resume from.
+	keep := !lo.CloseWindowsOnStop || p.StateError() != nil
 	if !keep {
 		feed.Drain()
 		stats, err2 = p.Finish()
@@ -625,6 +629,8 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	if left == "" && p.OutputError() == nil && p.StateError() == nil && !leaseLost {
 		if err := cps.write(deliverCtx, keep); err != nil {
 			fail(err)
+		} else if keep {
+			logf("stopped: the open windows are kept in checkpoint %s for the next LAST_STOPPED_POINT run (--close-windows-on-stop closes them at a stop instead)", store.Where(cps.next-1))
 		}
 	}
 	if keep {

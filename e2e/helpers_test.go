@@ -27,23 +27,8 @@ func kinesisClient(t testing.TB, endpoint string) *kinsdk.Client {
 	return kinsdk.NewFromConfig(awstest.Config(t, endpoint))
 }
 
-func createStream(t testing.TB, c *kinsdk.Client, shards int32) string {
-	t.Helper()
-	name := awstest.Name("stream")
-	ctx := context.Background()
-	if _, err := c.CreateStream(ctx, &kinsdk.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 200; i++ {
-		out, err := c.DescribeStreamSummary(ctx, &kinsdk.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-		if err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
-			return name
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("stream %s never became ACTIVE", name)
-	return ""
-}
+// createStream creates a Kinesis stream and waits until it is ACTIVE.
+var createStream = awstest.Stream
 
 // recording reads the payloads and partition keys of a recording.
 func recording(t testing.TB, path string) []input.Record {

@@ -226,17 +226,22 @@ func TestStopRestartEqualsReplay(t *testing.T) {
 	restartsEqualReplay(t, syscall.SIGTERM)
 }
 
+// recoveryResources are the streams (one shard each), application
+// (recoveryApp), checkpoint folder and environment of a recovery run on
+// kinesalite.
+func recoveryResources(t *testing.T) (kc *kinsdk.Client, in, out, appFile, cp string, env []string) {
+	kc = kinesisClient(t, awstest.Kinesalite)
+	in = createStream(t, kc, 1)
+	out = createStream(t, kc, 1)
+	return kc, in, out, recoveryApp(t, in, out), t.TempDir(), []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+}
+
 // restartsEqualReplay runs the recovery application while a producer
 // writes, ends the process with sig at five random instants and restarts
 // it from LAST_STOPPED_POINT each time; at the end the rows delivered,
 // exact duplicates removed, must equal a replay of the records.
 func restartsEqualReplay(t *testing.T, sig syscall.Signal) {
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	appFile := recoveryApp(t, in, out)
-	cp := t.TempDir()
-	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+	kc, in, out, appFile, cp, env := recoveryResources(t)
 	args := func(pos string) []string {
 		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "700ms",
 			"--idle-timeout", "2s", "--progress-every", "1s"}
@@ -439,12 +444,7 @@ func recoveryRecords(first, n int) []input.Record {
 // it began: the records that came after its start are read again by the
 // restart (none lost), those from before it still are not.
 func TestKill9BeforeFirstCheckpoint(t *testing.T) {
-	kc := kinesisClient(t, awstest.Kinesalite)
-	in := createStream(t, kc, 1)
-	out := createStream(t, kc, 1)
-	appFile := recoveryApp(t, in, out)
-	cp := t.TempDir()
-	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite}
+	kc, in, _, appFile, cp, env := recoveryResources(t)
 	args := func(pos string) []string {
 		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "1h", "--progress-every", "200ms"}
 	}

@@ -73,13 +73,13 @@ func (f *Feed) Batch(r ShardRead) {
 	if d != nil {
 		d.wait()
 	}
-	for i, rec := range r.Records {
-		fr := feedRecord{in: r.Input, shard: r.Shard, rec: rec}
+	f.m.AddEach(r.Shard, len(r.Records), func(i int) (int64, feedRecord) {
+		fr := feedRecord{in: r.Input, shard: r.Shard, rec: r.Records[i]}
 		if d != nil {
 			fr.c, fr.i = d.at(i)
 		}
-		f.m.Add(r.Shard, rec.Arrival, fr)
-	}
+		return fr.rec.Arrival, fr
+	})
 	if r.MillisBehind == 0 && !r.End {
 		f.m.Progress(r.Shard, f.now().Add(-f.Skew).UnixMilli())
 	}

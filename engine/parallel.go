@@ -92,9 +92,8 @@ type decodePool struct {
 }
 
 // startDecoding starts the workers of a run (an error: a decoder could
-// not be made; records are then decoded on the run loop). stable is
-// decode.Decoder.Stable: decoded strings may point into the payloads.
-func (p *Pipeline) startDecoding(stable bool) (*decodePool, error) {
+// not be made; records are then decoded on the run loop).
+func (p *Pipeline) startDecoding() (*decodePool, error) {
 	workers := max(runtime.GOMAXPROCS(0)-1, 1)
 	decs := make([][]*decode.Decoder, workers)
 	for w := range decs {
@@ -104,7 +103,10 @@ func (p *Pipeline) startDecoding(stable bool) (*decodePool, error) {
 			if err != nil {
 				return nil, err
 			}
-			d.Stable = stable
+			// A replay's payloads and a live read's are allocations of
+			// their own, never written again (input.Reader, kinesis.Batch;
+			// a replay's arena is copied out of with Decoder.Reused).
+			d.Stable = true
 			decs[w][i] = d
 		}
 	}
@@ -243,9 +245,7 @@ func (p *Pipeline) prefetch(sources []*source) func() {
 		}
 		if dp == nil {
 			var err error
-			// A replay's payloads are allocations of their own (or its
-			// chunk's arena, which Decoder.Reused copies out of).
-			if dp, err = p.startDecoding(true); err != nil {
+			if dp, err = p.startDecoding(); err != nil {
 				// Cannot happen after validate built the same decoder; if it
 				// does, the replay is still right, only slower: say why.
 				p.note(slog.LevelWarn, event.Decoding, []any{"replay", s.name, "parallel", false, "error", err.Error()},
@@ -374,10 +374,7 @@ func (p *Pipeline) DecodeAhead() *Ahead {
 			"live: records are decoded on the run loop's goroutine: %s", why)
 		return nil
 	}
-	// A live read's payloads may be slices of one KPL-aggregated record:
-	// decoded strings are copied, as on the run loop, so that a row a
-	// window keeps does not hold the whole aggregate.
-	dp, err := p.startDecoding(false)
+	dp, err := p.startDecoding()
 	if err != nil {
 		p.note(slog.LevelWarn, event.Decoding, []any{"live", true, "parallel", false, "error", err.Error()},
 			"live: parallel decoding did not start (%v); decoding on one goroutine", err)

@@ -27,14 +27,13 @@ import (
 
 // partition gives each pump its part, numbered from 0 in the order of the
 // pumps, and each stream that a pump reads or writes (source streams
-// excepted) the part of those pumps (-1: none).
-func (g *Graph) partition() (pumpPart []int, streamPart map[string]int) {
+// excepted) the part of those pumps; n is the number of parts.
+func (g *Graph) partition() (pumpPart []int, streamPart map[string]int, n int) {
 	parent := make([]int, len(g.Pumps))
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(i int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
@@ -74,7 +73,7 @@ func (g *Graph) partition() (pumpPart []int, streamPart map[string]int) {
 	for s, p := range owner {
 		streamPart[s] = pumpPart[p]
 	}
-	return pumpPart, streamPart
+	return pumpPart, streamPart, len(number)
 }
 
 // part is one part of a running graph; cur is where its outputs' calls
@@ -200,12 +199,11 @@ type fanout struct {
 
 type reader struct {
 	op  operators.Operator
-	pt  *part
 	rec recorder
 }
 
 func (f *fanout) add(op operators.Operator, pt *part) {
-	f.subs = append(f.subs, reader{op: op, pt: pt})
+	f.subs = append(f.subs, reader{op: op})
 	for g, q := range f.parts {
 		if q == pt {
 			f.groups[g] = append(f.groups[g], len(f.subs)-1)
@@ -249,11 +247,10 @@ func (f *fanout) Advance(t int64) {
 }
 
 // worth tells whether the readers should take a batch of `rows` rows (or
-// the bound after them) on separate goroutines: when there are lanes and
-// parts to use them, and rows enough that the hand-off costs less than it
-// saves.
+// the bound after them) on separate goroutines: when they are of several
+// parts, and rows enough that the hand-off costs less than it saves.
 func (f *fanout) worth(rows int) bool {
-	return f.l.n > 1 && len(f.groups) > 1 && rows >= f.l.rows
+	return len(f.groups) > 1 && rows >= f.l.rows
 }
 
 // fork runs do on every reader, each part's readers in order on one

@@ -107,8 +107,8 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	}
 	r := &Running{plan: g, tables: map[string][][]value.Value{}, streams: map[string]*streamNode{}, timed: b.Timed}
 	maps.Copy(r.tables, b.Tables)
-	pumpPart, streamPart := g.partition()
-	r.parts = slices.Max(append(pumpPart, -1)) + 1
+	pumpPart, streamPart, nparts := g.partition()
+	r.parts = nparts
 	var parts []*part
 	if b.Lanes > 1 {
 		r.lanes = &lanes{n: b.Lanes, rows: b.LaneRows}

@@ -79,6 +79,24 @@ func (m *Merger[T]) Open(id string) { m.shard(id) }
 func (m *Merger[T]) Add(id string, arrival int64, v T) {
 	s := m.shard(id)
 	s.activity = m.Now()
+	m.add(s, arrival, v)
+}
+
+// AddEach queues n items of shard id, item i being at(i), as n calls of
+// Add would (one look-up of the shard and one reading of the clock).
+func (m *Merger[T]) AddEach(id string, n int, at func(i int) (int64, T)) {
+	if n == 0 {
+		return
+	}
+	s := m.shard(id)
+	s.activity = m.Now()
+	for i := range n {
+		arrival, v := at(i)
+		m.add(s, arrival, v)
+	}
+}
+
+func (m *Merger[T]) add(s *shard[T], arrival int64, v T) {
 	if arrival > s.progress {
 		s.progress = arrival
 	}

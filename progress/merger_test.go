@@ -132,7 +132,11 @@ func TestMergerMatchesOneHeap(t *testing.T) {
 				}
 				last[s] = max(last[s], a)
 				v := trial*1000 + step
-				m.Add(s, a, v)
+				if step%2 == 0 {
+					m.Add(s, a, v)
+				} else {
+					m.AddEach(s, 1, func(int) (int64, int) { return a, v })
+				}
 				ref = append(ref, Item[int]{Arrival: a, Value: v, seq: uint64(len(ref) + len(want))})
 			case r < 80:
 				m.Progress(s, last[s]+int64(rng.Intn(50)))

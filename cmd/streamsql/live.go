@@ -41,7 +41,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		refresh:     fs.Duration("reference-refresh", 0, "live run: fetch S3 reference objects again on this period and swap in changed tables (0: load once)"),
 		checkpoint:  fs.String("checkpoint-dir", "", "live run: folder of the checkpoints LAST_STOPPED_POINT resumes from (default: .streamsql next to APP)"),
 		store:       fs.String("checkpoint", "", "live run: where checkpoints go: s3://bucket/prefix, or a folder (default: --checkpoint-dir)"),
-		interval:    fs.Duration("checkpoint-interval", live.DefaultCheckpointInterval, "live run: period of checkpoints (read positions and all window, join and DISTINCT state); 0: only when the run stops"),
+		interval:    fs.Duration("checkpoint-interval", live.DefaultCheckpointInterval, "live run: period of checkpoints (read positions and all window, join and DISTINCT state); 0: only when the run stops (and, when it resumes none, at its start)"),
 		keep:        fs.Int("checkpoint-keep", live.DefaultCheckpointKeep, "live run: how many checkpoints to keep (a damaged latest one falls back to the one before)"),
 		fresh:       fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
 		keepOnStop:  fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses (the default; the flag is accepted for scripts written before): open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them"),

@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,7 +88,9 @@ type SourceOptions struct {
 // Batch is what one GetRecords call gave: the shard's records in order
 // (KPL-aggregated records expanded into their user records).
 type Batch struct {
-	ShardID            string
+	ShardID string
+	// Records are in the shard's order, each payload an allocation of its
+	// own (never written again: a decoder may keep pointers into it).
 	Records            []input.Record
 	MillisBehindLatest int64
 	// End: the shard is closed and has been read to its end.
@@ -773,7 +776,11 @@ func expand(recs []types.Record, shard string, out []input.Record) []input.Recor
 		}
 		for _, u := range users {
 			rec := base
-			rec.Data, rec.PartitionKey = u.Data, u.PartitionKey
+			// Every record's payload is an allocation of its own, as the
+			// SDK gives an unaggregated one: a user record's bytes would
+			// otherwise be a slice of the aggregate, and a string decoded
+			// from them and kept by a window would hold the aggregate whole.
+			rec.Data, rec.PartitionKey = bytes.Clone(u.Data), u.PartitionKey
 			out = append(out, rec)
 		}
 	}

@@ -381,6 +381,20 @@ func TestAggregatedRecords(t *testing.T) {
 	}
 }
 
+// Each user record of an aggregate gets a payload of its own, not a slice
+// of the aggregate's bytes (Batch: a string kept from it holds only it).
+func TestAggregatedRecordsOwnTheirBytes(t *testing.T) {
+	users := []kpl.UserRecord{{PartitionKey: "a", Data: []byte(`{"n":1}`)}, {PartitionKey: "b", Data: []byte(`{"n":2}`)}}
+	agg := kpl.Aggregate(users)
+	got := expand([]types.Record{{Data: agg, PartitionKey: aws.String("outer"), SequenceNumber: aws.String("1")}}, "shardId-000000000000", nil)
+	for i := range agg {
+		agg[i] = 'x'
+	}
+	if len(got) != 2 || string(got[0].Data) != `{"n":1}` || string(got[1].Data) != `{"n":2}` {
+		t.Fatalf("after the aggregate's bytes changed, the user records hold %q", payloads(got))
+	}
+}
+
 // LAST_STOPPED_POINT resumes after what the previous run handed out, and a
 // checkpoint survives a file round trip.
 func TestLastStoppedPoint(t *testing.T) {

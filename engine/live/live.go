@@ -53,7 +53,8 @@ type Options struct {
 	// CheckpointInterval is the period of checkpoints during the run
 	// (0: DefaultCheckpointInterval; negative: only when the run stops).
 	// A checkpoint is also written at every stop, clean or on an error,
-	// when every row emitted was delivered.
+	// when every row emitted was delivered, and before a run that resumes
+	// no checkpoint reads (its start positions).
 	CheckpointInterval time.Duration
 	// CheckpointKeep is how many checkpoints are kept (0: 3).
 	CheckpointKeep int

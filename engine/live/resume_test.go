@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kinsdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/connectors/kinesis"
@@ -31,7 +30,7 @@ func TestUnreadTrimHorizonShardsResumeFromTheirStart(t *testing.T) {
 	cfg := awstest.Config(t, awstest.Kinesalite)
 	kc := kinsdk.NewFromConfig(cfg)
 	ctx := context.Background()
-	name := testStream(t, kc, 2)
+	name := awstest.Stream(t, kc, 2)
 	const n = 12
 	putIDs(t, kc, name, n)
 	a := &app.Application{ApplicationName: "app", Dir: t.TempDir(), Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM",
@@ -73,26 +72,6 @@ func TestUnreadTrimHorizonShardsResumeFromTheirStart(t *testing.T) {
 	}
 }
 
-// testStream creates a Kinesis stream of the given shards and waits until
-// it is ACTIVE.
-func testStream(t *testing.T, kc *kinsdk.Client, shards int32) string {
-	t.Helper()
-	ctx := context.Background()
-	name := awstest.Name("stream")
-	if _, err := kc.CreateStream(ctx, &kinsdk.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
-		t.Fatal(err)
-	}
-	for range 200 {
-		out, err := kc.DescribeStreamSummary(ctx, &kinsdk.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-		if err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
-			return name
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("stream %s never became ACTIVE", name)
-	return ""
-}
-
 // putIDs writes n records {"ID":i}, each with its own partition key.
 func putIDs(t *testing.T, kc *kinsdk.Client, stream string, n int) {
 	t.Helper()
@@ -114,7 +93,7 @@ func putIDs(t *testing.T, kc *kinsdk.Client, stream string, n int) {
 func TestBacklogKeepsItsTimesWhenShardsOpenLate(t *testing.T) {
 	cfg := awstest.Config(t, awstest.Kinesalite)
 	kc := kinsdk.NewFromConfig(cfg)
-	name := testStream(t, kc, 1)
+	name := awstest.Stream(t, kc, 1)
 	const n = 20
 	putIDs(t, kc, name, n)
 	idle := time.Second

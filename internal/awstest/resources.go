@@ -6,12 +6,35 @@ import (
 	"io"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
+
+// Stream creates a Kinesis stream of the given shards through c (on
+// kinesalite or moto) and returns its name once it is ACTIVE.
+func Stream(t testing.TB, c *kinesis.Client, shards int32) string {
+	t.Helper()
+	name := Name("stream")
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err == nil && out.StreamDescriptionSummary.StreamStatus == kintypes.StreamStatusActive {
+			return name
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("stream %s never became ACTIVE", name)
+	return ""
+}
 
 // Bucket creates an S3 bucket on moto and returns its name.
 func Bucket(t testing.TB) string {

@@ -211,6 +211,9 @@ func save(ctx context.Context, s Store, c *checkpoint, keep int) (prune, err err
 
 // saveEncoded is save of a checkpoint already encoded as data.
 func saveEncoded(ctx context.Context, s Store, c *checkpoint, data []byte, keep int) (prune, err error) {
+	if data == nil { // encode: the header did not marshal
+		return nil, fmt.Errorf("checkpoint %s: its header cannot be encoded (time %s)", s.Where(c.Seq), c.Time)
+	}
 	if err := s.Put(ctx, c.Seq, data); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", s.Where(c.Seq), err)
 	}

@@ -131,6 +131,20 @@ func testCheckpoint(seq int64) *checkpoint {
 		Feed: []byte{1, 2, 3}, Pipeline: []byte("state")}
 }
 
+// A checkpoint whose header cannot be encoded (a time JSON cannot hold)
+// is an error, not an empty object in the store.
+func TestCheckpointHeaderErrorIsReported(t *testing.T) {
+	c := testCheckpoint(1)
+	c.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := NewDirStore(t.TempDir(), "app")
+	if _, err := save(context.Background(), s, c, 3); err == nil || !strings.Contains(err.Error(), "header cannot be encoded") {
+		t.Fatalf("save: %v", err)
+	}
+	if seqs, _ := s.List(context.Background()); len(seqs) != 0 {
+		t.Fatalf("stored %v", seqs)
+	}
+}
+
 func TestCheckpointEncoding(t *testing.T) {
 	c := testCheckpoint(7)
 	got, err := decodeCheckpoint(c.encode())

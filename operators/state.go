@@ -203,6 +203,16 @@ func (w *StateWriter) Seal(start int) {
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, crc32.Checksum(w.buf[start:], castagnoli))
 }
 
+// SealSize is the number of bytes Seal and SealBytes append.
+const SealSize = 4
+
+// SealBytes appends to b the checksum Seal would append to it (CRC-32C of
+// all of b), for bytes laid out by a StateWriter and sealed later (a
+// checkpoint sealed in the background); Unseal checks it.
+func SealBytes(b []byte) []byte {
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrCorrupt is the error of state whose checksum does not match.
@@ -210,11 +220,11 @@ var ErrCorrupt = errors.New("the state is damaged (its checksum does not match)"
 
 // Unseal checks the checksum Seal appended and returns the state before it.
 func Unseal(b []byte) ([]byte, error) {
-	if len(b) < 4 {
+	if len(b) < SealSize {
 		return nil, ErrCorrupt
 	}
-	body := b[:len(b)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+	body := b[:len(b)-SealSize]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-SealSize:]) {
 		return nil, ErrCorrupt
 	}
 	return body, nil

@@ -101,7 +101,7 @@ func (r *benchRun) size() (groups, rows int64) {
 }
 
 // BenchmarkCheckpoint measures one checkpoint as a live run writes it
-// (pipeline and feed snapshot, the SHA-256, a local file written, synced
+// (pipeline and feed snapshot, the CRC-32C, a local file written, synced
 // and renamed) for a large state. The run loop stops for the snapshot
 // only (ms-pause, wall time; cpu-ms-pause, CPU time of the process); the
 // write of a periodic checkpoint goes on in the background (cpu-ms-write).

@@ -19,6 +19,7 @@ import (
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/internal/awstest"
+	"github.com/streamsql/streamsql/operators"
 )
 
 // startTrades starts an application of sql over one JSON input of trades
@@ -193,6 +194,14 @@ func TestCorruptLatestFallsBack(t *testing.T) {
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "resuming from the one before") {
 		t.Fatalf("warnings %q", warnings)
+	}
+	// A flipped bit inside the state, the length unchanged: only the
+	// checksum tells it from a whole checkpoint.
+	data[len(data)-len("state")-operators.SealSize] ^= 1
+	os.WriteFile(s.Where(5), data, 0o644)
+	warnings = nil
+	if c, err := latest(ctx, s, logf); err != nil || c == nil || c.Seq != 4 || len(warnings) != 1 {
+		t.Fatalf("latest after a flipped bit: %v %v %q; want checkpoint 4 and a warning", c, err, warnings)
 	}
 	os.WriteFile(s.Where(4), []byte("streamsql checkpoint\n9\nnewer"), 0o644)
 	os.WriteFile(s.Where(3), nil, 0o644)

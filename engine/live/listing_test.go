@@ -2,10 +2,8 @@ package live
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -55,20 +53,5 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 	if _, err := p.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	rows := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(rows) != 4 {
-		t.Fatalf("%d rows, want 4:\n%s", len(rows), out.String())
-	}
-	for _, l := range rows {
-		var r struct {
-			ID   int64
-			T, A string
-		}
-		if err := json.Unmarshal([]byte(l), &r); err != nil {
-			t.Fatalf("%v: %s", err, l)
-		}
-		if r.T != r.A {
-			t.Errorf("record %d arrived at %s but has ROWTIME %s", r.ID, r.A, r.T)
-		}
-	}
+	arrivalTimes(t, out.String(), 4, "")
 }

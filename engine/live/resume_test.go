@@ -156,9 +156,17 @@ Inputs:
 		cancel()
 		t.Fatalf("the run did not read %d records within 30 s\n%s", n, stderr.String())
 	}
-	rows := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	arrivalTimes(t, stdout.String(), n, stderr.String())
+}
+
+// arrivalTimes checks n NDJSON rows (ID, T the ROWTIME, A the
+// APPROXIMATE_ARRIVAL_TIME): every record keeps its arrival time as
+// ROWTIME. more is shown with the rows when the count is wrong.
+func arrivalTimes(t *testing.T, out string, n int, more string) {
+	t.Helper()
+	rows := strings.Split(strings.TrimSpace(out), "\n")
 	if len(rows) != n {
-		t.Fatalf("%d rows, want %d:\n%s\n%s", len(rows), n, stdout.String(), stderr.String())
+		t.Fatalf("%d rows, want %d:\n%s\n%s", len(rows), n, out, more)
 	}
 	for _, l := range rows {
 		var r struct {

@@ -29,8 +29,8 @@ import (
 // whose first read after a start, restart or takeover answers later than
 // that (a loaded machine, a slow kinesalite) lets time pass its backlog,
 // whose rows then get later ROWTIMEs than the replay's. The default keeps
-// that out of reach; endProducing waits for the windows to close, however
-// long that takes.
+// that out of reach; endProducing waits for the windows to close (up to a
+// minute), not a fixed time.
 const recoveryIdle = "10s"
 
 // recoveryApp is testdata/recovery/app.sql (tumbling, sliding and stagger

@@ -24,6 +24,15 @@ import (
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
+// recoveryIdle is the --idle-timeout of the runs compared with a replay.
+// A shard silent for the idle timeout stops holding time back, so a shard
+// whose first read after a start, restart or takeover answers later than
+// that (a loaded machine, a slow kinesalite) lets time pass its backlog,
+// whose rows then get later ROWTIMEs than the replay's. The default keeps
+// that out of reach; endProducing waits for the windows to close (up to a
+// minute), not a fixed time.
+const recoveryIdle = "10s"
+
 // recoveryApp is testdata/recovery/app.sql (tumbling, sliding and stagger
 // windows, a stream join and COUNT_DISTINCT_ITEMS_TUMBLING, all into one
 // output) reading stream in and delivering JSON rows to stream out.
@@ -145,11 +154,9 @@ func waitCheckpoint(t *testing.T, dir string, p *liveProcess) {
 	t.Fatalf("no checkpoint in %s\n%s", dir, p.log())
 }
 
-// compareWithReplay records the input stream, replays it, and compares
-// the replay's rows with the live rows once exact duplicates are removed.
-// It returns the records, the replay's rows and how many rows were
-// delivered again.
-func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string, produced int) (recs []input.Record, rows []string, again int) {
+// replayInput records the input stream (which must hold the produced
+// records), replays it and returns the records and the replay's rows.
+func replayInput(t *testing.T, kc *kinsdk.Client, appFile, in string, produced int) (recs []input.Record, rows []string) {
 	t.Helper()
 	recs = readAll(t, kc, in)
 	if len(recs) != produced {
@@ -170,8 +177,46 @@ func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string,
 	if code != 0 {
 		t.Fatalf("replay: exit %d\n%s", code, errOut)
 	}
+	return recs, strings.Split(strings.TrimSpace(stdout), "\n")
+}
+
+// waitDelivered waits until stream out holds every row of rows (every
+// window of the live runs has closed), or a minute has passed (the
+// comparison that follows then says what is missing), or a process
+// exited.
+func waitDelivered(t *testing.T, kc *kinsdk.Client, out string, rows []string, procs []*liveProcess) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		got := map[string]bool{}
+		for _, l := range payloadLines(readAll(t, kc, out)) {
+			got[l] = true
+		}
+		missing := 0
+		for _, l := range rows {
+			if !got[l] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		for _, p := range procs {
+			select {
+			case <-p.exited:
+				t.Fatalf("a process exited (%d) with %d rows of the replay not delivered\n%s", p.code, missing, p.log())
+			default:
+			}
+		}
+	}
+}
+
+// compareDelivered compares the rows delivered to stream out with the
+// replay's rows once exact duplicates are removed, and returns how many
+// rows were delivered again.
+func compareDelivered(t *testing.T, kc *kinsdk.Client, out string, recs []input.Record, rows []string) (again int) {
+	t.Helper()
 	want := map[string]bool{}
-	rows = strings.Split(strings.TrimSpace(stdout), "\n")
 	for _, l := range rows {
 		want[l] = true
 	}
@@ -198,7 +243,7 @@ func compareWithReplay(t *testing.T, kc *kinsdk.Client, appFile, in, out string,
 			len(recs), len(want), len(delivered), len(got), len(missing), head(missing), len(extra), head(extra))
 	}
 	t.Logf("%d records, %d rows; the live runs delivered %d rows, %d of them again", len(recs), len(want), len(delivered), len(delivered)-len(got))
-	return recs, rows, len(delivered) - len(got)
+	return len(delivered) - len(got)
 }
 
 func head(l []string) string {
@@ -244,7 +289,7 @@ func restartsEqualReplay(t *testing.T, sig syscall.Signal) {
 	kc, in, out, appFile, cp, env := recoveryResources(t)
 	args := func(pos string) []string {
 		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "700ms",
-			"--idle-timeout", "2s", "--progress-every", "1s"}
+			"--idle-timeout", recoveryIdle, "--progress-every", "1s"}
 	}
 	stop := producer(t, kc, in)
 	defer stop()
@@ -260,26 +305,28 @@ func restartsEqualReplay(t *testing.T, sig syscall.Signal) {
 		t.Logf("stop %d (%v) after %d records read", i+1, sig, p.read())
 		p = startLive(t, env, args("LAST_STOPPED_POINT")...)
 	}
-	produced := endProducing(t, stop, 1500*time.Millisecond, p)
-	compareWithReplay(t, kc, appFile, in, out, produced)
+	endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, p)
 }
 
-// endProducing lets the producer write for last, stops it, waits until
-// every window has closed (the idle timeout moves time past the last
-// record), stops each process with SIGTERM (exit 0 wanted) and returns
-// how many records were produced.
-func endProducing(t *testing.T, stop func() int, last time.Duration, procs ...*liveProcess) int {
+// endProducing lets the producer write for last, stops it, replays the
+// records, waits until the live runs have delivered every row of the
+// replay (the idle timeout moves time past the last record, so every
+// window closes), stops each process with SIGTERM (exit 0 wanted) and
+// compares the rows delivered, exact duplicates removed, with the
+// replay's. It returns the records, the replay's rows and how many rows
+// were delivered again.
+func endProducing(t *testing.T, kc *kinsdk.Client, appFile, in, out string, stop func() int, last time.Duration, procs ...*liveProcess) (recs []input.Record, rows []string, again int) {
 	t.Helper()
 	time.Sleep(last)
-	produced := stop()
-	time.Sleep(6 * time.Second)
+	recs, rows = replayInput(t, kc, appFile, in, stop())
+	waitDelivered(t, kc, out, rows, procs)
 	for _, p := range procs {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		if code := p.wait(t, 20*time.Second); code != 0 {
 			t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
 		}
 	}
-	return produced
+	return recs, rows, compareDelivered(t, kc, out, recs, rows)
 }
 
 // putTo writes n spend records to one shard of a two-shard stream (by
@@ -397,7 +444,7 @@ func TestStandbyTakesOver(t *testing.T) {
 	table := awstest.Name("lease")
 	args := func(pos string) []string {
 		return []string{appFile, "--start-position", pos, "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + table,
-			"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s", "--progress-every", "1s"}
+			"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle, "--progress-every", "1s"}
 	}
 	stop := producer(t, kc, in)
 	defer stop()
@@ -426,8 +473,7 @@ func TestStandbyTakesOver(t *testing.T) {
 		standby = startLive(t, env, args("LAST_STOPPED_POINT")...)
 		standby.waitLog(t, "standby:", 10*time.Second)
 	}
-	produced := endProducing(t, stop, 1500*time.Millisecond, standby, owner)
-	compareWithReplay(t, kc, appFile, in, out, produced)
+	endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, standby, owner)
 }
 
 // recoveryRecords are n records of the recovery application's input,

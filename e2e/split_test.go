@@ -36,7 +36,7 @@ func TestInstancesSplitParts(t *testing.T) {
 	kc, in, out, bucket, appFile, env := splitResources(t)
 	table := awstest.Name("lease")
 	args := []string{appFile, "--start-position", "TRIM_HORIZON", "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + table,
-		"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s", "--progress-every", "1s"}
+		"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle, "--progress-every", "1s"}
 	stop := producerKeys(t, kc, in, 16)
 	defer stop()
 	a := startLive(t, env, args...)
@@ -73,8 +73,7 @@ func TestInstancesSplitParts(t *testing.T) {
 	a.wait(t, 5*time.Second)
 	b.waitLog(t, "took over application recovery, part", 30*time.Second)
 	t.Logf("the other instance took the killed one's part over after %v", time.Since(killed).Round(time.Millisecond))
-	produced := endProducing(t, stop, 1500*time.Millisecond, b)
-	recs, rows, again := compareWithReplay(t, kc, appFile, in, out, produced)
+	recs, rows, again := endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, b)
 	// A part reading the other part's shard too would deliver that part's
 	// rows a second time all along, not only those after a checkpoint.
 	if again*2 >= len(rows) {
@@ -105,7 +104,7 @@ func TestInstancesSplitParts(t *testing.T) {
 func TestOneInstanceRunsEveryPart(t *testing.T) {
 	kc, in, out, bucket, appFile, env := splitResources(t)
 	p := startLive(t, env, appFile, "--start-position", "NOW", "--checkpoint", "s3://"+bucket+"/checkpoints", "--lease", "dynamodb://"+awstest.Name("lease"),
-		"--lease-duration", "1s", "--checkpoint-interval", "700ms", "--idle-timeout", "2s")
+		"--lease-duration", "1s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle)
 	p.waitLog(t, "owning application recovery, part", 20*time.Second)
 	stop := producerKeys(t, kc, in, 16)
 	defer stop()
@@ -116,8 +115,7 @@ func TestOneInstanceRunsEveryPart(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	produced := endProducing(t, stop, 2*time.Second, p)
-	_, rows, again := compareWithReplay(t, kc, appFile, in, out, produced)
+	_, rows, again := endProducing(t, kc, appFile, in, out, stop, 2*time.Second, p)
 	// A send whose answer is lost is sent again (at least once), so a few
 	// rows may come twice; a part read twice would send all of its rows
 	// twice.

@@ -98,6 +98,11 @@ type Batch struct {
 	// Start: the shard's reader has begun (no records yet); a consumer
 	// merging shards by arrival waits for it from now on.
 	Start bool
+	// Listed, on the Start of a shard of the source's first listing, is how
+	// many shards that listing started (0 on later shards): a consumer
+	// holding time back until the input's shards are open waits for that
+	// many Starts, as one shard's records may come before another's Start.
+	Listed int
 }
 
 // Source reads every shard of a stream. Start it with Run; read Batches.
@@ -521,10 +526,18 @@ func (s *Source) Run(ctx context.Context) error {
 		}
 		return true
 	}
-	launch := func(list []shardInfo) {
+	launch := func(list []shardInfo, first bool) {
 		known := map[string]bool{}
 		for _, sh := range list {
 			known[sh.id] = true
+		}
+		listed := 0
+		if first {
+			for _, sh := range list {
+				if startable(sh, known) {
+					listed++
+				}
+			}
 		}
 		waiting := 0
 		for _, sh := range list {
@@ -546,7 +559,7 @@ func (s *Source) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func(id string) {
 				defer wg.Done()
-				err := s.readShard(ctx, id, pos)
+				err := s.readShard(ctx, id, pos, listed)
 				if err != nil {
 					select {
 					case failed <- err:
@@ -564,7 +577,7 @@ func (s *Source) Run(ctx context.Context) error {
 		s.waiting = waiting
 		s.mu.Unlock()
 	}
-	launch(shards)
+	launch(shards, true)
 	relist := time.NewTicker(s.o.ListInterval)
 	defer relist.Stop()
 	for {
@@ -589,7 +602,7 @@ func (s *Source) Run(ctx context.Context) error {
 			cancel()
 			return cleanStop(ctx, err)
 		}
-		launch(shards)
+		launch(shards, false)
 	}
 }
 
@@ -665,9 +678,9 @@ func (s *Source) iterator(ctx context.Context, shard string, pos iterPos) (strin
 
 // readShard is the GetRecords loop of one shard. It returns nil when the
 // shard has been read to its end or ctx ended.
-func (s *Source) readShard(ctx context.Context, shard string, pos iterPos) error {
+func (s *Source) readShard(ctx context.Context, shard string, pos iterPos, listed int) error {
 	select {
-	case s.out <- Batch{ShardID: shard, Start: true}:
+	case s.out <- Batch{ShardID: shard, Start: true, Listed: listed}:
 	case <-ctx.Done():
 		return nil
 	}

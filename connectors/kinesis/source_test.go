@@ -86,6 +86,7 @@ type collector struct {
 	mu      sync.Mutex
 	records []input.Record
 	ends    []string
+	listed  map[string]int // shard -> Listed of its Start
 }
 
 func startSource(t testing.TB, api API, o SourceOptions) *collector {
@@ -100,7 +101,7 @@ func startSource(t testing.TB, api API, o SourceOptions) *collector {
 		o.ListInterval = 300 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &collector{src: NewSource(api, o), cancel: cancel, done: make(chan error, 1)}
+	c := &collector{src: NewSource(api, o), cancel: cancel, done: make(chan error, 1), listed: map[string]int{}}
 	go func() { c.done <- c.src.Run(ctx) }()
 	go func() {
 		for b := range c.src.Batches() {
@@ -108,6 +109,9 @@ func startSource(t testing.TB, api API, o SourceOptions) *collector {
 			c.records = append(c.records, b.Records...)
 			if b.End {
 				c.ends = append(c.ends, b.ShardID)
+			}
+			if b.Start {
+				c.listed[b.ShardID] = b.Listed
 			}
 			c.mu.Unlock()
 		}
@@ -211,6 +215,17 @@ func TestTrimHorizonAllShards(t *testing.T) {
 			if len(shards) < 2 {
 				t.Fatalf("records from %d shard(s); 7 partition keys over 3 shards should hit more", len(shards))
 			}
+			// Each shard's Start tells how many the first listing started.
+			col.mu.Lock()
+			if len(col.listed) != 3 {
+				t.Errorf("Starts of %d shards, want 3: %v", len(col.listed), col.listed)
+			}
+			for id, n := range col.listed {
+				if n != 3 {
+					t.Errorf("shard %s: Start with Listed %d, want 3", id, n)
+				}
+			}
+			col.mu.Unlock()
 			time.Sleep(500 * time.Millisecond)
 			if lag := col.src.Lag(); lag != 0 {
 				t.Errorf("lag %d ms after reading everything", lag)
@@ -339,6 +354,15 @@ func TestReshardingParentsFirst(t *testing.T) {
 			if ends := col.waitEnds(t, 3); len(ends) != 3 {
 				t.Errorf("shards read to their end: %v; want the parent and both children", ends)
 			}
+			// The first listing started the parent only: the children,
+			// started later, are not waited for as listed shards.
+			col.mu.Lock()
+			for id, n := range col.listed {
+				if want := map[bool]int{true: 1, false: 0}[id == parent]; n != want {
+					t.Errorf("shard %s: Start with Listed %d, want %d", id, n, want)
+				}
+			}
+			col.mu.Unlock()
 		})
 	}
 }

@@ -281,6 +281,8 @@ type liveInput struct {
 	// resumed: pos came from the checkpoint the run resumed from.
 	resumed bool
 	shards  *kinesis.ShardMap // shard -> in-application stream
+	// opened counts the Starts of the shards of the source's first listing.
+	opened int
 }
 
 type liveBatch struct {
@@ -511,8 +513,8 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 		}
 	}
 
-	// Until its first shard opens, an input holds time back as an open
-	// shard does (until it has been idle for the idle timeout): with no
+	// Until every shard of its first listing has opened, an input holds
+	// time back as an open shard does (until it has been idle for the idle timeout): with no
 	// shard known yet, time would follow the wall clock from the first
 	// tick, so the backlog of a restart after a downtime, or of a
 	// TRIM_HORIZON start, would be late, and restored windows would close
@@ -621,7 +623,7 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	if left == "" && p.OutputError() == nil && p.StateError() == nil && !leaseLost {
 		if err := cps.write(deliverCtx, keep); err != nil {
 			fail(err)
-		} else if keep {
+		} else if keep && holdsState(p) {
 			logf("stopped: the open windows are kept in checkpoint %s for the next LAST_STOPPED_POINT run (--close-windows-on-stop closes them at a stop instead)", store.Where(cps.next-1))
 		}
 	}
@@ -764,7 +766,15 @@ func readingStart() time.Time {
 func take(inputs []*liveInput, feed *engine.Feed, lb liveBatch) {
 	if lb.b.Start {
 		feed.Open(shardKey(lb))
-		feed.Close(listing(lb.in))
+		// The input stops holding time back once every shard of its first
+		// listing is open: one shard's records may come before another
+		// shard's Start, and that shard's older records would then be
+		// late.
+		if in := inputs[lb.in]; lb.b.Listed > 0 {
+			if in.opened++; in.opened == lb.b.Listed {
+				feed.Close(listing(lb.in))
+			}
+		}
 		return
 	}
 	inputs[lb.in].received(lb.b)
@@ -823,6 +833,17 @@ func progress(p *engine.Pipeline, inputs []*liveInput) Progress {
 		pr.ArrivalLagMillis = max(0, time.Now().UnixMilli()-p.Time())
 	}
 	return pr
+}
+
+// holdsState reports whether an operator holds state (open windows,
+// groups or rows).
+func holdsState(p *engine.Pipeline) bool {
+	for _, n := range p.Running().Operators() {
+		if s := n.StateSize(); s.Groups > 0 || s.Rows > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // undelivered describes the rows the destinations still hold ("" none).

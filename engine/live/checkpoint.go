@@ -57,7 +57,7 @@ const checkpointMagic = "streamsql checkpoint\n3\n"
 // the pipeline state, each an operators.StateWriter blob (8 bytes of
 // length, little-endian, then the bytes) that feed and pipeline encode in
 // place, with nothing copied. c.Feed and c.Pipeline become those parts of
-// the result. seal then appends a CRC-32C of it all, so a torn or
+// the result. encode then appends a CRC-32C (operators.SealBytes) of it all, so a torn or
 // damaged object is detected, not half-read. (Format 2 ended in a SHA-256:
 // the checksum only detects damage, nothing compares it or names a
 // checkpoint by it (the S3 fence is the object's name), and a CRC-32C
@@ -80,27 +80,24 @@ func (c *checkpoint) layout(buf []byte, feed, pipeline func(io.Writer) error) ([
 		}
 		sw.CloseBlob(at[i])
 	}
-	sw.Grow(operators.SealSize) // for seal, in place
+	sw.Grow(operators.SealSize) // for the seal, in place
 	data := sw.Encoded()
 	c.Feed, c.Pipeline = data[at[0]:at[1]-8], data[at[1]:]
 	return data, nil
 }
-
-// seal appends the checksum of data.
-func seal(data []byte) []byte { return operators.SealBytes(data) }
 
 // encode is the checkpoint's bytes: what the run loop laid out, sealed,
 // or else c laid out with the parts it holds (nil if its header does not
 // marshal, which a header of names, numbers and times always does).
 func (c *checkpoint) encode() []byte {
 	if c.laid != nil {
-		return seal(c.laid)
+		return operators.SealBytes(c.laid)
 	}
 	data, err := c.layout(nil, writeBytes(c.Feed), writeBytes(c.Pipeline))
 	if err != nil {
 		return nil
 	}
-	return seal(data)
+	return operators.SealBytes(data)
 }
 
 func writeBytes(b []byte) func(io.Writer) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -495,8 +497,13 @@ func TestKill9BeforeFirstCheckpoint(t *testing.T) {
 		return []string{appFile, "--start-position", pos, "--checkpoint-dir", cp, "--checkpoint-interval", "1h", "--progress-every", "200ms"}
 	}
 	putAll(t, kc, in, recoveryRecords(0, 7)) // older than every run: never read
-	p := startLive(t, env, args("NOW")...)
-	p.waitLog(t, "the streams answer", 20*time.Second) // its shards are open at their tip
+	// NOW opens each shard at its tip: the records must be put only once
+	// every shard has been read (/readyz), not once the streams answer
+	// (listing them comes before the shard iterators, and on a slow
+	// machine records put in between were never read).
+	addr := freeAddr(t)
+	p := startLive(t, env, append(args("NOW"), "--http", addr)...)
+	waitReady(t, p, "http://"+addr+"/readyz", 20*time.Second)
 	putAll(t, kc, in, recoveryRecords(7, 20))
 	p.waitRead(t, 20)
 	p.cmd.Process.Signal(syscall.SIGKILL)
@@ -510,5 +517,35 @@ func TestKill9BeforeFirstCheckpoint(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if code := p.wait(t, 20*time.Second); code != 0 {
 		t.Fatalf("exit %d after SIGTERM\n%s", code, p.log())
+	}
+}
+
+// freeAddr is a 127.0.0.1 address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitReady polls a live process's /readyz until it answers 200: every
+// shard of the run has been read once.
+func waitReady(t *testing.T, p *liveProcess, url string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never answered 200 within %s\n%s", url, within, p.log())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

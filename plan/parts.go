@@ -29,25 +29,16 @@ import (
 // pumps, and each stream that a pump reads or writes (source streams
 // excepted) the part of those pumps; n is the number of parts.
 func (g *Graph) partition() (pumpPart []int, streamPart map[string]int, n int) {
-	parent := make([]int, len(g.Pumps))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
+	parts := sets[int]{}
 	owner := map[string]int{} // a pump of each shared stream
 	join := func(stream string, p int) {
 		if s := g.Catalog.Stream(stream); s == nil || s.Source {
 			return
 		}
 		if q, ok := owner[stream]; ok {
-			a, b := find(p), find(q)
-			parent[max(a, b)] = min(a, b)
+			if a, b := parts.find(p), parts.find(q); a != b {
+				parts.link(max(a, b), min(a, b))
+			}
 			return
 		}
 		owner[stream] = p
@@ -61,7 +52,7 @@ func (g *Graph) partition() (pumpPart []int, streamPart map[string]int, n int) {
 	pumpPart = make([]int, len(g.Pumps))
 	number := map[int]int{}
 	for i := range g.Pumps {
-		root := find(i)
+		root := parts.find(i)
 		k, ok := number[root]
 		if !ok {
 			k = len(number)

@@ -79,17 +79,7 @@ func (p *planner) split() Split {
 			read[r] = true
 		}
 	}
-	parent := map[string]string{}
-	var find func(s string) string
-	find = func(s string) string {
-		q, ok := parent[s]
-		if !ok || q == s {
-			return s
-		}
-		r := find(q)
-		parent[s] = r
-		return r
-	}
+	parts := sets[string]{}
 	var order []string // the input streams, in catalog order
 	sources := map[string][]string{}
 	for _, s := range p.cat.Streams() {
@@ -105,7 +95,7 @@ func (p *planner) split() Split {
 			nodes = append(nodes, pu.Target.Name)
 		}
 		for _, n := range nodes[min(1, len(nodes)):] {
-			a, b := find(nodes[0]), find(n)
+			a, b := parts.find(nodes[0]), parts.find(n)
 			if a == b {
 				continue
 			}
@@ -115,14 +105,14 @@ func (p *planner) split() Split {
 				}
 				sp.Meets = append(sp.Meets, Meet{Pump: pu.Name, Pos: p.file.Position(pu.Pos), A: inOrder(order, sources[a]), B: inOrder(order, sources[b])})
 			}
-			parent[b] = a
+			parts.link(b, a)
 			sources[a] = append(sources[a], sources[b]...)
 			delete(sources, b)
 		}
 	}
 	index := map[string]int{}
 	for _, s := range order {
-		r := find(s)
+		r := parts.find(s)
 		i, ok := index[r]
 		if !ok {
 			i = len(sp.Parts)

@@ -270,7 +270,7 @@ func (l *lease) hold(ctx context.Context, lost func(error)) {
 		case ctx.Err() != nil:
 			return
 		default:
-			l.logf("lease %s/%s: renewal failed: %v", l.table, l.app, err)
+			l.logf("warning: lease %s/%s: renewal failed: %v", l.table, l.app, err)
 			if time.Since(last) > l.duration*2/3 {
 				lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(last).Round(time.Millisecond), err))
 				return

@@ -46,6 +46,7 @@ func generate(out string) {
 	topTickers(filepath.Join(out, "top-tickers"))
 	webAnalytics(filepath.Join(out, "web-analytics-cloudformation"))
 	iotMonitoring(filepath.Join(out, "iot-monitoring-terraform"))
+	storefront(filepath.Join(out, "storefront-cloudformation"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

@@ -47,6 +47,7 @@ func generate(out string) {
 	webAnalytics(filepath.Join(out, "web-analytics-cloudformation"))
 	iotMonitoring(filepath.Join(out, "iot-monitoring-terraform"))
 	storefront(filepath.Join(out, "storefront-cloudformation"))
+	cardFraud(filepath.Join(out, "card-fraud-terraform"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

@@ -137,7 +137,8 @@ func TestOneInstanceRunsEveryPart(t *testing.T) {
 // starts, finds both leases held, asks A for a part, and A stops that
 // part as a clean stop does (its last checkpoint keeps the open windows)
 // and hands its lease to B, which resumes it from that checkpoint. Within
-// 30 s each runs one part, and it stays so. Once exact duplicates are
+// 30 s each runs one part, and it stays so; A's /readyz answers 200 (the
+// part it handed over no longer counts). Once exact duplicates are
 // removed, the rows delivered equal a replay of the records.
 func TestInstancesRebalanceOnJoin(t *testing.T) {
 	kc, in, out, bucket, appFile, env := splitResources(t)
@@ -145,7 +146,8 @@ func TestInstancesRebalanceOnJoin(t *testing.T) {
 		"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle, "--progress-every", "1s"}
 	stop := producerKeys(t, kc, in, 16)
 	defer stop()
-	a := startLive(t, env, args...)
+	addr := freeAddr(t)
+	a := startLive(t, env, append(args, "--http", addr, "--ready-max-age", "2s")...)
 	deadline := time.Now().Add(40 * time.Second)
 	for strings.Count(a.log(), "owning application recovery, part") < 2 {
 		if time.Now().After(deadline) {
@@ -167,8 +169,10 @@ func TestInstancesRebalanceOnJoin(t *testing.T) {
 			t.Fatalf("no %q\nA:\n%s\nB:\n%s", want.says, a.log(), b.log())
 		}
 	}
-	// Balanced, and it stays so: no part moves again.
+	// Balanced, and it stays so: no part moves again. A, which reads one
+	// part now, is ready (the part it handed over is not watched).
 	time.Sleep(3 * time.Second)
+	waitReady(t, a, "http://"+addr+"/readyz", 10*time.Second)
 	if n, m := strings.Count(a.log(), "handed application"), strings.Count(b.log(), "took over application"); n != 1 || m != 1 || strings.Contains(b.log(), "owning application") {
 		t.Fatalf("A handed %d parts over, B took %d (want 1 each, and B owning no other)\nA:\n%s\nB:\n%s", n, m, a.log(), b.log())
 	}

@@ -118,6 +118,10 @@ type Options struct {
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
+	// Unwatch, if set, hears of a source Watch heard of that is no longer
+	// read while the run goes on: its part was handed over to another
+	// instance (rebalance.go).
+	Unwatch func(src *kinesis.Source)
 
 	cfg aws.Config
 }
@@ -662,6 +666,11 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	}
 	if runErr != nil {
 		handTo = "" // no checkpoint to resume from: released (or lost) instead
+	}
+	if handTo != "" && lo.Watch != nil && lo.Unwatch != nil {
+		for _, in := range inputs {
+			lo.Unwatch(in.src)
+		}
 	}
 	return stats, runErr
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,5 +165,51 @@ func checkStateSize(t *testing.T, s *Sliding) {
 	st := s.StateSize()
 	if st.Groups != groups || st.Rows != rows || text != 0 || st.Bytes <= 0 {
 		t.Fatalf("StateSize %+v, a walk finds %d groups, %d rows, text off by %d", st, groups, rows, text)
+	}
+}
+
+// TestSlidingRestoresOlderState: a state written by the code before the
+// compact rows (commit 23a149a, rows of whole values, testdata) restores,
+// and the operator goes on exactly as one that was never stopped.
+func TestSlidingRestoresOlderState(t *testing.T) {
+	// The calls of storeConfig's first frame; the state was taken after
+	// the first 111 rows of storeRows.
+	cfg := storeConfig()
+	cfg.Frames = cfg.Frames[:1]
+	cfg.Calls = slices.DeleteFunc(cfg.Calls, func(c AnalyticSpec) bool { return c.Frame != 0 })
+	const taken = 111
+	state, err := os.ReadFile("testdata/sliding-23a149a.state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	times, rows := storeRows()
+	straight := operatortest.NewCapture(t)
+	resumed := operatortest.NewCapture(t)
+	a, b := NewSliding(cfg, straight), NewSliding(cfg, resumed)
+	batch := operators.NewBatch(cfg.Width, 64)
+	for i := range rows {
+		batch.Append(times[i], rows[i])
+		if i%37 != 36 && i != len(rows)-1 {
+			continue
+		}
+		a.Push(batch)
+		if i == taken-1 {
+			if err := b.Restore(bytes.NewReader(state)); err != nil {
+				t.Fatal(err)
+			}
+		} else if i >= taken {
+			b.Push(batch)
+		}
+		batch.Reset()
+	}
+	if len(resumed.Rows) != len(rows)-taken {
+		t.Fatalf("%d rows out after the restore, want %d", len(resumed.Rows), len(rows)-taken)
+	}
+	for i, r := range resumed.Rows {
+		for c, y := range r {
+			if x := straight.Rows[taken+i][c]; !value.Identical(x, y) || x.K != y.K {
+				t.Fatalf("row %d column %d: %v straight, %v resumed", taken+i, c, x, y)
+			}
+		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // The fair share of KCL's lease taker: an instance below ceil(parts /
-// instances) asks the most loaded instance above it for its last part,
+// instances) asks the most loaded instance for its last part when that
+// one is above the share, or at it while the asker needs two or more;
 // and only then.
 func TestStealFairShare(t *testing.T) {
 	held := func(holders ...string) []partLease {
@@ -33,7 +34,10 @@ func TestStealFairShare(t *testing.T) {
 		{"three parts: the share of two is two", "b", held("a", "a", "a"), stealing{key: "3", from: "a", held: 0, share: 2, their: 3}},
 		{"three parts, one each: at the share", "b", held("a", "a", "b"), stealing{}},
 		{"the most loaded, ties by name", "c", held("b", "a", "b", "a", "b", "a"), stealing{key: "6", from: "a", held: 0, share: 2, their: 3}},
-		{"nobody above the share", "c", held("b", "a", "b", "a", "d"), stealing{}},
+		{"nobody above the share, ties by name", "c", held("b", "a", "b", "a", "d"), stealing{key: "4", from: "a", held: 0, share: 2, their: 2}},
+		{"at the share, and two short of it", "c", held("a", "a", "b", "b"), stealing{key: "2", from: "a", held: 0, share: 2, their: 2}},
+		{"at the share, and one short of it", "c", held("a", "a", "b", "b", "c"), stealing{}},
+		{"three parts and three instances: one each", "c", held("a", "a", "b"), stealing{key: "2", from: "a", held: 0, share: 1, their: 2}},
 		{"four parts, a newcomer among three", "c", held("a", "a", "a", "b"), stealing{key: "3", from: "a", held: 0, share: 2, their: 3}},
 		{"a part free: left to the acquire loops", "b", append(held("a"), partLease{key: "2"}), stealing{}},
 		{"a holder not live: taken over first", "b", []partLease{{key: "1", holder: "a", live: true}, {key: "2", holder: "a"}}, stealing{}},

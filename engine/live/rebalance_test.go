@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,8 +81,11 @@ func TestLeaseHandOver(t *testing.T) {
 	wanted := make(chan string, 2)
 	holdCtx, stopHolding := context.WithCancel(ctx)
 	defer stopHolding()
+	var holding sync.WaitGroup
 	for _, l := range []*lease{x1, x2} {
-		go l.hold(holdCtx, func(err error) { t.Errorf("%s lost: %v", l.app, err) }, func(to string) { wanted <- l.app + " to " + to })
+		holding.Go(func() {
+			l.hold(holdCtx, func(err error) { t.Errorf("%s lost: %v", l.app, err) }, func(to string) { wanted <- l.app + " to " + to })
+		})
 	}
 	y := &share{}
 	y2 := mk("y", "2", y)
@@ -109,7 +113,7 @@ func TestLeaseHandOver(t *testing.T) {
 	}
 	wcancel()
 	stopHolding()
-	time.Sleep(50 * time.Millisecond)
+	holding.Wait() // as runPart does: the last version renewed is known
 	x2.let("y", false)
 	if !x2.handedOver || x.owned != 1 {
 		t.Fatalf("handed over %v, x owns %d", x2.handedOver, x.owned)

@@ -253,10 +253,8 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 	if body.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: %s: expected an object", n.file, body.Line, path)
 	}
-	for _, k := range keys(body) {
-		kn, v := getKV(body, k)
-		line := kn.Line
-		p := path + "." + k
+	for _, m := range members(body, path) {
+		k, v, line, p := m.key, m.val, m.line, m.path
 		if k == "//" {
 			continue
 		}
@@ -295,11 +293,7 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 			}
 			continue
 		}
-		items := []*yaml.Node{v}
-		if v.Kind == yaml.SequenceNode {
-			items = v.Content
-		}
-		for _, item := range items {
+		for _, item := range oneOrMany(v) {
 			target, bp, err := n.blockTarget(out, f, p, k, line, item.Line)
 			if err != nil {
 				return err
@@ -312,6 +306,33 @@ func (j *tfJSON) walk(n *native, body *yaml.Node, s tfSchema, out *yaml.Node, pa
 	return nil
 }
 
+// jsonMember is one member of a JSON object: its key, value, the key's
+// line and the member's path.
+type jsonMember struct {
+	key  string
+	val  *yaml.Node
+	line int
+	path string
+}
+
+// members lists the members of the JSON object obj, below path, in order.
+func members(obj *yaml.Node, path string) []jsonMember {
+	var out []jsonMember
+	for _, k := range keys(obj) {
+		kn, v := getKV(obj, k)
+		out = append(out, jsonMember{k, v, kn.Line, path + "." + k})
+	}
+	return out
+}
+
+// oneOrMany is a JSON block value: one object, or an array of them.
+func oneOrMany(v *yaml.Node) []*yaml.Node {
+	if v.Kind == yaml.SequenceNode {
+		return v.Content
+	}
+	return []*yaml.Node{v}
+}
+
 // dynamic expands the dynamic blocks of a JSON body, as tf.walk does in
 // HCL: {"TYPE": {"for_each": ..., "iterator": "NAME", "content": {...}}},
 // or an array of such objects for several dynamic blocks of one type.
@@ -319,19 +340,13 @@ func (j *tfJSON) dynamic(n *native, v *yaml.Node, s tfSchema, out *yaml.Node, pa
 	if v.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: %s.dynamic: expected an object of block types", n.file, v.Line, path)
 	}
-	for _, typ := range keys(v) {
-		kn, bv := getKV(v, typ)
-		line := kn.Line
-		p := path + "." + typ
+	for _, m := range members(v, path) {
+		typ, bv, line, p := m.key, m.val, m.line, m.path
 		f, ok := n.blockField(s, typ, p, line)
 		if !ok {
 			continue
 		}
-		items := []*yaml.Node{bv}
-		if bv.Kind == yaml.SequenceNode {
-			items = bv.Content
-		}
-		for _, b := range items {
+		for _, b := range oneOrMany(bv) {
 			fe, content := get(b, "for_each"), get(b, "content")
 			switch {
 			case fe == nil:

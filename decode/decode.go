@@ -6,7 +6,6 @@ package decode
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unsafe"
@@ -14,6 +13,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/internal/jsonscan"
 	"github.com/streamsql/streamsql/operators"
 	"github.com/streamsql/streamsql/value"
 )
@@ -388,10 +388,10 @@ func (d *Decoder) eachJSONRow(t int64, data []byte, errs operators.ErrorSink, f 
 		// One valid document is the common case: a single validation pass.
 		// Several concatenated documents are invalid as a whole, so only
 		// then is the first one's end looked for.
-		n, valid := len(rest), json.Valid(rest)
+		n, valid := len(rest), jsonscan.Valid(rest)
 		if !valid {
 			n = docEnd(rest)
-			valid = n > 0 && n < len(rest) && json.Valid(rest[:n])
+			valid = n > 0 && n < len(rest) && jsonscan.Valid(rest[:n])
 		}
 		if !valid {
 			report(errs, t, eval.ErrParse, "invalid JSON record", data)

@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/tidwall/gjson"
@@ -73,7 +72,7 @@ func scanFlat(s string, guess []string, set func(key string, v gjson.Result) boo
 			}
 		case c == '{' || c == '[':
 			n := docEnd([]byte(s[i:]))
-			if n == 0 || !json.Valid([]byte(s[i:i+n])) {
+			if n == 0 || !jsonscan.Valid([]byte(s[i:i+n])) {
 				return true, false
 			}
 			i += n

@@ -14,8 +14,12 @@ import (
 	"testing"
 	"time"
 
+	kinsdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/streamsql/streamsql/app"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/internal/awstest"
 	"github.com/streamsql/streamsql/observe"
 )
@@ -177,4 +181,85 @@ func grepLines(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A split application run with --lease has a pipeline per part; --http
+// serves every part's operators, labelled with the part, not only the
+// first part's (one instance takes both parts, the second a grace
+// later). Kinesis and DynamoDB on moto.
+func TestMetricsOfEveryLivePart(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	kc := kinsdk.NewFromConfig(cfg)
+	in := createStream(t, kc, 2)
+	var recs []input.Record
+	for i := range 40 {
+		recs = append(recs, input.Record{Data: fmt.Appendf(nil, `{"K":"k%d","V":%d}`, i%3, i), PartitionKey: fmt.Sprintf("k%d", i)})
+	}
+	putAll(t, kc, in, recs)
+	a := &app.Application{ApplicationName: "split", ApplicationCode: `
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (K VARCHAR(8), N BIGINT);
+CREATE PUMP A AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM K, COUNT(*) FROM SOURCE_SQL_STREAM_001 GROUP BY K, STEP(ROWTIME BY INTERVAL '1' SECOND);
+CREATE PUMP B AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM K, V FROM SOURCE_SQL_STREAM_002;`,
+		Inputs: []app.Input{{NamePrefix: "SOURCE_SQL_STREAM", InputParallelism: &app.InputParallelism{Count: 2},
+			KinesisStreamsInput: &app.ResourceRef{ResourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/" + in},
+			InputSchema: app.SourceSchema{RecordFormat: app.RecordFormat{RecordFormatType: "JSON"},
+				RecordColumns: []app.RecordColumn{{Name: "K", Mapping: "$.K", SqlType: "VARCHAR(8)"}, {Name: "V", Mapping: "$.V", SqlType: "INTEGER"}}}}}}
+	hub := observe.New(observe.Options{PublishEvery: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := hub.Handler()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := live.Run(ctx, engine.Options{App: a, Writers: map[string]io.Writer{"DESTINATION_SQL_STREAM": io.Discard}, Format: "ndjson", Stderr: logs, Observer: hub},
+			&live.Options{Position: "TRIM_HORIZON", CheckpointDir: t.TempDir(), PollInterval: 100 * time.Millisecond, Config: &cfg,
+				Lease: "dynamodb://" + awstest.Name("lease"), LeaseDuration: 300 * time.Millisecond, Watch: hub.WatchSource})
+		done <- err
+	}()
+	want := map[string]string{ // an operator of each part, by part
+		"SOURCE_SQL_STREAM_001": "A/tumbling",
+		"SOURCE_SQL_STREAM_002": "B/select",
+	}
+	var text string
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		text = scrapeText(t, h)
+		got := 0
+		for part, op := range want {
+			if sumMetric(text, fmt.Sprintf(`streamsql_operator_rows_in_total{operator=%q,part=%q}`, op, part)) > 0 {
+				got++
+			}
+		}
+		if got == len(want) && sumMetric(text, "streamsql_input_records_total") == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("the operators of both parts never counted the 40 records:\n%s\n%s", grepLines(text, "streamsql_operator_rows_in_total"), logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Each part lists only what its rows reach; the stream both write
+	// has a fan-in in each, together every row delivered.
+	for _, wrong := range []string{`operator="A/tumbling",part="SOURCE_SQL_STREAM_002"`, `operator="B/select",part="SOURCE_SQL_STREAM_001"`, `part=""`} {
+		if strings.Contains(text, wrong) {
+			t.Errorf("/metrics has %s:\n%s", wrong, grepLines(text, "streamsql_operator_rows_in_total"))
+		}
+	}
+	fanIn := sumMetric(text, `streamsql_operator_rows_in_total{operator="DESTINATION_SQL_STREAM/stream",part="SOURCE_SQL_STREAM_001"}`) +
+		sumMetric(text, `streamsql_operator_rows_in_total{operator="DESTINATION_SQL_STREAM/stream",part="SOURCE_SQL_STREAM_002"}`)
+	if rows := sumMetric(text, "streamsql_stream_rows_total"); fanIn != rows || rows < 1 {
+		t.Errorf("the output stream's fan-ins count %v rows, the stream %v", fanIn, rows)
+	}
+	code, snap := get(t, h, "/api/snapshot")
+	for part, op := range want {
+		if code != 200 || !strings.Contains(snap, fmt.Sprintf(`"name":%q,"part":%q`, op, part)) {
+			t.Errorf("/api/snapshot lacks %s of part %s: %d %s", op, part, code, snap)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("live run: %v\n%s", err, logs.String())
+	}
 }

@@ -26,6 +26,15 @@ type Observer interface {
 	Observe(p *Pipeline, final bool)
 }
 
+// PartObserver is an Observer that also watches a split application
+// whose parts run in pipelines of their own (a live run with --lease):
+// Part is the observer of one part's pipeline, named by its first input
+// stream, with the part's input streams.
+type PartObserver interface {
+	Observer
+	Part(name string, streams []string) Observer
+}
+
 // Current is the run's figures so far (Finish's Stats without ending the
 // run). Call it from the goroutine that pushes rows.
 func (p *Pipeline) Current() Stats {

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamsql/streamsql/internal/jsonscan"
 )
 
 // Record is one Kinesis record.
@@ -303,7 +305,7 @@ func (r *reader) Next() (Record, error) {
 		valid := false
 		if r.format == payloadLines {
 			// One valid document is not several; only an invalid line is split.
-			if valid = json.Valid(line); !valid {
+			if valid = jsonscan.Valid(line); !valid {
 				if docs := splitDocuments(line); len(docs) > 1 {
 					return r.payloads(docs)
 				}
@@ -318,7 +320,7 @@ func (r *reader) Next() (Record, error) {
 	}
 }
 
-// parse reads one line (or document); valid says json.Valid(line) holds.
+// parse reads one line (or document); valid says jsonscan.Valid(line) holds.
 func (r *reader) parse(line []byte, valid bool) (Record, error) {
 	if r.format == payloadLines {
 		rec := Record{Data: append([]byte(nil), line...)}

@@ -3,7 +3,6 @@ package input
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -520,10 +519,10 @@ func arrivalOf(raw []byte, isString bool) (int64, bool) {
 // the last one if the key repeats (as encoding/json into a map). ok=false
 // when the line is not valid JSON, not an object, the key is absent, or a
 // key holds escapes: encoding/json then decides. valid says the caller
-// has checked json.Valid(line). A string value comes back
+// has checked jsonscan.Valid(line). A string value comes back
 // without its quotes (isString), and only if it holds no escapes.
 func topLevelField(line []byte, key string, valid bool) (raw []byte, isString, ok bool) {
-	if !valid && !json.Valid(line) {
+	if !valid && !jsonscan.Valid(line) {
 		return nil, false, false
 	}
 	i := skipSpace(line, 0)
@@ -605,7 +604,7 @@ func skipValue(b []byte, i int) int {
 // object the envelope scanner reads (so no element could fail to decode as
 // a kinesisRecord). Otherwise false: encoding/json reads the document.
 func scanRecordsArray(doc []byte) ([][]byte, bool) {
-	if !json.Valid(doc) {
+	if !jsonscan.Valid(doc) {
 		return nil, false
 	}
 	i := skipSpace(doc, 0)

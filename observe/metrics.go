@@ -42,12 +42,12 @@ var (
 	mShardLastRead = newMetric("shard_last_read_timestamp_seconds", "When a GetRecords call for the shard last succeeded (Unix time).", prometheus.GaugeValue, "input", "shard")
 	mShardOpen     = newMetric("shard_open", "1 while the shard has a reader, 0 once it was read to its end.", prometheus.GaugeValue, "input", "shard")
 
-	mOpRowsIn      = newMetric("operator_rows_in_total", "Rows the operator received.", prometheus.CounterValue, "operator")
-	mOpRowsOut     = newMetric("operator_rows_out_total", "Rows the operator emitted.", prometheus.CounterValue, "operator")
-	mOpStateGroups = newMetric("operator_state_groups", "Open groups (windows, keys, partitions) the operator holds.", prometheus.GaugeValue, "operator")
-	mOpStateRows   = newMetric("operator_state_rows", "Rows the operator buffers.", prometheus.GaugeValue, "operator")
-	mOpStateBytes  = newMetric("operator_state_bytes", "Estimated memory of the operator's state.", prometheus.GaugeValue, "operator")
-	mOpLate        = newMetric("operator_late_rows_total", "Rows that reached the operator after their window had closed.", prometheus.CounterValue, "operator")
+	mOpRowsIn      = newMetric("operator_rows_in_total", "Rows the operator received.", prometheus.CounterValue, "operator", "part")
+	mOpRowsOut     = newMetric("operator_rows_out_total", "Rows the operator emitted.", prometheus.CounterValue, "operator", "part")
+	mOpStateGroups = newMetric("operator_state_groups", "Open groups (windows, keys, partitions) the operator holds.", prometheus.GaugeValue, "operator", "part")
+	mOpStateRows   = newMetric("operator_state_rows", "Rows the operator buffers.", prometheus.GaugeValue, "operator", "part")
+	mOpStateBytes  = newMetric("operator_state_bytes", "Estimated memory of the operator's state.", prometheus.GaugeValue, "operator", "part")
+	mOpLate        = newMetric("operator_late_rows_total", "Rows that reached the operator after their window had closed.", prometheus.CounterValue, "operator", "part")
 
 	mLateRows      = newMetric("late_rows_total", "Rows that arrived after their window had closed, all operators.", prometheus.CounterValue)
 	mLateEventRows = newMetric("late_event_rows_total", "Rows whose event-time group had already been emitted (aggregated into a later window).", prometheus.CounterValue)
@@ -129,13 +129,13 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	for _, op := range s.Operators {
-		emit(mOpRowsIn, float64(op.RowsIn), op.Name)
-		emit(mOpRowsOut, float64(op.RowsOut), op.Name)
-		emit(mOpStateGroups, float64(op.State.Groups), op.Name)
-		emit(mOpStateRows, float64(op.State.Rows), op.Name)
-		emit(mOpStateBytes, float64(op.State.Bytes), op.Name)
+		emit(mOpRowsIn, float64(op.RowsIn), op.Name, op.Part)
+		emit(mOpRowsOut, float64(op.RowsOut), op.Name, op.Part)
+		emit(mOpStateGroups, float64(op.State.Groups), op.Name, op.Part)
+		emit(mOpStateRows, float64(op.State.Rows), op.Name, op.Part)
+		emit(mOpStateBytes, float64(op.State.Bytes), op.Name, op.Part)
 		if op.Windowed {
-			emit(mOpLate, float64(op.Late), op.Name)
+			emit(mOpLate, float64(op.Late), op.Name, op.Part)
 		}
 	}
 	emit(mLateRows, float64(st.LateRows))

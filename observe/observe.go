@@ -53,22 +53,37 @@ const (
 	DefaultHealthMaxAge = 60 * time.Second
 )
 
-// Hub is an engine.Observer that serves what it sees.
+var _ engine.PartObserver = (*Hub)(nil)
+
+// Hub is an engine.Observer that serves what it sees. It watches one
+// pipeline, or with Part one per part of a split application, and serves
+// them as one run.
 type Hub struct {
 	o Options
 
-	beat    atomic.Int64 // unix nanos of the last turn of the engine's loop
+	beat    atomic.Int64 // unix nanos of the last turn of any pipeline's loop
 	started atomic.Bool
-	lastPub time.Time // engine goroutine only
+	whole   *pipe // the pipeline of an application run whole
 
 	mu      sync.Mutex
-	snap    *Snapshot
+	snaps   map[string]*Snapshot // each pipeline's latest, by part ("": whole)
 	ckpt    checkpoints
 	sources []watched
 	graph   *GraphView
 	subs    map[chan []byte]struct{}
+}
 
-	// Console taps: written by the engine goroutine only.
+// pipe is the Hub's side of one pipeline: the whole application's, or one
+// part's. Its fields belong to that pipeline's goroutine.
+type pipe struct {
+	h       *Hub
+	part    string   // the part's name (its first input stream); "" for a whole run
+	streams []string // the part's input streams: the operators shown are those they reach
+	lastPub time.Time
+	run     *plan.Running    // the graph nodes were found in
+	nodes   []operators.Node // the operators shown
+
+	// Console taps.
 	taps   []*tap
 	errors *ring
 }
@@ -95,7 +110,23 @@ func New(o Options) *Hub {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Hub{o: o, subs: map[chan []byte]struct{}{}, errors: newRing(o.Rows, sink.ErrorStreamColumns)}
+	h := &Hub{o: o, subs: map[chan []byte]struct{}{}, snaps: map[string]*Snapshot{}}
+	h.whole = h.newPipe("", nil)
+	return h
+}
+
+func (h *Hub) newPipe(part string, streams []string) *pipe {
+	return &pipe{h: h, part: part, streams: streams, errors: newRing(h.o.Rows, sink.ErrorStreamColumns)}
+}
+
+// Part is the observer of one part of a split application running in a
+// pipeline of its own (plan.Split; a live run with --lease): part names
+// it (its first input stream) and streams are its input streams. The
+// operators each part's rows reach are shown labelled with its name, and
+// the parts' other figures add up into the run's. Observing a part again
+// (taken over anew) replaces what was shown of it.
+func (h *Hub) Part(part string, streams []string) engine.Observer {
+	return h.newPipe(part, streams)
 }
 
 // Snapshot is the run as last published.
@@ -113,6 +144,7 @@ type Snapshot struct {
 // OperatorStats are one running operator's counters.
 type OperatorStats struct {
 	Name     string              `json:"name"`
+	Part     string              `json:"part,omitempty"` // the part of a split application it runs in (Hub.Part)
 	RowsIn   int64               `json:"in"`
 	RowsOut  int64               `json:"out"`
 	State    operators.StateSize `json:"state"`
@@ -135,9 +167,19 @@ func (h *Hub) WatchSource(input string, src *kinesis.Source) {
 	h.sources = append(h.sources, watched{input, src})
 }
 
+// Taps implements engine.Observer for an application run whole.
+func (h *Hub) Taps(g *plan.Graph) map[string]operators.Operator { return h.whole.Taps(g) }
+
+// Observe implements engine.Observer for an application run whole.
+func (h *Hub) Observe(p *engine.Pipeline, final bool) { h.whole.Observe(p, final) }
+
+// Error implements operators.ErrorSink: the console shows error_stream.
+func (h *Hub) Error(r operators.ErrorRecord) { h.whole.Error(r) }
+
 // Taps implements engine.Observer: a reader of every in-application stream
 // keeps its latest rows for the console.
-func (h *Hub) Taps(g *plan.Graph) map[string]operators.Operator {
+func (pp *pipe) Taps(g *plan.Graph) map[string]operators.Operator {
+	h := pp.h
 	h.started.Store(true)
 	h.beat.Store(time.Now().UnixNano())
 	gv := graphView(g)
@@ -151,27 +193,28 @@ func (h *Hub) Taps(g *plan.Graph) map[string]operators.Operator {
 			cols = append(cols, sink.Column{Name: c.Name, Type: c.Type})
 		}
 		t := &tap{stream: s.Name, ring: newRing(h.o.Rows, cols)}
-		h.taps = append(h.taps, t)
+		pp.taps = append(pp.taps, t)
 		out[s.Name] = t
 	}
 	return out
 }
 
-// Error implements operators.ErrorSink: the console shows error_stream.
-func (h *Hub) Error(r operators.ErrorRecord) { h.errors.add(r.Time, sink.ErrorRow(r)) }
+// Error implements operators.ErrorSink.
+func (pp *pipe) Error(r operators.ErrorRecord) { pp.errors.add(r.Time, sink.ErrorRow(r)) }
 
 // Observe implements engine.Observer: it notes that the loop turns and,
 // at most every PublishEvery, publishes a snapshot.
-func (h *Hub) Observe(p *engine.Pipeline, final bool) {
+func (pp *pipe) Observe(p *engine.Pipeline, final bool) {
+	h := pp.h
 	now := time.Now()
 	h.beat.Store(now.UnixNano())
-	if !final && now.Sub(h.lastPub) < h.o.PublishEvery {
+	if !final && now.Sub(pp.lastPub) < h.o.PublishEvery {
 		return
 	}
-	h.lastPub = now
+	pp.lastPub = now
 	s := &Snapshot{At: now, Stats: p.Current(), Watermark: p.Time(), Final: final, Streams: map[string][]string{}}
-	for _, n := range p.Running().Operators() {
-		os := OperatorStats{Name: n.Name(), RowsIn: n.Counters().RowsIn, RowsOut: n.Counters().RowsOut, State: n.StateSize()}
+	for _, n := range pp.operators(p.Running()) {
+		os := OperatorStats{Name: n.Name(), Part: pp.part, RowsIn: n.Counters().RowsIn, RowsOut: n.Counters().RowsOut, State: n.StateSize()}
 		if l, ok := n.(interface{ LateRows() (int64, bool) }); ok {
 			os.Late, os.Windowed = l.LateRows()
 		}
@@ -180,20 +223,36 @@ func (h *Hub) Observe(p *engine.Pipeline, final bool) {
 	for _, b := range p.Outputs() {
 		s.Outputs = append(s.Outputs, OutputStats{Stream: b.Stream, Destination: b.Destination(), Status: b.Out.Status()})
 	}
-	for _, t := range h.taps {
+	for _, t := range pp.taps {
 		if t.ring.changed {
 			t.ring.render()
 		}
 		s.Streams[t.stream] = t.ring.rendered
 	}
-	if h.errors.changed {
-		h.errors.render()
+	if pp.errors.changed {
+		pp.errors.render()
 	}
-	s.Errors = h.errors.rendered
+	s.Errors = pp.errors.rendered
 	h.mu.Lock()
-	h.snap = s
+	h.snaps[pp.part] = s
+	all := h.latest()
 	h.mu.Unlock()
-	h.broadcast(s)
+	h.broadcast(all)
+}
+
+// operators are the running operators the pipeline shows: every one of a
+// whole run, those its input streams reach for a part (the others are
+// there too, but get no rows).
+func (pp *pipe) operators(r *plan.Running) []operators.Node {
+	if pp.run != r {
+		pp.run = r
+		if pp.streams == nil {
+			pp.nodes = r.Operators()
+		} else {
+			pp.nodes = r.Reached(pp.streams)
+		}
+	}
+	return pp.nodes
 }
 
 // checkpoints are a live run's checkpoint writes.
@@ -225,11 +284,12 @@ func (h *Hub) CheckpointPruneFailed(error) {
 	h.mu.Unlock()
 }
 
-// Latest is the last published snapshot (nil before the first).
+// Latest is the last published snapshot (nil before the first): of the
+// parts, their snapshots as one (merge.go).
 func (h *Hub) Latest() *Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.snap
+	return h.latest()
 }
 
 func (h *Hub) watchedSources() []watched {

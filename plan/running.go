@@ -140,6 +140,7 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 		}
 		n.merge = operators.NewMerge(n.node.output(fan))
 		r.register(n.node, s.Name+"/stream", n.merge)
+		n.node.of, n.node.fan = s.Name, true
 		if s.Source {
 			n.input = n.node.input(n.merge.NewInput())
 			r.sources = append(r.sources, n.input)
@@ -305,6 +306,8 @@ func (r *Running) Operators() []operators.Node {
 // node is one running operator with the probes counting its rows.
 type node struct {
 	name    string
+	of      string // the pump it belongs to, or with fan the stream whose fan-in it is (reach.go)
+	fan     bool
 	op      any // an operators.Operator, or an operator with several inputs (Merge, StreamJoin)
 	in, out int64
 	// With Bindings.Timed: nanoseconds spent in the node's Push and
@@ -336,7 +339,7 @@ func (r *Running) name(pump string, nodes []*node) {
 	for _, n := range nodes {
 		kind := n.name
 		seen[kind]++
-		n.name = pump + "/" + kind
+		n.name, n.of = pump+"/"+kind, pump
 		if k := seen[kind]; k > 1 {
 			n.name += fmt.Sprintf("#%d", k)
 		}

@@ -394,8 +394,8 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 			return none, err
 		}
 	}
-	if pt != nil && !pt.observed.CompareAndSwap(false, true) {
-		o.Observer = nil // one pipeline per observer: the first part's
+	if pt != nil {
+		o.Observer = pt.observer(o.Observer) // parts.go
 	}
 	p, err := engine.Start(o)
 	if err != nil {

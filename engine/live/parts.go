@@ -24,8 +24,22 @@ type part struct {
 	owns    []map[int]bool
 	start   time.Time // the instance's reading start: where NOW reads from
 	// observed is shared by the parts of an instance: the first part to
-	// start gets the run's Observer (metrics, console), the others none.
+	// start gets the run's Observer when it cannot watch parts (observer).
 	observed *atomic.Bool
+}
+
+// observer is the part's pipeline's observer: one of its own from an
+// observer that watches parts (the --http hub), else the run's observer
+// for the first part to start and none for the others (an observer
+// watches one pipeline).
+func (pt *part) observer(o engine.Observer) engine.Observer {
+	if po, ok := o.(engine.PartObserver); ok {
+		return po.Part(pt.key, pt.streams)
+	}
+	if o == nil || !pt.observed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return o
 }
 
 // storeName names the checkpoints of the application or of the part.

@@ -45,6 +45,9 @@ func generate(out string) {
 	machineAnomalies(filepath.Join(out, "anomalies"))
 	topTickers(filepath.Join(out, "top-tickers"))
 	webAnalytics(filepath.Join(out, "web-analytics-cloudformation"))
+	iotMonitoring(filepath.Join(out, "iot-monitoring-terraform"))
+	storefront(filepath.Join(out, "storefront-cloudformation"))
+	cardFraud(filepath.Join(out, "card-fraud-terraform"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

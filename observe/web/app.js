@@ -17,9 +17,14 @@ const el = (tag, attrs, text) => {
   return e;
 };
 
+// opsOf indexes the operators by name; a split application's parts each
+// list the fan-in of a stream they all write, and the graph shows the sum.
 function opsOf(snap) {
   const m = {};
-  for (const o of (snap && snap.operators) || []) m[o.name] = o;
+  for (const o of (snap && snap.operators) || []) {
+    const p = m[o.name];
+    m[o.name] = p ? Object.assign({}, p, { in: p.in + o.in, out: p.out + o.out }) : o;
+  }
   return m;
 }
 

@@ -83,7 +83,7 @@ func oneArg(cmd string, pos []string, what string) (string, error) {
 	return pos[0], nil
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("run", "run APP [--replay [STREAM=]FILE]... [flags]   (no --replay: read the application's Kinesis streams live)", stderr)
 	var replays, refs, outs multi
 	fs.Var(&replays, "replay", "feed the input (or STREAM) from a recording `[STREAM=]FILE`; repeatable")
@@ -116,6 +116,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	log, err := obs.logger(stderr)
 	if err != nil {
 		return err
+	}
+	progress := progressOut{w: stderr}
+	if obs.json() {
+		// Every line a JSON record: the failure too (the command line
+		// itself is read before the logger exists: its mistakes stay plain).
+		progress.log = log
+		defer func() {
+			if err != nil {
+				err = logFailure(log, err)
+			}
+		}()
 	}
 	a, err := loadAppWarn(path, *schema, lf, func(w string) { log.Warn(w, "event", event.Config) })
 	if err != nil {
@@ -158,17 +169,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	replay := !(len(o.Replays) == 0 && len(a.Inputs) > 0)
-	if replay && !*quiet && isTerminal(stderr) {
+	var ticker engine.Observer
+	switch {
+	case !replay:
+	case *live.progress > 0:
+		ticker = newReplayTicker(progress, *live.progress) // progress.go
+	case !*quiet && !obs.json() && isTerminal(stderr):
 		// A replay on a terminal shows its progress (progressbar.go).
+		ticker = newProgressBar(stderr)
+	}
+	if ticker != nil {
 		if o.Observer != nil {
-			o.Observer = engine.Observers{o.Observer, newProgressBar(stderr)}
+			o.Observer = engine.Observers{o.Observer, ticker}
 		} else {
-			o.Observer = newProgressBar(stderr)
+			o.Observer = ticker
 		}
 	}
 	var st engine.Stats
 	if !replay {
-		st, err = runLive(ctx, o, live, w.live, withLog(log)) // live.go
+		st, err = runLive(ctx, o, live, progress, w.live, withLog(log)) // live.go
 	} else {
 		st, err = engine.Run(ctx, o)
 	}
@@ -176,7 +195,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return schemaHint(err, path, *schema, a)
 	}
-	if !*quiet {
+	switch {
+	case *quiet:
+	case obs.json():
+		logSummary(log, st)
+	default:
 		printSummary(stderr, st)
 	}
 	return runOutcome(st, *failOnError)

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"io"
+	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/live"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // liveRunFlags are run's flags for a live run (no --replay).
@@ -46,13 +47,13 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 		fresh:       fs.Bool("fresh-state", false, "live run: when the application changed since the last checkpoint, resume from its positions with empty state instead of refusing"),
 		keepOnStop:  fs.Bool("keep-windows-on-stop", false, "live run: a stop pauses (the default; the flag is accepted for scripts written before): open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them"),
 		closeOnStop: fs.Bool("close-windows-on-stop", false, "live run: a stop ends the input: every open window closes and its rows are delivered, and the next LAST_STOPPED_POINT run starts with empty state (default: a stop pauses: open windows go into the last checkpoint and the next LAST_STOPPED_POINT run goes on with them, so a stop and a restart equal one run)"),
-		lease:       fs.String("lease", "", "live run: dynamodb://TABLE: one instance runs the application, others wait as standbys and take over from the latest checkpoint (use --checkpoint s3://...) when it stops renewing its lease"),
+		lease:       fs.String("lease", "", "live run: dynamodb://TABLE: one instance runs the application, others wait as standbys and take over from the latest checkpoint (use --checkpoint s3://...) when it stops renewing its lease; the parts of an application that splits are shared among the instances, and one started later is handed its fair share"),
 		leaseFor:    fs.Duration("lease-duration", live.DefaultLeaseDuration, "live run: how long a lease lasts without renewal: a standby takes over about this long after the owner died"),
 		attempts:    fs.Int("delivery-attempts", 0, "live run: give up on an output record after this many sends and stop with exit 1 (0: retry until delivered, as KDA did)"),
 		maxOutage:   fs.Duration("max-outage", 0, "live run: stop with exit 1 when Kinesis stays unreachable this long (0: retry without limit, reporting the outage every 10 s)"),
 		connect:     fs.Duration("connect-timeout", 30*time.Second, "live run: fail when an input stream has not answered at all within this time (retries included)"),
 		drain:       fs.Duration("drain-timeout", live.DefaultDrainTimeout, "live run: after SIGTERM, how long to deliver what was read; rows still undelivered then fail the run (exit 1)"),
-		progress:    fs.Duration("progress-every", 0, "live run: print records read and delivered, rates and lag on stderr at this period (0: only at the end)"),
+		progress:    fs.Duration("progress-every", 0, "print the run's progress on stderr at this period: a live run's records read and delivered, rates and lag; a replay's records, bytes and time left, instead of its progress bar (0: none; with --log-format json each is a JSON record)"),
 	}
 }
 
@@ -60,7 +61,7 @@ func liveFlags(fs *flag.FlagSet) liveRunFlags {
 // data and destinations until SIGTERM or SIGINT; then it stops reading,
 // delivers every row emitted, keeps the open windows in its last checkpoint
 // (unless --close-windows-on-stop) and exits 0. A second signal exits at once.
-func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...func(*live.Options)) (engine.Stats, error) {
+func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, progress progressOut, with ...func(*live.Options)) (engine.Stats, error) {
 	lo := &live.Options{ReferenceRefresh: *lf.refresh, CheckpointDir: *lf.checkpoint, MaxAttempts: *lf.attempts, MaxOutage: *lf.maxOutage, ConnectTimeout: *lf.connect, DrainTimeout: *lf.drain,
 		Checkpoint: *lf.store, CheckpointInterval: *lf.interval, CheckpointKeep: *lf.keep, FreshState: *lf.fresh, CloseWindowsOnStop: *lf.closeOnStop,
 		Lease: *lf.lease, LeaseDuration: *lf.leaseFor}
@@ -76,12 +77,12 @@ func runLive(ctx context.Context, o engine.Options, lf liveRunFlags, with ...fun
 	}
 	lo.Position, lo.Timestamp = pos, ts
 	if *lf.progress > 0 {
-		lo.Progress = progressPrinter(o.Stderr, *lf.progress)
+		lo.Progress = progressPrinter(progress, *lf.progress)
 	}
 	for _, f := range with {
 		f(lo)
 	}
-	go exitOnSecondSignal(ctx, o.Stderr)
+	go exitOnSecondSignal(ctx, o.Log)
 	return live.Run(ctx, o, lo)
 }
 
@@ -101,19 +102,19 @@ func parsePosition(s string) (string, time.Time, error) {
 // exitOnSecondSignal: after the first signal has asked for a drain, a
 // second one ends the process at once (exit 1: what was not yet delivered
 // is not).
-func exitOnSecondSignal(ctx context.Context, stderr interface{ Write([]byte) (int, error) }) {
+func exitOnSecondSignal(ctx context.Context, log *slog.Logger) {
 	<-ctx.Done()
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
-	fmt.Fprintln(stderr, "streamsql: stopping: delivering what was read (a second signal exits at once)")
+	log.Info("stopping: delivering what was read (a second signal exits at once)", "event", event.Stop)
 	<-c
-	fmt.Fprintln(stderr, "streamsql: second signal: exiting without delivering the rest")
+	log.Error("second signal: exiting without delivering the rest", "event", event.Exit, "exit_code", 1)
 	os.Exit(1)
 }
 
 // progressPrinter prints a live run's figures at most once per period:
 // records read and delivered, their rates since the last line, and the lag.
-func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
+func progressPrinter(w progressOut, every time.Duration) func(live.Progress) {
 	var last time.Time
 	var lastIn, lastOut int64
 	start := time.Now()
@@ -130,18 +131,23 @@ func progressPrinter(w io.Writer, every time.Duration) func(live.Progress) {
 		if last.IsZero() {
 			secs = now.Sub(start).Seconds()
 		}
+		inRate, outRate := float64(p.RecordsIn-lastIn)/max(secs, 1e-3), float64(out-lastOut)/max(secs, 1e-3)
+		last, lastIn, lastOut = now, p.RecordsIn, out
+		if w.log != nil {
+			w.record("records_in", p.RecordsIn, "records_per_second", math.Round(inRate), "delivered", out, "delivered_per_second", math.Round(outRate),
+				"lag_ms", p.LagMillis, "arrival_lag_ms", p.ArrivalLagMillis, "waiting", p.Waiting, "retrying", p.Outages)
+			return
+		}
 		switch {
 		case p.RecordsIn == 0 && len(p.Waiting) > 0:
-			fmt.Fprintf(w, "streamsql: progress: no record yet: %s\n", strings.Join(p.Waiting, "; "))
+			w.line("no record yet: %s", strings.Join(p.Waiting, "; "))
 		case p.RecordsIn == 0:
-			fmt.Fprintf(w, "streamsql: progress: no record yet (the streams answer; lag %d ms)\n", p.LagMillis)
+			w.line("no record yet (the streams answer; lag %d ms)", p.LagMillis)
 		default:
-			fmt.Fprintf(w, "streamsql: progress: in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago\n",
-				p.RecordsIn, float64(p.RecordsIn-lastIn)/max(secs, 1e-3), out, float64(out-lastOut)/max(secs, 1e-3), p.LagMillis, p.ArrivalLagMillis)
+			w.line("in %d (%.0f/s), delivered %d (%.0f/s), lag %d ms, last record arrived %d ms ago", p.RecordsIn, inRate, out, outRate, p.LagMillis, p.ArrivalLagMillis)
 		}
 		if len(p.Outages) > 0 {
-			fmt.Fprintf(w, "streamsql: progress: retrying: %s\n", strings.Join(p.Outages, "; "))
+			w.line("retrying: %s", strings.Join(p.Outages, "; "))
 		}
-		last, lastIn, lastOut = now, p.RecordsIn, out
 	}
 }

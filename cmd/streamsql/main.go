@@ -97,13 +97,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // report prints err and maps it to the exit code.
 func report(err error, stderr io.Writer) int {
+	msg, code := describe(err)
+	if msg != "" {
+		fmt.Fprintf(stderr, "%s\n", msg)
+	}
+	return code
+}
+
+// describe is what report prints for err ("" when nothing: no error, or
+// one already said) and the exit code: 2 for usage, configuration and SQL
+// errors, 1 for the rest.
+func describe(err error) (string, int) {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return 0
+		return "", 0
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "streamsql: %s\n", ue.msg)
-		return 2
+		return "streamsql: " + ue.msg, 2
 	}
 	var d detailer
 	if errors.As(err, &d) {
@@ -111,21 +121,22 @@ func report(err error, stderr io.Writer) int {
 		if !strings.HasPrefix(msg, "streamsql: ") {
 			msg = "streamsql: " + msg
 		}
-		fmt.Fprintf(stderr, "%s\n", msg)
-		return 2
+		return msg, 2
 	}
 	var fe *failedError
 	if errors.As(err, &fe) {
-		return 1
+		return "", fe.exitCode()
 	}
-	fmt.Fprintf(stderr, "streamsql: %v\n", err)
-	return 1
+	return fmt.Sprintf("streamsql: %v", err), 1
 }
 
-// failedError: the command already said what failed (test cases).
-type failedError struct{}
+// failedError: the command already said what failed (test cases, or a
+// run's error logged as a JSON line); code is the exit code (0: 1).
+type failedError struct{ code int }
 
 func (*failedError) Error() string { return "failed" }
+
+func (e *failedError) exitCode() int { return max(e.code, 1) }
 
 // newFlags makes a flag set whose --help prints the command's usage.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {

@@ -51,6 +51,23 @@ func (f observeFlags) logger(stderr io.Writer) (*slog.Logger, error) {
 	return nil, &usageError{fmt.Sprintf("--log-format %q: want text or json", *f.logFormat)}
 }
 
+// json reports whether every line of the run is a JSON log record
+// (--log-format json): then the progress, the summary and a failure are
+// records too (semantics 122).
+func (f observeFlags) json() bool { return strings.EqualFold(*f.logFormat, "json") }
+
+// logFailure writes the run's failure as an ERROR record (event "exit",
+// with the exit code) instead of report's plain line; the error returned
+// keeps the exit code and prints nothing more.
+func logFailure(log *slog.Logger, err error) error {
+	msg, code := describe(err)
+	if msg == "" {
+		return err
+	}
+	log.Error(strings.TrimPrefix(msg, "streamsql: "), "event", event.Exit, "exit_code", code)
+	return &failedError{code}
+}
+
 // watcher is what --http adds to a run.
 type watcher struct {
 	hub  *observe.Hub
@@ -81,6 +98,7 @@ func (f observeFlags) start(o *engine.Options, log *slog.Logger) (*watcher, erro
 func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
+		lo.Unwatch = w.hub.UnwatchSource
 		lo.Checkpointed = w.hub.Checkpointed
 		lo.CheckpointPruneFailed = w.hub.CheckpointPruneFailed
 	}

@@ -51,24 +51,50 @@ func (b *progressBar) Observe(p *engine.Pipeline, final bool) {
 
 // line is the bar's text for records and bytes read after elapsed.
 func (b *progressBar) line(records, read, total int64, elapsed time.Duration) string {
-	secs := max(elapsed.Seconds(), 1e-3)
+	f := replayFigures(records, read, total, elapsed)
 	var w strings.Builder
 	if total > 0 {
-		frac := min(1, float64(read)/float64(total))
 		const width = 24
-		done := int(frac * width)
-		fmt.Fprintf(&w, "%3.0f%% [%s%s] ", 100*frac, strings.Repeat("=", done), strings.Repeat(" ", width-done))
+		done := int(f.frac * width)
+		fmt.Fprintf(&w, "%3.0f%% [%s%s] ", 100*f.frac, strings.Repeat("=", done), strings.Repeat(" ", width-done))
 	}
-	fmt.Fprintf(&w, "%s records", count(records))
+	w.WriteString(f.String())
+	return w.String()
+}
+
+// replayProgress are a replay's figures so far: the bar's, and those
+// --progress-every prints.
+type replayProgress struct {
+	records, read, total int64   // total: the recordings' size, 0 when unknown
+	frac                 float64 // the share read, when total is known
+	rate                 float64 // records per second
+	left                 time.Duration
+}
+
+func replayFigures(records, read, total int64, elapsed time.Duration) replayProgress {
+	secs := max(elapsed.Seconds(), 1e-3)
+	f := replayProgress{records: records, read: read, total: total, rate: float64(records) / secs}
 	if total > 0 {
-		fmt.Fprintf(&w, "  %s/%s", size(read), size(total))
-	} else if read > 0 {
-		fmt.Fprintf(&w, "  %s", size(read))
+		f.frac = min(1, float64(read)/float64(total))
+		if read > 0 && read < total {
+			f.left = time.Duration(float64(total-read) / (float64(read) / secs) * float64(time.Second))
+		}
 	}
-	fmt.Fprintf(&w, "  %s records/s", count(int64(float64(records)/secs)))
-	if total > 0 && read > 0 && read < total {
-		left := time.Duration(float64(total-read) / (float64(read) / secs) * float64(time.Second))
-		fmt.Fprintf(&w, "  ETA %s", left.Round(time.Second))
+	return f
+}
+
+// String is the figures in words (the bar's text after its gauge).
+func (f replayProgress) String() string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "%s records", count(f.records))
+	if f.total > 0 {
+		fmt.Fprintf(&w, "  %s/%s", size(f.read), size(f.total))
+	} else if f.read > 0 {
+		fmt.Fprintf(&w, "  %s", size(f.read))
+	}
+	fmt.Fprintf(&w, "  %s records/s", count(int64(f.rate)))
+	if f.left > 0 {
+		fmt.Fprintf(&w, "  ETA %s", f.left.Round(time.Second))
 	}
 	return w.String()
 }

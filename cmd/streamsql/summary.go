@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"maps"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/internal/event"
 )
 
 // num prints counts with thousands separators (1,000).
@@ -21,12 +24,7 @@ var num = message.NewPrinter(language.English)
 // input, rows per output stream, error_stream rows by ERROR_NAME, late rows,
 // wall time and rate.
 func printSummary(w io.Writer, st engine.Stats) {
-	secs := st.ElapsedTime.Seconds()
-	rate := 0.0
-	if secs > 0 {
-		rate = float64(st.RecordsIn) / secs
-	}
-	num.Fprintf(w, "streamsql: done in %s: %d records read (%.0f records/s)\n", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, rate)
+	fmt.Fprintf(w, "streamsql: %s\n", summaryHead(st))
 	for _, in := range st.Inputs {
 		num.Fprintf(w, "  input %s: %d records", in.Name, in.Records)
 		if in.Failed > 0 {
@@ -53,6 +51,42 @@ func printSummary(w io.Writer, st engine.Stats) {
 	if st.LateEventRows > 0 {
 		num.Fprintf(w, "  late event rows: %d (an event time in a window already emitted; counted in a later window)\n", st.LateEventRows)
 	}
+}
+
+// summaryHead is the summary's first line: the time and the records read.
+func summaryHead(st engine.Stats) string {
+	return num.Sprintf("done in %s: %d records read (%.0f records/s)", st.ElapsedTime.Round(time.Millisecond), st.RecordsIn, recordRate(st))
+}
+
+func recordRate(st engine.Stats) float64 {
+	if secs := st.ElapsedTime.Seconds(); secs > 0 {
+		return float64(st.RecordsIn) / secs
+	}
+	return 0
+}
+
+// inputSummary is one input's figures in the JSON summary.
+type inputSummary struct {
+	Name    string `json:"name"`
+	Records int64  `json:"records"`
+	Failed  int64  `json:"failed"`
+	Bytes   int64  `json:"bytes"`
+}
+
+// logSummary is printSummary as one INFO record (--log-format json,
+// event "summary"): the same figures as fields.
+func logSummary(log *slog.Logger, st engine.Stats) {
+	inputs := []inputSummary{}
+	for _, in := range st.Inputs {
+		inputs = append(inputs, inputSummary{in.Name, in.Records, in.Failed, in.Bytes})
+	}
+	attrs := []any{"event", event.Summary, "elapsed_seconds", st.ElapsedTime.Seconds(), "records_in", st.RecordsIn,
+		"records_per_second", math.Round(recordRate(st)), "inputs", inputs, "outputs", st.RowsOut, "error_rows", st.ErrorRows}
+	if st.ErrorRows > 0 {
+		attrs = append(attrs, "errors", st.Errors, "first_error", st.FirstError, "errors_routed", st.ErrorsRouted)
+	}
+	attrs = append(attrs, "late_rows", st.LateRows, "late_event_rows", st.LateEventRows)
+	log.Info(summaryHead(st), attrs...)
 }
 
 // runOutcome turns the figures into the exit status: every record of an

@@ -27,6 +27,10 @@ const (
 	State      = "state_memory"      // operator state past --max-state-memory
 	Decoding   = "decoding"          // how a run decodes its records (parallel or not, and why)
 	Pumps      = "pumps"             // whether independent pumps run on separate goroutines, and why not
+	Progress   = "progress"          // a run's figures so far (--progress-every)
+	Summary    = "summary"           // the end-of-run figures
+	Stop       = "stop"              // a signal asked the run to stop
+	Exit       = "exit"              // the run failed: the error and the exit code
 )
 
 // Note reports one event: through log when set (level, message, the event

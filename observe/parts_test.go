@@ -65,12 +65,7 @@ func TestMetricsOfEveryPart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fams := scrape(t, hub.Handler())
-	checks := []struct {
-		name   string
-		labels []string
-		want   float64
-	}{
+	checkSamples(t, scrape(t, hub.Handler()), []sampleCheck{
 		{"streamsql_input_records_total", []string{"input=SOURCE_SQL_STREAM"}, 16},
 		{"streamsql_operator_rows_in_total", []string{"operator=A/tumbling", "part=SOURCE_SQL_STREAM_001"}, 10},
 		{"streamsql_operator_rows_in_total", []string{"operator=B/select", "part=SOURCE_SQL_STREAM_002"}, 6},
@@ -83,12 +78,7 @@ func TestMetricsOfEveryPart(t *testing.T) {
 		{"streamsql_operator_rows_in_total", []string{"operator=A/tumbling", "part=SOURCE_SQL_STREAM_002"}, -1},
 		{"streamsql_operator_rows_in_total", []string{"operator=B/select", "part=SOURCE_SQL_STREAM_001"}, -1},
 		{"streamsql_operator_rows_in_total", []string{"operator=SOURCE_SQL_STREAM_002/stream", "part=SOURCE_SQL_STREAM_001"}, -1},
-	}
-	for _, c := range checks {
-		if got := sample(fams, c.name, c.labels...); got != c.want {
-			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
+	})
 	// The JSON snapshot (the console's) lists each part's operators.
 	code, body := getBody(t, hub.Handler(), "/api/snapshot")
 	var v View

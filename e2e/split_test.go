@@ -9,6 +9,7 @@ import (
 
 	kinsdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/streamsql/streamsql/input"
 	"github.com/streamsql/streamsql/internal/awstest"
 )
 
@@ -23,6 +24,28 @@ func splitResources(t *testing.T) (kc *kinsdk.Client, in, out, bucket, appFile s
 	appFile = recoveryAppOf(t, "testdata/recovery/split.sql", 2, in, out)
 	env = []string{"AWS_ENDPOINT_URL_KINESIS=" + awstest.Kinesalite, "AWS_ENDPOINT_URL_S3=" + awstest.Moto, "AWS_ENDPOINT_URL_DYNAMODB=" + awstest.Moto}
 	return
+}
+
+// bothParts checks that the records went to both shards and that every
+// pump of both parts has rows in the replay the live rows equal.
+func bothParts(t *testing.T, recs []input.Record, rows []string) {
+	t.Helper()
+	shards := map[string]int{}
+	for _, rec := range recs {
+		shards[rec.ShardID]++
+	}
+	chains := map[string]int{}
+	for _, row := range rows {
+		for _, q := range []string{"tumble1", "slide1", "stagger2", "dist2"} {
+			if strings.Contains(row, `"`+q+`"`) {
+				chains[q]++
+			}
+		}
+	}
+	if len(shards) != 2 || len(chains) != 4 {
+		t.Fatalf("records by shard %v, rows by pump %v: want both shards and every pump", shards, chains)
+	}
+	t.Logf("records by shard %v, rows by pump %v", shards, chains)
 }
 
 // Two instances split an application whose two in-application input
@@ -79,22 +102,7 @@ func TestInstancesSplitParts(t *testing.T) {
 	if again*2 >= len(rows) {
 		t.Fatalf("%d of %d rows delivered again: more than a kill explains", again, len(rows))
 	}
-	shards := map[string]int{}
-	for _, rec := range recs {
-		shards[rec.ShardID]++
-	}
-	chains := map[string]int{}
-	for _, row := range rows {
-		for _, q := range []string{"tumble1", "slide1", "stagger2", "dist2"} {
-			if strings.Contains(row, `"`+q+`"`) {
-				chains[q]++
-			}
-		}
-	}
-	if len(shards) != 2 || len(chains) != 4 {
-		t.Fatalf("records by shard %v, rows by pump %v: want both shards and every pump", shards, chains)
-	}
-	t.Logf("records by shard %v, rows by pump %v", shards, chains)
+	bothParts(t, recs, rows)
 }
 
 // One instance alone takes every part of a split application, the second
@@ -122,4 +130,55 @@ func TestOneInstanceRunsEveryPart(t *testing.T) {
 	if again*2 >= len(rows) || len(rows) == 0 {
 		t.Fatalf("%d rows, %d delivered twice by one instance\n%s", len(rows), again, p.log())
 	}
+}
+
+// An instance started after another one runs every part gets its fair
+// share: A starts alone and runs both parts of the split application; B
+// starts, finds both leases held, asks A for a part, and A stops that
+// part as a clean stop does (its last checkpoint keeps the open windows)
+// and hands its lease to B, which resumes it from that checkpoint. Within
+// 30 s each runs one part, and it stays so; A's /readyz answers 200 (the
+// part it handed over no longer counts). Once exact duplicates are
+// removed, the rows delivered equal a replay of the records.
+func TestInstancesRebalanceOnJoin(t *testing.T) {
+	kc, in, out, bucket, appFile, env := splitResources(t)
+	args := []string{appFile, "--start-position", "TRIM_HORIZON", "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + awstest.Name("lease"),
+		"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle, "--progress-every", "1s"}
+	stop := producerKeys(t, kc, in, 16)
+	defer stop()
+	addr := freeAddr(t)
+	a := startLive(t, env, append(args, "--http", addr, "--ready-max-age", "2s")...)
+	deadline := time.Now().Add(40 * time.Second)
+	for strings.Count(a.log(), "owning application recovery, part") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first instance took one part only\n%s", a.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	time.Sleep(time.Duration(500+r.IntN(1500)) * time.Millisecond)
+	b := startLive(t, env, args...)
+	joined := time.Now()
+	b.waitLog(t, "took over application recovery, part", 30*time.Second)
+	t.Logf("the second instance runs a part %v after it started", time.Since(joined).Round(time.Millisecond))
+	for _, want := range []struct {
+		p    *liveProcess
+		says string
+	}{{a, "handed application recovery, part"}, {b, "asked "}, {b, "handed over by"}} {
+		if !strings.Contains(want.p.log(), want.says) {
+			t.Fatalf("no %q\nA:\n%s\nB:\n%s", want.says, a.log(), b.log())
+		}
+	}
+	// Balanced, and it stays so: no part moves again. A, which reads one
+	// part now, is ready (the part it handed over is not watched).
+	time.Sleep(3 * time.Second)
+	waitReady(t, a, "http://"+addr+"/readyz", 10*time.Second)
+	if n, m := strings.Count(a.log(), "handed application"), strings.Count(b.log(), "took over application"); n != 1 || m != 1 || strings.Contains(b.log(), "owning application") {
+		t.Fatalf("A handed %d parts over, B took %d (want 1 each, and B owning no other)\nA:\n%s\nB:\n%s", n, m, a.log(), b.log())
+	}
+	recs, rows, again := endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, a, b)
+	if again*2 >= len(rows) {
+		t.Fatalf("%d of %d rows delivered again: more than a hand-over explains", again, len(rows))
+	}
+	bothParts(t, recs, rows)
 }

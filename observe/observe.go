@@ -15,6 +15,7 @@ package observe
 import (
 	"log/slog"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -165,6 +166,15 @@ func (h *Hub) WatchSource(input string, src *kinesis.Source) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.sources = append(h.sources, watched{input, src})
+}
+
+// UnwatchSource drops a source no longer read (live.Options.Unwatch: the
+// part of a split application handed over to another instance), so that
+// its closed shards do not make the instance unready.
+func (h *Hub) UnwatchSource(src *kinesis.Source) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sources = slices.DeleteFunc(h.sources, func(w watched) bool { return w.src == src })
 }
 
 // Taps implements engine.Observer for an application run whole.

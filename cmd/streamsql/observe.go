@@ -98,6 +98,7 @@ func (f observeFlags) start(o *engine.Options, log *slog.Logger) (*watcher, erro
 func (w *watcher) live(lo *live.Options) {
 	if w != nil {
 		lo.Watch = w.hub.WatchSource
+		lo.Unwatch = w.hub.UnwatchSource
 		lo.Checkpointed = w.hub.Checkpointed
 		lo.CheckpointPruneFailed = w.hub.CheckpointPruneFailed
 	}

@@ -58,6 +58,11 @@ type lease struct {
 	// application is the application's name (app is the item's key: the
 	// name, with the part's for a part).
 	application string
+	// wanted is the instance that asked for the part (the item's Wanted,
+	// as the last renewal found it): see rebalance.go.
+	wanted string
+	// handedOver: the run of the part ended by handing it to wanted.
+	handedOver bool
 }
 
 // share is what the part leases of one instance know of each other. An
@@ -148,6 +153,7 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 	if err := l.ensureTable(ctx); err != nil {
 		return fmt.Errorf("lease table %s: %w", l.table, err)
 	}
+	l.tookOver, l.handedOver, l.wanted = false, false, ""
 	seen, seenAt, holder, said := "", time.Time{}, "", false
 	var freeSince time.Time
 	if l.share != nil {
@@ -178,6 +184,15 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 			if err == nil {
 				l.logf("owning %s", l.what)
 			}
+		case attrS(out.Item, "HandedTo") == l.owner:
+			// Handed to this instance by its owner, which checkpointed the
+			// part first: taken at once, and resumed from that checkpoint.
+			freeSince = time.Time{}
+			err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: attrS(out.Item, "Version")}})
+			if err == nil {
+				l.tookOver = true
+				l.logf("took over %s, handed over by %s", l.what, attrS(out.Item, "Owner"))
+			}
 		default:
 			freeSince = time.Time{}
 			version := attrS(out.Item, "Version")
@@ -186,7 +201,7 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 				wait = time.Duration(ms) * time.Millisecond
 			}
 			if version != seen {
-				seen, seenAt, holder = version, time.Now(), attrS(out.Item, "Owner")
+				seen, seenAt, holder = version, time.Now(), holderOf(out.Item)
 				err = errLeaseTaken
 				break
 			}
@@ -229,10 +244,11 @@ func (l *lease) wait(ctx context.Context) error {
 }
 
 // renew writes a new version on the condition that the lease is still
-// ours as we left it; errLeaseTaken when it is not.
+// ours as we left it; errLeaseTaken when it is not. It notes in l.wanted
+// the instance that asked for the lease, if one did.
 func (l *lease) renew(ctx context.Context) error {
 	v := randomID()
-	_, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table),
+	out, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table), ReturnValues: types.ReturnValueAllNew,
 		Key:                      map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
 		UpdateExpression:         aws.String("SET Version = :new"),
 		ConditionExpression:      aws.String("#o = :me AND Version = :old"),
@@ -244,13 +260,16 @@ func (l *lease) renew(ctx context.Context) error {
 	}
 	if err == nil {
 		l.version = v
+		l.wanted = attrS(out.Attributes, "Wanted")
 	}
 	return err
 }
 
 // hold renews the lease until ctx ends; lost is called once when the
-// lease is lost (taken, or not renewed for a whole lease).
-func (l *lease) hold(ctx context.Context, lost func(error)) {
+// lease is lost (taken, or not renewed for a whole lease), and wanted
+// (if not nil) once when a renewal finds that another instance asked for
+// the lease (rebalance.go); the lease is renewed on meanwhile.
+func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string)) {
 	last := time.Now()
 	t := time.NewTicker(l.duration / 3)
 	defer t.Stop()
@@ -260,10 +279,18 @@ func (l *lease) hold(ctx context.Context, lost func(error)) {
 			return
 		case <-t.C:
 		}
-		err := l.renew(ctx)
+		// A renewal is not cut short by the stop: the lease's version is
+		// then known when it is released or handed over.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.duration)
+		err := l.renew(rctx)
+		cancel()
 		switch {
 		case err == nil:
 			last = time.Now()
+			if wanted != nil && l.wanted != "" {
+				wanted(l.wanted)
+				wanted = nil
+			}
 		case errors.Is(err, errLeaseTaken):
 			lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
 			return
@@ -288,6 +315,61 @@ func (l *lease) release(ctx context.Context) error {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}}})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("lease %s/%s: release failed: %w", l.table, l.app, err)
+	}
+	return nil
+}
+
+// let ends this instance's hold of the lease, its hold loop stopped: no
+// write when the lease was lost, a hand-over to instance to if one was
+// asked for and the part's last checkpoint written, else a release.
+func (l *lease) let(to string, lost bool) {
+	if l.share != nil {
+		l.share.mu.Lock()
+		l.share.owned--
+		l.share.mu.Unlock()
+	}
+	if lost {
+		return
+	}
+	if to != "" {
+		err := l.handOver(context.Background(), to)
+		if err == nil {
+			l.handedOver = true
+			l.logf("handed %s over to %s", l.what, to)
+			return
+		}
+		if errors.Is(err, errLeaseTaken) {
+			return // taken over meanwhile: nothing of ours to release
+		}
+		l.logf("warning: %v; releasing it instead", err)
+	}
+	if err := l.release(context.Background()); err != nil {
+		l.logf("warning: %v; a standby takes over once the lease runs out (%s)", err, l.duration)
+	}
+}
+
+// handOver gives the lease to instance to, on the condition that it is
+// still ours: the item stays, with a new version and HandedTo, so that to
+// takes it at once (acquire) and any other instance sees it held (and
+// takes it over as from a dead owner if to never does).
+func (l *lease) handOver(ctx context.Context, to string) error {
+	item := map[string]types.AttributeValue{
+		"Application": &types.AttributeValueMemberS{Value: l.app},
+		"Owner":       &types.AttributeValueMemberS{Value: l.owner},
+		"HandedTo":    &types.AttributeValueMemberS{Value: to},
+		"Version":     &types.AttributeValueMemberS{Value: randomID()},
+		"LeaseMillis": &types.AttributeValueMemberN{Value: strconv.FormatInt(l.duration.Milliseconds(), 10)},
+	}
+	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
+		ConditionExpression:      aws.String("#o = :me AND Version = :v"),
+		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner},
+			":v": &types.AttributeValueMemberS{Value: l.version}}})
+	if isConditionFailed(err) {
+		return errLeaseTaken
+	}
+	if err != nil {
+		return fmt.Errorf("lease %s/%s: hand-over failed: %w", l.table, l.app, err)
 	}
 	return nil
 }

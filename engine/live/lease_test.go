@@ -31,7 +31,7 @@ func TestLeaseOneOwner(t *testing.T) {
 	}
 	holdCtx, stopHolding := context.WithCancel(ctx)
 	var lostA atomic.Bool
-	go a.hold(holdCtx, func(error) { lostA.Store(true) })
+	go a.hold(holdCtx, func(error) { lostA.Store(true) }, nil)
 	// While a renews, b stays a standby.
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	if err := b.acquire(wctx); !errors.Is(err, context.DeadlineExceeded) {

@@ -118,6 +118,10 @@ type Options struct {
 	// Watch, if set, hears of each input's Kinesis source once it is open
 	// (its shards' figures: metrics and readiness, package observe).
 	Watch func(input string, src *kinesis.Source)
+	// Unwatch, if set, hears of a source Watch heard of that is no longer
+	// read while the run goes on: its part was handed over to another
+	// instance (rebalance.go).
+	Unwatch func(src *kinesis.Source)
 
 	cfg aws.Config
 }
@@ -351,6 +355,12 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	// lease is ours, and stop (without a checkpoint) if it is ever lost.
 	lost := make(chan error, 1)
 	var leaseLost bool
+	// A part another instance asks for (rebalance.go) is stopped as a
+	// clean stop is, open windows kept in its last checkpoint, and handed
+	// over to it (handTo) once that checkpoint is written.
+	var wanted chan string
+	var handTo string
+	yield := func() {}
 	if ls != nil {
 		if err := ls.acquire(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -358,16 +368,24 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 			}
 			return none, err
 		}
+		ctx, yield = context.WithCancel(ctx)
+		defer yield()
 		holdCtx, stopHolding := context.WithCancel(context.Background())
+		held := make(chan struct{})
 		defer func() {
 			stopHolding()
-			if !leaseLost {
-				if err := ls.release(context.Background()); err != nil {
-					logf("warning: %v; a standby takes over once the lease runs out (%s)", err, ls.duration)
-				}
-			}
+			<-held // the lease's version is the last one renewed
+			ls.let(handTo, leaseLost)
 		}()
-		go ls.hold(holdCtx, func(err error) { lost <- err })
+		var onWanted func(string)
+		if ls.share != nil {
+			wanted = make(chan string, 1)
+			onWanted = func(to string) { wanted <- to }
+		}
+		go func() {
+			defer close(held)
+			ls.hold(holdCtx, func(err error) { lost <- err }, onWanted)
+		}()
 		if ls.tookOver && lo.Position != kinesis.LastStoppedPoint {
 			// The owner died: its run goes on here from its latest
 			// checkpoint, whatever position this instance started with.
@@ -593,6 +611,10 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 		case err := <-lost:
 			leaseLost = true
 			fail(err)
+		case to := <-wanted:
+			handTo = to
+			logf("%s asks for %s: stopping it, to hand it over after its last checkpoint", to, ls.what)
+			yield() // stops as a clean stop does (done)
 		case <-done:
 			// Stop reading; what was read still flows through and out.
 			done = nil
@@ -614,7 +636,7 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	// closing the windows would emit rows that are not results, and the
 	// state is what could not be held; the previous checkpoint stays the
 	// one to resume from.
-	keep := !lo.CloseWindowsOnStop || p.StateError() != nil
+	keep := !lo.CloseWindowsOnStop || p.StateError() != nil || handTo != ""
 	if !keep {
 		feed.Drain()
 		stats, err2 = p.Finish()
@@ -641,6 +663,14 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	}
 	if lo.Progress != nil {
 		lo.Progress(cps.progress())
+	}
+	if runErr != nil {
+		handTo = "" // no checkpoint to resume from: released (or lost) instead
+	}
+	if handTo != "" && lo.Watch != nil && lo.Unwatch != nil {
+		for _, in := range inputs {
+			lo.Unwatch(in.src)
+		}
 	}
 	return stats, runErr
 }

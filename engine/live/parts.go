@@ -115,9 +115,11 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		err error
 	}
 	results := make(chan result, len(all))
+	bal := &balancer{l: base, logf: logf}
 	for i, pt := range all {
 		ls := *base
 		ls.app = base.app + "#" + pt.key
+		bal.keys = append(bal.keys, ls.app)
 		ls.what = fmt.Sprintf("application %s, part %d of %d (%s)", base.app, i+1, len(all), names[i])
 		ls.share = sh
 		plogf := func(format string, args ...any) { logf("part %d: "+format, append([]any{i + 1}, args...)...) }
@@ -131,14 +133,26 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 			}
 		}
 		go func() {
-			st, err := runPart(ctx, o, &plo, &ls, pt, plogf)
-			if err != nil {
-				err = fmt.Errorf("part %d (%s): %w", i+1, names[i], err)
-				cancel()
+			// A part handed over to another instance (rebalance.go) is
+			// waited for again, as a standby of it.
+			sum := engine.Stats{RowsOut: map[string]int64{}}
+			for {
+				st, err := runPart(ctx, o, &plo, &ls, pt, plogf)
+				sum.Add(st)
+				if err != nil {
+					err = fmt.Errorf("part %d (%s): %w", i+1, names[i], err)
+					cancel()
+				}
+				if err != nil || !ls.handedOver || ctx.Err() != nil {
+					results <- result{sum, err}
+					return
+				}
 			}
-			results <- result{st, err}
 		}()
 	}
+	balancing := make(chan struct{})
+	go func() { defer close(balancing); bal.run(ctx) }()
+	defer func() { cancel(); <-balancing }()
 	total := engine.Stats{RowsOut: map[string]int64{}}
 	var errs []error
 	for range all {

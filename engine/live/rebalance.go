@@ -1,0 +1,169 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Rebalancing the parts of a split application when an instance joins,
+// as the Kinesis Client Library's lease taker does: an instance reads the
+// parts' lease items, counts the live instances among their holders (and
+// itself), and when it holds fewer parts than its fair share (the parts
+// divided by the instances, rounded up) while the most loaded instance
+// holds more, it asks that instance for one of its parts by writing its
+// name in the part's item (Wanted). The holder finds it at its next
+// renewal (lease.hold), stops the part as a clean stop does (its last
+// checkpoint keeps the open windows), and hands the lease over
+// (lease.handOver); the asker takes it at once and resumes the part from
+// that checkpoint. Nothing but the lease items is read or written.
+
+// partLease is what one look at the lease item of a part shows.
+type partLease struct {
+	key    string // the item's key (APPLICATION#STREAM)
+	holder string // the instance running the part, or the one it is handed to ("": free)
+	wanted string // the instance that asked for it, if any
+	// live: the item's version changed within a lease on this instance's
+	// clock (or was first seen within a lease), so its holder is alive.
+	live bool
+}
+
+// holderOf is the instance running a lease item's part: its owner, or the
+// instance it is handed to.
+func holderOf(item map[string]types.AttributeValue) string {
+	if to := attrS(item, "HandedTo"); to != "" {
+		return to
+	}
+	return attrS(item, "Owner")
+}
+
+// stealing is a request steal decided on: ask holder from for the part of
+// item key; held and share are the figures it was decided on.
+type stealing struct {
+	key, from          string
+	held, share, their int
+}
+
+// steal is the fair-share decision of instance me over the leases of
+// every part: the instances are the live holders and me; the fair share
+// is ceil(parts / instances). When me holds fewer than that and the most
+// loaded instance (ties: the first by name) holds more, me asks it for
+// its last part (in the order of leases). Nothing is asked while a part
+// is free or its holder is not live (the instances' acquire loops take
+// it, free or over), nor while a request of me is pending. Since only an
+// instance above the share gives a part, and it keeps at least the share,
+// no part goes back and forth while the instances stay the same.
+func steal(me string, leases []partLease) (stealing, bool) {
+	count := map[string]int{me: 0}
+	for _, l := range leases {
+		if l.holder == "" || !l.live || l.wanted == me {
+			return stealing{}, false
+		}
+		count[l.holder]++
+	}
+	share := (len(leases) + len(count) - 1) / len(count)
+	if count[me] >= share {
+		return stealing{}, false
+	}
+	most := me
+	for _, w := range slices.Sorted(maps.Keys(count)) {
+		if count[w] > count[most] {
+			most = w
+		}
+	}
+	if count[most] <= share {
+		return stealing{}, false
+	}
+	for _, l := range slices.Backward(leases) {
+		if l.holder == most && l.wanted == "" {
+			return stealing{key: l.key, from: most, held: count[me], share: share, their: count[most]}, true
+		}
+	}
+	return stealing{}, false
+}
+
+// balancer looks at the part leases every third of a lease, and asks for
+// a part when steal says so.
+type balancer struct {
+	l    *lease   // the instance's lease: client, table, owner, duration
+	keys []string // the parts' lease items
+	logf func(string, ...any)
+	seen map[string]sighting
+}
+
+// sighting is when this instance first saw an item's version.
+type sighting struct {
+	version string
+	at      time.Time
+}
+
+func (b *balancer) run(ctx context.Context) {
+	t := time.NewTicker(b.l.duration / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// A failed look is tried again on the next tick; the lease
+		// renewals report DynamoDB failing.
+		b.look(ctx)
+	}
+}
+
+// look reads the part leases and asks for a part if steal says so.
+func (b *balancer) look(ctx context.Context) error {
+	if b.seen == nil {
+		b.seen = map[string]sighting{}
+	}
+	leases := make([]partLease, 0, len(b.keys))
+	for _, k := range b.keys {
+		out, err := b.l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(b.l.table), ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: k}}})
+		if err != nil {
+			return err
+		}
+		pl := partLease{key: k}
+		if out.Item != nil {
+			pl.holder, pl.wanted = holderOf(out.Item), attrS(out.Item, "Wanted")
+			now, v := time.Now(), attrS(out.Item, "Version")
+			if s, ok := b.seen[k]; !ok || s.version != v {
+				b.seen[k] = sighting{v, now}
+			}
+			wait := b.l.duration
+			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
+				wait = time.Duration(ms) * time.Millisecond
+			}
+			pl.live = now.Sub(b.seen[k].at) < wait
+		}
+		leases = append(leases, pl)
+	}
+	s, ok := steal(b.l.owner, leases)
+	if !ok {
+		return nil
+	}
+	_, err := b.l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(b.l.table),
+		Key:                      map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: s.key}},
+		UpdateExpression:         aws.String("SET Wanted = :me"),
+		ConditionExpression:      aws.String("#o = :from AND attribute_not_exists(HandedTo) AND attribute_not_exists(Wanted)"),
+		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: b.l.owner},
+			":from": &types.AttributeValueMemberS{Value: s.from}}})
+	if isConditionFailed(err) {
+		return nil // the item changed since: looked at again next time
+	}
+	if err != nil {
+		return fmt.Errorf("lease %s/%s: %w", b.l.table, s.key, err)
+	}
+	b.logf("asked %s for the part of %s: this instance runs %d parts, %s runs %d, the fair share is %d", s.from, strings.TrimPrefix(s.key, b.l.app+"#"), s.held, s.from, s.their, s.share)
+	return nil
+}

@@ -132,6 +132,9 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 	case *parser.LikeExpr:
 		return like(x, sc)
 	case *parser.InExpr:
+		if x.Query != nil {
+			return inSubquery(x, sc) // inset.go
+		}
 		return inExpr(x, sc)
 	case *parser.BetweenExpr:
 		lo := &parser.BinaryExpr{X: x.X, Op: parser.OpGe, OpPos: x.X.Pos(), Y: x.Lo}

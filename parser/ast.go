@@ -471,11 +471,12 @@ type LikeExpr struct {
 	Escape  Expr
 }
 
-// InExpr is X [NOT] IN (list).
+// InExpr is X [NOT] IN (list), or X [NOT] IN (query) when Query is set.
 type InExpr struct {
 	X      Expr
 	Not    bool
 	List   []Expr
+	Query  Query
 	EndPos Pos
 }
 

@@ -518,7 +518,11 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.expr(x.X, PrecCompare)
 		w.not(x.Not)
 		w.WriteString(" IN (")
-		w.exprs(x.List)
+		if x.Query != nil {
+			w.query(x.Query)
+		} else {
+			w.exprs(x.List)
+		}
 		w.WriteString(")")
 	case *BetweenExpr:
 		w.expr(x.X, PrecCompare)

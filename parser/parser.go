@@ -861,7 +861,12 @@ func (p *parser) predicate(x Expr) (Expr, bool) {
 	case p.isKw("IN"):
 		p.next()
 		p.expectOp("(", "after IN")
-		in := &InExpr{X: x, Not: not, List: p.exprList()}
+		in := &InExpr{X: x, Not: not}
+		if p.isKw("SELECT") {
+			in.Query = p.query()
+		} else {
+			in.List = p.exprList()
+		}
 		in.EndPos = p.expectOp(")", "to close the IN list") + 1
 		return in, true
 	case p.isKw("BETWEEN"):

@@ -111,6 +111,9 @@ func Inspect(n Node, f func(Node) bool) {
 	case *InExpr:
 		each(x.X)
 		exprs(x.List)
+		if x.Query != nil {
+			each(x.Query)
+		}
 	case *BetweenExpr:
 		each(x.X, x.Lo, x.Hi)
 	case *CaseExpr:

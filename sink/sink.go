@@ -90,13 +90,27 @@ type jsonWriter struct {
 	keys    [][]byte
 	rowtime bool
 	prefix  []byte // `"STREAM":"name",` when labelled
-	buf     []byte
+	room    int    // free buffer space wanted before a row: the longest row so far
 }
 
+// Push formats the rows straight into the free space of the bufio buffer
+// (AvailableBuffer) and hands each filled stretch to Write, which then
+// has nothing to copy; it flushes first when a row as long as the longest
+// so far might not fit. A longer row grows its own slice, written out
+// the same way.
 func (j *jsonWriter) Push(b *operators.Batch) {
+	buf := j.w.AvailableBuffer()
 	for i, n := 0, b.Len(); i < n; i++ {
+		if cap(buf)-len(buf) < j.room {
+			j.w.Write(buf)
+			if j.w.Available() < j.room {
+				j.w.Flush()
+			}
+			buf = j.w.AvailableBuffer()
+		}
+		start := len(buf)
 		row := b.Row(i)
-		buf := append(j.buf[:0], '{')
+		buf = append(buf, '{')
 		buf = append(buf, j.prefix...)
 		if j.rowtime {
 			buf = append(buf, `"ROWTIME":"`...)
@@ -114,9 +128,9 @@ func (j *jsonWriter) Push(b *operators.Batch) {
 			buf = value.AppendJSON(buf, row[k], c.Type)
 		}
 		buf = append(buf, '}', '\n')
-		j.w.Write(buf)
-		j.buf = buf
+		j.room = max(j.room, len(buf)-start)
 	}
+	j.w.Write(buf)
 }
 
 func (j *jsonWriter) Advance(int64) { j.w.Flush() }

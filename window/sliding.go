@@ -2,6 +2,7 @@ package window
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/streamsql/streamsql/eval"
 	"github.com/streamsql/streamsql/operators"
@@ -57,43 +58,170 @@ type Sliding struct {
 	args     []value.Value
 	defaults []value.Value
 	keyBuf   []byte
-	parts    []*part
+	parts    []int32 // the current row's partition in each frame
 }
 
+// frameState is one frame's partitions, stored flat (see docs/design.md,
+// "Sliding windows"): a map from the partition key to an index into parts,
+// the accumulators of partition i at accs[i*len(calls):], and each
+// partition's rows in rings of words (the ROWTIME, NULL bits and what each
+// COUNT/SUM/AVG/STDDEV/VAR/EXP_AVG/ANY/EVERY call reads of its argument)
+// and, for the calls that return a row's value (MIN, MAX, LAG, NTH_VALUE,
+// FIRST_VALUE, LAST_VALUE), of values.
 type frameState struct {
 	f     *Frame
 	calls []int // indexes of cfg.Calls using this frame
-	parts map[string]*part
+	slots []argSlot
+	// A row is wstride words (ROWTIME first, then the NULL bits if any
+	// compact call has an argument, then one word per such call) and
+	// vstride values.
+	wstride, vstride int
+	index            partIndex
+	parts            []part
+	accs             []slideAcc
+	free             []int32 // dropped partitions, for reuse
 	// quiet lists (time, partition) in time order, to drop partitions
 	// whose every row has left a RANGE frame.
 	quiet     []quietEntry
 	quietHead int
+	// Running totals for StateSize.
+	rows, ringBytes, textBytes, keyBytes int64
 }
 
 type quietEntry struct {
-	t int64
-	p *part
+	t   int64
+	p   int32
+	gen uint32 // the partition's generation when queued
 }
 
-// part is one partition of one frame: its rows in arrival order and one
-// accumulator per call. Row r is vals[r*stride : (r+1)*stride], stride
-// len(calls)+1: its ROWTIME (in I) then one argument value per call, so a
-// row's time and values share cache lines.
+// argSlot is where a row keeps one call's argument.
+type argSlot struct {
+	pack packMode
+	word int    // compact: the payload's word in the row
+	bit  uint64 // compact: the NULL bit
+	val  int    // packValue: the value's index in the row
+}
+
+// packMode is how a call's argument is kept.
+type packMode uint8
+
+const (
+	packNone    packMode = iota // no argument (COUNT(*)): always NULL
+	packValue                   // the value itself
+	packCount                   // only whether it is NULL
+	packInt                     // v.I
+	packDecimal                 // unscaled to the result's scale
+	packFloat                   // v.Float64()
+	packBool                    // v.Bool()
+)
+
+// packModeOf is how call sp's argument is kept: what its accumulator reads
+// of the value when the row leaves, or the value where the call returns one.
+func packModeOf(sp *AnalyticSpec) packMode {
+	if sp.Arg == nil {
+		return packNone
+	}
+	switch sp.Kind {
+	case AggCount:
+		return packCount
+	case AggSum, AggAvg:
+		switch sp.ResultType.Base {
+		case value.TDouble:
+			return packFloat
+		case value.TDecimal:
+			return packDecimal
+		}
+		return packInt
+	case AggStddevPop, AggStddevSamp, AggVarPop, AggVarSamp, AggExpAvg:
+		return packFloat
+	case AggAny, AggEvery:
+		return packBool
+	}
+	return packValue
+}
+
+// pack is the word a compact slot keeps of non-NULL v.
+func (m packMode) pack(sp *AnalyticSpec, v value.Value) uint64 {
+	switch m {
+	case packInt:
+		return uint64(v.I)
+	case packDecimal:
+		return uint64(unscaled(v, sp.ResultType.Scale))
+	case packFloat:
+		return math.Float64bits(v.Float64())
+	case packBool:
+		if v.Bool() {
+			return 1
+		}
+	}
+	return 0
+}
+
+// unpack is a value the call's accumulator reads as it read the value w
+// was packed from.
+func (m packMode) unpack(sp *AnalyticSpec, w uint64) value.Value {
+	switch m {
+	case packInt:
+		return value.NewInt(int64(w))
+	case packDecimal:
+		return value.NewDecimal(int64(w), uint8(sp.ResultType.Scale))
+	case packFloat:
+		return value.NewFloat(math.Float64frombits(w))
+	case packBool:
+		return value.NewBool(w != 0)
+	}
+	return value.NewBool(true) // packCount: any value but NULL
+}
+
+// part is one partition of one frame. Its rows are numbered by sequence
+// (0 for its first row); the rows in the frame are first..end-1, row seq at
+// place seq&mask of the rings. What a row reads of it fills two cache
+// lines: its key and place in the frame, then its rings.
 type part struct {
-	key    string
-	vals   []value.Value
-	head   int   // first row still in the frame
-	seq0   int64 // sequence number of row 0
-	accs   []slideAcc
-	last   int64
-	accBuf [2]slideAcc // accs of frames with one or two calls, in place
+	kin        [partKeyInline]byte // the key, when short (see partIndex)
+	klen       uint32
+	h          uint32 // the key's hash
+	gen        uint32 // bumped when the partition is dropped
+	first, end int64
+	last       int64 // ROWTIME of the newest row
+	mask       int64 // ring capacity - 1; -1 before the first row
+	words      []uint64
+	vals       []value.Value
+	long       string // the key, when longer than kin
 }
 
-// rows is the number of rows held (including expired ones before head).
-func (p *part) rows(stride int) int { return len(p.vals) / stride }
+const (
+	partSize     = int64(unsafe.Sizeof(part{}))
+	slideAccSize = int64(unsafe.Sizeof(slideAcc{}))
+	valueSize    = int64(unsafe.Sizeof(value.Value{}))
+)
 
-// time is the ROWTIME of row r.
-func (p *part) time(r, stride int) int64 { return p.vals[r*stride].I }
+// time is the ROWTIME of row seq.
+func (fs *frameState) time(p *part, seq int64) int64 {
+	return int64(p.words[int(seq&p.mask)*fs.wstride])
+}
+
+// at is the value of call j (a packValue slot) for row seq.
+func (p *part) at(seq int64, vstride, vj int) value.Value {
+	return p.vals[int(seq&p.mask)*vstride+vj]
+}
+
+// arg is call j's argument of row seq as its accumulator reads it.
+func (fs *frameState) arg(calls []AnalyticSpec, p *part, seq int64, j int) value.Value {
+	sl := &fs.slots[j]
+	r := int(seq & p.mask)
+	switch sl.pack {
+	case packNone:
+		return value.Null
+	case packValue:
+		return p.vals[r*fs.vstride+sl.val]
+	}
+	w := p.words[r*fs.wstride:]
+	if w[1]&sl.bit != 0 {
+		return value.Null
+	}
+	return sl.pack.unpack(&calls[fs.calls[j]], w[sl.word])
+}
 
 // NewSliding creates the operator feeding out.
 func NewSliding(cfg SlidingConfig, out operators.Operator) *Sliding {
@@ -101,19 +229,53 @@ func NewSliding(cfg SlidingConfig, out operators.Operator) *Sliding {
 		args:     make([]value.Value, len(cfg.Calls)),
 		defaults: make([]value.Value, len(cfg.Calls))}
 	for i := range cfg.Frames {
-		s.frames = append(s.frames, &frameState{f: &s.cfg.Frames[i], parts: map[string]*part{}})
+		s.frames = append(s.frames, &frameState{f: &s.cfg.Frames[i], index: newPartIndex(), wstride: 1})
 	}
 	for i, c := range cfg.Calls {
 		s.frames[c.Frame].calls = append(s.frames[c.Frame].calls, i)
 	}
+	for _, fs := range s.frames {
+		fs.layout(s.cfg.Calls)
+	}
 	return s
+}
+
+// layout places each call's argument in the frame's rows.
+func (fs *frameState) layout(calls []AnalyticSpec) {
+	fs.slots = make([]argSlot, len(fs.calls))
+	compact := 0
+	for j, ci := range fs.calls {
+		m := packModeOf(&calls[ci])
+		if m > packValue && compact == 64 {
+			m = packValue // the NULL bits are one word
+		}
+		fs.slots[j].pack = m
+		switch {
+		case m == packValue:
+			fs.slots[j].val = fs.vstride
+			fs.vstride++
+		case m > packValue:
+			fs.slots[j].bit = 1 << compact
+			compact++
+		}
+	}
+	if compact > 0 {
+		fs.wstride = 2 + compact
+		w := 2
+		for j := range fs.slots {
+			if fs.slots[j].pack > packValue {
+				fs.slots[j].word = w
+				w++
+			}
+		}
+	}
 }
 
 // Partitions is the number of live partitions over all frames.
 func (s *Sliding) Partitions() int {
 	n := 0
 	for _, f := range s.frames {
-		n += len(f.parts)
+		n += f.index.n
 	}
 	return n
 }
@@ -162,56 +324,98 @@ func (s *Sliding) Push(b *operators.Batch) {
 }
 
 // partsFor finds (or opens) the row's partition in every frame.
-func (s *Sliding) partsFor(row []value.Value, tm int64) []*part {
+func (s *Sliding) partsFor(row []value.Value, tm int64) []int32 {
 	parts := s.parts[:0]
 	for _, fs := range s.frames {
 		if !fs.f.Rows {
-			s.dropQuiet(fs, tm)
+			fs.dropQuiet(tm)
 		}
 		s.keyBuf = s.keyBuf[:0]
 		for _, f := range fs.f.Partition {
 			s.keyBuf = value.AppendKey(s.keyBuf, f(&s.ctx, row))
 		}
-		p, ok := fs.parts[string(s.keyBuf)]
+		pi, h, ok := fs.lookup(s.keyBuf)
 		if !ok {
-			p = &part{key: string(s.keyBuf)}
-			if len(fs.calls) <= len(p.accBuf) {
-				p.accs = p.accBuf[:len(fs.calls)]
-			} else {
-				p.accs = make([]slideAcc, len(fs.calls))
-			}
-			fs.parts[p.key] = p
+			pi = fs.open(s.keyBuf, h)
 			if !fs.f.Rows {
 				// Each partition is queued once; it is dropped, or queued
 				// again, when the queue reaches it.
-				fs.quiet = append(fs.quiet, quietEntry{tm, p})
+				fs.quiet = append(fs.quiet, quietEntry{tm, pi, fs.parts[pi].gen})
 			}
 		}
-		parts = append(parts, p)
+		parts = append(parts, pi)
 	}
 	s.parts = parts
 	return parts
 }
 
+// open adds an empty partition under key, whose hash is h.
+func (fs *frameState) open(key []byte, h uint32) int32 {
+	var pi int32
+	if n := len(fs.free); n > 0 {
+		pi = fs.free[n-1]
+		fs.free = fs.free[:n-1]
+	} else {
+		pi = int32(len(fs.parts))
+		fs.parts = append(fs.parts, part{mask: -1})
+		fs.accs = append(fs.accs, make([]slideAcc, len(fs.calls))...)
+	}
+	p := &fs.parts[pi]
+	p.setKey(key, h)
+	fs.index.insert(h, pi)
+	if len(key) > partKeyInline {
+		fs.keyBytes += int64(len(key))
+	}
+	return pi
+}
+
+// drop forgets partition pi, keeping its slot (and small rings) for reuse.
+func (fs *frameState) drop(pi int32) {
+	p := &fs.parts[pi]
+	fs.index.remove(p.h, pi)
+	fs.keyBytes -= int64(len(p.long))
+	fs.rows -= p.end - p.first
+	for seq := p.first; seq < p.end; seq++ {
+		fs.clearVals(p, seq)
+	}
+	words, vals, mask := p.words, p.vals, p.mask
+	if mask >= 16 {
+		fs.ringBytes -= int64(len(words))*8 + int64(len(vals))*valueSize
+		words, vals, mask = nil, nil, -1
+	}
+	*p = part{mask: mask, words: words, vals: vals, gen: p.gen + 1}
+	accs := fs.accsOf(pi)
+	for j := range accs {
+		accs[j] = slideAcc{dq: accs[j].dq[:0]}
+	}
+	fs.free = append(fs.free, pi)
+}
+
+func (fs *frameState) accsOf(pi int32) []slideAcc {
+	n := len(fs.calls)
+	return fs.accs[int(pi)*n : int(pi)*n+n]
+}
+
 // dropQuiet forgets partitions that have had no row within the frame.
-func (s *Sliding) dropQuiet(fs *frameState, tm int64) {
+func (fs *frameState) dropQuiet(tm int64) {
 	lo := tm - fs.f.Range
 	for fs.quietHead < len(fs.quiet) && fs.quiet[fs.quietHead].t < lo {
 		e := fs.quiet[fs.quietHead]
 		fs.quiet[fs.quietHead] = quietEntry{}
 		fs.quietHead++
-		if e.p.last >= lo {
+		p := &fs.parts[e.p]
+		if p.gen != e.gen {
+			continue // dropped already (a queue restored with a partition twice)
+		}
+		if p.last >= lo {
 			// Seen since it was queued: check again when its last row leaves.
-			fs.quiet = append(fs.quiet, quietEntry{e.p.last, e.p})
+			fs.quiet = append(fs.quiet, quietEntry{p.last, e.p, e.gen})
 			continue
 		}
-		if fs.parts[e.p.key] == e.p {
-			delete(fs.parts, e.p.key)
-		}
+		fs.drop(e.p)
 	}
 	if fs.quietHead > 1024 && fs.quietHead*2 > len(fs.quiet) {
 		n := copy(fs.quiet, fs.quiet[fs.quietHead:])
-		clear(fs.quiet[n:])
 		fs.quiet = fs.quiet[:n]
 		fs.quietHead = 0
 	}
@@ -219,68 +423,121 @@ func (s *Sliding) dropQuiet(fs *frameState, tm int64) {
 
 // add expires what left the frame, adds the row, and writes the frame's
 // call results into res (indexed by call).
-func (s *Sliding) add(fs *frameState, p *part, tm int64, res []value.Value) error {
+func (s *Sliding) add(fs *frameState, pi int32, tm int64, res []value.Value) error {
 	calls := fs.calls
-	stride := len(calls) + 1
+	specs := s.cfg.Calls
+	p := &fs.parts[pi]
+	accs := fs.accsOf(pi)
 	f := fs.f
 	if !f.Rows {
 		lo := tm - f.Range
-		for p.head < p.rows(stride) && p.time(p.head, stride) < lo {
-			s.evict(fs, p)
+		for p.first < p.end && fs.time(p, p.first) < lo {
+			fs.evict(specs, p, accs)
 		}
 	}
-	seq := p.seq0 + int64(p.rows(stride))
-	p.vals = append(p.vals, value.Value{K: value.KTimestamp, I: tm})
+	if p.end-p.first > p.mask {
+		fs.resize(p, 2*(p.mask+1))
+	}
+	seq := p.end
+	p.end++
 	p.last = tm
-	for _, ci := range calls {
-		p.vals = append(p.vals, s.args[ci])
+	fs.rows++
+	w := fs.putTime(p, seq, tm)
+	for j, ci := range calls {
+		fs.putArg(specs, p, seq, w, j, s.args[ci])
 	}
 	for j, ci := range calls {
-		p.accs[j].add(&s.cfg.Calls[ci], p, stride, j, seq, tm, s.args[ci])
+		accs[j].add(&specs[ci], p, fs.vstride, fs.slots[j].val, seq, tm, s.args[ci])
 	}
 	if f.Rows {
-		for int64(p.rows(stride)-p.head) > f.N+1 {
-			s.evict(fs, p)
+		for p.end-p.first > f.N+1 {
+			fs.evict(specs, p, accs)
 		}
 	}
 	for j, ci := range calls {
-		v, err := p.accs[j].result(&s.cfg.Calls[ci], p, stride, j, s.args[ci], s.defaults[ci])
+		v, err := accs[j].result(&specs[ci], p, fs.vstride, fs.slots[j].val, s.args[ci], s.defaults[ci])
 		if err != nil {
 			return err
 		}
 		res[ci] = v
 	}
-	p.compact(stride)
 	return nil
 }
 
-// evict removes the oldest row of the frame from every accumulator.
-func (s *Sliding) evict(fs *frameState, p *part) {
-	stride := len(fs.calls) + 1
-	seq := p.seq0 + int64(p.head)
-	row := p.vals[p.head*stride : (p.head+1)*stride]
-	for j, ci := range fs.calls {
-		p.accs[j].remove(&s.cfg.Calls[ci], p, seq, row[1+j], row[0].I)
+// putTime starts row seq with its ROWTIME and returns its words.
+func (fs *frameState) putTime(p *part, seq, tm int64) []uint64 {
+	r := int(seq & p.mask)
+	w := p.words[r*fs.wstride : (r+1)*fs.wstride]
+	w[0] = uint64(tm)
+	if fs.wstride > 1 {
+		w[1] = 0
 	}
-	clear(row)
-	p.head++
+	return w
 }
 
-// compact reclaims the space of expired rows once they are the majority.
-func (p *part) compact(stride int) {
-	if p.head < 8 || p.head*2 < p.rows(stride) {
+// putArg keeps call j's argument v in row seq (whose words are w).
+func (fs *frameState) putArg(specs []AnalyticSpec, p *part, seq int64, w []uint64, j int, v value.Value) {
+	sl := &fs.slots[j]
+	switch sl.pack {
+	case packNone:
+	case packValue:
+		p.vals[int(seq&p.mask)*fs.vstride+sl.val] = v
+		fs.textBytes += int64(len(v.S))
+	default:
+		if v.K == value.KNull {
+			w[1] |= sl.bit
+		} else {
+			w[sl.word] = sl.pack.pack(&specs[fs.calls[j]], v)
+		}
+	}
+}
+
+// evict removes the oldest row of the frame from every accumulator.
+func (fs *frameState) evict(specs []AnalyticSpec, p *part, accs []slideAcc) {
+	seq := p.first
+	tm := fs.time(p, seq)
+	for j, ci := range fs.calls {
+		accs[j].remove(&specs[ci], seq, fs.arg(specs, p, seq, j), tm)
+	}
+	fs.clearVals(p, seq)
+	p.first++
+	fs.rows--
+	if p.mask >= 63 && (p.end-p.first)*8 <= p.mask {
+		fs.resize(p, (p.mask+1)/4)
+	}
+}
+
+// clearVals lets go of row seq's values.
+func (fs *frameState) clearVals(p *part, seq int64) {
+	if fs.vstride == 0 {
 		return
 	}
-	m := copy(p.vals, p.vals[p.head*stride:])
-	clear(p.vals[m:])
-	p.vals = p.vals[:m]
-	p.seq0 += int64(p.head)
-	p.head = 0
+	r := int(seq & p.mask)
+	row := p.vals[r*fs.vstride : (r+1)*fs.vstride]
+	for _, v := range row {
+		fs.textBytes -= int64(len(v.S))
+	}
+	clear(row)
 }
 
-// at is the argument value of call j for the row with sequence seq.
-func (p *part) at(seq int64, stride, j int) value.Value {
-	return p.vals[int(seq-p.seq0)*stride+1+j]
+// resize moves p's rows into rings of capacity n (a power of two).
+func (fs *frameState) resize(p *part, n int64) {
+	n = max(n, 4)
+	words := make([]uint64, int(n)*fs.wstride)
+	var vals []value.Value
+	if fs.vstride > 0 {
+		vals = make([]value.Value, int(n)*fs.vstride)
+	}
+	mask := n - 1
+	for seq := p.first; seq < p.end; seq++ {
+		o, r := int(seq&p.mask), int(seq&mask)
+		copy(words[r*fs.wstride:(r+1)*fs.wstride], p.words[o*fs.wstride:])
+		if vals != nil {
+			copy(vals[r*fs.vstride:(r+1)*fs.vstride], p.vals[o*fs.vstride:])
+		}
+	}
+	fs.ringBytes += int64(len(words)-len(p.words))*8 + int64(len(vals)-len(p.vals))*valueSize
+	p.words, p.vals, p.mask = words, vals, mask
 }
 
 // Advance forwards the bound: rows leaving a frame produce no output.
@@ -347,7 +604,7 @@ func (a *slideAcc) reset() {
 
 const expRebase = 512.0
 
-func (a *slideAcc) add(sp *AnalyticSpec, p *part, stride, j int, seq, tm int64, v value.Value) {
+func (a *slideAcc) add(sp *AnalyticSpec, p *part, vstride, vj int, seq, tm int64, v value.Value) {
 	switch sp.Kind {
 	case AggCountStar, AggLag, AggNthValue, AggFirstValue, AggLastValue:
 		if sp.IgnoreNulls && v.K != value.KNull {
@@ -374,7 +631,7 @@ func (a *slideAcc) add(sp *AnalyticSpec, p *part, stride, j int, seq, tm int64, 
 		}
 	case AggMin, AggMax:
 		for a.dqLen() > 0 {
-			back := p.at(a.dq[len(a.dq)-1], stride, j)
+			back := p.at(a.dq[len(a.dq)-1], vstride, vj)
 			c, ok := value.Compare(back, v)
 			if ok && ((sp.Kind == AggMin && c > 0) || (sp.Kind == AggMax && c < 0)) {
 				a.dq = a.dq[:len(a.dq)-1]
@@ -411,7 +668,7 @@ func (a *slideAcc) add(sp *AnalyticSpec, p *part, stride, j int, seq, tm int64, 
 	}
 }
 
-func (a *slideAcc) remove(sp *AnalyticSpec, p *part, seq int64, v value.Value, tm int64) {
+func (a *slideAcc) remove(sp *AnalyticSpec, seq int64, v value.Value, tm int64) {
 	if a.dqLen() > 0 && a.dq[a.dqHead] == seq {
 		a.dqHead++
 	}
@@ -455,9 +712,9 @@ func (a *slideAcc) remove(sp *AnalyticSpec, p *part, seq int64, v value.Value, t
 }
 
 // result is the call's value for the frame ending at the current row.
-func (a *slideAcc) result(sp *AnalyticSpec, p *part, stride, j int, cur, def value.Value) (value.Value, error) {
-	rows := int64(p.rows(stride) - p.head)
-	first := p.seq0 + int64(p.head)
+func (a *slideAcc) result(sp *AnalyticSpec, p *part, vstride, vj int, cur, def value.Value) (value.Value, error) {
+	rows := p.end - p.first
+	first := p.first
 	switch sp.Kind {
 	case AggCount:
 		return value.NewInt(a.n), nil
@@ -477,43 +734,43 @@ func (a *slideAcc) result(sp *AnalyticSpec, p *part, stride, j int, cur, def val
 			if avail < sp.Offset {
 				return def, nil
 			}
-			return p.at(a.dq[end-int(sp.Offset)], stride, j), nil
+			return p.at(a.dq[end-int(sp.Offset)], vstride, vj), nil
 		}
 		if sp.Offset >= rows {
 			return def, nil
 		}
-		return p.at(first+rows-1-sp.Offset, stride, j), nil
+		return p.at(first+rows-1-sp.Offset, vstride, vj), nil
 	case AggNthValue:
 		if sp.IgnoreNulls {
 			if int64(a.dqLen()) < sp.Offset {
 				return value.Null, nil
 			}
 			if sp.FromLast {
-				return p.at(a.dq[len(a.dq)-int(sp.Offset)], stride, j), nil
+				return p.at(a.dq[len(a.dq)-int(sp.Offset)], vstride, vj), nil
 			}
-			return p.at(a.dq[a.dqHead+int(sp.Offset)-1], stride, j), nil
+			return p.at(a.dq[a.dqHead+int(sp.Offset)-1], vstride, vj), nil
 		}
 		if rows < sp.Offset {
 			return value.Null, nil
 		}
 		if sp.FromLast {
-			return p.at(first+rows-sp.Offset, stride, j), nil
+			return p.at(first+rows-sp.Offset, vstride, vj), nil
 		}
-		return p.at(first+sp.Offset-1, stride, j), nil
+		return p.at(first+sp.Offset-1, vstride, vj), nil
 	case AggFirstValue:
 		if sp.IgnoreNulls {
 			if a.dqLen() == 0 {
 				return value.Null, nil
 			}
-			return p.at(a.dq[a.dqHead], stride, j), nil
+			return p.at(a.dq[a.dqHead], vstride, vj), nil
 		}
-		return p.at(first, stride, j), nil
+		return p.at(first, vstride, vj), nil
 	case AggLastValue:
 		if sp.IgnoreNulls {
 			if a.dqLen() == 0 {
 				return value.Null, nil
 			}
-			return p.at(a.dq[len(a.dq)-1], stride, j), nil
+			return p.at(a.dq[len(a.dq)-1], vstride, vj), nil
 		}
 		return cur, nil
 	}
@@ -543,7 +800,7 @@ func (a *slideAcc) result(sp *AnalyticSpec, p *part, stride, j int, cur, def val
 		}
 		return checkRange(sum, rt)
 	case AggMin, AggMax:
-		return p.at(a.dq[a.dqHead], stride, j), nil
+		return p.at(a.dq[a.dqHead], vstride, vj), nil
 	case AggStddevPop, AggVarPop, AggStddevSamp, AggVarSamp:
 		return variance(sp.Kind, a.n, a.m2), nil
 	case AggAny:

@@ -2,8 +2,10 @@ package window
 
 import (
 	"io"
-	"maps"
+	"math"
+	"math/bits"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/streamsql/streamsql/operators"
@@ -152,60 +154,75 @@ func (s *Stagger) Restore(r io.Reader) error {
 	})
 }
 
-// StateSize counts partitions and the rows they hold.
+// StateSize counts partitions and the rows they hold, from totals kept as
+// rows come and go (the guard of --max-state-memory calls it often).
 func (s *Sliding) StateSize() operators.StateSize {
 	var st operators.StateSize
 	for _, fs := range s.frames {
-		stride := len(fs.calls) + 1
-		st.Groups += int64(len(fs.parts))
-		for _, p := range fs.parts {
-			rows := p.rows(stride) - p.head
-			st.Rows += int64(rows)
-			st.Bytes += operators.RowBytes(p.vals[p.head*stride:]) + int64(len(p.accs))*slideAccSize
-		}
+		st.Groups += int64(fs.index.n)
+		st.Rows += fs.rows
+		st.Bytes += fs.ringBytes + fs.textBytes + fs.keyBytes + int64(len(fs.index.slots))*8 +
+			int64(cap(fs.parts))*partSize + int64(cap(fs.accs))*slideAccSize + int64(cap(fs.quiet))*quietSize
 	}
 	return st
 }
 
-const slideAccSize = int64(unsafe.Sizeof(slideAcc{}))
+const quietSize = int64(unsafe.Sizeof(quietEntry{}))
 
 // Snapshot writes each frame's partitions in key order (their rows still in
 // the frame, their accumulators) and the queue of RANGE partitions to check
-// for expiry, each entry naming its partition.
+// for expiry, each entry naming its partition. A row is written as values:
+// its ROWTIME, then each call's argument as the call's accumulator reads
+// it (a compact slot's word unpacked).
 func (s *Sliding) Snapshot(w io.Writer) error {
 	return operators.WriteState(w, func(sw *operators.StateWriter) {
 		s.out.SaveState(sw)
 		for _, fs := range s.frames {
-			stride := len(fs.calls) + 1
-			keys := slices.Sorted(maps.Keys(fs.parts))
-			sw.Uvarint(uint64(len(keys)))
-			for _, k := range keys {
-				writePart(sw, fs.parts[k], stride)
+			type keyed struct {
+				key string
+				pi  int32
+			}
+			parts := make([]keyed, 0, fs.index.n)
+			for _, pi := range fs.index.parts() {
+				parts = append(parts, keyed{fs.parts[pi].key(), pi})
+			}
+			slices.SortFunc(parts, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			sw.Uvarint(uint64(len(parts)))
+			for _, k := range parts {
+				fs.writePart(sw, s.cfg.Calls, k.pi)
 			}
 			quiet := fs.quiet[fs.quietHead:]
-			sw.Uvarint(uint64(len(quiet)))
+			n := 0
 			for _, e := range quiet {
-				sw.Varint(e.t)
-				sw.String(e.p.key)
-				live := fs.parts[e.p.key] == e.p
-				sw.Bool(live)
-				if !live { // a partition already dropped: only its last time matters
-					sw.Varint(e.p.last)
+				if fs.parts[e.p].gen == e.gen {
+					n++
+				}
+			}
+			sw.Uvarint(uint64(n))
+			for _, e := range quiet {
+				if fs.parts[e.p].gen == e.gen {
+					sw.Varint(e.t)
+					sw.String(fs.parts[e.p].key())
+					sw.Bool(true) // live (older states could queue a dropped partition)
 				}
 			}
 		}
 	})
 }
 
-func writePart(w *operators.StateWriter, p *part, stride int) {
-	w.String(p.key)
-	w.Varint(p.seq0 + int64(p.head))
+func (fs *frameState) writePart(w *operators.StateWriter, specs []AnalyticSpec, pi int32) {
+	p := &fs.parts[pi]
+	w.String(p.key())
+	w.Varint(p.first)
 	w.Varint(p.last)
-	rows := p.vals[p.head*stride:]
-	w.Uvarint(uint64(len(rows) / stride))
-	w.Row(rows)
-	for k := range p.accs {
-		a := &p.accs[k]
+	w.Uvarint(uint64(p.end - p.first))
+	for seq := p.first; seq < p.end; seq++ {
+		w.Value(value.NewTimestamp(fs.time(p, seq)))
+		for j := range fs.calls {
+			w.Value(fs.arg(specs, p, seq, j))
+		}
+	}
+	for _, a := range fs.accsOf(pi) {
 		w.Varint(a.n)
 		w.Varint(a.i)
 		w.Varint(a.hi)
@@ -226,38 +243,74 @@ func (s *Sliding) Restore(r io.Reader) error {
 	return operators.ReadState(r, func(sr *operators.StateReader) {
 		s.out.LoadState(sr)
 		for _, fs := range s.frames {
-			stride := len(fs.calls) + 1
-			fs.parts = map[string]*part{}
-			for i, n := 0, sr.Len(); i < n; i++ {
-				p := &part{key: sr.String(), seq0: sr.Varint(), last: sr.Varint()}
-				p.vals = sr.Row(sr.Len() * stride)
-				if len(fs.calls) <= len(p.accBuf) {
-					p.accs = p.accBuf[:len(fs.calls)]
-				} else {
-					p.accs = make([]slideAcc, len(fs.calls))
+			*fs = frameState{f: fs.f, calls: fs.calls, slots: fs.slots, wstride: fs.wstride, vstride: fs.vstride,
+				index: newPartIndex()}
+			for i, n := 0, sr.Len(); i < n && sr.Err() == nil; i++ {
+				if !fs.readPart(sr, s.cfg.Calls) {
+					return
 				}
-				for k := range p.accs {
-					p.accs[k] = slideAcc{n: sr.Varint(), i: sr.Varint(), hi: sr.Varint(), s: sr.Float(), c: sr.Float(),
-						mean: sr.Float(), m2: sr.Float(), trues: sr.Varint(), falses: sr.Varint(), dq: sr.Int64s(),
-						ew: sr.Float(), es: sr.Float(), eref: sr.Varint()}
-				}
-				fs.parts[p.key] = p
 			}
-			fs.quiet, fs.quietHead = make([]quietEntry, sr.Len()), 0
-			for i := range fs.quiet {
-				e := quietEntry{t: sr.Varint()}
-				key := sr.String()
-				if sr.Bool() {
-					e.p = fs.parts[key]
-					if e.p == nil {
-						sr.Failf("sliding window state queues an unknown partition")
-						return
-					}
-				} else {
-					e.p = &part{key: key, last: sr.Varint()}
+			fs.quiet, fs.quietHead = make([]quietEntry, 0, sr.Len()), 0
+			for i := cap(fs.quiet); i > 0 && sr.Err() == nil; i-- {
+				t, key := sr.Varint(), sr.String()
+				if !sr.Bool() {
+					// A partition already dropped (written by older
+					// versions): dequeuing it changes nothing.
+					sr.Varint()
+					continue
 				}
-				fs.quiet[i] = e
+				pi, _, ok := fs.lookup([]byte(key))
+				if !ok {
+					sr.Failf("sliding window state queues an unknown partition")
+					return
+				}
+				fs.quiet = append(fs.quiet, quietEntry{t, pi, fs.parts[pi].gen})
 			}
 		}
 	})
+}
+
+// readPart reads one partition writePart wrote; false (the reader failed)
+// if it does not fit.
+func (fs *frameState) readPart(sr *operators.StateReader, specs []AnalyticSpec) bool {
+	key := []byte(sr.String())
+	_, h, dup := fs.lookup(key)
+	if dup {
+		sr.Failf("sliding window state has a partition twice")
+		return false
+	}
+	pi := fs.open(key, h)
+	p := &fs.parts[pi]
+	first, last, rows := sr.Varint(), sr.Varint(), int64(sr.Len())
+	if first < 0 || first > math.MaxInt64-rows {
+		sr.Failf("sliding window state numbers its rows from %d", first)
+		return false
+	}
+	p.first, p.end, p.last = first, first, last
+	if rows > 0 {
+		fs.resize(p, int64(1)<<bits.Len64(uint64(rows-1)))
+	}
+	for ; rows > 0 && sr.Err() == nil; rows-- {
+		seq := p.end
+		p.end++
+		fs.rows++
+		w := fs.putTime(p, seq, sr.Value().I)
+		for j := range fs.calls {
+			fs.putArg(specs, p, seq, w, j, sr.Value())
+		}
+	}
+	for k := range fs.accsOf(pi) {
+		a := slideAcc{n: sr.Varint(), i: sr.Varint(), hi: sr.Varint(), s: sr.Float(), c: sr.Float(),
+			mean: sr.Float(), m2: sr.Float(), trues: sr.Varint(), falses: sr.Varint(), dq: sr.Int64s(),
+			ew: sr.Float(), es: sr.Float(), eref: sr.Varint()}
+		// The deques name rows in the frame, oldest first.
+		for i, seq := range a.dq {
+			if seq < p.first || seq >= p.end || (i > 0 && seq <= a.dq[i-1]) {
+				sr.Failf("sliding window state names row %d outside its partition's rows %d-%d", seq, p.first, p.end-1)
+				return false
+			}
+		}
+		fs.accsOf(pi)[k] = a
+	}
+	return sr.Err() == nil
 }

@@ -17,7 +17,7 @@ type setScope struct {
 }
 
 func (s setScope) InSubquery(*parser.InExpr) (*InSet, error) {
-	return &InSet{Type: s.t}, nil
+	return &InSet{Types: []value.Type{s.t}}, nil
 }
 
 func TestInSubquery(t *testing.T) {
@@ -55,7 +55,11 @@ func TestInSubquery(t *testing.T) {
 			t.Fatalf("%s: %v", tc.src, err)
 		}
 		if tc.vals != nil {
-			set.Fill(tc.vals)
+			var rows [][]value.Value
+			for _, v := range tc.vals {
+				rows = append(rows, []value.Value{v})
+			}
+			set.Fill(rows)
 		}
 		ctx := &eval.Ctx{}
 		if got := value.Text(c.Eval(ctx, row), value.Boolean); got != tc.want || ctx.Err != nil {
@@ -85,4 +89,67 @@ func TestInSubqueryErrors(t *testing.T) {
 	if _, err := Compile(e, setScope{t: value.Type{Base: value.TVarchar, Len: 4}}); err == nil || !strings.Contains(err.Error(), "cannot compare INTEGER with VARCHAR(4) in IN") {
 		t.Errorf("types: %v", err)
 	}
+}
+
+// Row values compare column by column: equal everywhere is TRUE; a row
+// that differs only where one side is NULL makes a miss NULL.
+func TestInSubqueryRows(t *testing.T) {
+	str := value.Type{Base: value.TVarchar, Len: 8}
+	rows := func(rs ...[]value.Value) [][]value.Value { return rs }
+	s := value.NewString
+	tests := []struct {
+		src  string
+		rows [][]value.Value
+		want string
+	}{
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(154)}), "TRUE"},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(1)}), "FALSE"},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.Null}), ""},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.Null}), "FALSE"},
+		{"(S, N) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(1)}), ""},
+		{"(S, N) IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.NewInt(1)}), "FALSE"},
+		{"(S, N) NOT IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.NewInt(1)}), "TRUE"},
+		{"(S, N) NOT IN (SELECT a, b FROM t)", nil, "TRUE"},
+		{"(S, D) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewDecimal(250, 2)}), "TRUE"},
+	}
+	for _, tc := range tests {
+		e, err := parser.ParseExpr(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		var set *InSet
+		sc := &rowsScope{types: []value.Type{str, value.Integer}, got: &set}
+		if strings.Contains(tc.src, "D)") {
+			sc.types[1] = value.Type{Base: value.TDecimal, Precision: 6, Scale: 2}
+		}
+		c, err := Compile(e, sc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		set.Fill(tc.rows)
+		ctx := &eval.Ctx{}
+		if got := value.Text(c.Eval(ctx, row), value.Boolean); got != tc.want || ctx.Err != nil {
+			t.Errorf("%s over %v = %q (%v), want %q", tc.src, tc.rows, got, ctx.Err, tc.want)
+		}
+	}
+	e, _ := parser.ParseExpr("(S, I) IN (SELECT a FROM t)")
+	if _, err := Compile(e, &rowsScope{types: []value.Type{str}, got: new(*InSet)}); err == nil || !strings.Contains(err.Error(), "returns 1 columns for 2 values") {
+		t.Errorf("column count: %v", err)
+	}
+	e, _ = parser.ParseExpr("(S, I) = (S, I)")
+	if _, err := Compile(e, rowScope{}); err == nil || !strings.Contains(err.Error(), "only allowed before IN (SELECT") {
+		t.Errorf("a row value elsewhere: %v", err)
+	}
+}
+
+// rowsScope answers subqueries with a set of the given column types.
+type rowsScope struct {
+	rowScope
+	types []value.Type
+	got   **InSet
+}
+
+func (r *rowsScope) InSubquery(*parser.InExpr) (*InSet, error) {
+	*r.got = &InSet{Types: r.types}
+	return *r.got, nil
 }

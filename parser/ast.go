@@ -438,6 +438,13 @@ type ParenExpr struct {
 	Rparen Pos
 }
 
+// RowExpr is a row value (X1, X2, ...), as in (a, b) IN (SELECT x, y FROM t).
+type RowExpr struct {
+	Lparen Pos
+	Items  []Expr
+	Rparen Pos
+}
+
 // IsKind is what an IS test checks.
 type IsKind uint8
 
@@ -635,6 +642,7 @@ func (*IntervalQualifier) exprNode() {}
 func (*BinaryExpr) exprNode()        {}
 func (*UnaryExpr) exprNode()         {}
 func (*ParenExpr) exprNode()         {}
+func (*RowExpr) exprNode()           {}
 func (*IsExpr) exprNode()            {}
 func (*DistinctFrom) exprNode()      {}
 func (*LikeExpr) exprNode()          {}

@@ -486,6 +486,10 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.WriteString("(")
 		w.expr(x.X, PrecLowest)
 		w.WriteString(")")
+	case *RowExpr:
+		w.WriteString("(")
+		w.exprs(x.Items)
+		w.WriteString(")")
 	case *IsExpr:
 		w.expr(x.X, PrecCompare)
 		w.WriteString(" IS ")

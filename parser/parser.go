@@ -948,6 +948,14 @@ func (p *parser) primary() Expr {
 				p.fail(p.t.pos, "a subquery cannot be used as a value here")
 			}
 			x := p.expr()
+			if p.isOp(",") {
+				row := &RowExpr{Lparen: t.pos, Items: []Expr{x}}
+				for p.gotOp(",") {
+					row.Items = append(row.Items, p.expr())
+				}
+				row.Rparen = p.expectOp(")", "to close the row value")
+				return row
+			}
 			rp := p.expectOp(")", "to close the parenthesis")
 			if p.isUnit() {
 				q := &IntervalQualifier{X: x}

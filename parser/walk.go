@@ -102,6 +102,8 @@ func Inspect(n Node, f func(Node) bool) {
 		each(x.X)
 	case *ParenExpr:
 		each(x.X)
+	case *RowExpr:
+		exprs(x.Items)
 	case *IsExpr:
 		each(x.X)
 	case *DistinctFrom:

@@ -11,12 +11,12 @@ import (
 	"github.com/streamsql/streamsql/value"
 )
 
-// tableSet is the subquery of one x IN (SELECT c FROM "TABLE" [WHERE p]):
-// a reference table's rows, filtered and projected, read into an
+// tableSet is the subquery of one x IN (SELECT c, ... FROM "TABLE" [WHERE
+// p]): a reference table's rows, filtered and projected, read into an
 // expr.InSet when the run starts and whenever the table is replaced.
 type tableSet struct {
 	table string
-	item  eval.Func
+	items []eval.Func
 	where eval.Func // nil: every row
 	set   *expr.InSet
 }
@@ -25,7 +25,7 @@ type tableSet struct {
 // column fails to evaluate goes to error_stream and is left out.
 func (ts *tableSet) fill(rows [][]value.Value, errs operators.ErrorSink) {
 	ctx := &eval.Ctx{}
-	vals := make([]value.Value, 0, len(rows))
+	out := make([][]value.Value, 0, len(rows))
 	for _, row := range rows {
 		ctx.Err = nil
 		if ts.where != nil {
@@ -33,17 +33,19 @@ func (ts *tableSet) fill(rows [][]value.Value, errs operators.ErrorSink) {
 				continue
 			}
 		}
-		v := value.Null
-		if ctx.Err == nil {
-			v = ts.item(ctx, row)
+		vals := make([]value.Value, len(ts.items))
+		for i, f := range ts.items {
+			if ctx.Err == nil {
+				vals[i] = f(ctx, row)
+			}
 		}
 		if ctx.Err != nil {
 			operators.ReportRow(errs, ctx.Err, 0, row, "")
 			continue
 		}
-		vals = append(vals, v)
+		out = append(out, vals)
 	}
-	ts.set.Fill(vals)
+	ts.set.Fill(out)
 }
 
 // subqueryScope gives the planner's scopes the subqueries of IN.
@@ -56,7 +58,7 @@ func (s subqueryScope) InSubquery(x *parser.InExpr) (*expr.InSet, error) {
 	return s.p.inSubquery(x)
 }
 
-// inSubquery plans x IN (SELECT c FROM "TABLE" [WHERE p]). Only a
+// inSubquery plans x IN (SELECT c, ... FROM "TABLE" [WHERE p]). Only a
 // reference table can be read: a stream never ends, so whether a value is
 // in it is never known. The subquery is not correlated: it names only the
 // table's columns.
@@ -64,7 +66,7 @@ func (p *planner) inSubquery(x *parser.InExpr) (*expr.InSet, error) {
 	fail := func(n parser.Node, format string, args ...any) (*expr.InSet, error) {
 		return nil, &expr.Error{Pos: n.Pos(), Msg: fmt.Sprintf(format, args...)}
 	}
-	const form = `SELECT "column" FROM "TABLE" [WHERE ...]`
+	const form = `SELECT "column", ... FROM "TABLE" [WHERE ...]`
 	sel, ok := x.Query.(*parser.Select)
 	if !ok {
 		return fail(x.Query, "a subquery in IN is one %s over a reference table, not a UNION", form)
@@ -91,8 +93,11 @@ func (p *planner) inSubquery(x *parser.InExpr) (*expr.InSet, error) {
 		return fail(tr, "a reference table has no window")
 	case len(sel.GroupBy) > 0 || sel.Stagger != nil || sel.Having != nil || len(sel.Windows) > 0 || len(sel.OrderBy) > 0:
 		return fail(sel, "a subquery in IN is %s; GROUP BY, HAVING, WINDOW and ORDER BY are not supported there", form)
-	case len(sel.Items) != 1 || sel.Items[0].Star:
-		return fail(sel, "a subquery in IN returns exactly one column: %s", form)
+	}
+	for _, it := range sel.Items {
+		if it.Star {
+			return fail(it, "list the columns the subquery of IN returns: %s", form)
+		}
 	}
 	quals := []string{name, tableMarker}
 	if tr.Alias != nil {
@@ -109,11 +114,15 @@ func (p *planner) inSubquery(x *parser.InExpr) (*expr.InSet, error) {
 		}
 		return err
 	}
-	item, err := expr.Compile(sel.Items[0].Expr, sc)
-	if err != nil {
-		return nil, own(err)
+	ts := &tableSet{table: t.Name, set: &expr.InSet{}}
+	for _, it := range sel.Items {
+		c, err := expr.Compile(it.Expr, sc)
+		if err != nil {
+			return nil, own(err)
+		}
+		ts.items = append(ts.items, c.Eval)
+		ts.set.Types = append(ts.set.Types, c.Type)
 	}
-	ts := &tableSet{table: t.Name, item: item.Eval, set: &expr.InSet{Type: item.Type}}
 	if sel.Where != nil {
 		w, err := expr.Compile(sel.Where, sc)
 		if err != nil {

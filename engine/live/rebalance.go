@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -142,11 +141,7 @@ func (b *balancer) look(ctx context.Context) error {
 			if s, ok := b.seen[k]; !ok || s.version != v {
 				b.seen[k] = sighting{v, now}
 			}
-			wait := b.l.duration
-			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
-				wait = time.Duration(ms) * time.Millisecond
-			}
-			pl.live = now.Sub(b.seen[k].at) < wait
+			pl.live = now.Sub(b.seen[k].at) < b.l.durationOf(out.Item)
 		}
 		leases = append(leases, pl)
 	}

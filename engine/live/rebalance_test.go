@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/streamsql/streamsql/internal/awstest"
 )
 
 // The fair share of KCL's lease taker: an instance below ceil(parts /
@@ -59,16 +57,7 @@ func TestStealFairShare(t *testing.T) {
 // and the newcomer takes it at once, as a takeover (resuming the
 // checkpoint); the other part stays where it was.
 func TestLeaseHandOver(t *testing.T) {
-	cfg := awstest.Config(t, awstest.Moto)
-	table := awstest.Name("lease")
-	mk := func(name, key string, sh *share) *lease {
-		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 600 * time.Millisecond, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.share = sh
-		return l
-	}
+	mk := partLeases(t, 600*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	x := &share{}

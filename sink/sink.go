@@ -4,6 +4,7 @@ package sink
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -178,10 +179,10 @@ func (c *csvWriter) Advance(int64) { c.w.Flush() }
 func appendCSV(buf []byte, v value.Value, t value.Type) []byte {
 	start := len(buf)
 	buf = value.AppendText(buf, v, t)
-	field := string(buf[start:])
-	if !strings.ContainsAny(field, ",\"\r\n") {
+	if !bytes.ContainsAny(buf[start:], ",\"\r\n") {
 		return buf
 	}
+	field := string(buf[start:])
 	buf = append(buf[:start], '"')
 	buf = append(buf, strings.ReplaceAll(field, `"`, `""`)...)
 	return append(buf, '"')

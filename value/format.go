@@ -295,8 +295,8 @@ func AppendJSONString(buf []byte, s string) []byte {
 			default:
 				buf = append(buf, '\\', 'u', '0', '0', hexdigits[c>>4], hexdigits[c&0xf])
 			}
-			i++
-			start = i
+			start = i + 1
+			i = jsonscan.StringEnd(s, start, true) // the plain run after it
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

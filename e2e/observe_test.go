@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -262,4 +264,27 @@ CREATE PUMP B AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM K, V FROM SO
 	if err := <-done; err != nil {
 		t.Fatalf("live run: %v\n%s", err, logs.String())
 	}
+}
+
+// operatorParts are the parts the operator metrics served at url name
+// (streamsql_operator_rows_in_total's part labels), sorted.
+func operatorParts(t *testing.T, url string) []string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %v", url, resp.StatusCode, err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(grepLines(string(body), "streamsql_operator_rows_in_total{"), "\n") {
+		if _, rest, ok := strings.Cut(line, `part="`); ok {
+			part, _, _ := strings.Cut(rest, `"`)
+			seen[part] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

@@ -173,6 +173,11 @@ func TestInstancesRebalanceOnJoin(t *testing.T) {
 	// part now, is ready (the part it handed over is not watched).
 	time.Sleep(3 * time.Second)
 	waitReady(t, a, "http://"+addr+"/readyz", 10*time.Second)
+	// Its metrics show the one part it runs now: the new owner shows the
+	// other's operators.
+	if parts := operatorParts(t, "http://"+addr+"/metrics"); len(parts) != 1 {
+		t.Errorf("A serves the operators of parts %q, want the one it runs", parts)
+	}
 	if n, m := strings.Count(a.log(), "handed application"), strings.Count(b.log(), "took over application"); n != 1 || m != 1 || strings.Contains(b.log(), "owning application") {
 		t.Fatalf("A handed %d parts over, B took %d (want 1 each, and B owning no other)\nA:\n%s\nB:\n%s", n, m, a.log(), b.log())
 	}

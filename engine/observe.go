@@ -29,11 +29,17 @@ type Observer interface {
 // PartObserver is an Observer that also watches a split application
 // whose parts run in pipelines of their own (a live run with --lease):
 // Part is the observer of one part's pipeline, named by its first input
-// stream, with the part's input streams.
+// stream, with the part's input streams. When that observer is also a
+// PartLeaver, the run calls Leave once the part's pipeline has stopped
+// because the part was handed over to another instance while the run goes
+// on here.
 type PartObserver interface {
 	Observer
 	Part(name string, streams []string) Observer
 }
+
+// PartLeaver is told that its part left the instance (PartObserver).
+type PartLeaver interface{ Leave() }
 
 // Current is the run's figures so far (Finish's Stats without ending the
 // run). Call it from the goroutine that pushes rows.

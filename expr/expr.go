@@ -132,6 +132,9 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 	case *parser.LikeExpr:
 		return like(x, sc)
 	case *parser.InExpr:
+		if x.Query != nil {
+			return inSubquery(x, sc) // inset.go
+		}
 		return inExpr(x, sc)
 	case *parser.BetweenExpr:
 		lo := &parser.BinaryExpr{X: x.X, Op: parser.OpGe, OpPos: x.X.Pos(), Y: x.Lo}
@@ -170,6 +173,8 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 		return fieldAccess(x, sc)
 	case *parser.CursorExpr:
 		return nil, errorf(x, "CURSOR(...) is only allowed as the first argument of a table function in TABLE(...)")
+	case *parser.RowExpr:
+		return nil, errorf(x, "a row value (a, b, ...) is only allowed before IN (SELECT ...)")
 	case *parser.OverlayExpr:
 		return overlay(x, sc)
 	}

@@ -54,7 +54,10 @@ const (
 	DefaultHealthMaxAge = 60 * time.Second
 )
 
-var _ engine.PartObserver = (*Hub)(nil)
+var (
+	_ engine.PartObserver = (*Hub)(nil)
+	_ engine.PartLeaver   = (*pipe)(nil)
+)
 
 // Hub is an engine.Observer that serves what it sees. It watches one
 // pipeline, or with Part one per part of a split application, and serves
@@ -81,6 +84,7 @@ type pipe struct {
 	part    string   // the part's name (its first input stream); "" for a whole run
 	streams []string // the part's input streams: the operators shown are those they reach
 	lastPub time.Time
+	last    *Snapshot        // the pipe's latest, published in Hub.snaps (under Hub.mu)
 	run     *plan.Running    // the graph nodes were found in
 	nodes   []operators.Node // the operators shown
 
@@ -125,7 +129,8 @@ func (h *Hub) newPipe(part string, streams []string) *pipe {
 // it (its first input stream) and streams are its input streams. The
 // operators each part's rows reach are shown labelled with its name, and
 // the parts' other figures add up into the run's. Observing a part again
-// (taken over anew) replaces what was shown of it.
+// (taken over anew) replaces what was shown of it; the observer's Leave
+// drops it (handed over to another instance).
 func (h *Hub) Part(part string, streams []string) engine.Observer {
 	return h.newPipe(part, streams)
 }
@@ -244,10 +249,26 @@ func (pp *pipe) Observe(p *engine.Pipeline, final bool) {
 	}
 	s.Errors = pp.errors.rendered
 	h.mu.Lock()
-	h.snaps[pp.part] = s
+	h.snaps[pp.part], pp.last = s, s
 	all := h.latest()
 	h.mu.Unlock()
 	h.broadcast(all)
+}
+
+// Leave stops showing the part: it was handed over to another instance
+// while this one goes on (live), which shows its figures from now on.
+// A part observed again since (Part) stays.
+func (pp *pipe) Leave() {
+	h := pp.h
+	h.mu.Lock()
+	if s := h.snaps[pp.part]; s != nil && s == pp.last {
+		delete(h.snaps, pp.part)
+	}
+	all := h.latest()
+	h.mu.Unlock()
+	if all != nil {
+		h.broadcast(all)
+	}
 }
 
 // operators are the running operators the pipeline shows: every one of a

@@ -96,6 +96,23 @@ next:
 	return -1
 }
 
+// sampleCheck is a sample expected in a scrape: its family, its labels
+// ("k=v") and its value (-1: absent).
+type sampleCheck struct {
+	name   string
+	labels []string
+	want   float64
+}
+
+func checkSamples(t *testing.T, fams map[string]*dto.MetricFamily, checks []sampleCheck) {
+	t.Helper()
+	for _, c := range checks {
+		if got := sample(fams, c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+}
+
 // After a known replay, /metrics has the run's figures under their
 // documented names, equal to what the run itself reports.
 func TestMetricsAfterReplay(t *testing.T) {
@@ -107,11 +124,7 @@ func TestMetricsAfterReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	fams := scrape(t, hub.Handler())
-	checks := []struct {
-		name   string
-		labels []string
-		want   float64
-	}{
+	checkSamples(t, fams, []sampleCheck{
 		{"streamsql_input_records_total", []string{"input=SOURCE_SQL_STREAM"}, 501},
 		{"streamsql_input_failed_records_total", []string{"input=SOURCE_SQL_STREAM"}, 1},
 		{"streamsql_operator_rows_in_total", []string{"operator=ENRICH_PUMP/refjoin"}, 500},
@@ -127,12 +140,7 @@ func TestMetricsAfterReplay(t *testing.T) {
 		{"streamsql_late_rows_total", nil, 0},
 		{"streamsql_run_finished", nil, 1},
 		{"streamsql_build_info", []string{"version=test"}, 1},
-	}
-	for _, c := range checks {
-		if got := sample(fams, c.name, c.labels...); got != c.want {
-			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
+	})
 	// The figures the run reports are the ones served.
 	if got := sample(fams, "streamsql_input_bytes_total", "input=SOURCE_SQL_STREAM"); got != float64(st.Inputs[0].Bytes) || got < 41505 {
 		t.Errorf("input bytes %v, run says %d", got, st.Inputs[0].Bytes)

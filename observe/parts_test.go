@@ -65,12 +65,7 @@ func TestMetricsOfEveryPart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fams := scrape(t, hub.Handler())
-	checks := []struct {
-		name   string
-		labels []string
-		want   float64
-	}{
+	checkSamples(t, scrape(t, hub.Handler()), []sampleCheck{
 		{"streamsql_input_records_total", []string{"input=SOURCE_SQL_STREAM"}, 16},
 		{"streamsql_operator_rows_in_total", []string{"operator=A/tumbling", "part=SOURCE_SQL_STREAM_001"}, 10},
 		{"streamsql_operator_rows_in_total", []string{"operator=B/select", "part=SOURCE_SQL_STREAM_002"}, 6},
@@ -83,12 +78,7 @@ func TestMetricsOfEveryPart(t *testing.T) {
 		{"streamsql_operator_rows_in_total", []string{"operator=A/tumbling", "part=SOURCE_SQL_STREAM_002"}, -1},
 		{"streamsql_operator_rows_in_total", []string{"operator=B/select", "part=SOURCE_SQL_STREAM_001"}, -1},
 		{"streamsql_operator_rows_in_total", []string{"operator=SOURCE_SQL_STREAM_002/stream", "part=SOURCE_SQL_STREAM_001"}, -1},
-	}
-	for _, c := range checks {
-		if got := sample(fams, c.name, c.labels...); got != c.want {
-			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
+	})
 	// The JSON snapshot (the console's) lists each part's operators.
 	code, body := getBody(t, hub.Handler(), "/api/snapshot")
 	var v View
@@ -119,4 +109,27 @@ func getBody(t *testing.T, h http.Handler, path string) (int, string) {
 	rr := httptest.NewRecorder()
 	h.ServeHTTP(rr, httptest.NewRequest("GET", path, nil))
 	return rr.Code, rr.Body.String()
+}
+
+// A part handed over to another instance (Leave) is no longer shown; the
+// other part's figures stay.
+func TestPartLeaves(t *testing.T) {
+	hub := New(Options{Logger: discard()})
+	var leaving engine.Observer
+	for i, name := range []string{"SOURCE_SQL_STREAM_001", "SOURCE_SQL_STREAM_002"} {
+		ob := hub.Part(name, []string{name})
+		if i == 0 {
+			leaving = ob
+		}
+		if _, err := engine.Run(context.Background(), engine.Options{App: splitApp(), Replays: []engine.Replay{{Path: shardRecording(t, i, 4)}},
+			Stdout: io.Discard, Stderr: io.Discard, Observer: ob}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaving.(engine.PartLeaver).Leave()
+	checkSamples(t, scrape(t, hub.Handler()), []sampleCheck{
+		{"streamsql_operator_rows_in_total", []string{"operator=A/tumbling", "part=SOURCE_SQL_STREAM_001"}, -1},
+		{"streamsql_operator_rows_in_total", []string{"operator=B/select", "part=SOURCE_SQL_STREAM_002"}, 4},
+		{"streamsql_input_records_total", []string{"input=SOURCE_SQL_STREAM"}, 4},
+	})
 }

@@ -25,6 +25,10 @@ type Insert struct {
 
 func (ins *Insert) Push(b *Batch) {
 	out := emitterFor(&ins.out, ins.Out, len(ins.Types), b.Len())
+	if ins.passes(b) {
+		out.Forward(b)
+		return
+	}
 	for i, n := 0, b.Len(); i < n; i++ {
 		row := b.Row(i)
 		t := b.Times[i]
@@ -50,6 +54,10 @@ func (ins *Insert) Push(b *Batch) {
 			if slot < 0 {
 				continue
 			}
+			if value.Fits(v, ins.Types[slot]) {
+				dst[slot] = v
+				continue
+			}
 			if dst[slot], err = value.Assign(v, ins.Types[slot]); err != nil {
 				break
 			}
@@ -60,6 +68,31 @@ func (ins *Insert) Push(b *Batch) {
 		}
 	}
 	out.Flush()
+}
+
+// passes reports that b can go downstream as it is: its rows are already
+// the target's rows (each value in its own column, ROWTIME not
+// overridden) and every value Fits its column, so Assign would copy each
+// row unchanged.
+func (ins *Insert) passes(b *Batch) bool {
+	if ins.RowtimeArg >= 0 || b.Width != len(ins.Types) || len(ins.Slots) != b.Width {
+		return false
+	}
+	for j, slot := range ins.Slots {
+		if slot != j {
+			return false
+		}
+	}
+	types := ins.Types
+	for i := 0; i < len(b.Vals); i += len(types) {
+		row := b.Vals[i : i+len(types)]
+		for j, t := range types {
+			if !value.Fits(row[j], t) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (ins *Insert) fail(err error, t int64, row []value.Value) {

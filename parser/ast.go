@@ -438,6 +438,13 @@ type ParenExpr struct {
 	Rparen Pos
 }
 
+// RowExpr is a row value (X1, X2, ...), as in (a, b) IN (SELECT x, y FROM t).
+type RowExpr struct {
+	Lparen Pos
+	Items  []Expr
+	Rparen Pos
+}
+
 // IsKind is what an IS test checks.
 type IsKind uint8
 
@@ -471,11 +478,12 @@ type LikeExpr struct {
 	Escape  Expr
 }
 
-// InExpr is X [NOT] IN (list).
+// InExpr is X [NOT] IN (list), or X [NOT] IN (query) when Query is set.
 type InExpr struct {
 	X      Expr
 	Not    bool
 	List   []Expr
+	Query  Query
 	EndPos Pos
 }
 
@@ -634,6 +642,7 @@ func (*IntervalQualifier) exprNode() {}
 func (*BinaryExpr) exprNode()        {}
 func (*UnaryExpr) exprNode()         {}
 func (*ParenExpr) exprNode()         {}
+func (*RowExpr) exprNode()           {}
 func (*IsExpr) exprNode()            {}
 func (*DistinctFrom) exprNode()      {}
 func (*LikeExpr) exprNode()          {}

@@ -486,6 +486,10 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.WriteString("(")
 		w.expr(x.X, PrecLowest)
 		w.WriteString(")")
+	case *RowExpr:
+		w.WriteString("(")
+		w.exprs(x.Items)
+		w.WriteString(")")
 	case *IsExpr:
 		w.expr(x.X, PrecCompare)
 		w.WriteString(" IS ")
@@ -518,7 +522,11 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.expr(x.X, PrecCompare)
 		w.not(x.Not)
 		w.WriteString(" IN (")
-		w.exprs(x.List)
+		if x.Query != nil {
+			w.query(x.Query)
+		} else {
+			w.exprs(x.List)
+		}
 		w.WriteString(")")
 	case *BetweenExpr:
 		w.expr(x.X, PrecCompare)

@@ -861,7 +861,12 @@ func (p *parser) predicate(x Expr) (Expr, bool) {
 	case p.isKw("IN"):
 		p.next()
 		p.expectOp("(", "after IN")
-		in := &InExpr{X: x, Not: not, List: p.exprList()}
+		in := &InExpr{X: x, Not: not}
+		if p.isKw("SELECT") {
+			in.Query = p.query()
+		} else {
+			in.List = p.exprList()
+		}
 		in.EndPos = p.expectOp(")", "to close the IN list") + 1
 		return in, true
 	case p.isKw("BETWEEN"):
@@ -943,6 +948,14 @@ func (p *parser) primary() Expr {
 				p.fail(p.t.pos, "a subquery cannot be used as a value here")
 			}
 			x := p.expr()
+			if p.isOp(",") {
+				row := &RowExpr{Lparen: t.pos, Items: []Expr{x}}
+				for p.gotOp(",") {
+					row.Items = append(row.Items, p.expr())
+				}
+				row.Rparen = p.expectOp(")", "to close the row value")
+				return row
+			}
 			rp := p.expectOp(")", "to close the parenthesis")
 			if p.isUnit() {
 				q := &IntervalQualifier{X: x}

@@ -88,6 +88,8 @@ func (x *UnaryExpr) End() Pos { return x.X.End() }
 
 func (x *ParenExpr) Pos() Pos { return x.Lparen }
 func (x *ParenExpr) End() Pos { return x.Rparen + 1 }
+func (x *RowExpr) Pos() Pos   { return x.Lparen }
+func (x *RowExpr) End() Pos   { return x.Rparen + 1 }
 
 func (x *IsExpr) Pos() Pos { return x.X.Pos() }
 func (x *IsExpr) End() Pos { return x.EndPos }

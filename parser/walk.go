@@ -102,6 +102,8 @@ func Inspect(n Node, f func(Node) bool) {
 		each(x.X)
 	case *ParenExpr:
 		each(x.X)
+	case *RowExpr:
+		exprs(x.Items)
 	case *IsExpr:
 		each(x.X)
 	case *DistinctFrom:
@@ -111,6 +113,9 @@ func Inspect(n Node, f func(Node) bool) {
 	case *InExpr:
 		each(x.X)
 		exprs(x.List)
+		if x.Query != nil {
+			each(x.Query)
+		}
 	case *BetweenExpr:
 		each(x.X, x.Lo, x.Hi)
 	case *CaseExpr:

@@ -26,7 +26,8 @@ type Graph struct {
 	Warnings parser.ErrorList
 
 	fingerprint string
-	split       Split // split.go
+	split       Split       // split.go
+	inSets      []*tableSet // the subqueries of IN (insubquery.go)
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).

@@ -84,7 +84,7 @@ func (p *planner) exprErr(err error, fallback parser.Pos) {
 }
 
 func (p *planner) compile(e parser.Expr, sc expr.Scope) (*expr.Compiled, bool) {
-	c, err := expr.Compile(e, sc)
+	c, err := expr.Compile(e, subqueryScope{Scope: sc, p: p})
 	if err != nil {
 		p.exprErr(err, e.Pos())
 		return nil, false

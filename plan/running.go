@@ -84,6 +84,8 @@ type Running struct {
 	joins   map[string][]*operators.RefJoin // per table, for ReplaceTable
 	lanes   *lanes                          // nil: one goroutine
 	parts   int                             // how many parts the pumps fall into
+	errs    operators.ErrorSink             // Bindings.Errors
+	sets    []*tableSet                     // the subqueries of IN, filled from tables
 }
 
 type streamNode struct {
@@ -151,6 +153,10 @@ func Start(g *Graph, b Bindings) (*Running, error) {
 	for i, p := range g.Pumps {
 		n := r.streams[p.Target.Name]
 		inserts[i] = n.node.input(n.merge.NewInput())
+	}
+	r.errs, r.sets = b.Errors, g.inSets
+	for _, ts := range r.sets {
+		ts.fill(r.tables[ts.table], b.Errors)
 	}
 	bd := &builder{r: r, errs: b.Errors, ctx: b.Ctx}
 	for i, p := range g.Pumps {
@@ -282,6 +288,11 @@ func (r *Running) ReplaceTable(name string, rows [][]value.Value) error {
 	for _, j := range r.joins[name] {
 		j.Table = rows
 		j.Build()
+	}
+	for _, ts := range r.sets {
+		if ts.table == name {
+			ts.fill(rows, r.errs)
+		}
 	}
 	return nil
 }

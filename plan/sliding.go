@@ -422,6 +422,8 @@ func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]i
 			case *parser.CursorExpr:
 				ok = false
 				return false
+			case *parser.Select, *parser.Union:
+				return false // an IN subquery names its table's columns
 			case *parser.ColumnRef:
 				slot, _, err := sc.Column(x)
 				if err != nil {

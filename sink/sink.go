@@ -4,6 +4,7 @@ package sink
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -90,13 +91,27 @@ type jsonWriter struct {
 	keys    [][]byte
 	rowtime bool
 	prefix  []byte // `"STREAM":"name",` when labelled
-	buf     []byte
+	room    int    // free buffer space wanted before a row: the longest row so far
 }
 
+// Push formats the rows straight into the free space of the bufio buffer
+// (AvailableBuffer) and hands each filled stretch to Write, which then
+// has nothing to copy; it flushes first when a row as long as the longest
+// so far might not fit. A longer row grows its own slice, written out
+// the same way.
 func (j *jsonWriter) Push(b *operators.Batch) {
+	buf := j.w.AvailableBuffer()
 	for i, n := 0, b.Len(); i < n; i++ {
+		if cap(buf)-len(buf) < j.room {
+			j.w.Write(buf)
+			if j.w.Available() < j.room {
+				j.w.Flush()
+			}
+			buf = j.w.AvailableBuffer()
+		}
+		start := len(buf)
 		row := b.Row(i)
-		buf := append(j.buf[:0], '{')
+		buf = append(buf, '{')
 		buf = append(buf, j.prefix...)
 		if j.rowtime {
 			buf = append(buf, `"ROWTIME":"`...)
@@ -114,9 +129,9 @@ func (j *jsonWriter) Push(b *operators.Batch) {
 			buf = value.AppendJSON(buf, row[k], c.Type)
 		}
 		buf = append(buf, '}', '\n')
-		j.w.Write(buf)
-		j.buf = buf
+		j.room = max(j.room, len(buf)-start)
 	}
+	j.w.Write(buf)
 }
 
 func (j *jsonWriter) Advance(int64) { j.w.Flush() }
@@ -164,10 +179,10 @@ func (c *csvWriter) Advance(int64) { c.w.Flush() }
 func appendCSV(buf []byte, v value.Value, t value.Type) []byte {
 	start := len(buf)
 	buf = value.AppendText(buf, v, t)
-	field := string(buf[start:])
-	if !strings.ContainsAny(field, ",\"\r\n") {
+	if !bytes.ContainsAny(buf[start:], ",\"\r\n") {
 		return buf
 	}
+	field := string(buf[start:])
 	buf = append(buf[:start], '"')
 	buf = append(buf, strings.ReplaceAll(field, `"`, `""`)...)
 	return append(buf, '"')

@@ -38,6 +38,24 @@ func Assign(v Value, t Type) (Value, error) {
 	return Cast(v, t)
 }
 
+// Fits reports, by a check small enough to inline, that Assign(v, t) and
+// Cast(v, t) return v itself: a DOUBLE in a DOUBLE column, a BIGINT in a
+// BIGINT, text no longer in bytes than a VARCHAR's length, NULL anywhere.
+// false only means Assign has to decide.
+func Fits(v Value, t Type) bool {
+	switch t.Base {
+	case TDouble:
+		return v.K == KFloat || v.K == KNull
+	case TBigint:
+		return v.K == KInt || v.K == KNull
+	case TVarchar:
+		return v.K == KString && (len(v.S) <= t.Len || t.Len == 0) || v.K == KNull
+	case TTimestamp:
+		return v.K == KTimestamp || v.K == KNull
+	}
+	return v.K == KNull
+}
+
 // Cast converts v to type t. Floats and decimals become integers by
 // truncation toward zero; DECIMAL rounds half away from zero to its scale;
 // text is cut to the declared length without error (as KDA's input mapping

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/streamsql/streamsql/internal/jsonscan"
 )
 
 const (
@@ -47,7 +49,78 @@ func AppendFloat(buf []byte, f float64, bits int) []byte {
 	if abs != 0 && (abs < 1e-7 || abs >= 1e21) {
 		return strconv.AppendFloat(buf, f, 'E', -1, bits)
 	}
+	if bits == 64 {
+		if b, ok := appendShortDecimal(buf, f, abs); ok {
+			return b
+		}
+	}
 	return strconv.AppendFloat(buf, f, 'f', -1, bits)
+}
+
+// appendShortDecimal appends a DOUBLE that is the one nearest a decimal of
+// at most nine places (a price, a quantity: most values a stream
+// carries), in the form strconv's shortest round trip gives it, for a
+// multiplication and a division instead of strconv's search; ok is false
+// for any other value (abs is |f|, from 1e-7 on).
+//
+// Why the output is strconv's: with places digits after the point and
+// |f|·10^places < 2^50, the doubles that round to f span less than a
+// quarter of 10^-places, so at most one decimal of that many places
+// rounds to f, and Round(|f|·10^places) finds it (the product is off by
+// at most an eighth). n/10^places == |f| (a division of exact operands,
+// rounded once like a parse) proves it rounds to f. Every shorter decimal
+// that rounds to f is that one with trailing zeros dropped, and no
+// decimal with more places can have fewer digits without a power of ten
+// between the two, itself a candidate. TestAppendFloatShortDecimal
+// compares it with strconv on millions of values.
+func appendShortDecimal(buf []byte, f, abs float64) ([]byte, bool) {
+	var places int
+	var scale float64
+	switch {
+	case abs < 1e6:
+		places, scale = 9, 1e9
+	case abs < 1e9:
+		places, scale = 6, 1e6
+	default:
+		return buf, false
+	}
+	n := math.Round(abs * scale)
+	if n == 0 || n/scale != abs {
+		return buf, false
+	}
+	if f < 0 {
+		buf = append(buf, '-')
+	}
+	u := uint64(n)
+	whole, frac := u/1e9, u%1e9 // constant divisors: multiplications
+	if places == 6 {
+		whole, frac = u/1e6, u%1e6
+	}
+	buf = strconv.AppendUint(buf, whole, 10)
+	if frac == 0 {
+		return buf, true
+	}
+	// Drop the fraction's trailing zeros, four, two, then one at a time.
+	for frac%10000 == 0 {
+		frac /= 10000
+		places -= 4
+	}
+	if frac%100 == 0 {
+		frac /= 100
+		places -= 2
+	}
+	if frac%10 == 0 {
+		frac /= 10
+		places--
+	}
+	buf = append(buf, '.')
+	k := len(buf)
+	buf = append(buf, "000000000"[:places]...)
+	for j := k + places - 1; frac > 0; j-- {
+		buf[j] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return buf, true
 }
 
 // AppendDecimal appends an unscaled integer with scale digits after the point.
@@ -194,8 +267,15 @@ func AppendJSON(buf []byte, v Value, t Type) []byte {
 func AppendJSONString(buf []byte, s string) []byte {
 	const hexdigits = "0123456789abcdef"
 	buf = append(buf, '"')
+	// Eight bytes at a time up to the first byte that needs a look: most
+	// strings are plain ASCII and go out in one copy.
+	i := jsonscan.StringEnd(s, 0, true)
+	if i == len(s) {
+		buf = append(buf, s...)
+		return append(buf, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -215,8 +295,8 @@ func AppendJSONString(buf []byte, s string) []byte {
 			default:
 				buf = append(buf, '\\', 'u', '0', '0', hexdigits[c>>4], hexdigits[c&0xf])
 			}
-			i++
-			start = i
+			start = i + 1
+			i = jsonscan.StringEnd(s, start, true) // the plain run after it
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

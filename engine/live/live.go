@@ -672,6 +672,9 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 			lo.Unwatch(in.src)
 		}
 	}
+	if l, ok := o.Observer.(engine.PartLeaver); ok && handTo != "" {
+		l.Leave() // the new owner shows the part's figures
+	}
 	return stats, runErr
 }
 

@@ -53,14 +53,16 @@ type stealing struct {
 }
 
 // steal is the fair-share decision of instance me over the leases of
-// every part: the instances are the live holders and me; the fair share
-// is ceil(parts / instances). When me holds fewer than that and the most
-// loaded instance (ties: the first by name) holds more, me asks it for
-// its last part (in the order of leases). Nothing is asked while a part
-// is free or its holder is not live (the instances' acquire loops take
-// it, free or over), nor while a request of me is pending. Since only an
-// instance above the share gives a part, and it keeps at least the share,
-// no part goes back and forth while the instances stay the same.
+// every part, KCL's rule: the instances are the live holders and me; the
+// fair share is ceil(parts / instances). When me holds fewer than that,
+// it asks the most loaded instance (ties: the first by name) for its last
+// part (in the order of leases) if that instance holds more than the
+// share, or exactly the share while me is two or more below it. Nothing
+// is asked while a part is free or its holder is not live (the
+// instances' acquire loops take it, free or over), nor while a request of
+// me is pending. A part only ever moves from an instance to one holding
+// at least two fewer, so no part goes back and forth while the instances
+// stay the same.
 func steal(me string, leases []partLease) (stealing, bool) {
 	count := map[string]int{me: 0}
 	for _, l := range leases {
@@ -70,7 +72,8 @@ func steal(me string, leases []partLease) (stealing, bool) {
 		count[l.holder]++
 	}
 	share := (len(leases) + len(count) - 1) / len(count)
-	if count[me] >= share {
+	need := share - count[me]
+	if need <= 0 {
 		return stealing{}, false
 	}
 	most := me
@@ -79,7 +82,7 @@ func steal(me string, leases []partLease) (stealing, bool) {
 			most = w
 		}
 	}
-	if count[most] <= share {
+	if count[most] < share || count[most] == share && need < 2 {
 		return stealing{}, false
 	}
 	for _, l := range slices.Backward(leases) {

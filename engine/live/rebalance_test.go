@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // The fair share of KCL's lease taker: an instance below ceil(parts /
-// instances) asks the most loaded instance above it for its last part,
+// instances) asks the most loaded instance for its last part when that
+// one is above the share, or at it while the asker needs two or more;
 // and only then.
 func TestStealFairShare(t *testing.T) {
 	held := func(holders ...string) []partLease {
@@ -33,7 +35,10 @@ func TestStealFairShare(t *testing.T) {
 		{"three parts: the share of two is two", "b", held("a", "a", "a"), stealing{key: "3", from: "a", held: 0, share: 2, their: 3}},
 		{"three parts, one each: at the share", "b", held("a", "a", "b"), stealing{}},
 		{"the most loaded, ties by name", "c", held("b", "a", "b", "a", "b", "a"), stealing{key: "6", from: "a", held: 0, share: 2, their: 3}},
-		{"nobody above the share", "c", held("b", "a", "b", "a", "d"), stealing{}},
+		{"nobody above the share, ties by name", "c", held("b", "a", "b", "a", "d"), stealing{key: "4", from: "a", held: 0, share: 2, their: 2}},
+		{"at the share, and two short of it", "c", held("a", "a", "b", "b"), stealing{key: "2", from: "a", held: 0, share: 2, their: 2}},
+		{"at the share, and one short of it", "c", held("a", "a", "b", "b", "c"), stealing{}},
+		{"three parts and three instances: one each", "c", held("a", "a", "b"), stealing{key: "2", from: "a", held: 0, share: 1, their: 2}},
 		{"four parts, a newcomer among three", "c", held("a", "a", "a", "b"), stealing{key: "3", from: "a", held: 0, share: 2, their: 3}},
 		{"a part free: left to the acquire loops", "b", append(held("a"), partLease{key: "2"}), stealing{}},
 		{"a holder not live: taken over first", "b", []partLease{{key: "1", holder: "a", live: true}, {key: "2", holder: "a"}}, stealing{}},
@@ -76,8 +81,11 @@ func TestLeaseHandOver(t *testing.T) {
 	wanted := make(chan string, 2)
 	holdCtx, stopHolding := context.WithCancel(ctx)
 	defer stopHolding()
+	var holding sync.WaitGroup
 	for _, l := range []*lease{x1, x2} {
-		go l.hold(holdCtx, func(err error) { t.Errorf("%s lost: %v", l.app, err) }, func(to string) { wanted <- l.app + " to " + to })
+		holding.Go(func() {
+			l.hold(holdCtx, func(err error) { t.Errorf("%s lost: %v", l.app, err) }, func(to string) { wanted <- l.app + " to " + to })
+		})
 	}
 	y := &share{}
 	y2 := mk("y", "2", y)
@@ -105,7 +113,7 @@ func TestLeaseHandOver(t *testing.T) {
 	}
 	wcancel()
 	stopHolding()
-	time.Sleep(50 * time.Millisecond)
+	holding.Wait() // as runPart does: the last version renewed is known
 	x2.let("y", false)
 	if !x2.handedOver || x.owned != 1 {
 		t.Fatalf("handed over %v, x owns %d", x2.handedOver, x.owned)

@@ -15,7 +15,8 @@ import (
 // transactions: a large one up to ten minutes after a change of the same
 // account (every such change is one alert), a country different from the
 // account's previous transaction within 30 minutes, and five or more
-// transactions in the last two minutes (eight for gold accounts). Alerts of
+// transactions in the last two minutes (eight for gold accounts; staff
+// test accounts, listed in the reference file, are exempt). Alerts of
 // one transaction come in the order of the rules' pumps. A summary counts
 // the alerts of each rule per five minutes (first-seen order).
 func cardFraud(dir string) {
@@ -36,6 +37,9 @@ func cardFraud(dir string) {
 	var ref strings.Builder
 	for i := 0; i < 120; i++ {
 		a := account{id: fmt.Sprintf("acct-%04d", i+1), home: countries[rng.IntN(len(countries))], tier: tiers[rng.IntN(len(tiers))]}
+		if i%29 == 3 {
+			a.tier = "staff" // the payment team's own test cards
+		}
 		switch {
 		case i%17 == 5: // not in the reference file yet
 		case i%23 == 7: // in the file without a tier
@@ -150,7 +154,7 @@ func cardFraud(dir string) {
 		if e.acct.tier == "gold" {
 			limit += 3
 		}
-		if n >= limit {
+		if n >= limit && e.acct.tier != "staff" {
 			alerts = append(alerts, alert{rts[i], e.acct.id, "VELOCITY", e.cents, fmt.Sprintf("%d payments in 2 min", n)})
 		}
 	}

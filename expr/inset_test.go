@@ -1,0 +1,155 @@
+package expr
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/streamsql/streamsql/eval"
+	"github.com/streamsql/streamsql/parser"
+	"github.com/streamsql/streamsql/value"
+)
+
+// setScope is rowScope with subqueries of IN answered by an empty set of
+// type t.
+type setScope struct {
+	rowScope
+	t value.Type
+}
+
+func (s setScope) InSubquery(*parser.InExpr) (*InSet, error) {
+	return &InSet{Types: []value.Type{s.t}}, nil
+}
+
+func TestInSubquery(t *testing.T) {
+	dec := value.Type{Base: value.TDecimal, Precision: 6, Scale: 2}
+	tests := []struct {
+		src  string
+		t    value.Type
+		vals []value.Value // nil: the set stays unfilled (empty)
+		want string
+	}{
+		{"S IN (SELECT x FROM t)", value.Type{Base: value.TVarchar, Len: 4}, []value.Value{value.NewString("AAPL"), value.NewString("AMZN")}, "TRUE"},
+		{"S IN (SELECT x FROM t)", value.Type{Base: value.TVarchar, Len: 4}, []value.Value{value.NewString("AAPL")}, "FALSE"},
+		{"S IN (SELECT x FROM t)", value.Type{Base: value.TVarchar, Len: 4}, []value.Value{value.NewString("AAPL"), value.Null}, ""},
+		{"S NOT IN (SELECT x FROM t)", value.Type{Base: value.TVarchar, Len: 4}, []value.Value{value.NewString("AAPL"), value.Null}, ""},
+		{"S NOT IN (SELECT x FROM t)", value.Type{Base: value.TVarchar, Len: 4}, []value.Value{value.NewString("AAPL")}, "TRUE"},
+		// A NULL x: NULL, except against an empty subquery.
+		{"N IN (SELECT x FROM t)", value.Integer, []value.Value{value.NewInt(1)}, ""},
+		{"N IN (SELECT x FROM t)", value.Integer, nil, "FALSE"},
+		{"N NOT IN (SELECT x FROM t)", value.Integer, nil, "TRUE"},
+		// Numbers by value: INTEGER 154 is DECIMAL 154.00; DOUBLE 2.5 is DECIMAL 2.50.
+		{"I IN (SELECT x FROM t)", dec, []value.Value{value.NewDecimal(15400, 2)}, "TRUE"},
+		{"D IN (SELECT x FROM t)", dec, []value.Value{value.NewDecimal(250, 2)}, "TRUE"},
+		{"M IN (SELECT x FROM t)", value.Double, []value.Value{value.NewFloat(12.5)}, "TRUE"},
+		{"M IN (SELECT x FROM t)", value.Double, []value.Value{value.NewFloat(12.51)}, "FALSE"},
+	}
+	for _, tc := range tests {
+		e, err := parser.ParseExpr(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		var set *InSet
+		sc := &capture{setScope: setScope{t: tc.t}, got: &set}
+		c, err := Compile(e, sc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if tc.vals != nil {
+			var rows [][]value.Value
+			for _, v := range tc.vals {
+				rows = append(rows, []value.Value{v})
+			}
+			set.Fill(rows)
+		}
+		ctx := &eval.Ctx{}
+		if got := value.Text(c.Eval(ctx, row), value.Boolean); got != tc.want || ctx.Err != nil {
+			t.Errorf("%s over %v = %q (%v), want %q", tc.src, tc.vals, got, ctx.Err, tc.want)
+		}
+	}
+}
+
+// capture keeps the set the compiled IN reads, to fill it.
+type capture struct {
+	setScope
+	got **InSet
+}
+
+func (c *capture) InSubquery(x *parser.InExpr) (*InSet, error) {
+	s, err := c.setScope.InSubquery(x)
+	*c.got = s
+	return s, err
+}
+
+func TestInSubqueryErrors(t *testing.T) {
+	e, _ := parser.ParseExpr("S IN (SELECT x FROM t)")
+	if _, err := Compile(e, rowScope{}); err == nil || !strings.Contains(err.Error(), "a subquery in IN is not allowed here") {
+		t.Errorf("a scope without subqueries: %v", err)
+	}
+	e, _ = parser.ParseExpr("I IN (SELECT x FROM t)")
+	if _, err := Compile(e, setScope{t: value.Type{Base: value.TVarchar, Len: 4}}); err == nil || !strings.Contains(err.Error(), "cannot compare INTEGER with VARCHAR(4) in IN") {
+		t.Errorf("types: %v", err)
+	}
+}
+
+// Row values compare column by column: equal everywhere is TRUE; a row
+// that differs only where one side is NULL makes a miss NULL.
+func TestInSubqueryRows(t *testing.T) {
+	str := value.Type{Base: value.TVarchar, Len: 8}
+	rows := func(rs ...[]value.Value) [][]value.Value { return rs }
+	s := value.NewString
+	tests := []struct {
+		src  string
+		rows [][]value.Value
+		want string
+	}{
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(154)}), "TRUE"},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(1)}), "FALSE"},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.Null}), ""},
+		{"(S, I) IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.Null}), "FALSE"},
+		{"(S, N) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewInt(1)}), ""},
+		{"(S, N) IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.NewInt(1)}), "FALSE"},
+		{"(S, N) NOT IN (SELECT a, b FROM t)", rows([]value.Value{s("AAPL"), value.NewInt(1)}), "TRUE"},
+		{"(S, N) NOT IN (SELECT a, b FROM t)", nil, "TRUE"},
+		{"(S, D) IN (SELECT a, b FROM t)", rows([]value.Value{s("AMZN"), value.NewDecimal(250, 2)}), "TRUE"},
+	}
+	for _, tc := range tests {
+		e, err := parser.ParseExpr(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		var set *InSet
+		sc := &rowsScope{types: []value.Type{str, value.Integer}, got: &set}
+		if strings.Contains(tc.src, "D)") {
+			sc.types[1] = value.Type{Base: value.TDecimal, Precision: 6, Scale: 2}
+		}
+		c, err := Compile(e, sc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		set.Fill(tc.rows)
+		ctx := &eval.Ctx{}
+		if got := value.Text(c.Eval(ctx, row), value.Boolean); got != tc.want || ctx.Err != nil {
+			t.Errorf("%s over %v = %q (%v), want %q", tc.src, tc.rows, got, ctx.Err, tc.want)
+		}
+	}
+	e, _ := parser.ParseExpr("(S, I) IN (SELECT a FROM t)")
+	if _, err := Compile(e, &rowsScope{types: []value.Type{str}, got: new(*InSet)}); err == nil || !strings.Contains(err.Error(), "returns 1 columns for 2 values") {
+		t.Errorf("column count: %v", err)
+	}
+	e, _ = parser.ParseExpr("(S, I) = (S, I)")
+	if _, err := Compile(e, rowScope{}); err == nil || !strings.Contains(err.Error(), "only allowed before IN (SELECT") {
+		t.Errorf("a row value elsewhere: %v", err)
+	}
+}
+
+// rowsScope answers subqueries with a set of the given column types.
+type rowsScope struct {
+	rowScope
+	types []value.Type
+	got   **InSet
+}
+
+func (r *rowsScope) InSubquery(*parser.InExpr) (*InSet, error) {
+	*r.got = &InSet{Types: r.types}
+	return *r.got, nil
+}

@@ -182,8 +182,12 @@ func TestInstancesRebalanceOnJoin(t *testing.T) {
 		t.Fatalf("A handed %d parts over, B took %d (want 1 each, and B owning no other)\nA:\n%s\nB:\n%s", n, m, a.log(), b.log())
 	}
 	recs, rows, again := endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, a, b)
-	if again*2 >= len(rows) {
-		t.Fatalf("%d of %d rows delivered again: more than a hand-over explains", again, len(rows))
+	// The part handed over goes on from the checkpoint of its stop, after
+	// which nothing was delivered: no row comes twice, but for a send
+	// whose answer was lost (at least once). A part read again from an
+	// older position would deliver its rows since then twice.
+	if again > 2 {
+		t.Fatalf("%d of %d rows delivered again: a hand-over delivers none again", again, len(rows))
 	}
 	bothParts(t, recs, rows)
 }

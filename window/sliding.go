@@ -61,8 +61,9 @@ type Sliding struct {
 	parts    []int32 // the current row's partition in each frame
 }
 
-// frameState is one frame's partitions, stored flat (see docs/design.md,
-// "Sliding windows"): a map from the partition key to an index into parts,
+// frameState is one frame's partitions, stored flat (docs/design.md,
+// "Sliding windows stored flat"): an index from the partition key to a
+// place in parts,
 // the accumulators of partition i at accs[i*len(calls):], and each
 // partition's rows in rings of words (the ROWTIME, NULL bits and what each
 // COUNT/SUM/AVG/STDDEV/VAR/EXP_AVG/ANY/EVERY call reads of its argument)
@@ -256,18 +257,12 @@ func (fs *frameState) layout(calls []AnalyticSpec) {
 			fs.vstride++
 		case m > packValue:
 			fs.slots[j].bit = 1 << compact
+			fs.slots[j].word = 2 + compact // after the ROWTIME and the NULL bits
 			compact++
 		}
 	}
 	if compact > 0 {
 		fs.wstride = 2 + compact
-		w := 2
-		for j := range fs.slots {
-			if fs.slots[j].pack > packValue {
-				fs.slots[j].word = w
-				w++
-			}
-		}
 	}
 }
 

@@ -104,15 +104,9 @@ func TestSlidingSnapshotResumes(t *testing.T) {
 	straight := operatortest.NewCapture(t)
 	resumed := operatortest.NewCapture(t)
 	a, b := NewSliding(cfg, straight), NewSliding(cfg, resumed)
-	batch := operators.NewBatch(cfg.Width, 64)
-	for i := range rows {
-		batch.Append(times[i], rows[i])
-		if i%37 != 36 && i != len(rows)-1 {
-			continue
-		}
+	inBatches(times, rows, cfg.Width, func(i int, batch *operators.Batch) {
 		a.Push(batch)
 		b.Push(batch)
-		batch.Reset()
 		var state bytes.Buffer
 		if err := b.Snapshot(&state); err != nil {
 			t.Fatal(err)
@@ -129,14 +123,35 @@ func TestSlidingSnapshotResumes(t *testing.T) {
 			t.Fatalf("row %d: the restored operator's snapshot differs", i)
 		}
 		checkStateSize(t, a)
-	}
+	})
 	if len(straight.Rows) != len(rows) || len(resumed.Rows) != len(rows) {
 		t.Fatalf("%d and %d rows out for %d in", len(straight.Rows), len(resumed.Rows), len(rows))
 	}
+	sameRows(t, straight.Rows, resumed.Rows)
+}
+
+// inBatches appends the rows to a batch and hands it to push every 37 rows
+// and at the last (i is the last row in it), then empties it.
+func inBatches(times []int64, rows [][]value.Value, width int, push func(i int, b *operators.Batch)) {
+	batch := operators.NewBatch(width, 64)
 	for i := range rows {
-		for c := range straight.Rows[i] {
-			if x, y := straight.Rows[i][c], resumed.Rows[i][c]; !value.Identical(x, y) || x.K != y.K {
-				t.Fatalf("row %d column %d: %v straight, %v resumed", i, c, x, y)
+		batch.Append(times[i], rows[i])
+		if i%37 == 36 || i == len(rows)-1 {
+			push(i, batch)
+			batch.Reset()
+		}
+	}
+}
+
+// sameRows fails unless got is the last len(got) rows of want, value for
+// value and kind for kind.
+func sameRows(t *testing.T, want, got [][]value.Value) {
+	t.Helper()
+	skip := len(want) - len(got)
+	for i, r := range got {
+		for c, y := range r {
+			if x := want[skip+i][c]; !value.Identical(x, y) || x.K != y.K {
+				t.Fatalf("row %d column %d: %v straight, %v resumed", skip+i, c, x, y)
 			}
 		}
 	}
@@ -186,12 +201,7 @@ func TestSlidingRestoresOlderState(t *testing.T) {
 	straight := operatortest.NewCapture(t)
 	resumed := operatortest.NewCapture(t)
 	a, b := NewSliding(cfg, straight), NewSliding(cfg, resumed)
-	batch := operators.NewBatch(cfg.Width, 64)
-	for i := range rows {
-		batch.Append(times[i], rows[i])
-		if i%37 != 36 && i != len(rows)-1 {
-			continue
-		}
+	inBatches(times, rows, cfg.Width, func(i int, batch *operators.Batch) {
 		a.Push(batch)
 		if i == taken-1 {
 			if err := b.Restore(bytes.NewReader(state)); err != nil {
@@ -200,16 +210,9 @@ func TestSlidingRestoresOlderState(t *testing.T) {
 		} else if i >= taken {
 			b.Push(batch)
 		}
-		batch.Reset()
-	}
-	if len(resumed.Rows) != len(rows)-taken {
+	})
+	if len(resumed.Rows) != len(rows)-taken || len(straight.Rows) != len(rows) {
 		t.Fatalf("%d rows out after the restore, want %d", len(resumed.Rows), len(rows)-taken)
 	}
-	for i, r := range resumed.Rows {
-		for c, y := range r {
-			if x := straight.Rows[taken+i][c]; !value.Identical(x, y) || x.K != y.K {
-				t.Fatalf("row %d column %d: %v straight, %v resumed", taken+i, c, x, y)
-			}
-		}
-	}
+	sameRows(t, straight.Rows, resumed.Rows)
 }

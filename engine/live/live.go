@@ -184,13 +184,16 @@ type connectors struct {
 func (lo *Options) load(ctx context.Context) error {
 	if lo.Config != nil {
 		lo.cfg = *lo.Config
-		return nil
+	} else {
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return fmt.Errorf("AWS configuration: %w", err)
+		}
+		lo.cfg = cfg
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return fmt.Errorf("AWS configuration: %w", err)
+	if lo.Log != nil {
+		lo.cfg.Logger = sdkLogger(lo.Log) // sdklog.go
 	}
-	lo.cfg = cfg
 	return nil
 }
 
@@ -667,7 +670,7 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	if runErr != nil {
 		handTo = "" // no checkpoint to resume from: released (or lost) instead
 	}
-	if handTo != "" && lo.Watch != nil && lo.Unwatch != nil {
+	if handTo != "" && lo.Unwatch != nil {
 		for _, in := range inputs {
 			lo.Unwatch(in.src)
 		}

@@ -31,6 +31,7 @@ const (
 	Summary    = "summary"           // the end-of-run figures
 	Stop       = "stop"              // a signal asked the run to stop
 	Exit       = "exit"              // the run failed: the error and the exit code
+	SDK        = "aws_sdk"           // a line of the AWS SDK's own (a warning it gives)
 )
 
 // Note reports one event: through log when set (level, message, the event

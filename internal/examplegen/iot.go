@@ -82,9 +82,6 @@ func iotMonitoring(dir string) {
 	writeRecording(filepath.Join(dir, "telemetry.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(csv.String()), 0o644))
 	rts := rowtimes(recs)
-	write := func(name string, lines []string) {
-		must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
-	}
 	status := func(r reading) string {
 		switch {
 		case r.temp >= r.dev.maxTemp:
@@ -112,7 +109,7 @@ func iotMonitoring(dir string) {
 		lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"deviceId":%q,"site":%q,"room":%q,"temperature":%s,"avgTemp1m":%s,"tempStatus":%q,"alertedAt":%q}`,
 			ts(rts[i]), r.dev.id, site(r.dev.id), r.dev.room, num(r.temp), num(mean(in)), status(r), ts(rts[i])))
 	}
-	write("device-alerts.ndjson", lines)
+	writeLines(dir, "device-alerts.ndjson", lines)
 
 	// Room statistics per arrival minute.
 	type stats struct {
@@ -148,7 +145,7 @@ func iotMonitoring(dir string) {
 		}
 		g = group[string, stats]{}
 	})
-	write("room-stats.ndjson", lines)
+	writeLines(dir, "room-stats.ndjson", lines)
 }
 
 // mean is the exact sum of xs rounded once to a DOUBLE, divided by their

@@ -100,7 +100,7 @@ type jsonWriter struct {
 	rowtime bool
 	head    []byte   // what every row starts with, up to ROWTIME's value
 	keys    [][]byte // `"NAME":` with the comma before it
-	room    int    // free buffer space wanted before a row: the longest row so far
+	room    int      // free buffer space wanted before a row: the longest row so far
 }
 
 // Push formats the rows straight into the free space of the bufio buffer

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -18,6 +19,10 @@ type setScope struct {
 
 func (s setScope) InSubquery(*parser.InExpr) (*InSet, error) {
 	return &InSet{Types: []value.Type{s.t}}, nil
+}
+
+func (s setScope) ExistsSubquery(*parser.ExistsExpr) (*InSet, []parser.Expr, error) {
+	return nil, nil, errors.New("no EXISTS here")
 }
 
 func TestInSubquery(t *testing.T) {
@@ -152,4 +157,50 @@ type rowsScope struct {
 func (r *rowsScope) InSubquery(*parser.InExpr) (*InSet, error) {
 	*r.got = &InSet{Types: r.types}
 	return *r.got, nil
+}
+
+// ExistsSubquery correlates the subquery's columns with the outer S and I.
+func (r *rowsScope) ExistsSubquery(*parser.ExistsExpr) (*InSet, []parser.Expr, error) {
+	*r.got = &InSet{Types: r.types}
+	outer := []parser.Expr{
+		&parser.ColumnRef{Parts: []*parser.Ident{{Name: "S"}}},
+		&parser.ColumnRef{Parts: []*parser.Ident{{Name: "I"}}},
+	}
+	return *r.got, outer[:len(r.types)], nil
+}
+
+// EXISTS is two-valued: a row equal to the outer values is TRUE, anything
+// else (NULLs included) FALSE; without correlations, any row is TRUE.
+func TestExists(t *testing.T) {
+	str := value.Type{Base: value.TVarchar, Len: 8}
+	s := value.NewString
+	tests := []struct {
+		src   string
+		types []value.Type
+		rows  [][]value.Value
+		want  string
+	}{
+		{"EXISTS (SELECT 1 FROM t)", []value.Type{str, value.Integer}, [][]value.Value{{s("AMZN"), value.NewInt(154)}}, "TRUE"},
+		{"EXISTS (SELECT 1 FROM t)", []value.Type{str, value.Integer}, [][]value.Value{{s("AMZN"), value.Null}}, "FALSE"},
+		{"NOT EXISTS (SELECT 1 FROM t)", []value.Type{str, value.Integer}, [][]value.Value{{s("AMZN"), value.Null}}, "TRUE"},
+		{"EXISTS (SELECT 1 FROM t)", []value.Type{str}, [][]value.Value{{s("AAPL")}, {s("AMZN")}}, "TRUE"},
+		{"EXISTS (SELECT 1 FROM t)", nil, [][]value.Value{{}}, "TRUE"},
+		{"EXISTS (SELECT 1 FROM t)", nil, nil, "FALSE"},
+	}
+	for _, tc := range tests {
+		e, err := parser.ParseExpr(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		var set *InSet
+		c, err := Compile(e, &rowsScope{types: tc.types, got: &set})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		set.Fill(tc.rows)
+		ctx := &eval.Ctx{}
+		if got := value.Text(c.Eval(ctx, row), value.Boolean); got != tc.want || ctx.Err != nil {
+			t.Errorf("%s over %v = %q (%v), want %q", tc.src, tc.rows, got, ctx.Err, tc.want)
+		}
+	}
 }

@@ -994,6 +994,15 @@ func (p *parser) primary() Expr {
 			return p.caseExpr()
 		case "CAST":
 			return p.castExpr()
+		case "EXISTS":
+			if p.peek(1).kind == OP && p.peek(1).lit == "(" && isKwTok(p.peek(2), "SELECT") {
+				p.next()
+				x := &ExistsExpr{ExistsPos: t.pos}
+				p.expectOp("(", "after EXISTS")
+				x.Query = p.query()
+				x.Rparen = p.expectOp(")", "to close EXISTS (")
+				return x
+			}
 		case "CURSOR":
 			p.next()
 			c := &CursorExpr{CursorPos: t.pos}

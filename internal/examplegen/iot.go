@@ -16,7 +16,8 @@ import (
 // from the registry, retired or with a dying battery drop out; the rest
 // are enriched (site from the device id, room, a temperature status
 // against the device's limit, the ingest delay). Alerts are the injected
-// faults (RANDOM_CUT_FOREST is trusted to single out exactly them, as in
+// faults of devices not under maintenance (RANDOM_CUT_FOREST is trusted to
+// single out exactly the faults, as in
 // the anomalies example) with the device's average temperature over the
 // minute up to and including the alert; room statistics are per minute of
 // arrival, groups in first-seen order.
@@ -97,7 +98,7 @@ func iotMonitoring(dir string) {
 	// readings kept in [ROWTIME - 1 minute, ROWTIME].
 	var lines []string
 	for i, r := range rs {
-		if !r.fault {
+		if !r.fault || r.dev.status == "MAINTENANCE" { // devices under maintenance do not alert
 			continue
 		}
 		var in []float64

@@ -134,9 +134,6 @@ func storefront(dir string) {
 	writeRecording(filepath.Join(dir, "events.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "products.csv"), []byte(csv.String()), 0o644))
 	rts := rowtimes(recs)
-	write := func(name string, lines []string) {
-		must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
-	}
 
 	// The funnel per channel and minute.
 	type funnel struct {
@@ -173,7 +170,7 @@ func storefront(dir string) {
 		}
 		fg = group[string, funnel]{}
 	})
-	write("channel-funnel.ndjson", lines)
+	writeLines(dir, "channel-funnel.ndjson", lines)
 
 	// Revenue per category and basket band: catalogued SKUs only, the
 	// excluded categories left out.
@@ -212,7 +209,7 @@ func storefront(dir string) {
 		}
 		rg = group[catBand, revenue]{}
 	})
-	write("category-revenue.ndjson", lines)
+	writeLines(dir, "category-revenue.ndjson", lines)
 
 	// The three most viewed SKUs of each minute (ties: first viewed first).
 	lines = nil
@@ -229,5 +226,5 @@ func storefront(dir string) {
 		}
 		vg = group[string, int]{}
 	})
-	write("top-viewed.ndjson", lines)
+	writeLines(dir, "top-viewed.ndjson", lines)
 }

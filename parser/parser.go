@@ -45,6 +45,9 @@ type bailout struct{}
 func newParser(filename, src string, line int) *parser {
 	p := &parser{file: NewFileAt(filename, src, line)}
 	p.sc = scanner{file: p.file, src: src, errs: &p.errs}
+	if strings.HasPrefix(src, "\ufeff") {
+		p.sc.off = len("\ufeff") // a byte order mark, as editors on Windows save files
+	}
 	p.next()
 	return p
 }

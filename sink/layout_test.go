@@ -2,6 +2,7 @@ package sink
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/operators"
@@ -38,4 +39,35 @@ func TestJSONLayouts(t *testing.T) {
 			t.Errorf("stream %q, rowtime %v, %d columns: got %s, want %s", tt.stream, tt.rowtime, len(tt.cols), got, tt.want)
 		}
 	}
+}
+
+// TestJSONRowsLongerThanTheBuffer: rows from a few bytes to twice the
+// writer's buffer, in every order, come out whole and in order.
+func TestJSONRowsLongerThanTheBuffer(t *testing.T) {
+	cols := []Column{{"S", value.Type{Base: value.TVarchar}}}
+	sizes := []int{3, 70000, 10, 140000, 5, 65000, 65536, 1, 30000, 40000}
+	b := operators.NewBatch(1, len(sizes))
+	var want bytes.Buffer
+	for i, n := range sizes {
+		s := strings.Repeat(string(rune('a'+i)), n)
+		b.Append(int64(i), []value.Value{value.NewString(s)})
+		want.WriteString(`{"S":"` + s + "\"}\n")
+	}
+	var out bytes.Buffer
+	w := New(NDJSON, &out, cols, false)
+	w.Push(b)
+	w.Push(b)
+	w.Advance(operators.EndOfTime)
+	if got, want := out.String(), want.String()+want.String(); got != want {
+		t.Fatalf("got %d bytes, want %d (first difference at %d)", len(got), len(want), firstDiff(got, want))
+	}
+}
+
+func firstDiff(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

@@ -275,12 +275,8 @@ func AppendJSONString(buf []byte, s string) []byte {
 	const hexdigits = "0123456789abcdef"
 	buf = append(buf, '"')
 	// Eight bytes at a time up to the first byte that needs a look: most
-	// strings are plain ASCII and go out in one copy.
+	// strings are plain ASCII and go out in one copy, after the loop.
 	i := jsonscan.StringEnd(s, 0, true)
-	if i == len(s) {
-		buf = append(buf, s...)
-		return append(buf, '"')
-	}
 	start := 0
 	for i < len(s) {
 		c := s[i]

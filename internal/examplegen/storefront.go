@@ -165,8 +165,10 @@ func storefront(dir string) {
 	}, func(end time.Time) {
 		for _, ch := range fg.keys {
 			f := fg.accum[ch]
-			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"minute":%q,"channel":%q,"views":%d,"carts":%d,"purchases":%d,"mobile":%d,"firstClient":%q}`,
-				ts(end), ts(end.Add(-time.Minute)), ch, f.views, f.carts, f.purchases, f.mobile, ts(f.first)))
+			// LOCALTIMESTAMP: the query's start, in a replay the first
+			// record's arrival (docs/semantics.md R6).
+			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"minute":%q,"channel":%q,"views":%d,"carts":%d,"purchases":%d,"mobile":%d,"firstClient":%q,"appStarted":%q}`,
+				ts(end), ts(end.Add(-time.Minute)), ch, f.views, f.carts, f.purchases, f.mobile, ts(f.first), ts(recs[0].arrival)))
 		}
 		fg = group[string, funnel]{}
 	})

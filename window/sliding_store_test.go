@@ -216,3 +216,52 @@ func TestSlidingRestoresOlderState(t *testing.T) {
 	}
 	sameRows(t, straight.Rows, resumed.Rows)
 }
+
+// TestSlidingCompactsAfterABurst: once a burst of 20,000 keys has gone
+// quiet, the frame's partitions are moved into small slices, and the rows
+// out and the state are what they are without compacting.
+func TestSlidingCompactsAfterABurst(t *testing.T) {
+	cfg := SlidingConfig{Width: 3, Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 1000}}, Calls: []AnalyticSpec{
+		{Kind: AggCountStar, ResultType: value.Bigint},
+		{Kind: AggSum, Arg: slot(1), ResultType: value.Double},
+		{Kind: AggMin, Arg: slot(2), ResultType: value.Varchar},
+	}}
+	var times []int64
+	var rows [][]value.Value
+	for i := 0; i < 20000; i++ { // the burst: every key once within 0.8 s
+		times = append(times, int64(i/25))
+		rows = append(rows, []value.Value{value.NewString(fmt.Sprint("k", i)), value.NewFloat(float64(i)), value.NewString(fmt.Sprint("s", i%97))})
+	}
+	for i := 0; i < 3000; i++ { // then 50 of them, every 5 ms
+		times = append(times, 5000+int64(i)*5)
+		rows = append(rows, []value.Value{value.NewString(fmt.Sprint("k", i%50)), value.NewFloat(float64(i % 7)), value.NewString(fmt.Sprint("s", i%13))})
+	}
+	run := func(minParts int) (*Sliding, *operatortest.Capture, []byte) {
+		defer func(old int) { compactParts = old }(compactParts)
+		compactParts = minParts
+		out := operatortest.NewCapture(t)
+		op := NewSliding(cfg, out)
+		inBatches(times, rows, cfg.Width, func(_ int, b *operators.Batch) { op.Push(b) })
+		var state bytes.Buffer
+		if err := op.Snapshot(&state); err != nil {
+			t.Fatal(err)
+		}
+		return op, out, state.Bytes()
+	}
+	compacted, out, state := run(compactParts)
+	kept, want, wantState := run(1 << 30)
+	if n := len(compacted.frames[0].parts); n > 1000 {
+		t.Errorf("%d partition slots after the burst, want at most 1,000", n)
+	}
+	if n := len(kept.frames[0].parts); n < 20000 {
+		t.Fatalf("%d partition slots without compacting: the burst did not fill the frame", n)
+	}
+	if len(out.Rows) != len(rows) || len(want.Rows) != len(rows) {
+		t.Fatalf("%d and %d rows out for %d in", len(out.Rows), len(want.Rows), len(rows))
+	}
+	sameRows(t, want.Rows, out.Rows)
+	if !bytes.Equal(state, wantState) {
+		t.Error("the compacted operator's snapshot differs")
+	}
+	checkStateSize(t, compacted)
+}

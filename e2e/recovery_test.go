@@ -299,6 +299,9 @@ func restartsEqualReplay(t *testing.T, sig syscall.Signal) {
 	waitCheckpoint(t, cp, p)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	for i := range 5 {
+		// A signal before the process has installed its handler would
+		// kill it (exit -1 on a loaded machine): its first line says it has.
+		p.waitLog(t, "streamsql: ", 30*time.Second)
 		time.Sleep(time.Duration(300+r.IntN(2500)) * time.Millisecond)
 		p.cmd.Process.Signal(sig)
 		if code := p.wait(t, 20*time.Second); sig != syscall.SIGKILL && code != 0 {

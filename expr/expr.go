@@ -173,6 +173,8 @@ func compile(e parser.Expr, sc Scope) (*Compiled, error) {
 		return fieldAccess(x, sc)
 	case *parser.CursorExpr:
 		return nil, errorf(x, "CURSOR(...) is only allowed as the first argument of a table function in TABLE(...)")
+	case *parser.ExistsExpr:
+		return exists(x, sc) // inset.go
 	case *parser.RowExpr:
 		return nil, errorf(x, "a row value (a, b, ...) is only allowed before IN (SELECT ...)")
 	case *parser.OverlayExpr:

@@ -14,6 +14,10 @@ import (
 type SubqueryScope interface {
 	Scope
 	InSubquery(x *parser.InExpr) (*InSet, error)
+	// ExistsSubquery plans EXISTS (SELECT ... FROM "TABLE" WHERE ...): the
+	// set holds the table side of its correlations (table expression =
+	// outer expression), outer their outer sides, to compile in this scope.
+	ExistsSubquery(x *parser.ExistsExpr) (set *InSet, outer []parser.Expr, err error)
 }
 
 // InSet holds the rows a subquery of x IN (SELECT ...) returns. The planner
@@ -124,6 +128,57 @@ func unknown(a, b []string) bool {
 	return true
 }
 
+// exists compiles EXISTS (SELECT ...): TRUE when a row of the subquery
+// equals the outer values of its correlations (with none: when the
+// subquery returns a row), else FALSE; a NULL outer value matches nothing.
+func exists(x *parser.ExistsExpr, sc Scope) (*Compiled, error) {
+	ss, ok := sc.(SubqueryScope)
+	if !ok {
+		return nil, errorf(x, "EXISTS (SELECT ...) is not allowed here")
+	}
+	set, outer, err := ss.ExistsSubquery(x)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := setKeys(set, outer, sc, "EXISTS")
+	if err != nil {
+		return nil, err
+	}
+	var buf []byte
+	xs := make([]value.Value, len(fs))
+	return boolFunc(func(c *eval.Ctx, row []value.Value) value.Value {
+		for i, f := range fs {
+			if xs[i] = f(c, row); xs[i].K == value.KNull {
+				return value.NewBool(false)
+			}
+		}
+		var r value.Value
+		r, buf = set.lookup(buf, xs)
+		return value.NewBool(r.K != value.KNull && r.Bool())
+	}), nil
+}
+
+// setKeys compiles the outer values compared with a subquery's columns and
+// decides how each column's numbers compare.
+func setKeys(set *InSet, lhs []parser.Expr, sc Scope, what string) ([]eval.Func, error) {
+	fs := make([]eval.Func, len(lhs))
+	set.float = make([]bool, len(lhs))
+	isFloat := func(t value.Type) bool { return t.Base == value.TReal || t.Base == value.TDouble }
+	for i, e := range lhs {
+		c, err := compile(e, sc)
+		if err != nil {
+			return nil, err
+		}
+		t := set.Types[i]
+		if _, ok := value.Common(c.Type, t); !ok {
+			return nil, errorf(e, "cannot compare %s with %s in %s", c.Type, t, what)
+		}
+		fs[i] = c.Eval
+		set.float[i] = c.Type.IsNumeric() && t.IsNumeric() && (isFloat(c.Type) || isFloat(t))
+	}
+	return fs, nil
+}
+
 // inSubquery compiles x [NOT] IN (SELECT ...) (x a value or a row value
 // (a, b, ...)) against a set the scope plans.
 func inSubquery(x *parser.InExpr, sc Scope) (*Compiled, error) {
@@ -135,15 +190,6 @@ func inSubquery(x *parser.InExpr, sc Scope) (*Compiled, error) {
 	if row, ok := x.X.(*parser.RowExpr); ok {
 		lhs = row.Items
 	}
-	fs := make([]eval.Func, len(lhs))
-	ts := make([]value.Type, len(lhs))
-	for i, e := range lhs {
-		c, err := compile(e, sc)
-		if err != nil {
-			return nil, err
-		}
-		fs[i], ts[i] = c.Eval, c.Type
-	}
 	set, err := ss.InSubquery(x)
 	if err != nil {
 		return nil, err
@@ -151,13 +197,9 @@ func inSubquery(x *parser.InExpr, sc Scope) (*Compiled, error) {
 	if len(set.Types) != len(lhs) {
 		return nil, errorf(x.Query, "the subquery of IN returns %d columns for %d values", len(set.Types), len(lhs))
 	}
-	isFloat := func(t value.Type) bool { return t.Base == value.TReal || t.Base == value.TDouble }
-	set.float = make([]bool, len(lhs))
-	for i, t := range ts {
-		if _, ok := value.Common(t, set.Types[i]); !ok {
-			return nil, errorf(lhs[i], "cannot compare %s with %s in IN", t, set.Types[i])
-		}
-		set.float[i] = t.IsNumeric() && set.Types[i].IsNumeric() && (isFloat(t) || isFloat(set.Types[i]))
+	fs, err := setKeys(set, lhs, sc, "IN")
+	if err != nil {
+		return nil, err
 	}
 	not := x.Not
 	var buf []byte

@@ -163,6 +163,40 @@ func TestInsertCoercesAndOverridesRowtime(t *testing.T) {
 	}
 }
 
+// TestInsertForwardsFittingBatches: a batch whose values all fit their
+// columns goes on as it is (the same batch), one that does not is copied
+// with its values assigned (an integer into a DOUBLE column, text cut to
+// the VARCHAR length), and the two kinds can follow each other.
+func TestInsertForwardsFittingBatches(t *testing.T) {
+	var got []*operators.Batch
+	out := operatortest.NewCapture(t)
+	spy := &batchSpy{out: out, seen: &got}
+	ins := &operators.Insert{Types: []value.Type{{Base: value.TVarchar, Len: 3}, value.Double}, Slots: []int{0, 1}, RowtimeArg: -1, Out: spy}
+	fits := batchOf(2, 1, "abc", 1.5, 2, nil, nil)
+	ins.Push(fits)
+	ins.Push(batchOf(2, 3, "abcdef", 2.5, 4, "x", 7))
+	ins.Push(batchOf(2, 5, "xy", 3.5))
+	if len(got) != 3 || got[0] != fits || got[1] == nil {
+		t.Fatalf("batches pushed on: %v (the fitting one %p)", got, fits)
+	}
+	want := "1:abc,1.5 2:, 3:abc,2.5 4:x,7 5:xy,3.5"
+	if lines := strings.Join(out.Lines(), " "); lines != want {
+		t.Fatalf("rows = %q, want %q", lines, want)
+	}
+	if v := out.Rows[3][1]; v.K != value.KFloat {
+		t.Fatalf("7 in a DOUBLE column is %v, not a DOUBLE", v)
+	}
+}
+
+// batchSpy notes the batches pushed through it.
+type batchSpy struct {
+	out  operators.Operator
+	seen *[]*operators.Batch
+}
+
+func (s *batchSpy) Push(b *operators.Batch) { *s.seen = append(*s.seen, b); s.out.Push(b) }
+func (s *batchSpy) Advance(t int64)         { s.out.Advance(t) }
+
 func TestTeeFansOut(t *testing.T) {
 	a, b := operatortest.NewCapture(t), operatortest.NewCapture(t)
 	tee := &operators.Tee{Outs: []operators.Operator{a, b}}

@@ -616,6 +616,13 @@ type FuncCall struct {
 	EndPos   Pos
 }
 
+// ExistsExpr is EXISTS (query).
+type ExistsExpr struct {
+	ExistsPos Pos
+	Query     Query
+	Rparen    Pos
+}
+
 // CursorExpr is CURSOR(query), the stream argument of a table function.
 type CursorExpr struct {
 	CursorPos Pos
@@ -659,6 +666,7 @@ func (*TrimExpr) exprNode()          {}
 func (*OverlayExpr) exprNode()       {}
 func (*FuncCall) exprNode()          {}
 func (*CursorExpr) exprNode()        {}
+func (*ExistsExpr) exprNode()        {}
 func (*FieldAccess) exprNode()       {}
 
 // Name returns the dotted form of a column reference, for messages.

@@ -599,6 +599,8 @@ func (w *printer) expr(e Expr, min Prec) {
 		w.call(x)
 	case *CursorExpr:
 		w.form("CURSOR(", x.Query, ")")
+	case *ExistsExpr:
+		w.form("EXISTS (", x.Query, ")")
 	case *FieldAccess:
 		switch x.X.(type) {
 		case *ParenExpr, *FieldAccess:

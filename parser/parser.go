@@ -45,6 +45,9 @@ type bailout struct{}
 func newParser(filename, src string, line int) *parser {
 	p := &parser{file: NewFileAt(filename, src, line)}
 	p.sc = scanner{file: p.file, src: src, errs: &p.errs}
+	if strings.HasPrefix(src, "\ufeff") {
+		p.sc.off = len("\ufeff") // a byte order mark, as editors on Windows save files
+	}
 	p.next()
 	return p
 }
@@ -994,6 +997,15 @@ func (p *parser) primary() Expr {
 			return p.caseExpr()
 		case "CAST":
 			return p.castExpr()
+		case "EXISTS":
+			if p.peek(1).kind == OP && p.peek(1).lit == "(" && isKwTok(p.peek(2), "SELECT") {
+				p.next()
+				x := &ExistsExpr{ExistsPos: t.pos}
+				p.expectOp("(", "after EXISTS")
+				x.Query = p.query()
+				x.Rparen = p.expectOp(")", "to close EXISTS (")
+				return x
+			}
 		case "CURSOR":
 			p.next()
 			c := &CursorExpr{CursorPos: t.pos}

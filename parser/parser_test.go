@@ -209,3 +209,17 @@ func FuzzParseScript(f *testing.F) {
 		}
 	})
 }
+
+// A byte order mark opening the file (editors on Windows write one) is not
+// a token; anywhere else it is an unexpected character. Windows line ends
+// and non-ASCII comments parse too.
+func TestByteOrderMark(t *testing.T) {
+	src := "\ufeff-- café\r\nCREATE OR REPLACE STREAM \"D\" (t VARCHAR(4));\r\n/* é\r\n */ SELECT STREAM a FROM s -- end"
+	s, err := ParseScript("app.sql", src)
+	if err != nil || len(s.Stmts) != 2 {
+		t.Fatalf("%v, %d statements", err, len(s.Stmts))
+	}
+	if _, err := ParseScript("app.sql", "SELECT STREAM a\ufeff FROM s"); err == nil || !strings.Contains(err.Error(), "app.sql:1:16: unexpected character") {
+		t.Errorf("a mark inside the text: %v", err)
+	}
+}

@@ -138,6 +138,8 @@ func (x *FuncCall) End() Pos { return x.EndPos }
 
 func (x *CursorExpr) Pos() Pos { return x.CursorPos }
 func (x *CursorExpr) End() Pos { return x.Rparen + 1 }
+func (x *ExistsExpr) Pos() Pos { return x.ExistsPos }
+func (x *ExistsExpr) End() Pos { return x.Rparen + 1 }
 
 func (x *FieldAccess) Pos() Pos { return x.X.Pos() }
 func (x *FieldAccess) End() Pos { return x.Field.EndPos }

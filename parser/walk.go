@@ -145,6 +145,8 @@ func Inspect(n Node, f func(Node) bool) {
 		spec(x.Over)
 	case *CursorExpr:
 		each(x.Query)
+	case *ExistsExpr:
+		each(x.Query)
 	case *FieldAccess:
 		each(x.X)
 	}

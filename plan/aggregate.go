@@ -21,7 +21,7 @@ func collectAggregates(s *parser.Select) (aggs, windowed []*parser.FuncCall) {
 		parser.Inspect(e, func(n parser.Node) bool {
 			switch x := n.(type) {
 			case *parser.CursorExpr, *parser.Select, *parser.Union:
-				return false // a CURSOR's or IN subquery's calls are its own
+				return false // a CURSOR's or a subquery's calls are its own
 			case *parser.FuncCall:
 				if x.Over != nil || x.OverName != nil {
 					windowed = append(windowed, x)

@@ -27,7 +27,7 @@ type Graph struct {
 
 	fingerprint string
 	split       Split       // split.go
-	inSets      []*tableSet // the subqueries of IN (insubquery.go)
+	inSets      []*tableSet // the subqueries of IN and EXISTS (insubquery.go)
 }
 
 // Pump is one CREATE PUMP (or a bare query feeding its implicit stream).

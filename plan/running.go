@@ -85,7 +85,7 @@ type Running struct {
 	lanes   *lanes                          // nil: one goroutine
 	parts   int                             // how many parts the pumps fall into
 	errs    operators.ErrorSink             // Bindings.Errors
-	sets    []*tableSet                     // the subqueries of IN, filled from tables
+	sets    []*tableSet                     // the subqueries of IN and EXISTS, filled from tables
 }
 
 type streamNode struct {

@@ -422,6 +422,9 @@ func usedColumns(s *parser.Select, calls []*parser.FuncCall, cols []relCol) ([]i
 			case *parser.CursorExpr:
 				ok = false
 				return false
+			case *parser.ExistsExpr:
+				ok = false // its correlations name outer columns inside its query
+				return false
 			case *parser.Select, *parser.Union:
 				return false // an IN subquery names its table's columns
 			case *parser.ColumnRef:

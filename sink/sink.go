@@ -66,32 +66,41 @@ func NewLabeled(f Format, w io.Writer, cols []Column, withRowtime bool, stream s
 	case Table:
 		return &tableWriter{w: bw, cols: cols, rowtime: withRowtime, label: stream}
 	}
-	j := &jsonWriter{w: bw, cols: cols, rowtime: withRowtime, keys: jsonKeys(cols)}
-	if stream != "" {
-		j.prefix = append(value.AppendJSONString(append(value.AppendJSONString(nil, StreamField), ':'), stream), ',')
-		if !withRowtime && len(cols) == 0 {
-			j.prefix = j.prefix[:len(j.prefix)-1]
-		}
-	}
-	return j
+	return newJSONWriter(bw, cols, withRowtime, stream)
 }
 
-func jsonKeys(cols []Column) [][]byte {
+// newJSONWriter lays out the constant parts of a row once: the head
+// (`{`, the STREAM label, the start of ROWTIME) and each column's key
+// with the comma before it.
+func newJSONWriter(w *bufio.Writer, cols []Column, withRowtime bool, stream string) *jsonWriter {
+	head := []byte{'{'}
+	if stream != "" {
+		head = value.AppendJSONString(append(value.AppendJSONString(head, StreamField), ':'), stream)
+		if withRowtime || len(cols) > 0 {
+			head = append(head, ',')
+		}
+	}
+	if withRowtime {
+		head = append(head, `"ROWTIME":"`...)
+	}
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
-		keys[i] = append(value.AppendJSONString(nil, c.Name), ':')
+		if i > 0 || withRowtime {
+			keys[i] = append(keys[i], ',')
+		}
+		keys[i] = append(value.AppendJSONString(keys[i], c.Name), ':')
 	}
-	return keys
+	return &jsonWriter{w: w, cols: cols, rowtime: withRowtime, head: head, keys: keys}
 }
 
 // jsonWriter writes one JSON object per row.
 type jsonWriter struct {
 	w       *bufio.Writer
 	cols    []Column
-	keys    [][]byte
 	rowtime bool
-	prefix  []byte // `"STREAM":"name",` when labelled
-	room    int    // free buffer space wanted before a row: the longest row so far
+	head    []byte   // what every row starts with, up to ROWTIME's value
+	keys    [][]byte // `"NAME":` with the comma before it
+	room    int      // free buffer space wanted before a row: the longest row so far
 }
 
 // Push formats the rows straight into the free space of the bufio buffer
@@ -111,20 +120,12 @@ func (j *jsonWriter) Push(b *operators.Batch) {
 		}
 		start := len(buf)
 		row := b.Row(i)
-		buf = append(buf, '{')
-		buf = append(buf, j.prefix...)
+		buf = append(buf, j.head...)
 		if j.rowtime {
-			buf = append(buf, `"ROWTIME":"`...)
 			buf = value.AppendTimestamp(buf, b.Times[i])
 			buf = append(buf, '"')
-			if len(j.cols) > 0 {
-				buf = append(buf, ',')
-			}
 		}
 		for k, c := range j.cols {
-			if k > 0 {
-				buf = append(buf, ',')
-			}
 			buf = append(buf, j.keys[k]...)
 			buf = value.AppendJSON(buf, row[k], c.Type)
 		}

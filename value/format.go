@@ -100,18 +100,25 @@ func appendShortDecimal(buf []byte, f, abs float64) ([]byte, bool) {
 	if frac == 0 {
 		return buf, true
 	}
-	// Drop the fraction's trailing zeros, four, two, then one at a time.
-	for frac%10000 == 0 {
-		frac /= 10000
-		places -= 4
-	}
-	if frac%100 == 0 {
-		frac /= 100
-		places -= 2
-	}
-	if frac%10 == 0 {
-		frac /= 10
-		places--
+	// Drop the fraction's trailing zeros (it has fewer than places): each
+	// test is a multiplication by a constant, none waits for another.
+	switch {
+	case frac%1e8 == 0:
+		frac, places = frac/1e8, places-8
+	case frac%1e7 == 0:
+		frac, places = frac/1e7, places-7
+	case frac%1e6 == 0:
+		frac, places = frac/1e6, places-6
+	case frac%1e5 == 0:
+		frac, places = frac/1e5, places-5
+	case frac%1e4 == 0:
+		frac, places = frac/1e4, places-4
+	case frac%1e3 == 0:
+		frac, places = frac/1e3, places-3
+	case frac%1e2 == 0:
+		frac, places = frac/1e2, places-2
+	case frac%10 == 0:
+		frac, places = frac/10, places-1
 	}
 	buf = append(buf, '.')
 	k := len(buf)
@@ -268,12 +275,8 @@ func AppendJSONString(buf []byte, s string) []byte {
 	const hexdigits = "0123456789abcdef"
 	buf = append(buf, '"')
 	// Eight bytes at a time up to the first byte that needs a look: most
-	// strings are plain ASCII and go out in one copy.
+	// strings are plain ASCII and go out in one copy, after the loop.
 	i := jsonscan.StringEnd(s, 0, true)
-	if i == len(s) {
-		buf = append(buf, s...)
-		return append(buf, '"')
-	}
 	start := 0
 	for i < len(s) {
 		c := s[i]

@@ -196,10 +196,7 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 		default:
 			freeSince = time.Time{}
 			version := attrS(out.Item, "Version")
-			wait := l.duration
-			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
-				wait = time.Duration(ms) * time.Millisecond
-			}
+			wait := l.durationOf(out.Item)
 			if version != seen {
 				seen, seenAt, holder = version, time.Now(), holderOf(out.Item)
 				err = errLeaseTaken
@@ -372,6 +369,15 @@ func (l *lease) handOver(ctx context.Context, to string) error {
 		return fmt.Errorf("lease %s/%s: hand-over failed: %w", l.table, l.app, err)
 	}
 	return nil
+}
+
+// durationOf is the lease duration an item's owner wrote (LeaseMillis),
+// else this instance's.
+func (l *lease) durationOf(item map[string]types.AttributeValue) time.Duration {
+	if ms, err := strconv.ParseInt(attrN(item, "LeaseMillis"), 10, 64); err == nil && ms > 0 {
+		return time.Duration(ms) * time.Millisecond
+	}
+	return l.duration
 }
 
 func attrS(item map[string]types.AttributeValue, name string) string {

@@ -83,16 +83,7 @@ func TestLeaseOneOwner(t *testing.T) {
 // instance owning no part takes a free one at once, one owning a part
 // takes another free part only after it stayed free for three leases.
 func TestLeaseSharesParts(t *testing.T) {
-	cfg := awstest.Config(t, awstest.Moto)
-	table := awstest.Name("lease")
-	mk := func(name, key string, sh *share) *lease {
-		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 300 * time.Millisecond, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.share = sh
-		return l
-	}
+	mk := partLeases(t, 300*time.Millisecond)
 	ctx := context.Background()
 	x, y := &share{}, &share{}
 	timed := func(l *lease) time.Duration {
@@ -113,6 +104,21 @@ func TestLeaseSharesParts(t *testing.T) {
 	}
 	if x.owned != 2 || y.owned != 1 {
 		t.Fatalf("owned: x %d, y %d", x.owned, y.owned)
+	}
+}
+
+// partLeases makes the part leases of instances in a new lease table
+// (DynamoDB on moto): mk(instance, part key, the instance's share).
+func partLeases(t *testing.T, d time.Duration) (mk func(name, key string, sh *share) *lease) {
+	cfg := awstest.Config(t, awstest.Moto)
+	table := awstest.Name("lease")
+	return func(name, key string, sh *share) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: d, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.share = sh
+		return l
 	}
 }
 

@@ -670,7 +670,7 @@ func runPart(ctx context.Context, o engine.Options, lo *Options, ls *lease, pt *
 	if runErr != nil {
 		handTo = "" // no checkpoint to resume from: released (or lost) instead
 	}
-	if handTo != "" && lo.Watch != nil && lo.Unwatch != nil {
+	if handTo != "" && lo.Unwatch != nil {
 		for _, in := range inputs {
 			lo.Unwatch(in.src)
 		}

@@ -107,8 +107,7 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 	defer cancel()
 	// Progress is the instance's: the sum over its parts of each part's
 	// latest figures.
-	var mu sync.Mutex
-	latest := make([]Progress, len(all))
+	figures := &partFigures{latest: make([]Progress, len(all)), ended: make([]Progress, len(all))}
 	sh := &share{}
 	type result struct {
 		st  engine.Stats
@@ -126,10 +125,7 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		plo := *lo
 		if lo.Progress != nil {
 			plo.Progress = func(p Progress) {
-				mu.Lock()
-				defer mu.Unlock()
-				latest[i] = p
-				lo.Progress(sumProgress(latest))
+				lo.Progress(figures.update(i, p))
 			}
 		}
 		go func() {
@@ -147,6 +143,7 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 					results <- result{sum, err}
 					return
 				}
+				figures.handedOver(i)
 			}
 		}()
 	}
@@ -163,6 +160,32 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		}
 	}
 	return total, errors.Join(errs...)
+}
+
+// partFigures are the Progress of each part of an instance: of its
+// current run (latest) plus what the runs of it that ended by a hand-over
+// counted (ended), so that the instance's counts never go back.
+type partFigures struct {
+	mu            sync.Mutex
+	latest, ended []Progress
+}
+
+// update takes part i's latest figures and returns the instance's.
+func (f *partFigures) update(i int, p Progress) Progress {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.latest[i] = sumProgress([]Progress{f.ended[i], p})
+	return sumProgress(f.latest)
+}
+
+// handedOver keeps part i's counts and drops what described its reading
+// (lags, outages, inputs waited for): another instance reads it now.
+func (f *partFigures) handedOver(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.latest[i]
+	p.LagMillis, p.ArrivalLagMillis, p.Outages, p.Waiting = 0, 0, nil, nil
+	f.ended[i], f.latest[i] = p, p
 }
 
 // sumProgress adds up the figures of the parts an instance runs.

@@ -60,3 +60,20 @@ func TestSumProgress(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+// The counts of a part handed over stay in the instance's figures, its
+// lag goes, and a later run of it counts on from them.
+func TestPartFiguresAfterHandOver(t *testing.T) {
+	f := &partFigures{latest: make([]Progress, 2), ended: make([]Progress, 2)}
+	f.update(0, Progress{RecordsIn: 5, Delivered: map[string]int64{"OUT": 2}, LagMillis: 100, Checkpoints: 3})
+	f.update(1, Progress{RecordsIn: 7, LagMillis: 40, Waiting: []string{"w"}})
+	f.handedOver(0)
+	got := f.update(1, Progress{RecordsIn: 8, LagMillis: 30})
+	if got.RecordsIn != 13 || got.Delivered["OUT"] != 2 || got.LagMillis != 30 || got.Checkpoints != 3 || len(got.Waiting) != 0 {
+		t.Fatalf("after the hand-over: %+v", got)
+	}
+	got = f.update(0, Progress{RecordsIn: 1, Delivered: map[string]int64{"OUT": 1}, LagMillis: 50, Checkpoints: 1})
+	if got.RecordsIn != 14 || got.Delivered["OUT"] != 3 || got.LagMillis != 50 || got.Checkpoints != 4 {
+		t.Fatalf("taken back: %+v", got)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -111,15 +110,23 @@ type sighting struct {
 func (b *balancer) run(ctx context.Context) {
 	t := time.NewTicker(b.l.duration / 3)
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		// A failed look is tried again on the next tick; the lease
-		// renewals report DynamoDB failing.
-		b.look(ctx)
+		// A failed look is tried again on the next tick, said once until
+		// one works again.
+		err := b.look(ctx)
+		switch {
+		case err != nil && !failing && ctx.Err() == nil:
+			b.logf("warning: rebalancing the parts: %v; tried again every %s", err, b.l.duration/3)
+		case err == nil && failing:
+			b.logf("rebalancing the parts: the lease table answers again")
+		}
+		failing = err != nil
 	}
 }
 
@@ -133,7 +140,7 @@ func (b *balancer) look(ctx context.Context) error {
 		out, err := b.l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(b.l.table), ConsistentRead: aws.Bool(true),
 			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: k}}})
 		if err != nil {
-			return err
+			return fmt.Errorf("lease %s/%s: %w", b.l.table, k, err)
 		}
 		pl := partLease{key: k}
 		if out.Item != nil {
@@ -142,11 +149,7 @@ func (b *balancer) look(ctx context.Context) error {
 			if s, ok := b.seen[k]; !ok || s.version != v {
 				b.seen[k] = sighting{v, now}
 			}
-			wait := b.l.duration
-			if ms, e := strconv.ParseInt(attrN(out.Item, "LeaseMillis"), 10, 64); e == nil && ms > 0 {
-				wait = time.Duration(ms) * time.Millisecond
-			}
-			pl.live = now.Sub(b.seen[k].at) < wait
+			pl.live = now.Sub(b.seen[k].at) < b.l.durationOf(out.Item)
 		}
 		leases = append(leases, pl)
 	}

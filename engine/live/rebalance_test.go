@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,16 +61,7 @@ func TestStealFairShare(t *testing.T) {
 // and the newcomer takes it at once, as a takeover (resuming the
 // checkpoint); the other part stays where it was.
 func TestLeaseHandOver(t *testing.T) {
-	cfg := awstest.Config(t, awstest.Moto)
-	table := awstest.Name("lease")
-	mk := func(name, key string, sh *share) *lease {
-		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 600 * time.Millisecond, Instance: name, cfg: cfg}, "app#"+key, t.Logf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.share = sh
-		return l
-	}
+	mk := partLeases(t, 600*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	x := &share{}
@@ -144,5 +137,23 @@ func TestLeaseHandOver(t *testing.T) {
 	}
 	if s, ok := steal("y", []partLease{{key: "app#1", holder: "x", live: true}, {key: "app#2", holder: "y", live: true}}); ok {
 		t.Fatalf("asked once balanced: %+v", s)
+	}
+}
+
+// A balancer that cannot read the lease table (here: none) says so once,
+// not at every look, and goes on trying.
+func TestBalancerSaysItFails(t *testing.T) {
+	cfg := awstest.Config(t, awstest.Moto)
+	l, err := newLease(&Options{Lease: "dynamodb://" + awstest.Name("missing"), LeaseDuration: 150 * time.Millisecond, Instance: "x", cfg: cfg}, "app", t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	b := &balancer{l: l, keys: []string{"app#1"}, logf: func(f string, args ...any) { lines = append(lines, fmt.Sprintf(f, args...)) }}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	b.run(ctx) // about 20 looks
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "warning: rebalancing the parts: lease ") {
+		t.Fatalf("%q", lines)
 	}
 }

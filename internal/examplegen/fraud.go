@@ -162,7 +162,7 @@ func cardFraud(dir string) {
 	for _, a := range alerts {
 		lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"accountId":%q,"rule":%q,"amount":%s,"detail":%q}`, ts(a.at), a.acct, a.rule, cents(a.cents), a.detail))
 	}
-	must(os.WriteFile(filepath.Join(dir, "fraud-alerts.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	writeLines(dir, "fraud-alerts.ndjson", lines)
 
 	// The summary: alerts per rule in five-minute STEP windows of their
 	// ROWTIME, each window emitted at its end.
@@ -193,7 +193,7 @@ func cardFraud(dir string) {
 		s.large = max(s.large, a.cents)
 	}
 	flush()
-	must(os.WriteFile(filepath.Join(dir, "alert-summary.ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	writeLines(dir, "alert-summary.ndjson", lines)
 }
 
 // cents writes an amount in cents as a number with two decimals.

@@ -16,7 +16,8 @@ import (
 // from the registry, retired or with a dying battery drop out; the rest
 // are enriched (site from the device id, room, a temperature status
 // against the device's limit, the ingest delay). Alerts are the injected
-// faults (RANDOM_CUT_FOREST is trusted to single out exactly them, as in
+// faults of devices not under maintenance (RANDOM_CUT_FOREST is trusted to
+// single out exactly the faults, as in
 // the anomalies example) with the device's average temperature over the
 // minute up to and including the alert; room statistics are per minute of
 // arrival, groups in first-seen order.
@@ -82,9 +83,6 @@ func iotMonitoring(dir string) {
 	writeRecording(filepath.Join(dir, "telemetry.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(csv.String()), 0o644))
 	rts := rowtimes(recs)
-	write := func(name string, lines []string) {
-		must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
-	}
 	status := func(r reading) string {
 		switch {
 		case r.temp >= r.dev.maxTemp:
@@ -100,7 +98,7 @@ func iotMonitoring(dir string) {
 	// readings kept in [ROWTIME - 1 minute, ROWTIME].
 	var lines []string
 	for i, r := range rs {
-		if !r.fault {
+		if !r.fault || r.dev.status == "MAINTENANCE" { // devices under maintenance do not alert
 			continue
 		}
 		var in []float64
@@ -112,7 +110,7 @@ func iotMonitoring(dir string) {
 		lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"deviceId":%q,"site":%q,"room":%q,"temperature":%s,"avgTemp1m":%s,"tempStatus":%q,"alertedAt":%q}`,
 			ts(rts[i]), r.dev.id, site(r.dev.id), r.dev.room, num(r.temp), num(mean(in)), status(r), ts(rts[i])))
 	}
-	write("device-alerts.ndjson", lines)
+	writeLines(dir, "device-alerts.ndjson", lines)
 
 	// Room statistics per arrival minute.
 	type stats struct {
@@ -148,7 +146,7 @@ func iotMonitoring(dir string) {
 		}
 		g = group[string, stats]{}
 	})
-	write("room-stats.ndjson", lines)
+	writeLines(dir, "room-stats.ndjson", lines)
 }
 
 // mean is the exact sum of xs rounded once to a DOUBLE, divided by their

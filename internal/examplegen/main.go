@@ -67,6 +67,11 @@ func writeRecording(path string, recs []record) {
 	must(os.WriteFile(path, []byte(b.String()), 0o644))
 }
 
+// writeLines writes lines, one a line, to dir/name.
+func writeLines(dir, name string, lines []string) {
+	must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+}
+
 func must(err error) {
 	if err != nil {
 		log.Fatal(err)

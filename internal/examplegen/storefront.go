@@ -134,9 +134,6 @@ func storefront(dir string) {
 	writeRecording(filepath.Join(dir, "events.jsonl"), recs)
 	must(os.WriteFile(filepath.Join(dir, "products.csv"), []byte(csv.String()), 0o644))
 	rts := rowtimes(recs)
-	write := func(name string, lines []string) {
-		must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
-	}
 
 	// The funnel per channel and minute.
 	type funnel struct {
@@ -168,12 +165,14 @@ func storefront(dir string) {
 	}, func(end time.Time) {
 		for _, ch := range fg.keys {
 			f := fg.accum[ch]
-			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"minute":%q,"channel":%q,"views":%d,"carts":%d,"purchases":%d,"mobile":%d,"firstClient":%q}`,
-				ts(end), ts(end.Add(-time.Minute)), ch, f.views, f.carts, f.purchases, f.mobile, ts(f.first)))
+			// LOCALTIMESTAMP: the query's start, in a replay the first
+			// record's arrival (docs/semantics.md R6).
+			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"minute":%q,"channel":%q,"views":%d,"carts":%d,"purchases":%d,"mobile":%d,"firstClient":%q,"appStarted":%q}`,
+				ts(end), ts(end.Add(-time.Minute)), ch, f.views, f.carts, f.purchases, f.mobile, ts(f.first), ts(recs[0].arrival)))
 		}
 		fg = group[string, funnel]{}
 	})
-	write("channel-funnel.ndjson", lines)
+	writeLines(dir, "channel-funnel.ndjson", lines)
 
 	// Revenue per category and basket band: catalogued SKUs only, the
 	// excluded categories left out.
@@ -212,7 +211,7 @@ func storefront(dir string) {
 		}
 		rg = group[catBand, revenue]{}
 	})
-	write("category-revenue.ndjson", lines)
+	writeLines(dir, "category-revenue.ndjson", lines)
 
 	// The three most viewed SKUs of each minute (ties: first viewed first).
 	lines = nil
@@ -229,5 +228,5 @@ func storefront(dir string) {
 		}
 		vg = group[string, int]{}
 	})
-	write("top-viewed.ndjson", lines)
+	writeLines(dir, "top-viewed.ndjson", lines)
 }

@@ -59,9 +59,6 @@ func webAnalytics(dir string) {
 	}
 	must(os.WriteFile(filepath.Join(dir, "pages.csv"), []byte(csv.String()), 0o644))
 	rts := rowtimes(recs)
-	write := func(name string, lines []string) {
-		must(os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
-	}
 
 	// Events per event-time minute and type: a MONOTONIC key, so a minute
 	// closes when the first event of a later minute arrives (the last one
@@ -83,7 +80,7 @@ func webAnalytics(dir string) {
 		*g.get(e.typ)++
 	}
 	flush(rts[len(rts)-1])
-	write("events-per-minute.ndjson", lines)
+	writeLines(dir, "events-per-minute.ndjson", lines)
 
 	// Views per section per arrival minute (pages not in the table drop
 	// out of the inner join); ROWTIME and "minute_end" are the minute's end.
@@ -102,7 +99,7 @@ func webAnalytics(dir string) {
 		})
 		return out
 	}
-	write("section-views.ndjson", perMinute(func(e event) (string, bool) {
+	writeLines(dir, "section-views.ndjson", perMinute(func(e event) (string, bool) {
 		s, ok := section[e.page]
 		return s, ok && e.typ == "view"
 	}, func(end time.Time, s string, n int) string {
@@ -129,7 +126,7 @@ func webAnalytics(dir string) {
 		lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"minute":%q,"clicks":%d,"views":%d,"ctr":%s}`,
 			ts(w.Add(time.Minute)), ts(w), c, v, num(float64(c)/float64(v))))
 	}
-	write("click-through.ndjson", lines)
+	writeLines(dir, "click-through.ndjson", lines)
 
 	// Slow requests: the injected latencies, at their arrival.
 	lines = nil
@@ -138,5 +135,5 @@ func webAnalytics(dir string) {
 			lines = append(lines, fmt.Sprintf(`{"ROWTIME":%q,"request_id":%q,"page":%q,"latency_ms":%s}`, ts(rts[i]), e.id, e.page, e.latency))
 		}
 	}
-	write("slow-requests.ndjson", lines)
+	writeLines(dir, "slow-requests.ndjson", lines)
 }

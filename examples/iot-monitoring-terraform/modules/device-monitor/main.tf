@@ -105,7 +105,7 @@ locals {
 
     -- Stage 3: alerts. The inner query keeps every scored reading so that
     -- the device's one-minute average covers its normal readings too; the
-    -- threshold applies outside.
+    -- threshold applies outside. Devices under maintenance do not alert.
     CREATE OR REPLACE STREAM "DEVICE_ALERTS" (
         "deviceId"    VARCHAR(32),
         "site"        VARCHAR(16),
@@ -123,7 +123,9 @@ locals {
                      AVG("temperature") OVER (PARTITION BY "deviceId"
                                               RANGE INTERVAL '1' MINUTE PRECEDING) AS "avgTemp1m"
               FROM "SCORED_READINGS") AS s
-        WHERE s.ANOMALY_SCORE > ${var.anomaly_threshold};
+        WHERE s.ANOMALY_SCORE > ${var.anomaly_threshold}
+          AND NOT EXISTS (SELECT 1 FROM "DEVICE_REGISTRY" AS r
+                          WHERE r."deviceId" = s."deviceId" AND r."status" = 'MAINTENANCE');
 
     /* Stage 4: per-room statistics for each minute of arrival. */
     CREATE OR REPLACE STREAM "ROOM_STATS" (

@@ -414,6 +414,53 @@ func (fs *frameState) dropQuiet(tm int64) {
 		fs.quiet = fs.quiet[:n]
 		fs.quietHead = 0
 	}
+	if len(fs.parts) >= compactParts && fs.index.n*4 < len(fs.parts) {
+		fs.compact()
+	}
+}
+
+// compactParts is the number of partition slots below which compact does
+// not bother.
+var compactParts = 4096
+
+// compact moves the live partitions to the front of new, smaller slices
+// once most slots are free (a burst of keys has gone quiet), so that a
+// burst does not hold its memory for the rest of the run. The partitions
+// keep their order; the index and the quiet queue are renumbered (entries
+// naming dropped partitions, which the queue would skip, go).
+func (fs *frameState) compact() {
+	free := make([]bool, len(fs.parts))
+	for _, pi := range fs.free {
+		free[pi] = true
+	}
+	nc := len(fs.calls)
+	renum := make([]int32, len(fs.parts))
+	parts := make([]part, 0, 2*fs.index.n)
+	accs := make([]slideAcc, 0, 2*fs.index.n*nc)
+	for pi := range fs.parts {
+		if free[pi] {
+			p := &fs.parts[pi]
+			fs.ringBytes -= int64(len(p.words))*8 + int64(len(p.vals))*valueSize
+			continue
+		}
+		renum[pi] = int32(len(parts))
+		parts = append(parts, fs.parts[pi])
+		accs = append(accs, fs.accs[pi*nc:(pi+1)*nc]...)
+	}
+	index := newPartIndex()
+	index.seed = fs.index.seed
+	for pi := range parts {
+		index.insert(parts[pi].h, int32(pi))
+	}
+	quiet := fs.quiet[:0]
+	for _, e := range fs.quiet[fs.quietHead:] {
+		if fs.parts[e.p].gen == e.gen {
+			quiet = append(quiet, quietEntry{e.t, renum[e.p], e.gen})
+		}
+	}
+	clear(fs.quiet[len(quiet):])
+	fs.parts, fs.accs, fs.index, fs.free = parts, accs, index, nil
+	fs.quiet, fs.quietHead = quiet, 0
 }
 
 // add expires what left the frame, adds the row, and writes the frame's

@@ -216,3 +216,57 @@ func TestSlidingRestoresOlderState(t *testing.T) {
 	}
 	sameRows(t, straight.Rows, resumed.Rows)
 }
+
+// TestSlidingCompactsAfterABurst: once a burst of 20,000 keys has gone
+// quiet, the frame's partitions are moved into small slices, and the rows
+// out and the state are what they are without compacting.
+func TestSlidingCompactsAfterABurst(t *testing.T) {
+	cfg := SlidingConfig{Width: 3, Frames: []Frame{{Partition: []eval.Func{slot(0)}, Range: 1000}}, Calls: []AnalyticSpec{
+		{Kind: AggCountStar, ResultType: value.Bigint},
+		{Kind: AggSum, Arg: slot(1), ResultType: value.Double},
+		{Kind: AggMin, Arg: slot(2), ResultType: value.Varchar},
+	}}
+	// 50 steady keys every 5 ms for 15 s and, in the first 0.8 s, a burst
+	// of 20,000 keys once each: the burst's partitions go quiet one by one
+	// while the steady ones and the rest of the burst's hold rows.
+	var times []int64
+	var rows [][]value.Value
+	burst := 0
+	for i := 0; i < 3000; i++ {
+		tm := int64(i) * 5
+		for ; burst < 20000 && int64(burst/25) <= tm; burst++ {
+			times = append(times, int64(burst/25))
+			rows = append(rows, []value.Value{value.NewString(fmt.Sprint("k", burst)), value.NewFloat(float64(burst)), value.NewString(fmt.Sprint("s", burst%97))})
+		}
+		times = append(times, tm)
+		rows = append(rows, []value.Value{value.NewString(fmt.Sprint("steady", i%50)), value.NewFloat(float64(i % 7)), value.NewString(fmt.Sprint("s", i%13))})
+	}
+	run := func(minParts int) (*Sliding, *operatortest.Capture, []byte) {
+		defer func(old int) { compactParts = old }(compactParts)
+		compactParts = minParts
+		out := operatortest.NewCapture(t)
+		op := NewSliding(cfg, out)
+		inBatches(times, rows, cfg.Width, func(_ int, b *operators.Batch) { op.Push(b) })
+		var state bytes.Buffer
+		if err := op.Snapshot(&state); err != nil {
+			t.Fatal(err)
+		}
+		return op, out, state.Bytes()
+	}
+	compacted, out, state := run(compactParts)
+	kept, want, wantState := run(1 << 30)
+	if n := len(compacted.frames[0].parts); n > 5000 {
+		t.Errorf("%d partition slots after the burst, want at most 5,000", n)
+	}
+	if n := len(kept.frames[0].parts); n < 20000 {
+		t.Fatalf("%d partition slots without compacting: the burst did not fill the frame", n)
+	}
+	if len(out.Rows) != len(rows) || len(want.Rows) != len(rows) {
+		t.Fatalf("%d and %d rows out for %d in", len(out.Rows), len(want.Rows), len(rows))
+	}
+	sameRows(t, want.Rows, out.Rows)
+	if !bytes.Equal(state, wantState) {
+		t.Error("the compacted operator's snapshot differs")
+	}
+	checkStateSize(t, compacted)
+}

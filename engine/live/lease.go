@@ -167,7 +167,7 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 	}
 	for {
 		out, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
-			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}}})
+			Key: itemKey(l.app)})
 		if err != nil {
 			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
 		}
@@ -246,7 +246,7 @@ func (l *lease) wait(ctx context.Context) error {
 func (l *lease) renew(ctx context.Context) error {
 	v := randomID()
 	out, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table), ReturnValues: types.ReturnValueAllNew,
-		Key:                      map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
+		Key:                      itemKey(l.app),
 		UpdateExpression:         aws.String("SET Version = :new"),
 		ConditionExpression:      aws.String("#o = :me AND Version = :old"),
 		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
@@ -306,7 +306,7 @@ func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string))
 // release gives the lease up, so a standby takes over at once.
 func (l *lease) release(ctx context.Context) error {
 	_, err := l.client.DeleteItem(ctx, &ddb.DeleteItemInput{TableName: aws.String(l.table),
-		Key:                       map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: l.app}},
+		Key:                       itemKey(l.app),
 		ConditionExpression:       aws.String("#o = :me AND Version = :v"),
 		ExpressionAttributeNames:  map[string]string{"#o": "Owner"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}}})
@@ -380,6 +380,11 @@ func (l *lease) durationOf(item map[string]types.AttributeValue) time.Duration {
 	return l.duration
 }
 
+// itemKey is the key of the lease table's item k.
+func itemKey(k string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: k}}
+}
+
 func attrS(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
@@ -403,7 +408,7 @@ func (l *lease) settleShards(stream string, count int) func(context.Context, map
 	return func(ctx context.Context, proposed map[string]int) (map[string]int, error) {
 		out := make(map[string]int, len(proposed))
 		for id, k := range proposed {
-			key := map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: fmt.Sprintf("%s#shard#%d#%s#%s", l.application, count, stream, id)}}
+			key := itemKey(fmt.Sprintf("%s#shard#%d#%s#%s", l.application, count, stream, id))
 			item := map[string]types.AttributeValue{"InAppStream": &types.AttributeValueMemberN{Value: strconv.Itoa(k + 1)}}
 			maps.Copy(item, key)
 			_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,

@@ -138,7 +138,7 @@ func (b *balancer) look(ctx context.Context) error {
 	leases := make([]partLease, 0, len(b.keys))
 	for _, k := range b.keys {
 		out, err := b.l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(b.l.table), ConsistentRead: aws.Bool(true),
-			Key: map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: k}}})
+			Key: itemKey(k)})
 		if err != nil {
 			return fmt.Errorf("lease %s/%s: %w", b.l.table, k, err)
 		}
@@ -158,7 +158,7 @@ func (b *balancer) look(ctx context.Context) error {
 		return nil
 	}
 	_, err := b.l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(b.l.table),
-		Key:                      map[string]types.AttributeValue{"Application": &types.AttributeValueMemberS{Value: s.key}},
+		Key:                      itemKey(s.key),
 		UpdateExpression:         aws.String("SET Wanted = :me"),
 		ConditionExpression:      aws.String("#o = :from AND attribute_not_exists(HandedTo) AND attribute_not_exists(Wanted)"),
 		ExpressionAttributeNames: map[string]string{"#o": "Owner"},

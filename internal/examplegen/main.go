@@ -49,6 +49,7 @@ func generate(out string) {
 	storefront(filepath.Join(out, "storefront-cloudformation"))
 	cardFraud(filepath.Join(out, "card-fraud-terraform"))
 	accessLogs(filepath.Join(out, "access-logs-cloudformation"))
+	rides(filepath.Join(out, "rides-describe"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

@@ -48,6 +48,8 @@ func generate(out string) {
 	iotMonitoring(filepath.Join(out, "iot-monitoring-terraform"))
 	storefront(filepath.Join(out, "storefront-cloudformation"))
 	cardFraud(filepath.Join(out, "card-fraud-terraform"))
+	accessLogs(filepath.Join(out, "access-logs-cloudformation"))
+	rides(filepath.Join(out, "rides-describe"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

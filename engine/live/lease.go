@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -183,11 +184,14 @@ func (l *lease) put(ctx context.Context, cond string, vals map[string]types.Attr
 	sent := time.Now()
 	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
 		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals})
-	if isConditionFailed(err) {
-		return errLeaseTaken
-	}
 	if err == nil {
 		l.version, l.pending, l.sent = attrS(item, "Version"), "", sent
+		return nil
+	}
+	// Written or not: the next look tells (acquire).
+	l.pending, l.pendingSent = attrS(item, "Version"), sent
+	if isConditionFailed(err) {
+		return errLeaseTaken
 	}
 	return err
 }
@@ -224,8 +228,7 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 		return fmt.Errorf("lease table %s: %w", l.table, err)
 	}
 	l.tookOver, l.handedOver, l.wanted = false, false, ""
-	seen, seenAt, holder, said := "", time.Time{}, "", false
-	var freeSince time.Time
+	var st looking
 	if l.share != nil {
 		l.share.mu.Lock()
 		defer func() {
@@ -235,79 +238,136 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 			l.share.mu.Unlock()
 		}()
 	}
+	// A look or write that fails for a while (DynamoDB slow or away) is
+	// tried again, said once; won, after a write to take the lease that
+	// failed, completes the acquisition if the next look finds that write
+	// made (its answer was lost, or the SDK's retry of it found the item
+	// already changed).
+	var failing error
+	var won func()
 	for {
-		out, err := l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
+		if won == nil {
+			l.pending = ""
+		}
+		lctx, cancel := context.WithTimeout(ctx, l.duration)
+		out, err := l.client.GetItem(lctx, &ddb.GetItemInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true),
 			Key: itemKey(l.app)})
-		if err != nil {
-			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
-		}
-		l.seen.note(l.app, out.Item)
-		switch {
-		case out.Item == nil || released(out.Item):
-			if freeSince.IsZero() {
-				freeSince = time.Now()
-			}
-			if l.share != nil && l.share.owned > 0 && time.Since(freeSince) < l.freeGrace() {
-				err = errLeaseTaken // left to an instance that owns no part yet
-				break
-			}
-			if out.Item == nil {
-				err = l.put(ctx, "attribute_not_exists(Application)", nil)
-			} else {
-				err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: attrS(out.Item, "Version")}})
-			}
-			switch {
-			case err != nil:
-			case out.Item != nil && l.seen.saw(l.app, attrS(out.Item, "Run")):
-				// Released by the clean stop of a run this instance saw
-				// running: that run goes on here from its stop's checkpoint.
-				l.tookOver = true
-				l.logf("took over %s, released by %s at its stop", l.what, attrS(out.Item, "Owner"))
-			default:
-				l.logf("owning %s", l.what)
-			}
-		case attrS(out.Item, "HandedTo") == l.owner:
-			// Handed to this instance by its owner, which checkpointed the
-			// part first: taken at once, and resumed from that checkpoint.
-			freeSince = time.Time{}
-			err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: attrS(out.Item, "Version")}})
-			if err == nil {
-				l.tookOver = true
-				l.logf("took over %s, handed over by %s", l.what, attrS(out.Item, "Owner"))
-			}
-		default:
-			freeSince = time.Time{}
-			version := attrS(out.Item, "Version")
-			wait := l.durationOf(out.Item)
-			if version != seen {
-				seen, seenAt, holder = version, time.Now(), holderOf(out.Item)
-				err = errLeaseTaken
-				break
-			}
-			if time.Since(seenAt) < wait {
-				err = errLeaseTaken
-				break
-			}
-			// A whole lease without a heartbeat: the owner is gone.
-			err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: seen}})
-			if err == nil {
-				l.tookOver = true
-				l.logf("took over %s from %s (no heartbeat for %s)", l.what, holder, wait)
-			}
-		}
+		var ours func() // what taking the lease says and means
 		if err == nil {
+			l.seen.note(l.app, out.Item)
+			ours, err = l.look(lctx, out.Item, won, &st)
+			won = nil
+		}
+		cancel()
+		if err == nil {
+			ours()
 			return nil
 		}
 		if !errors.Is(err, errLeaseTaken) {
-			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !transient(err) {
+				return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
+			}
+			if failing == nil {
+				l.logf("warning: lease %s/%s: %v; trying again every %s", l.table, l.app, err, l.duration/5)
+			}
+			failing = err
+		} else if failing != nil {
+			l.logf("lease %s/%s: the lease table answers again", l.table, l.app)
+			failing = nil
 		}
-		if !said && holder != "" {
-			l.logf("standby: %s is run by %s; taking over if it stops renewing its lease for %s", l.what, holder, l.duration)
-			said = true
+		if l.pending != "" && ours != nil {
+			won = ours
+		}
+		if !st.said && st.holder != "" {
+			l.logf("standby: %s is run by %s; taking over if it stops renewing its lease for %s", l.what, st.holder, l.duration)
+			st.said = true
 		}
 		if err := l.wait(ctx); err != nil {
 			return err
 		}
+	}
+}
+
+// looking is what acquire's looks at the lease item remember.
+type looking struct {
+	seen      string    // the version seen last
+	seenAt    time.Time // when it was first seen
+	holder    string    // its holder
+	said      bool      // that the instance is a standby
+	freeSince time.Time // since when the lease is free, if it is
+}
+
+// transient reports whether a failed call to DynamoDB may work when sent
+// again: it timed out, or the SDK's own retries ran out on an error they
+// retry (throttling, a server error, a broken connection).
+func transient(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// look decides from one look at the lease item (nil: none) whether to
+// take the lease, and writes it if so; errLeaseTaken while another holds
+// it. ours completes the acquisition once the lease is ours. won is the
+// ours of a write that failed, whose version (l.pending) the item may
+// hold.
+func (l *lease) look(ctx context.Context, item map[string]types.AttributeValue, won func(), st *looking) (ours func(), err error) {
+	it := func(v string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: v}}
+	}
+	switch {
+	case won != nil && attrS(item, "Owner") == l.owner && attrS(item, "Version") == l.pending:
+		// A write of ours whose answer never came was made.
+		l.version, l.pending, l.sent = l.pending, "", l.pendingSent
+		return won, nil
+	case item == nil || released(item):
+		if st.freeSince.IsZero() {
+			st.freeSince = time.Now()
+		}
+		if l.share != nil && l.share.owned > 0 && time.Since(st.freeSince) < l.freeGrace() {
+			return nil, errLeaseTaken // left to an instance that owns no part yet
+		}
+		ours = func() { l.logf("owning %s", l.what) }
+		if item != nil && l.seen.saw(l.app, attrS(item, "Run")) {
+			// Released by the clean stop of a run this instance saw
+			// running: that run goes on here from its stop's checkpoint.
+			by := attrS(item, "Owner")
+			ours = func() {
+				l.tookOver = true
+				l.logf("took over %s, released by %s at its stop", l.what, by)
+			}
+		}
+		if item == nil {
+			return ours, l.put(ctx, "attribute_not_exists(Application)", nil)
+		}
+		return ours, l.put(ctx, "Version = :v", it(attrS(item, "Version")))
+	case attrS(item, "HandedTo") == l.owner:
+		// Handed to this instance by its owner, which checkpointed the
+		// part first: taken at once, and resumed from that checkpoint.
+		st.freeSince = time.Time{}
+		by := attrS(item, "Owner")
+		return func() {
+			l.tookOver = true
+			l.logf("took over %s, handed over by %s", l.what, by)
+		}, l.put(ctx, "Version = :v", it(attrS(item, "Version")))
+	default:
+		st.freeSince = time.Time{}
+		version := attrS(item, "Version")
+		wait := l.durationOf(item)
+		if version != st.seen {
+			st.seen, st.seenAt, st.holder = version, time.Now(), holderOf(item)
+			return nil, errLeaseTaken
+		}
+		if time.Since(st.seenAt) < wait {
+			return nil, errLeaseTaken
+		}
+		// A whole lease without a heartbeat: the owner is gone.
+		holder := st.holder
+		return func() {
+			l.tookOver = true
+			l.logf("took over %s from %s (no heartbeat for %s)", l.what, holder, wait)
+		}, l.put(ctx, "Version = :v", it(st.seen))
 	}
 }
 

@@ -1,8 +1,11 @@
 package live
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -154,5 +157,82 @@ func TestLeaseReleasedByASeenRun(t *testing.T) {
 	z1again := mk("z", "1", &share{})
 	if err := z1again.acquire(ctx); err != nil || z1again.tookOver {
 		t.Fatalf("restarted z: %v, takeover %v", err, z1again.tookOver)
+	}
+}
+
+// A standby whose looks at the lease fail for a while (DynamoDB answers
+// 500 through a proxy) says so once and goes on looking; its takeover
+// write, made but answered with a 500 (so that the SDK's retry of it
+// finds the condition failed), is recognised at the next look as its own.
+func TestLeaseAcquireRetried(t *testing.T) {
+	const fail = `{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}`
+	proxy := awstest.NewProxy(t, awstest.Moto, func(target string, n int, body []byte) (int, string, bool) {
+		switch {
+		case strings.HasSuffix(target, ".GetItem") && n >= 3 && n <= 8:
+			return 500, fail, true
+		case strings.HasSuffix(target, ".PutItem") && n == 2:
+			// Written, and the answer lost.
+			req, _ := http.NewRequest("POST", awstest.Moto+"/", bytes.NewReader(body))
+			req.Header.Set("X-Amz-Target", target)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("forwarding the takeover: %v %v", err, resp)
+			}
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return 500, fail, true
+		}
+		return 0, "", false
+	})
+	cfg := awstest.Config(t, proxy.URL)
+	table := awstest.Name("lease")
+	var lines []string
+	mk := func(name string) *lease {
+		l, err := newLease(&Options{Lease: "dynamodb://" + table, LeaseDuration: 500 * time.Millisecond, Instance: name, cfg: cfg}, "app",
+			func(f string, args ...any) { lines = append(lines, fmt.Sprintf(f, args...)); t.Logf(f, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, b := mk("a"), mk("b")
+	if err := a.acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// a never renews: b takes over once its looks work again and a lease
+	// has passed.
+	if err := b.acquire(ctx); err != nil {
+		t.Fatalf("b: %v", err)
+	}
+	if !b.tookOver {
+		t.Fatal("b did not take the lease over")
+	}
+	if err := b.renew(ctx); err != nil {
+		t.Fatalf("b's first renewal after a takeover whose answer was lost: %v", err)
+	}
+	if err := a.renew(ctx); !errors.Is(err, errLeaseTaken) {
+		t.Fatalf("a's renewal: %v", err)
+	}
+	var warned, again int
+	for _, l := range lines {
+		if strings.HasPrefix(l, "warning: lease ") {
+			warned++
+		}
+		if strings.HasSuffix(l, "the lease table answers again") {
+			again++
+		}
+		if strings.Contains(l, "from b ") {
+			t.Fatalf("b waited a lease for its own write as for a dead owner's: %q", l)
+		}
+	}
+	if warned != 1 || again != 1 {
+		t.Fatalf("%d warnings, %d recoveries: %q", warned, again, lines)
+	}
+	if n := len(proxy.Calls("DynamoDB_20120810.PutItem")); n < 3 {
+		t.Fatalf("%d PutItem calls: the takeover was not retried by the SDK", n)
 	}
 }

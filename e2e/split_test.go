@@ -191,3 +191,46 @@ func TestInstancesRebalanceOnJoin(t *testing.T) {
 	}
 	bothParts(t, recs, rows)
 }
+
+// Scaling in loses and repeats nothing: two instances started at NOW (or
+// TRIM_HORIZON) run one part each while a producer writes; one is stopped
+// with SIGTERM, and its clean stop marks its part's lease released by its
+// run. The other instance, which saw that run hold the part, takes it and
+// resumes it from the stop's checkpoint, not from its own start position
+// (NOW would read again what came since it started, TRIM_HORIZON every
+// record). The rows delivered equal a replay of the records, none twice.
+func TestInstancesScaleIn(t *testing.T) {
+	for _, pos := range []string{"NOW", "TRIM_HORIZON"} {
+		t.Run(pos, func(t *testing.T) {
+			kc, in, out, bucket, appFile, env := splitResources(t)
+			args := []string{appFile, "--start-position", pos, "--checkpoint", "s3://" + bucket + "/checkpoints", "--lease", "dynamodb://" + awstest.Name("lease"),
+				"--lease-duration", "2s", "--checkpoint-interval", "700ms", "--idle-timeout", recoveryIdle, "--progress-every", "1s"}
+			a := startLive(t, env, args...)
+			b := startLive(t, env, args...)
+			for _, p := range []*liveProcess{a, b} {
+				p.waitLog(t, "owning application recovery, part", 20*time.Second)
+			}
+			stop := producerKeys(t, kc, in, 16)
+			defer stop()
+			a.waitRead(t, 50)
+			b.waitRead(t, 50)
+			r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
+			time.Sleep(time.Duration(500+r.IntN(2000)) * time.Millisecond)
+			a.cmd.Process.Signal(syscall.SIGTERM)
+			stopped := time.Now()
+			if code := a.wait(t, 20*time.Second); code != 0 {
+				t.Fatalf("exit %d after SIGTERM\n%s", code, a.log())
+			}
+			b.waitLog(t, "released by", 30*time.Second)
+			t.Logf("the other instance took the stopped one's part after %v", time.Since(stopped).Round(time.Millisecond))
+			if n := strings.Count(b.log(), "owning application recovery, part"); n != 1 {
+				t.Fatalf("B owns %d parts as free ones, want 1 (the other resumed)\n%s", n, b.log())
+			}
+			recs, rows, again := endProducing(t, kc, appFile, in, out, stop, 1500*time.Millisecond, b)
+			if again != 0 {
+				t.Fatalf("%d of %d rows delivered again: a part resumed from the stop's checkpoint delivers none again", again, len(rows))
+			}
+			bothParts(t, recs, rows)
+		})
+	}
+}

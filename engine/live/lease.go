@@ -29,8 +29,9 @@ const DefaultLeaseDuration = 10 * time.Second
 // lease is one application's ownership, held in a DynamoDB item written
 // only with conditional writes (the SDK's ConditionExpression):
 //
-//	Application (key), Owner, Version (a random value renewed by every
-//	heartbeat), LeaseMillis
+//	Application (key), Owner, Run (the owner's run: a random value of
+//	its process), Version (a random value renewed by every heartbeat),
+//	LeaseMillis, and Released once the owner's clean stop gave it up
 //
 // The owner renews Version every third of the lease, on the condition
 // that it is still the owner with the version it last wrote. A standby
@@ -52,9 +53,21 @@ type lease struct {
 	// one instance from taking every part: see share.
 	share *share
 	what  string // "application X" or "application X, part Y", for messages
-	// tookOver: acquire took the lease from an owner that stopped renewing
-	// it (not a free one), so the run goes on from the latest checkpoint.
+	// tookOver: acquire took the lease from another run (one that stopped
+	// renewing it, handed it over, or released it at a clean stop this
+	// instance saw it running), so the run goes on from the latest
+	// checkpoint.
 	tookOver bool
+	// run is this process's run, written in the items it writes (Run).
+	run string
+	// seen are the runs this instance saw hold each lease item; shared by
+	// the part leases of an instance.
+	seen *runsSeen
+	// sent is when the write of the version held was sent: the lease lasts
+	// a whole duration from then on any standby's clock. pending is the
+	// version of a renewal whose answer never came (it may be the item's).
+	sent, pendingSent time.Time
+	pending           string
 	// application is the application's name (app is the item's key: the
 	// name, with the part's for a part).
 	application string
@@ -94,7 +107,44 @@ func newLease(lo *Options, app string, logf func(string, ...any)) (*lease, error
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID()[:6])
 	}
-	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf, what: "application " + app, application: app}, nil
+	return &lease{client: ddb.NewFromConfig(lo.cfg), table: table, app: app, owner: owner, duration: d, logf: logf, what: "application " + app, application: app,
+		run: randomID(), seen: &runsSeen{runs: map[string]map[string]bool{}}}, nil
+}
+
+// runsSeen are the runs an instance saw hold each lease item (its Run
+// while neither released nor handed over). A lease released by the clean
+// stop of a run the instance saw is resumed from that run's checkpoint;
+// one released by a run it never saw (the fleet stopped before this
+// instance started) starts from the instance's own start position.
+type runsSeen struct {
+	mu   sync.Mutex
+	runs map[string]map[string]bool
+}
+
+// note records the run holding item key, if one does.
+func (s *runsSeen) note(key string, item map[string]types.AttributeValue) {
+	run := attrS(item, "Run")
+	if run == "" || released(item) || attrS(item, "HandedTo") != "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runs[key] == nil {
+		s.runs[key] = map[string]bool{}
+	}
+	s.runs[key][run] = true
+}
+
+// saw reports whether run was seen holding item key.
+func (s *runsSeen) saw(key, run string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runs[key][run]
+}
+
+// released reports whether an item's owner released it at a stop.
+func released(item map[string]types.AttributeValue) bool {
+	return attrS(item, "Released") != ""
 }
 
 func randomID() string {
@@ -129,22 +179,42 @@ func (l *lease) ensureTable(ctx context.Context) error {
 
 // put writes the item as ours on a condition.
 func (l *lease) put(ctx context.Context, cond string, vals map[string]types.AttributeValue) error {
-	v := randomID()
-	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table),
-		Item: map[string]types.AttributeValue{
-			"Application": &types.AttributeValueMemberS{Value: l.app},
-			"Owner":       &types.AttributeValueMemberS{Value: l.owner},
-			"Version":     &types.AttributeValueMemberS{Value: v},
-			"LeaseMillis": &types.AttributeValueMemberN{Value: strconv.FormatInt(l.duration.Milliseconds(), 10)},
-		},
+	item := l.item(nil)
+	sent := time.Now()
+	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
 		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals})
 	if isConditionFailed(err) {
 		return errLeaseTaken
 	}
 	if err == nil {
-		l.version = v
+		l.version, l.pending, l.sent = attrS(item, "Version"), "", sent
 	}
 	return err
+}
+
+// item is a lease item of ours with a new version, and extra attributes.
+func (l *lease) item(extra map[string]types.AttributeValue) map[string]types.AttributeValue {
+	item := map[string]types.AttributeValue{
+		"Application": &types.AttributeValueMemberS{Value: l.app},
+		"Owner":       &types.AttributeValueMemberS{Value: l.owner},
+		"Run":         &types.AttributeValueMemberS{Value: l.run},
+		"Version":     &types.AttributeValueMemberS{Value: randomID()},
+		"LeaseMillis": &types.AttributeValueMemberN{Value: strconv.FormatInt(l.duration.Milliseconds(), 10)},
+	}
+	maps.Copy(item, extra)
+	return item
+}
+
+// ours is the condition that the item is still ours as we left it: our
+// owner, and the version we last wrote or the one of a renewal whose
+// answer never came; with its attribute names and values.
+func (l *lease) ours() (string, map[string]string, map[string]types.AttributeValue) {
+	p := l.pending
+	if p == "" {
+		p = l.version
+	}
+	return "#o = :me AND (Version = :v OR Version = :p)", map[string]string{"#o": "Owner"}, map[string]types.AttributeValue{
+		":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}, ":p": &types.AttributeValueMemberS{Value: p}}
 }
 
 // acquire waits until this instance owns the application (a standby
@@ -171,8 +241,9 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 		if err != nil {
 			return fmt.Errorf("lease %s/%s: %w", l.table, l.app, err)
 		}
+		l.seen.note(l.app, out.Item)
 		switch {
-		case out.Item == nil:
+		case out.Item == nil || released(out.Item):
 			if freeSince.IsZero() {
 				freeSince = time.Now()
 			}
@@ -180,8 +251,19 @@ func (l *lease) acquire(ctx context.Context) (err error) {
 				err = errLeaseTaken // left to an instance that owns no part yet
 				break
 			}
-			err = l.put(ctx, "attribute_not_exists(Application)", nil)
-			if err == nil {
+			if out.Item == nil {
+				err = l.put(ctx, "attribute_not_exists(Application)", nil)
+			} else {
+				err = l.put(ctx, "Version = :v", map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: attrS(out.Item, "Version")}})
+			}
+			switch {
+			case err != nil:
+			case out.Item != nil && l.seen.saw(l.app, attrS(out.Item, "Run")):
+				// Released by the clean stop of a run this instance saw
+				// running: that run goes on here from its stop's checkpoint.
+				l.tookOver = true
+				l.logf("took over %s, released by %s at its stop", l.what, attrS(out.Item, "Owner"))
+			default:
 				l.logf("owning %s", l.what)
 			}
 		case attrS(out.Item, "HandedTo") == l.owner:
@@ -241,22 +323,29 @@ func (l *lease) wait(ctx context.Context) error {
 }
 
 // renew writes a new version on the condition that the lease is still
-// ours as we left it; errLeaseTaken when it is not. It notes in l.wanted
-// the instance that asked for the lease, if one did.
+// ours as we left it; errLeaseTaken when it is not. A renewal whose
+// answer never came is sent again with the same new version (pending),
+// so that it finds the lease ours whether or not the first one was
+// written. It notes in l.wanted the instance that asked for the lease,
+// if one did.
 func (l *lease) renew(ctx context.Context) error {
-	v := randomID()
+	if l.pending == "" {
+		l.pending, l.pendingSent = randomID(), time.Now()
+	}
+	cond, names, vals := l.ours()
 	out, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table), ReturnValues: types.ReturnValueAllNew,
-		Key:                      itemKey(l.app),
-		UpdateExpression:         aws.String("SET Version = :new"),
-		ConditionExpression:      aws.String("#o = :me AND Version = :old"),
-		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":new": &types.AttributeValueMemberS{Value: v},
-			":me": &types.AttributeValueMemberS{Value: l.owner}, ":old": &types.AttributeValueMemberS{Value: l.version}}})
+		Key:                       itemKey(l.app),
+		UpdateExpression:          aws.String("SET Version = :p"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals})
 	if isConditionFailed(err) {
 		return errLeaseTaken
 	}
 	if err == nil {
-		l.version = v
+		// The lease runs from the first send of this version: a standby
+		// sees it only after one of its sends was written.
+		l.version, l.pending, l.sent = l.pending, "", l.pendingSent
 		l.wanted = attrS(out.Attributes, "Wanted")
 	}
 	return err
@@ -265,9 +354,11 @@ func (l *lease) renew(ctx context.Context) error {
 // hold renews the lease until ctx ends; lost is called once when the
 // lease is lost (taken, or not renewed for a whole lease), and wanted
 // (if not nil) once when a renewal finds that another instance asked for
-// the lease (rebalance.go); the lease is renewed on meanwhile.
+// the lease (rebalance.go); the lease is renewed on meanwhile. A renewal
+// that fails or does not answer is tried again, each attempt cut short
+// after a quarter of a lease, until the lease runs out: only then, or
+// when another instance holds the lease, is it lost.
 func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string)) {
-	last := time.Now()
 	t := time.NewTicker(l.duration / 3)
 	defer t.Stop()
 	for {
@@ -276,41 +367,52 @@ func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string))
 			return
 		case <-t.C:
 		}
-		// A renewal is not cut short by the stop: the lease's version is
-		// then known when it is released or handed over.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.duration)
-		err := l.renew(rctx)
-		cancel()
-		switch {
-		case err == nil:
-			last = time.Now()
-			if wanted != nil && l.wanted != "" {
-				wanted(l.wanted)
-				wanted = nil
-			}
-		case errors.Is(err, errLeaseTaken):
-			lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
-			return
-		case ctx.Err() != nil:
-			return
-		default:
-			l.logf("warning: lease %s/%s: renewal failed: %v", l.table, l.app, err)
-			if time.Since(last) > l.duration*2/3 {
-				lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(last).Round(time.Millisecond), err))
+		var failed error
+		for {
+			left := time.Until(l.sent.Add(l.duration))
+			if left <= 0 {
+				lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(l.sent).Round(time.Millisecond), failed))
 				return
 			}
+			// An attempt is not cut short by the stop: the lease's
+			// version is then known when it is released or handed over.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(l.duration/4, left))
+			err := l.renew(rctx)
+			cancel()
+			if err == nil {
+				if failed != nil {
+					l.logf("lease %s/%s: renewed again", l.table, l.app)
+				}
+				break
+			}
+			if errors.Is(err, errLeaseTaken) {
+				lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			if failed == nil {
+				l.logf("warning: lease %s/%s: renewal failed: %v; trying again until the lease runs out (%s)", l.table, l.app, err, time.Until(l.sent.Add(l.duration)).Round(time.Millisecond))
+			}
+			failed = err
+			if deliver.Sleep(ctx, l.duration/20) != nil {
+				return
+			}
+		}
+		if wanted != nil && l.wanted != "" {
+			wanted(l.wanted)
+			wanted = nil
 		}
 	}
 }
 
-// release gives the lease up, so a standby takes over at once.
+// release gives the lease up at a stop, so another instance takes it at
+// once: the item stays, marked Released, with this run (Run), so that an
+// instance that saw this run holding it goes on with its checkpoint.
 func (l *lease) release(ctx context.Context) error {
-	_, err := l.client.DeleteItem(ctx, &ddb.DeleteItemInput{TableName: aws.String(l.table),
-		Key:                       itemKey(l.app),
-		ConditionExpression:       aws.String("#o = :me AND Version = :v"),
-		ExpressionAttributeNames:  map[string]string{"#o": "Owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner}, ":v": &types.AttributeValueMemberS{Value: l.version}}})
-	if err != nil && !isConditionFailed(err) {
+	err := l.replace(ctx, map[string]types.AttributeValue{"Released": &types.AttributeValueMemberS{Value: "stop"}})
+	if err != nil && !errors.Is(err, errLeaseTaken) {
 		return fmt.Errorf("lease %s/%s: release failed: %w", l.table, l.app, err)
 	}
 	return nil
@@ -350,25 +452,23 @@ func (l *lease) let(to string, lost bool) {
 // takes it at once (acquire) and any other instance sees it held (and
 // takes it over as from a dead owner if to never does).
 func (l *lease) handOver(ctx context.Context, to string) error {
-	item := map[string]types.AttributeValue{
-		"Application": &types.AttributeValueMemberS{Value: l.app},
-		"Owner":       &types.AttributeValueMemberS{Value: l.owner},
-		"HandedTo":    &types.AttributeValueMemberS{Value: to},
-		"Version":     &types.AttributeValueMemberS{Value: randomID()},
-		"LeaseMillis": &types.AttributeValueMemberN{Value: strconv.FormatInt(l.duration.Milliseconds(), 10)},
+	err := l.replace(ctx, map[string]types.AttributeValue{"HandedTo": &types.AttributeValueMemberS{Value: to}})
+	if err != nil && !errors.Is(err, errLeaseTaken) {
+		return fmt.Errorf("lease %s/%s: hand-over failed: %w", l.table, l.app, err)
 	}
-	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: item,
-		ConditionExpression:      aws.String("#o = :me AND Version = :v"),
-		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: l.owner},
-			":v": &types.AttributeValueMemberS{Value: l.version}}})
+	return err
+}
+
+// replace rewrites the item as ours with extra attributes, on the
+// condition that it is still ours; errLeaseTaken when it is not.
+func (l *lease) replace(ctx context.Context, extra map[string]types.AttributeValue) error {
+	cond, names, vals := l.ours()
+	_, err := l.client.PutItem(ctx, &ddb.PutItemInput{TableName: aws.String(l.table), Item: l.item(extra),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: vals})
 	if isConditionFailed(err) {
 		return errLeaseTaken
 	}
-	if err != nil {
-		return fmt.Errorf("lease %s/%s: hand-over failed: %w", l.table, l.app, err)
-	}
-	return nil
+	return err
 }
 
 // durationOf is the lease duration an item's owner wrote (LeaseMillis),

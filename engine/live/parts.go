@@ -97,6 +97,19 @@ func parts(g *plan.Graph, sp plan.Split) []*part {
 // when ctx ends or any of its parts fails.
 func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g *plan.Graph, logf func(string, ...any)) (engine.Stats, error) {
 	sp := g.Split()
+	bal := &balancer{l: base, logf: logf}
+	for _, names := range sp.Parts {
+		bal.keys = append(bal.keys, base.app+"#"+names[0])
+	}
+	// The runs holding parts before this instance's start position: a
+	// part one of them releases at its clean stop is resumed from its
+	// checkpoint (lease.acquire), not read again from that position.
+	if err := base.ensureTable(ctx); err != nil {
+		return engine.Stats{}, fmt.Errorf("lease table %s: %w", base.table, err)
+	}
+	if _, err := bal.read(ctx); err != nil {
+		return engine.Stats{}, err
+	}
 	all := parts(g, sp)
 	var names []string
 	for _, pt := range all {
@@ -114,11 +127,9 @@ func runParts(ctx context.Context, o engine.Options, lo *Options, base *lease, g
 		err error
 	}
 	results := make(chan result, len(all))
-	bal := &balancer{l: base, logf: logf}
 	for i, pt := range all {
 		ls := *base
-		ls.app = base.app + "#" + pt.key
-		bal.keys = append(bal.keys, ls.app)
+		ls.app = bal.keys[i]
 		ls.what = fmt.Sprintf("application %s, part %d of %d (%s)", base.app, i+1, len(all), names[i])
 		ls.share = sh
 		plogf := func(format string, args ...any) { logf("part %d: "+format, append([]any{i + 1}, args...)...) }

@@ -36,8 +36,11 @@ type partLease struct {
 }
 
 // holderOf is the instance running a lease item's part: its owner, or the
-// instance it is handed to.
+// instance it is handed to ("" once released).
 func holderOf(item map[string]types.AttributeValue) string {
+	if released(item) {
+		return ""
+	}
 	if to := attrS(item, "HandedTo"); to != "" {
 		return to
 	}
@@ -132,35 +135,18 @@ func (b *balancer) run(ctx context.Context) {
 
 // look reads the part leases and asks for a part if steal says so.
 func (b *balancer) look(ctx context.Context) error {
-	if b.seen == nil {
-		b.seen = map[string]sighting{}
-	}
-	leases := make([]partLease, 0, len(b.keys))
-	for _, k := range b.keys {
-		out, err := b.l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(b.l.table), ConsistentRead: aws.Bool(true),
-			Key: itemKey(k)})
-		if err != nil {
-			return fmt.Errorf("lease %s/%s: %w", b.l.table, k, err)
-		}
-		pl := partLease{key: k}
-		if out.Item != nil {
-			pl.holder, pl.wanted = holderOf(out.Item), attrS(out.Item, "Wanted")
-			now, v := time.Now(), attrS(out.Item, "Version")
-			if s, ok := b.seen[k]; !ok || s.version != v {
-				b.seen[k] = sighting{v, now}
-			}
-			pl.live = now.Sub(b.seen[k].at) < b.l.durationOf(out.Item)
-		}
-		leases = append(leases, pl)
+	leases, err := b.read(ctx)
+	if err != nil {
+		return err
 	}
 	s, ok := steal(b.l.owner, leases)
 	if !ok {
 		return nil
 	}
-	_, err := b.l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(b.l.table),
+	_, err = b.l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(b.l.table),
 		Key:                      itemKey(s.key),
 		UpdateExpression:         aws.String("SET Wanted = :me"),
-		ConditionExpression:      aws.String("#o = :from AND attribute_not_exists(HandedTo) AND attribute_not_exists(Wanted)"),
+		ConditionExpression:      aws.String("#o = :from AND attribute_not_exists(HandedTo) AND attribute_not_exists(Wanted) AND attribute_not_exists(Released)"),
 		ExpressionAttributeNames: map[string]string{"#o": "Owner"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":me": &types.AttributeValueMemberS{Value: b.l.owner},
 			":from": &types.AttributeValueMemberS{Value: s.from}}})
@@ -172,4 +158,32 @@ func (b *balancer) look(ctx context.Context) error {
 	}
 	b.logf("asked %s for the part of %s: this instance runs %d parts, %s runs %d, the fair share is %d", s.from, strings.TrimPrefix(s.key, b.l.app+"#"), s.held, s.from, s.their, s.share)
 	return nil
+}
+
+// read looks at every part's lease item, noting the runs holding them
+// (lease.seen) and when each version was first seen.
+func (b *balancer) read(ctx context.Context) ([]partLease, error) {
+	if b.seen == nil {
+		b.seen = map[string]sighting{}
+	}
+	leases := make([]partLease, 0, len(b.keys))
+	for _, k := range b.keys {
+		out, err := b.l.client.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(b.l.table), ConsistentRead: aws.Bool(true),
+			Key: itemKey(k)})
+		if err != nil {
+			return nil, fmt.Errorf("lease %s/%s: %w", b.l.table, k, err)
+		}
+		b.l.seen.note(k, out.Item)
+		pl := partLease{key: k}
+		if out.Item != nil {
+			pl.holder, pl.wanted = holderOf(out.Item), attrS(out.Item, "Wanted")
+			now, v := time.Now(), attrS(out.Item, "Version")
+			if s, ok := b.seen[k]; !ok || s.version != v {
+				b.seen[k] = sighting{v, now}
+			}
+			pl.live = now.Sub(b.seen[k].at) < b.l.durationOf(out.Item)
+		}
+		leases = append(leases, pl)
+	}
+	return leases, nil
 }

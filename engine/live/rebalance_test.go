@@ -66,16 +66,15 @@ func TestLeaseHandOver(t *testing.T) {
 	defer cancel()
 	x := &share{}
 	x1, x2 := mk("x", "1", x), mk("x", "2", x)
-	for _, l := range []*lease{x1, x2} {
-		if err := l.acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	wanted := make(chan string, 2)
 	holdCtx, stopHolding := context.WithCancel(ctx)
 	defer stopHolding()
 	var holding sync.WaitGroup
 	for _, l := range []*lease{x1, x2} {
+		// Held from when it is acquired, as runPart does.
+		if err := l.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
 		holding.Go(func() {
 			l.hold(holdCtx, func(err error) { t.Errorf("%s lost: %v", l.app, err) }, func(to string) { wanted <- l.app + " to " + to })
 		})

@@ -8,6 +8,7 @@ CREATE OR REPLACE STREAM "SAMPLES" (
     "fleet"       VARCHAR(12),
     "sampled_at"  TIMESTAMP,
     "delay_ms"    BIGINT,
+    "delay_s"     BIGINT,
     "speed_kph"   DOUBLE,
     "lon"         DOUBLE,
     "lat"         DOUBLE,
@@ -25,6 +26,7 @@ CREATE OR REPLACE PUMP "SAMPLES_PUMP" AS
       COALESCE("fleet", 'unassigned'),
       TO_TIMESTAMP("t_ms"),
       UNIX_TIMESTAMP("TELEMETRY_001".ROWTIME) - "t_ms",
+      CAST(("TELEMETRY_001".ROWTIME - TO_TIMESTAMP("t_ms")) SECOND AS BIGINT),
       "speed_kph",
       "lon",
       "lat",
@@ -59,7 +61,8 @@ CREATE OR REPLACE PUMP "DTC_PUMP" AS
 
 -- Per fleet and minute: samples, how many carried a fuel reading, the
 -- lowest fuel level and hottest coolant (NULL when no vehicle reported
--- one), samples with a trouble code, the worst delay and top speed.
+-- one), samples with a trouble code, the worst delay (in milliseconds and
+-- in whole seconds) and top speed.
 CREATE OR REPLACE STREAM "FLEET_MINUTE" (
     "fleet"         VARCHAR(12),
     "minute"        TIMESTAMP,
@@ -69,6 +72,7 @@ CREATE OR REPLACE STREAM "FLEET_MINUTE" (
     "hottest"       INTEGER,
     "with_dtc"      INTEGER,
     "max_delay_ms"  BIGINT,
+    "max_delay_s"   BIGINT,
     "top_speed"     DOUBLE,
     "max_odometer"  DECIMAL(9,1));
 
@@ -83,6 +87,7 @@ CREATE OR REPLACE PUMP "FLEET_PUMP" AS
       MAX("coolant_c"),
       SUM(CASE WHEN "dtc" IS NOT NULL THEN 1 ELSE 0 END),
       MAX("delay_ms"),
+      MAX("delay_s"),
       MAX("speed_kph"),
       MAX("odometer_km")
   FROM "SAMPLES"

@@ -226,8 +226,8 @@ func fleetTelemetry(dir string) {
 			if a.odo != nil {
 				odo = fmt.Sprintf("%d.%d", *a.odo/10, *a.odo%10)
 			}
-			minutes = append(minutes, fmt.Sprintf(`{"ROWTIME":%q,"fleet":%q,"minute":%q,"samples":%d,"fuel_reports":%d,"lowest_fuel":%s,"hottest":%s,"with_dtc":%d,"max_delay_ms":%d,"top_speed":%s,"max_odometer":%s}`,
-				ts(end), k, ts(end.Add(-time.Minute)), a.n, a.fuelN, intOrNull(a.fuel), intOrNull(a.coolant), a.withDTC, a.delay, num(a.speed), odo))
+			minutes = append(minutes, fmt.Sprintf(`{"ROWTIME":%q,"fleet":%q,"minute":%q,"samples":%d,"fuel_reports":%d,"lowest_fuel":%s,"hottest":%s,"with_dtc":%d,"max_delay_ms":%d,"max_delay_s":%d,"top_speed":%s,"max_odometer":%s}`,
+				ts(end), k, ts(end.Add(-time.Minute)), a.n, a.fuelN, intOrNull(a.fuel), intOrNull(a.coolant), a.withDTC, a.delay, a.delay/1000, num(a.speed), odo))
 		}
 		g = group[string, acc]{}
 	})

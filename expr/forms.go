@@ -279,7 +279,13 @@ func castExpr(x *parser.CastExpr, sc Scope) (*Compiled, error) {
 	if err != nil {
 		return nil, errorf(x.Type, "%v", err)
 	}
+	if a.Type.Base == value.TIntervalDT && (t.Base == value.TBigint || t.Base == value.TDecimal) {
+		return castIntervalToNumber(x, a, t)
+	}
 	if !castAllowed(a.Type, t) {
+		if a.Type.Base == value.TIntervalDT && t.IsNumeric() {
+			return nil, errorf(x, "cannot CAST %s to %s (a day-time interval casts to BIGINT or DECIMAL)", a.Type, t)
+		}
 		return nil, errorf(x, "cannot CAST %s to %s", a.Type, t)
 	}
 	f := a.Eval
@@ -321,6 +327,80 @@ func castAllowed(from, to value.Type) bool {
 		return to.Base == value.TBinary || to.Base == value.TVarbinary
 	}
 	return from.Base == to.Base
+}
+
+// castIntervalToNumber is CAST of a day-time interval to BIGINT or DECIMAL,
+// which the CAST page lists: the count of the interval's last field
+// (CAST((t1 - t2) SECOND AS BIGINT) is seconds, CAST(INTERVAL '2' HOUR AS
+// BIGINT) is 2). The field comes from the SQL, an interval qualifier or
+// literal, so an interval without one is a plan-time error. BIGINT drops a
+// part of the unit (toward zero); DECIMAL keeps milliseconds of a SECOND
+// count, rounded to its scale.
+func castIntervalToNumber(x *parser.CastExpr, a *Compiled, t value.Type) (*Compiled, error) {
+	u, ok := intervalUnit(x.X)
+	if !ok {
+		return nil, errorf(x, "CAST of an interval to %s counts units of its last field; give it one, as in CAST((t1 - t2) SECOND AS %s)", t, t)
+	}
+	w := unitMs[u]
+	f := a.Eval
+	return &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+		v := f(c, row)
+		if v.K == value.KNull {
+			return v
+		}
+		if t.Base == value.TBigint {
+			return value.NewInt(v.I / w)
+		}
+		d := value.NewDecimal(v.I/w, 0)
+		if u == parser.UnitSecond {
+			d = value.NewDecimal(v.I, 3)
+		}
+		out, err := value.Cast(d, t)
+		if err != nil {
+			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
+			return value.Null
+		}
+		return out
+	}}, nil
+}
+
+// intervalUnit is the last field of an interval expression's qualifier,
+// when the SQL gives one: a qualified difference or a literal, possibly in
+// parentheses, negated, scaled by a number, or added to one of the same
+// field.
+func intervalUnit(e parser.Expr) (parser.TimeUnit, bool) {
+	last := func(from, to parser.TimeUnit) (parser.TimeUnit, bool) {
+		if to != parser.UnitNone {
+			from = to
+		}
+		_, ok := unitMs[from]
+		return from, ok
+	}
+	switch x := e.(type) {
+	case *parser.IntervalQualifier:
+		return last(x.From, x.To)
+	case *parser.IntervalLit:
+		return last(x.From, x.To)
+	case *parser.ParenExpr:
+		return intervalUnit(x.X)
+	case *parser.UnaryExpr:
+		return intervalUnit(x.X)
+	case *parser.BinaryExpr:
+		ux, okx := intervalUnit(x.X)
+		uy, oky := intervalUnit(x.Y)
+		switch x.Op {
+		case parser.OpMul, parser.OpDiv:
+			switch { // one side is the interval, the other a number
+			case okx && !oky:
+				return ux, true
+			case oky && !okx:
+				return uy, true
+			}
+		case parser.OpAdd, parser.OpSub:
+			return ux, okx && oky && ux == uy
+		}
+	}
+	return parser.UnitNone, false
 }
 
 // castValue is CAST's conversion: value.Cast, except that a REAL, DOUBLE or

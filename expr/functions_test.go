@@ -303,6 +303,28 @@ func TestCast(t *testing.T) {
 	})
 }
 
+// The CAST page lists DAY-TIME INTERVAL to BIGINT and DECIMAL: the count
+// of the interval's last field, which the SQL must give.
+func TestCastIntervalToNumber(t *testing.T) {
+	runCases(t, []exprCase{
+		{src: "CAST((T - TIMESTAMP '2004-09-30 13:45:00') SECOND AS BIGINT)", want: "203", typ: "BIGINT"},
+		{src: "CAST((T - TIMESTAMP '2004-09-30 13:45:00') MINUTE AS BIGINT)", want: "3"},
+		{src: "CAST((TIMESTAMP '2004-09-30 13:45:00' - T) MINUTE AS BIGINT)", want: "-3"},
+		{src: "CAST(INTERVAL '2' HOUR AS BIGINT)", want: "2"},
+		{src: "CAST(INTERVAL '1 02:00' DAY TO MINUTE AS BIGINT)", want: "1560"},
+		{src: "CAST(INTERVAL '1.5' SECOND AS BIGINT)", want: "1"},
+		{src: "CAST(INTERVAL '1.5' SECOND AS DECIMAL(6,3))", want: "1.500", typ: "DECIMAL(6,3)"},
+		{src: "CAST(INTERVAL '1.25' SECOND AS DECIMAL(4,1))", want: "1.3"},
+		{src: "CAST(-(INTERVAL '90' SECOND) * 2 AS BIGINT)", want: "-180"},
+		{src: "CAST(((T - TIMESTAMP '2004-09-30 13:45:00') SECOND) / 2 AS DECIMAL(8,1))", want: "101.5"},
+		{src: "CAST(INTERVAL '1' MINUTE + INTERVAL '30' MINUTE AS BIGINT)", want: "31"},
+		{src: "CAST(INTERVAL '999' DAY AS DECIMAL(2,0))", err: "does not fit DECIMAL(2,0)"},
+		{src: "CAST(INTERVAL '1' MINUTE + INTERVAL '30' SECOND AS BIGINT)", compile: "counts units of its last field"},
+		{src: "CAST(INTERVAL '2' HOUR AS INTEGER)", compile: "a day-time interval casts to BIGINT or DECIMAL"},
+		{src: "CAST(INTERVAL '2' HOUR AS DOUBLE)", compile: "cannot CAST INTERVAL DAY TO SECOND to DOUBLE"},
+	})
+}
+
 func TestFieldAccessErrors(t *testing.T) {
 	runCases(t, []exprCase{
 		{src: "(W3C_LOG_PARSE(S, 'COMMON')).NOPE", compile: "the row has no field NOPE; its fields are COLUMN1"},

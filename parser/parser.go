@@ -910,6 +910,12 @@ func (p *parser) postfix() Expr {
 		p.enter()
 		if _, ok := x.(*ParenExpr); !ok {
 			if _, ok := x.(*FieldAccess); !ok {
+				if f, ok := x.(*FuncCall); ok {
+					// W3C_LOG_PARSE(...).COLUMN1: the log parsers' ROW is
+					// read with the call in parentheses (semantics F10).
+					p.fail(p.t.pos, "a field of %s's result is read with the call in parentheses: (%s(...)).%s",
+						f.Name.Name, f.Name.Name, describe(p.peek(1)))
+				}
 				break
 			}
 		}

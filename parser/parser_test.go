@@ -145,6 +145,9 @@ func TestErrorsHavePositions(t *testing.T) {
 		"SELECT STREAM a FROM s // note": `unexpected "//"`,
 		"SELECT STREAM 'abc FROM s":      "unterminated string literal",
 		"SELECT STREAM X'3' FROM s":      "even number of hex digits",
+		// A log parser's ROW is read with the call in parentheses; the
+		// error says so at the dot rather than "expected FROM".
+		"SELECT STREAM W3C_LOG_PARSE(l, 'COMMON').COLUMN1 FROM s": `x.sql:1:41: a field of W3C_LOG_PARSE's result is read with the call in parentheses: (W3C_LOG_PARSE(...)).COLUMN1`,
 	} {
 		if _, err := ParseScript("x.sql", src); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", src, err, want)

@@ -46,12 +46,13 @@ func accessLogs(dir string) {
 		"shop-crawler/0.9 (internal link checker)",
 		"curl/8.4.0",
 	}
+	scrapers := []string{"203.0.113.7", "198.51.100.23", "192.0.2.44"}
 	type req struct {
-		route, class, method string
-		status               int
-		bytes                int64
-		bot                  bool
-		logged               time.Time
+		ip, route, class, method string
+		status                   int
+		bytes                    int64
+		bot                      bool
+		logged                   time.Time
 	}
 	type line struct {
 		text string
@@ -102,6 +103,14 @@ func accessLogs(dir string) {
 			bot := strings.Contains(strings.ToLower(agent), "bot") || strings.Contains(agent, "crawler")
 			logged := t.Add(-time.Duration(rng.IntN(3000)) * time.Millisecond).Truncate(time.Second)
 			ip := fmt.Sprintf("10.%d.%d.%d", rng.IntN(4), rng.IntN(256), 1+rng.IntN(254))
+			switch k := rng.IntN(100); { // 8% of the lines from one scraper, 2% from each of two others
+			case k < 8:
+				ip = scrapers[0]
+			case k < 10:
+				ip = scrapers[1]
+			case k < 12:
+				ip = scrapers[2]
+			}
 			user := "-"
 			if rt.name == "/api/cart" && rng.IntN(3) == 0 {
 				user = fmt.Sprintf("u%d", rng.IntN(500))
@@ -115,7 +124,7 @@ func accessLogs(dir string) {
 			if rng.IntN(25) == 0 {
 				text = "  " + text + " " // stray blanks from the shipper
 			}
-			ls = append(ls, line{text: text, req: &req{route: rt.name, class: fmt.Sprintf("%dxx", status/100),
+			ls = append(ls, line{text: text, req: &req{ip: ip, route: rt.name, class: fmt.Sprintf("%dxx", status/100),
 				method: strings.ToUpper(method), status: status, bytes: bytes, bot: bot, logged: logged}})
 		}
 		var data strings.Builder
@@ -191,4 +200,53 @@ func accessLogs(dir string) {
 	})
 	writeLines(dir, "status-counts.ndjson", status)
 	writeLines(dir, "route-alerts.ndjson", alerts)
+
+	// Client bursts: a stagger window per client and logged minute opens
+	// at the ROWTIME of its first line and takes the key's lines of the
+	// next minute; windows close in the order they opened.
+	type burstKey struct {
+		ip     string
+		minute time.Time
+	}
+	type burst struct {
+		key                   burstKey
+		end                   time.Time
+		n, notFound, bytesSum int64
+	}
+	open := map[burstKey]*burst{}
+	var queue []*burst
+	var bursts []string
+	closeUpTo := func(t time.Time, all bool) {
+		for len(queue) > 0 && (all || !queue[0].end.After(t)) {
+			b := queue[0]
+			queue = queue[1:]
+			delete(open, b.key)
+			if b.n >= 25 {
+				bursts = append(bursts, fmt.Sprintf(`{"ROWTIME":%q,"client_ip":%q,"logged_minute":%q,"requests":%d,"not_found":%d,"bytes_sent":%d}`,
+					ts(b.end), b.key.ip, ts(b.key.minute), b.n, b.notFound, b.bytesSum))
+			}
+		}
+	}
+	for i, ls := range lines {
+		for _, l := range ls {
+			if l.req == nil {
+				continue
+			}
+			closeUpTo(rts[i], false)
+			k := burstKey{l.req.ip, l.req.logged.Truncate(time.Minute)}
+			b := open[k]
+			if b == nil {
+				b = &burst{key: k, end: rts[i].Add(time.Minute)}
+				open[k] = b
+				queue = append(queue, b)
+			}
+			b.n++
+			b.bytesSum += l.req.bytes
+			if l.req.status == 404 {
+				b.notFound++
+			}
+		}
+	}
+	closeUpTo(time.Time{}, true)
+	writeLines(dir, "client-bursts.ndjson", bursts)
 }

@@ -50,6 +50,7 @@ func generate(out string) {
 	cardFraud(filepath.Join(out, "card-fraud-terraform"))
 	accessLogs(filepath.Join(out, "access-logs-cloudformation"))
 	rides(filepath.Join(out, "rides-describe"))
+	fleetTelemetry(filepath.Join(out, "fleet-telemetry-terraform"))
 }
 
 // writeRecording writes records in the Kinesis API shape, one per line.

@@ -351,8 +351,10 @@ func castIntervalToNumber(x *parser.CastExpr, a *Compiled, t value.Type) (*Compi
 		if t.Base == value.TBigint {
 			return value.NewInt(v.I / w)
 		}
-		d := value.NewDecimal(v.I, 3) // seconds, to the millisecond
-		if u != parser.UnitSecond {
+		var d value.Value
+		if u == parser.UnitSecond {
+			d = value.NewDecimal(v.I, 3) // seconds, to the millisecond
+		} else {
 			d = value.NewDecimal(v.I/w, 0)
 		}
 		out, err := value.Cast(d, t)

@@ -174,6 +174,9 @@ func compilePath(p string) (rest, arr string, err error) {
 					return "", "", fmt.Errorf("only one level of array can be flattened")
 				}
 				arr = strings.Join(parts, ".")
+				if arr == "" {
+					arr = "@this" // $[0:]: the record itself is the array
+				}
 				parts = nil
 			case len(in) > 1 && (in[0] == '\'' || in[0] == '"'):
 				parts = append(parts, escape(in[1:len(in)-1]))

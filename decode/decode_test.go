@@ -77,6 +77,28 @@ func TestJSONSeveralDocumentsAndFlattening(t *testing.T) {
 	}
 }
 
+// A record that is a JSON array holds its rows at $[0:], as a nested
+// array does at $.items[0:]: as the RecordRowPath (mappings then read each
+// element) or flattened in the mappings under RecordRowPath $.
+func TestJSONRootArray(t *testing.T) {
+	for _, c := range []struct {
+		s    Schema
+		want string // an empty array: no row as the row path, one all-NULL row flattened (semantics 30)
+	}{
+		{Schema{Format: Format{Type: "JSON", RecordRowPath: "$[0:]"}, Columns: []Column{{"X", vc(4), "$.x"}, {"N", value.Integer, "$.n"}}}, "a,1 b,"},
+		{Schema{Format: Format{Type: "JSON", RecordRowPath: "$"}, Columns: []Column{{"X", vc(4), "$[0:].x"}, {"N", value.Integer, "$[0:].n"}}}, "a,1 b, ,"},
+	} {
+		rows, e := decodeAll(t, c.s, `[{"x":"a","n":1},{"x":"b"}] []`)
+		if got := strings.Join(rows, " "); got != c.want || len(e.Recs) != 0 {
+			t.Errorf("%s %s: rows %q errors %v, want %q", c.s.Format.RecordRowPath, c.s.Columns[0].Mapping, got, e.Recs, c.want)
+		}
+	}
+	whole := Schema{Format: Format{Type: "JSON"}, Columns: []Column{{"ALL", vc(64), "$[0:]"}}}
+	if rows, _ := decodeAll(t, whole, `[1, 2]`); strings.Join(rows, " ") != "[1, 2]" {
+		t.Errorf("the array as text: %q", rows)
+	}
+}
+
 func TestCSV(t *testing.T) {
 	s := Schema{Format: Format{Type: "CSV", RowDelimiter: "\r\n", ColumnDelimiter: ","}, Columns: []Column{
 		{"A", vc(4), ""}, {"B", value.Integer, ""}, {"C", value.Double, ""}}}

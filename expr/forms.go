@@ -351,9 +351,11 @@ func castIntervalToNumber(x *parser.CastExpr, a *Compiled, t value.Type) (*Compi
 		if t.Base == value.TBigint {
 			return value.NewInt(v.I / w)
 		}
-		d := value.NewDecimal(v.I/w, 0)
+		var d value.Value
 		if u == parser.UnitSecond {
-			d = value.NewDecimal(v.I, 3)
+			d = value.NewDecimal(v.I, 3) // seconds, to the millisecond
+		} else {
+			d = value.NewDecimal(v.I/w, 0)
 		}
 		out, err := value.Cast(d, t)
 		if err != nil {

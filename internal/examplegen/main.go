@@ -107,17 +107,22 @@ func rowtimes(recs []record) []time.Time {
 // ROWTIMEs rts: add(i) takes record i, flush(end) closes the window ending
 // at end (the last one after the last record).
 func byMinute(rts []time.Time, add func(i int), flush func(end time.Time)) {
+	byWindow(rts, time.Minute, add, flush)
+}
+
+// byWindow is byMinute for tumbling windows of any size.
+func byWindow(rts []time.Time, size time.Duration, add func(i int), flush func(end time.Time)) {
 	var win time.Time
 	for i, t := range rts {
-		w := t.Truncate(time.Minute)
+		w := t.Truncate(size)
 		if i > 0 && !w.Equal(win) {
-			flush(win.Add(time.Minute))
+			flush(win.Add(size))
 		}
 		win = w
 		add(i)
 	}
 	if len(rts) > 0 {
-		flush(win.Add(time.Minute))
+		flush(win.Add(size))
 	}
 }
 

@@ -116,29 +116,22 @@ func rides(dir string) {
 	}
 	var zt []string
 	var g group[int, acc]
-	var win time.Time
-	flush := func() {
-		for _, z := range g.keys {
-			a := g.accum[z]
-			zt = append(zt, fmt.Sprintf(`{"ROWTIME":%q,"window_start":%q,"zone_id":%d,"dropoffs":%d,"fares":%d.%02d,"max_party":%d}`,
-				ts(win.Add(30*time.Second)), ts(win), z, a.n, a.cents/100, a.cents%100, a.party))
-		}
-		g = group[int, acc]{}
-	}
-	for i, e := range evs {
-		w := rts[i].Truncate(30 * time.Second)
-		if len(g.keys) > 0 && !w.Equal(win) {
-			flush()
-		}
-		win = w
+	byWindow(rts, 30*time.Second, func(i int) {
+		e := evs[i]
 		if e.kind != "dropoff" {
-			continue
+			return
 		}
 		a := g.get(e.zone)
 		a.n++
 		a.cents += e.fareCents
 		a.party = max(a.party, e.party)
-	}
-	flush()
+	}, func(end time.Time) {
+		for _, z := range g.keys {
+			a := g.accum[z]
+			zt = append(zt, fmt.Sprintf(`{"ROWTIME":%q,"window_start":%q,"zone_id":%d,"dropoffs":%d,"fares":%d.%02d,"max_party":%d}`,
+				ts(end), ts(end.Add(-30*time.Second)), z, a.n, a.cents/100, a.cents%100, a.party))
+		}
+		g = group[int, acc]{}
+	})
 	writeLines(dir, "zone-trips.ndjson", zt)
 }

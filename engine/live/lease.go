@@ -389,80 +389,136 @@ func (l *lease) wait(ctx context.Context) error {
 // written. It notes in l.wanted the instance that asked for the lease,
 // if one did.
 func (l *lease) renew(ctx context.Context) error {
+	return l.settle(l.send(ctx, l.renewal()))
+}
+
+// renewal is the condition and values of the renewal to l.pending (a new
+// version, unless a renewal to it got no answer yet).
+func (l *lease) renewal() *ddb.UpdateItemInput {
 	if l.pending == "" {
 		l.pending, l.pendingSent = randomID(), time.Now()
 	}
 	cond, names, vals := l.ours()
-	out, err := l.client.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: aws.String(l.table), ReturnValues: types.ReturnValueAllNew,
+	return &ddb.UpdateItemInput{TableName: aws.String(l.table), ReturnValues: types.ReturnValueAllNew,
 		Key:                       itemKey(l.app),
 		UpdateExpression:          aws.String("SET Version = :p"),
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: vals})
-	if isConditionFailed(err) {
+		ExpressionAttributeValues: vals}
+}
+
+// answer is what one attempt at a renewal got.
+type answer struct {
+	wanted string
+	err    error
+}
+
+// send makes one attempt at a renewal; it changes nothing in l, so
+// attempts may overlap.
+func (l *lease) send(ctx context.Context, in *ddb.UpdateItemInput) answer {
+	out, err := l.client.UpdateItem(ctx, in)
+	if err != nil {
+		return answer{err: err}
+	}
+	return answer{wanted: attrS(out.Attributes, "Wanted")}
+}
+
+// settle takes the answer of an attempt: nil when the lease is renewed.
+func (l *lease) settle(a answer) error {
+	if isConditionFailed(a.err) {
 		return errLeaseTaken
 	}
-	if err == nil {
+	if a.err == nil {
 		// The lease runs from the first send of this version: a standby
 		// sees it only after one of its sends was written.
 		l.version, l.pending, l.sent = l.pending, "", l.pendingSent
-		l.wanted = attrS(out.Attributes, "Wanted")
+		l.wanted = a.wanted
 	}
-	return err
+	return a.err
 }
 
 // hold renews the lease until ctx ends; lost is called once when the
 // lease is lost (taken, or not renewed for a whole lease), and wanted
 // (if not nil) once when a renewal finds that another instance asked for
 // the lease (rebalance.go); the lease is renewed on meanwhile. A renewal
-// that fails or does not answer is tried again, each attempt cut short
-// after a quarter of a lease, until the lease runs out: only then, or
-// when another instance holds the lease, is it lost.
+// not answered within a quarter of a lease is sent again while the first
+// attempt still waits (both write the same version, and the first answer
+// counts), and one that fails is sent again soon after, until the lease
+// runs out: only then, or when another instance holds the lease, is it
+// lost.
 func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string)) {
-	t := time.NewTicker(l.duration / 3)
-	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
+		// A third of a lease after the version held was sent, however
+		// long its write took to answer.
+		if deliver.Sleep(ctx, time.Until(l.sent.Add(l.duration/3))) != nil {
 			return
-		case <-t.C:
 		}
-		var failed error
-		for {
-			left := time.Until(l.sent.Add(l.duration))
-			if left <= 0 {
-				lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(l.sent).Round(time.Millisecond), failed))
-				return
-			}
-			// An attempt is not cut short by the stop: the lease's
-			// version is then known when it is released or handed over.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(l.duration/4, left))
-			err := l.renew(rctx)
-			cancel()
-			if err == nil {
-				if failed != nil {
-					l.logf("lease %s/%s: renewed again", l.table, l.app)
-				}
-				break
-			}
-			if errors.Is(err, errLeaseTaken) {
-				lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
-				return
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			if failed == nil {
-				l.logf("warning: lease %s/%s: renewal failed: %v; trying again until the lease runs out (%s)", l.table, l.app, err, time.Until(l.sent.Add(l.duration)).Round(time.Millisecond))
-			}
-			failed = err
-			if deliver.Sleep(ctx, l.duration/20) != nil {
-				return
-			}
+		err := l.round(ctx)
+		switch {
+		case errors.Is(err, errLeaseTaken):
+			lost(fmt.Errorf("%w: the lease of application %s was taken over", ErrFenced, l.app))
+			return
+		case err != nil && ctx.Err() != nil:
+			return // stopped: the release's condition takes either version
+		case err != nil:
+			lost(fmt.Errorf("%w: the lease of application %s could not be renewed for %s (%v)", ErrFenced, l.app, time.Since(l.sent).Round(time.Millisecond), err))
+			return
 		}
 		if wanted != nil && l.wanted != "" {
 			wanted(l.wanted)
 			wanted = nil
+		}
+	}
+}
+
+// round renews the lease once, sending attempts until one is answered or
+// the lease runs out. An attempt is not cut short by the stop (ctx): the
+// lease's version is then known when it is released or handed over.
+func (l *lease) round(ctx context.Context) error {
+	in := l.renewal()
+	deadline := l.sent.Add(l.duration)
+	answers := make(chan answer, 8)
+	waiting := 0
+	try := func() {
+		waiting++
+		go func() {
+			actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+			defer cancel()
+			answers <- l.send(actx, in)
+		}()
+	}
+	try()
+	again := time.NewTimer(l.duration / 4)
+	defer again.Stop()
+	expire := time.NewTimer(time.Until(deadline))
+	defer expire.Stop()
+	var failed error
+	for {
+		select {
+		case a := <-answers:
+			waiting--
+			err := l.settle(a)
+			if err == nil && failed != nil {
+				l.logf("lease %s/%s: renewed again", l.table, l.app)
+			}
+			if err == nil || errors.Is(err, errLeaseTaken) || ctx.Err() != nil {
+				return err
+			}
+			if failed == nil {
+				l.logf("warning: lease %s/%s: renewal failed: %v; trying again until the lease runs out (%s)", l.table, l.app, err, time.Until(deadline).Round(time.Millisecond))
+			}
+			failed = err
+			if waiting == 0 {
+				again.Reset(l.duration / 20)
+			}
+		case <-again.C:
+			try()
+			again.Reset(l.duration / 4)
+		case <-expire.C:
+			if failed == nil {
+				failed = errors.New("no answer")
+			}
+			return failed
 		}
 	}
 }

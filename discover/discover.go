@@ -92,7 +92,7 @@ func mostlyObjects(records [][]byte) bool {
 			continue
 		}
 		total++
-		if u[0] == '{' {
+		if u[0] == '{' || arrayOfObjects(u) {
 			objects++
 		}
 	}
@@ -102,6 +102,13 @@ func mostlyObjects(records [][]byte) bool {
 		return t[0] == '{' && jsonDocs(t)
 	}
 	return objects*2 > total
+}
+
+// arrayOfObjects: the text starts a JSON array whose first element is an
+// object (a producer batching rows into one record).
+func arrayOfObjects(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 1 && b[0] == '[' && bytes.TrimSpace(b[1:])[0] == '{'
 }
 
 // splitLines splits a record that is not valid JSON as a whole but whose
@@ -260,6 +267,7 @@ func inferJSON(records [][]byte, res *Result) error {
 	}
 	type row map[*column]*string
 	var rows []row
+	arrays := 0 // records that are arrays of objects: rows at $[0:]
 	for i, r := range records {
 		if !jsonDocs(r) {
 			// A malformed record is left out and counted, as long as
@@ -279,6 +287,13 @@ func inferJSON(records [][]byte, res *Result) error {
 			}
 			if err != nil {
 				return fmt.Errorf("%w: record %d is not JSON: %v", ErrUnableToDetect, i+1, err)
+			}
+			if d, ok := tok.(json.Delim); ok && d == '[' && arrayOfObjects(r) {
+				arrays++
+				continue // its elements are read as the objects they are
+			}
+			if d, ok := tok.(json.Delim); ok && d == ']' {
+				continue
 			}
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
 				return fmt.Errorf("%w: record %d holds a JSON value that is not an object", ErrUnableToDetect, i+1)
@@ -332,7 +347,11 @@ func inferJSON(records [][]byte, res *Result) error {
 	}
 	final := Names(names)
 	s := &res.InputSchema
-	s.RecordFormat = app.RecordFormat{RecordFormatType: "JSON", MappingParameters: &app.MappingParameters{JSONMappingParameters: &app.JSONMappingParameters{RecordRowPath: "$"}}}
+	rowPath := "$"
+	if arrays > 0 {
+		rowPath = "$[0:]" // an object record is one row there too
+	}
+	s.RecordFormat = app.RecordFormat{RecordFormatType: "JSON", MappingParameters: &app.MappingParameters{JSONMappingParameters: &app.JSONMappingParameters{RecordRowPath: rowPath}}}
 	s.RecordEncoding = "UTF-8"
 	for i, c := range cols {
 		mapping := jsonPath(c.path)

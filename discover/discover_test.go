@@ -152,3 +152,27 @@ func BenchmarkInferJSON(b *testing.B) {
 		}
 	}
 }
+
+// Records that are JSON arrays of objects (a producer batching rows) give
+// the RecordRowPath $[0:], where the decoder reads each element as a row;
+// an object record among them is one row there too.
+func TestJSONArrayRecords(t *testing.T) {
+	recs := [][]byte{[]byte(`[{"x":"a","n":1},{"x":"bb","n":300}]`), []byte(` [ {"x":"c"} ]`), []byte(`{"x":"d","n":2}`)}
+	res, err := Infer(recs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.InputSchema
+	if s.RecordFormat.RecordFormatType != "JSON" || s.RecordFormat.MappingParameters.JSONMappingParameters.RecordRowPath != "$[0:]" {
+		t.Fatalf("format %+v", s.RecordFormat.MappingParameters)
+	}
+	if got := columns(s); got != "x VARCHAR(4), n SMALLINT" {
+		t.Errorf("columns %s", got)
+	}
+	if len(res.ParsedInputRecords) != 4 || *res.ParsedInputRecords[1][1] != "300" || res.ParsedInputRecords[2][1] != nil {
+		t.Errorf("parsed %v", res.ParsedInputRecords)
+	}
+	if _, err := Infer([][]byte{[]byte(`[{"x":"a"}, 5]`)}, Options{}); !errors.Is(err, ErrUnableToDetect) {
+		t.Errorf("an element that is not an object: %v", err)
+	}
+}

@@ -343,7 +343,7 @@ func castIntervalToNumber(x *parser.CastExpr, a *Compiled, t value.Type) (*Compi
 	}
 	w := unitMs[u]
 	f := a.Eval
-	return &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
+	out := &Compiled{Type: t, Eval: func(c *eval.Ctx, row []value.Value) value.Value {
 		v := f(c, row)
 		if v.K == value.KNull {
 			return v
@@ -357,13 +357,19 @@ func castIntervalToNumber(x *parser.CastExpr, a *Compiled, t value.Type) (*Compi
 		} else {
 			d = value.NewDecimal(v.I/w, 0)
 		}
-		out, err := value.Cast(d, t)
+		n, err := value.Cast(d, t)
 		if err != nil {
 			c.Fail(eval.Errorf(eval.ErrConversion, err.Error()))
 			return value.Null
 		}
-		return out
-	}}, nil
+		return n
+	}}
+	if a.Const {
+		if folded, err := fold(out); err == nil {
+			return folded, nil
+		}
+	}
+	return out, nil
 }
 
 // intervalUnit is the last field of an interval expression's qualifier,

@@ -88,12 +88,10 @@ func accessLogs(dir string) {
 			if rng.IntN(100) < errPct {
 				status = []int{500, 502, 503}[rng.IntN(3)]
 			}
-			bytesText := fmt.Sprint(200 + rng.IntN(30000))
-			var bytes int64
+			bytes := int64(200 + rng.IntN(30000))
+			bytesText := fmt.Sprint(bytes)
 			if status == 304 {
-				bytesText = "-"
-			} else {
-				fmt.Sscan(bytesText, &bytes)
+				bytesText, bytes = "-", 0 // nginx logs no body as "-"
 			}
 			method := []string{"GET", "GET", "GET", "POST", "get"}[rng.IntN(5)]
 			if rng.IntN(40) == 0 {

@@ -152,20 +152,18 @@ func fleetTelemetry(dir string) {
 		}
 		return jstr(s)
 	}
-	type last struct{ dtc string }
-	prev := map[string]*last{}
+	prev := map[string]string{} // a vehicle's code in its last kept sample ("": none)
 	var changes []string
 	for i, batch := range rows {
 		for _, s := range batch {
 			if !s.kept {
 				continue
 			}
-			p := prev[s.vin]
-			if p != nil && p.dtc != s.dtc {
+			if p, seen := prev[s.vin]; seen && p != s.dtc {
 				changes = append(changes, fmt.Sprintf(`{"ROWTIME":%q,"vin":%q,"sampled_at":%q,"previous":%s,"current":%s,"lon":%s,"lat":%s}`,
-					ts(rts[i]), s.vin, ts(s.t), str(p.dtc), str(s.dtc), num(s.lon), num(s.lat)))
+					ts(rts[i]), s.vin, ts(s.t), str(p), str(s.dtc), num(s.lon), num(s.lat)))
 			}
-			prev[s.vin] = &last{s.dtc}
+			prev[s.vin] = s.dtc
 		}
 	}
 	writeLines(dir, "dtc-changes.ndjson", changes)

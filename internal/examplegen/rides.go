@@ -72,8 +72,8 @@ func rides(dir string) {
 		}
 		data := fmt.Sprintf(`{"trip_id":%q,"event":%q,"zone":%d,"location":{"lon":%s,"lat":%s},"fare_amount":%s,"passenger_count":%d}`,
 			e.trip, kind, e.zone, lon, lat, fare, e.party)
-		num, _ := strconv.Atoi(e.trip[1:])
-		recs = append(recs, record{arrival: t, data: []byte(data), key: e.trip, shard: num % 2})
+		tripNo, _ := strconv.Atoi(e.trip[1:])
+		recs = append(recs, record{arrival: t, data: []byte(data), key: e.trip, shard: tripNo % 2})
 		evs = append(evs, e)
 	}
 	must(os.MkdirAll(dir, 0o755))

@@ -477,14 +477,18 @@ func (l *lease) hold(ctx context.Context, lost func(error), wanted func(string))
 func (l *lease) round(ctx context.Context) error {
 	in := l.renewal()
 	deadline := l.sent.Add(l.duration)
-	answers := make(chan answer, 8)
+	answers, done := make(chan answer), make(chan struct{})
+	defer close(done) // the answers of attempts still out are dropped
 	waiting := 0
 	try := func() {
 		waiting++
 		go func() {
 			actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 			defer cancel()
-			answers <- l.send(actx, in)
+			select {
+			case answers <- l.send(actx, in):
+			case <-done:
+			}
 		}()
 	}
 	try()

@@ -98,6 +98,10 @@ type quietEntry struct {
 // argSlot is where a row keeps one call's argument.
 type argSlot struct {
 	pack packMode
+	// sum: SUM or AVG of DOUBLE (packFloat), the usual sliding call, whose
+	// row goes in, goes out and is read by add, evict and the result
+	// without the general accumulator's switches.
+	sum  bool
 	word int    // compact: the payload's word in the row
 	bit  uint64 // compact: the NULL bit
 	val  int    // packValue: the value's index in the row
@@ -251,6 +255,7 @@ func (fs *frameState) layout(calls []AnalyticSpec) {
 			m = packValue // the NULL bits are one word
 		}
 		fs.slots[j].pack = m
+		fs.slots[j].sum = m == packFloat && (calls[ci].Kind == AggSum || calls[ci].Kind == AggAvg)
 		switch {
 		case m == packValue:
 			fs.slots[j].val = fs.vstride
@@ -489,6 +494,14 @@ func (s *Sliding) add(fs *frameState, pi int32, tm int64, res []value.Value) err
 		fs.putArg(specs, p, seq, w, j, s.args[ci])
 	}
 	for j, ci := range calls {
+		if fs.slots[j].sum {
+			// add's steps for a DOUBLE sum
+			if v := &s.args[ci]; v.K != value.KNull {
+				accs[j].n++
+				accs[j].addFloat(v.Float64())
+			}
+			continue
+		}
 		accs[j].add(&specs[ci], p, fs.vstride, fs.slots[j].val, seq, tm, s.args[ci])
 	}
 	if f.Rows {
@@ -497,6 +510,10 @@ func (s *Sliding) add(fs *frameState, pi int32, tm int64, res []value.Value) err
 		}
 	}
 	for j, ci := range calls {
+		if fs.slots[j].sum {
+			res[ci] = accs[j].floatSum(specs[ci].Kind == AggAvg)
+			continue
+		}
 		v, err := accs[j].result(&specs[ci], p, fs.vstride, fs.slots[j].val, s.args[ci], s.defaults[ci])
 		if err != nil {
 			return err
@@ -537,8 +554,16 @@ func (fs *frameState) putArg(specs []AnalyticSpec, p *part, seq int64, w []uint6
 // evict removes the oldest row of the frame from every accumulator.
 func (fs *frameState) evict(specs []AnalyticSpec, p *part, accs []slideAcc) {
 	seq := p.first
-	tm := fs.time(p, seq)
+	w := p.words[int(seq&p.mask)*fs.wstride:]
+	tm := int64(w[0])
 	for j, ci := range fs.calls {
+		if sl := &fs.slots[j]; sl.sum {
+			// remove's steps for a DOUBLE sum, read from the word
+			if accs[j].leave(seq, w[1]&sl.bit != 0) {
+				accs[j].addFloat(-math.Float64frombits(w[sl.word]))
+			}
+			continue
+		}
 		accs[j].remove(&specs[ci], seq, fs.arg(specs, p, seq, j), tm)
 	}
 	fs.clearVals(p, seq)
@@ -710,16 +735,38 @@ func (a *slideAcc) add(sp *AnalyticSpec, p *part, vstride, vj int, seq, tm int64
 	}
 }
 
-func (a *slideAcc) remove(sp *AnalyticSpec, seq int64, v value.Value, tm int64) {
+// floatSum is the result of SUM (avg false) or AVG of DOUBLE.
+func (a *slideAcc) floatSum(avg bool) value.Value {
+	if a.n == 0 {
+		return value.Null
+	}
+	sum := a.s + a.c
+	if avg {
+		sum /= float64(a.n)
+	}
+	return value.NewFloat(sum)
+}
+
+// leave is what every call's accumulator does first when row seq leaves
+// the frame (null: its argument is NULL); true when the value itself has
+// still to be taken out of the sums.
+func (a *slideAcc) leave(seq int64, null bool) bool {
 	if a.dqLen() > 0 && a.dq[a.dqHead] == seq {
 		a.dqHead++
 	}
-	if v.K == value.KNull {
-		return
+	if null {
+		return false
 	}
 	a.n--
 	if a.n == 0 {
 		a.reset()
+		return false
+	}
+	return true
+}
+
+func (a *slideAcc) remove(sp *AnalyticSpec, seq int64, v value.Value, tm int64) {
+	if !a.leave(seq, v.K == value.KNull) {
 		return
 	}
 	switch sp.Kind {
@@ -824,11 +871,7 @@ func (a *slideAcc) result(sp *AnalyticSpec, p *part, vstride, vj int, cur, def v
 	case AggSum, AggAvg:
 		switch rt.Base {
 		case value.TDouble:
-			sum := a.s + a.c
-			if sp.Kind == AggAvg {
-				sum /= float64(a.n)
-			}
-			return value.NewFloat(sum), nil
+			return a.floatSum(sp.Kind == AggAvg), nil
 		}
 		if a.hi != 0 {
 			return value.Null, eval.Errorf(eval.ErrArithmetic, "integer overflow in "+rt.String()+" sum")
